@@ -1,0 +1,1 @@
+"""Repeatable benchmarks (PostgreSQL, realistic volumes): see docs/ and each module."""

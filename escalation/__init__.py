@@ -1,0 +1,1 @@
+"""SLA clocks, escalation rules, notifications and the RQ worker entry."""

@@ -1,0 +1,282 @@
+"""Ticket SLA clocks: pauses, tier stints, deadlines, and applying warnings and breaches exactly once."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from escalation.models import SlaBreach, SlaClock, SlaPause, TierStint
+from escalation.services import find_policy, load_calendar
+from escalation.sla import add_working_time, warning_instant, working_minutes_between
+from helpdesk.errors import DomainError
+from helpdesk.queue import enqueue_after_commit
+from helpdesk.tickets.models import Ticket
+from helpdesk.tickets.states import CLOCK_PAUSED
+
+log = logging.getLogger(__name__)
+BREACH_REASON = "délai dépassé"
+
+
+def _pauses(session, ticket_id: int, since: datetime):
+    rows = session.scalars(select(SlaPause).where(SlaPause.ticket_id == ticket_id)).all()
+    return [(p.started_at, p.ended_at) for p in rows if p.ended_at is None or p.ended_at > since]
+
+
+def _done(session, ticket_id: int, tier: str) -> set[tuple[str, datetime]]:
+    rows = session.execute(select(SlaBreach.kind, SlaBreach.due_at).where(
+        SlaBreach.ticket_id == ticket_id, SlaBreach.tier == tier)).all()
+    return {(kind, due) for kind, due in rows}
+
+
+def start_clock(session, ticket: Ticket, *, now: datetime) -> SlaClock:
+    clock = SlaClock(ticket_id=ticket.id, tier=ticket.tier, tier_entered_at=ticket.created_at or now)
+    session.add(clock)
+    session.add(TierStint(ticket_id=ticket.id, tier=ticket.tier, entered_at=clock.tier_entered_at))
+    session.flush()
+    recompute(session, ticket, now=now)
+    return clock
+
+
+def get_clock(session, ticket: Ticket, *, now: datetime) -> SlaClock:
+    return session.get(SlaClock, ticket.id) or start_clock(session, ticket, now=now)
+
+
+def on_status(session, ticket: Ticket, old: str, new: str, *, now: datetime) -> None:
+    """Open or close a pause when the ticket enters or leaves a waiting status, then recompute."""
+    clock = get_clock(session, ticket, now=now)
+    if new in CLOCK_PAUSED and old not in CLOCK_PAUSED:
+        session.add(SlaPause(ticket_id=ticket.id, reason=str(new), started_at=now))
+    elif new not in CLOCK_PAUSED:
+        for pause in session.scalars(select(SlaPause).where(SlaPause.ticket_id == ticket.id, SlaPause.ended_at.is_(None))):
+            pause.ended_at = now
+    elif old != new:  # from one waiting status to another: keep the pause, record the new reason
+        for pause in session.scalars(select(SlaPause).where(SlaPause.ticket_id == ticket.id, SlaPause.ended_at.is_(None))):
+            pause.ended_at = now
+        session.add(SlaPause(ticket_id=ticket.id, reason=str(new), started_at=now))
+    if not ticket.is_open:
+        _close_stint(session, ticket, now=now)
+    elif old in {"resolved", "closed"}:  # reopened: a fresh stint at the current tier
+        session.add(TierStint(ticket_id=ticket.id, tier=ticket.tier, entered_at=now))
+        clock.tier_entered_at = now
+    session.flush()
+    recompute(session, ticket, now=now)
+
+
+def on_tier_change(session, ticket: Ticket, *, now: datetime) -> None:
+    """The new tier's policy applies from this moment: new stint, new clock start."""
+    clock = get_clock(session, ticket, now=now)
+    _close_stint(session, ticket, now=now)
+    session.add(TierStint(ticket_id=ticket.id, tier=ticket.tier, entered_at=now))
+    clock.tier = ticket.tier
+    clock.tier_entered_at = now
+    session.flush()
+    recompute(session, ticket, now=now)
+
+
+def _close_stint(session, ticket: Ticket, *, now: datetime) -> None:
+    for stint in session.scalars(select(TierStint).where(TierStint.ticket_id == ticket.id, TierStint.left_at.is_(None))):
+        stint.left_at = now
+        calendar = load_calendar(session, stint.tier)
+        stint.working_minutes = working_minutes_between(stint.entered_at, now, calendar,
+                                                        _pauses(session, ticket.id, stint.entered_at))
+
+
+def set_manual_deadline(session, ticket: Ticket, due_at: datetime, *, now: datetime) -> None:
+    """A person fixed the resolution deadline: recomputation will never move it again."""
+    clock = get_clock(session, ticket, now=now)
+    ticket.resolution_due_at = due_at
+    clock.due_locked = True
+    session.flush()
+    recompute(session, ticket, now=now)
+
+
+def recompute(session, ticket: Ticket, *, now: datetime) -> None:
+    """Deadlines from the tier's policy and calendar, minus pauses; schedule the next check after commit."""
+    clock = get_clock(session, ticket, now=now)
+    if not ticket.is_open:
+        clock.next_check_at = None
+        return
+    policy = find_policy(session, tier=ticket.tier, priority=ticket.priority, keyword_id=ticket.keyword_id)
+    if policy is None:
+        clock.next_check_at = None
+        return
+    calendar = load_calendar(session, ticket.tier)
+    pauses = _pauses(session, ticket.id, clock.tier_entered_at)
+    clock.on_breach = policy.on_breach
+    if ticket.first_response_at is None and ticket.tier == ticket.entry_tier:
+        ticket.first_response_due_at = add_working_time(
+            ticket.created_at, policy.first_response_minutes, calendar, _pauses(session, ticket.id, ticket.created_at))
+    if not clock.due_locked:
+        ticket.resolution_due_at = add_working_time(clock.tier_entered_at, policy.resolution_minutes, calendar, pauses)
+    clock.warning_at = warning_instant(clock.tier_entered_at, policy.resolution_minutes, policy.warning_ratio,
+                                       calendar, pauses)
+    if clock.due_locked and ticket.resolution_due_at and clock.warning_at and clock.warning_at > ticket.resolution_due_at:
+        clock.warning_at = ticket.resolution_due_at
+    done = _done(session, ticket.id, ticket.tier)
+    pending = [at for kind, at in _checks(ticket, clock) if at is not None and (kind, at) not in done]
+    clock.next_check_at = min(pending) if pending else None
+    session.flush()
+    if clock.next_check_at is not None:
+        # By keyword: helpdesk.queue's enqueue_at path refuses positional args alongside kwargs.
+        enqueue_after_commit(session, "escalation.jobs.check_ticket", ticket_id=ticket.id,
+                             job_id=f"sla-check-{ticket.id}-{int(clock.next_check_at.timestamp())}",
+                             at=clock.next_check_at)
+
+
+def _checks(ticket: Ticket, clock: SlaClock):
+    yield "warning", clock.warning_at
+    # The first-response promise is the entry tier's; a later tier is judged on resolution only.
+    if ticket.first_response_at is None and ticket.tier == ticket.entry_tier:
+        yield "first_response", ticket.first_response_due_at
+    yield "resolution", ticket.resolution_due_at
+
+
+def apply_due(session, ticket_id: int, *, now: datetime) -> list[str]:
+    """Apply every warning or breach of the ticket that is due at `now`, each exactly once; returns their kinds.
+
+    The SlaBreach row is inserted first in a savepoint: a concurrent worker that already applied it makes the
+    insert fail, and this one does nothing. The effect (escalation) lives in the same transaction as the row."""
+    from helpdesk.tickets import services as tickets
+
+    ticket = session.get(Ticket, ticket_id)
+    if ticket is None or not ticket.is_open:
+        return []
+    clock = get_clock(session, ticket, now=now)
+    applied = []
+    for kind, due in list(_checks(ticket, clock)):
+        if due is None or due > now or not ticket.is_open:
+            continue
+        tier = ticket.tier
+        try:
+            with session.begin_nested():
+                session.add(SlaBreach(ticket_id=ticket.id, kind=kind, tier=tier, due_at=due, applied_at=now))
+        except IntegrityError:
+            continue  # already applied by another worker or an earlier run
+        row = session.scalar(select(SlaBreach).where(SlaBreach.ticket_id == ticket.id, SlaBreach.kind == kind,
+                                                     SlaBreach.tier == tier, SlaBreach.due_at == due))
+        row.action = "notified"
+        if kind == "resolution" and clock.on_breach == "escalate":
+            try:
+                with session.begin_nested():
+                    tickets.escalate(session, ticket, actor=None, reason=BREACH_REASON, now=now, system=True)
+                row.action = "escalated"
+            except DomainError as refused:  # last tier, or the vendor only takes bugs: notify instead
+                log.info("ticket %s breach not escalated: %s", ticket.id, refused.message)
+        tickets.record_event(session, ticket, f"sla_{kind}", actor=None, now=now, to_value=tier,
+                             data={"due_at": due.isoformat(), "action": row.action})
+        session.flush()
+        from escalation.notifications.services import notify
+
+        recipients = {ticket.assignee_id or row_assignee(ticket), *tier_group_ids(session, ticket, tier)}
+        for user_id in sorted(r for r in recipients if r is not None):
+            notify(session, user_id, "sla_warning" if kind == "warning" else "sla_breach", ticket=ticket, due_at=due,
+                   action=row.action, dedup_key=f"sla:{ticket.id}:{kind}:{tier}:{due.isoformat()}", now=now)
+        applied.append(kind)
+        if row.action == "escalated":
+            break  # the new tier's clock starts now; its checks come later
+    if ticket.is_open:
+        recompute(session, ticket, now=now)
+    return applied
+
+
+def tier_group_ids(session, ticket: Ticket, tier: str) -> list[int]:
+    """The people of the tier that held the ticket when its clock ran out (EduLAB: the basin's referents)."""
+    from helpdesk.policy import TIER_OF_ROLE
+    from helpdesk.users.models import User, UserRole, referent_basin
+
+    roles = [role.value for role, tier_code in TIER_OF_ROLE.items() if tier_code == tier]
+    query = select(User.id).join(UserRole, UserRole.user_id == User.id).where(
+        UserRole.role.in_(roles), User.is_active_account.is_(True))
+    if tier == "edulab":
+        query = query.join(referent_basin, referent_basin.c.user_id == User.id).where(referent_basin.c.basin_id == ticket.basin_id)
+    return list(session.scalars(query.distinct()))
+
+
+def row_assignee(ticket: Ticket) -> int | None:
+    """After an automatic escalation the assignee is cleared; the alert then goes to whoever held it before."""
+    previous = [e for e in ticket.events if e.kind in {"assigned"} and e.actor_id]
+    return previous[-1].actor_id if previous else None
+
+
+def due_ticket_ids(session, *, now: datetime, batch: int = 500) -> list[int]:
+    return list(session.scalars(select(SlaClock.ticket_id).where(SlaClock.next_check_at <= now)
+                                .order_by(SlaClock.next_check_at).limit(batch)))
+
+
+AUTO_CLOSE_REASON = "Clôture automatique : résolu sans nouvelle réponse"
+
+
+def auto_close_resolved(session, *, now: datetime, days: int, batch: int = 500) -> list[int]:
+    """Close tickets resolved more than `days` days ago with no message since; notify each requester once."""
+    from datetime import timedelta
+
+    from escalation.notifications.services import notify
+    from helpdesk.tickets import services as tickets
+    from helpdesk.tickets.models import Message
+    from helpdesk.tickets.states import Status
+
+    limit = now - timedelta(days=days)
+    later_reply = select(Message.id).where(Message.ticket_id == Ticket.id, Message.created_at > Ticket.resolved_at,
+                                           Message.is_internal.is_(False)).exists()
+    candidates = session.scalars(select(Ticket).where(Ticket.status == Status.RESOLVED, Ticket.resolved_at <= limit,
+                                                      ~later_reply).order_by(Ticket.resolved_at).limit(batch)).all()
+    closed = []
+    for ticket in candidates:
+        # No public service closes without a person; the state machine is still enforced by _set_status.
+        tickets._set_status(session, ticket, Status.CLOSED, actor=None, now=now, reason=AUTO_CLOSE_REASON)
+        notify(session, ticket.requester_id, "ticket_closed", ticket=ticket, days=days,
+               dedup_key=f"auto-closed:{ticket.id}:{ticket.resolved_at.isoformat()}", now=now)
+        closed.append(ticket.id)
+    session.flush()
+    return closed
+
+
+def set_propagation_until(session, ticket: Ticket, until: datetime, *, actor, now: datetime) -> SlaPause:
+    """Record until when a ticket waits for data propagation (the ticket must be in that status).
+
+    Raises NotAllowed, InvalidTransition, ValidationFailed."""
+    from helpdesk import policy
+    from helpdesk.errors import InvalidTransition, NotAllowed, ValidationFailed
+
+    if not policy.can(actor, policy.Action.WORK_TICKET, ticket):
+        raise NotAllowed("Ce ticket n'est pas dans votre file.")
+    if ticket.status != "waiting_propagation":
+        raise InvalidTransition("Le ticket doit d'abord être mis « en attente de propagation des données ».")
+    if until <= now:
+        raise ValidationFailed("La date de fin de propagation doit être dans le futur.")
+    pause = session.scalar(select(SlaPause).where(SlaPause.ticket_id == ticket.id, SlaPause.ended_at.is_(None)))
+    if pause is None:
+        pause = SlaPause(ticket_id=ticket.id, reason="waiting_propagation", started_at=now)
+        session.add(pause)
+    pause.until = until
+    session.flush()
+    return pause
+
+
+def end_propagation_waits(session, *, now: datetime, batch: int = 200) -> list[int]:
+    """Propagation dates that passed: ask the requester to confirm and give the ticket back to the agents."""
+    from escalation.notifications.services import notify
+    from helpdesk.tickets import services as tickets
+    from helpdesk.tickets.states import Status
+
+    pauses = session.scalars(select(SlaPause).where(SlaPause.until <= now, SlaPause.ended_at.is_(None),
+                                                    SlaPause.reason == "waiting_propagation")
+                             .order_by(SlaPause.until).limit(batch)).all()
+    resumed = []
+    for pause in pauses:
+        ticket = session.get(Ticket, pause.ticket_id)
+        if ticket is None or ticket.status != Status.WAITING_PROPAGATION:
+            pause.ended_at = now  # stale pause: the ticket moved on by hand
+            continue
+        # No person acts here; _set_status still enforces the state machine and publishes the change
+        # (whose subscriber closes the pause and restarts the clock).
+        tickets._set_status(session, ticket, Status.TAKEN, actor=None, now=now,
+                            reason="Fin du délai de propagation annoncé")
+        notify(session, ticket.requester_id, "propagation_done", ticket=ticket,
+               dedup_key=f"propagation:{pause.id}", now=now)
+        resumed.append(ticket.id)
+    session.flush()
+    return resumed

@@ -1,0 +1,80 @@
+"""Notify people of ticket events, once per event; read, mark read, choose immediate mail or a daily digest."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import render_template
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from escalation.notifications.models import KINDS, MODES, Notification, NotificationPreference
+from helpdesk.errors import NotFound, ValidationFailed
+from helpdesk.queue import enqueue_after_commit
+
+
+def notify(session, user_id: int | None, kind: str, *, ticket=None, dedup_key: str, now: datetime,
+           **context) -> Notification | None:
+    """Record one notification (None when this event already notified this person, or nobody to notify).
+
+    Title and body come from the French template of the kind; mail goes out after commit unless the person
+    prefers the daily digest."""
+    if user_id is None:
+        return None
+    if kind not in KINDS:
+        raise ValueError(f"unknown notification kind {kind}")
+    text = render_template(f"notifications/mail/{kind}.txt", ticket=ticket, **context)
+    title, _, body = text.strip().partition("\n")
+    row = Notification(user_id=user_id, kind=kind, ticket_id=getattr(ticket, "id", None), title=title.strip()[:200],
+                       body=body.strip(), dedup_key=f"{dedup_key}:{user_id}"[:200], created_at=now)
+    try:
+        with session.begin_nested():
+            session.add(row)
+    except IntegrityError:
+        return None
+    if preference(session, user_id) == "immediate":
+        enqueue_after_commit(session, "escalation.notifications.jobs.send_email", notification_id=row.id,
+                             job_id=f"notif-mail-{row.id}")
+    return row
+
+
+def preference(session, user_id: int) -> str:
+    row = session.get(NotificationPreference, user_id)
+    return row.mode if row else "immediate"
+
+
+def set_preference(session, *, actor, mode: str) -> NotificationPreference:
+    if mode not in MODES:
+        raise ValidationFailed("Choisissez « immédiatement » ou « résumé quotidien ».")
+    row = session.get(NotificationPreference, actor.id) or NotificationPreference(user_id=actor.id)
+    row.mode = mode
+    session.add(row)
+    session.flush()
+    return row
+
+
+def list_for(session, *, actor, limit: int = 100) -> list[Notification]:
+    return list(session.scalars(select(Notification).where(Notification.user_id == actor.id)
+                                .order_by(Notification.created_at.desc(), Notification.id.desc()).limit(limit)))
+
+
+def unread_count(session, *, actor) -> int:
+    return session.scalar(select(func.count()).select_from(Notification).where(
+        Notification.user_id == actor.id, Notification.read_at.is_(None))) or 0
+
+
+def mark_read(session, notification_id: int, *, actor, now: datetime) -> Notification:
+    """Raises NotFound for someone else's notification (its existence is not revealed)."""
+    row = session.get(Notification, notification_id)
+    if row is None or row.user_id != actor.id:
+        raise NotFound("Notification introuvable.")
+    if row.read_at is None:
+        row.read_at = now
+    session.flush()
+    return row
+
+
+def mark_all_read(session, *, actor, now: datetime) -> None:
+    session.execute(update(Notification).where(Notification.user_id == actor.id, Notification.read_at.is_(None))
+                    .values(read_at=now))
+    session.flush()

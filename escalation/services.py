@@ -1,0 +1,232 @@
+"""SLA use cases: which policy applies, which calendar a tier follows, editing them and importing holidays."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlalchemy import or_, select
+
+from escalation.calendar import OFFICE_HOURS, WorkingCalendar, dump_hours, parse_hours
+from escalation.models import ON_BREACH, Closure, PublicHoliday, SchoolHolidayPeriod, SlaPolicy, TierCalendar
+from helpdesk import policy
+from helpdesk.errors import NotAllowed, NotFound, ValidationFailed
+from helpdesk.routing.codes import TIER_ORDER, Priority, Tier
+
+ZONE = "C"
+
+
+def find_policy(session, *, tier: str, priority: str, keyword_id: int | None = None) -> SlaPolicy | None:
+    """The keyword-specific policy when one exists, otherwise the generic one for tier × priority."""
+    rows = session.scalars(
+        select(SlaPolicy).where(
+            SlaPolicy.tier == tier,
+            SlaPolicy.priority == priority,
+            or_(SlaPolicy.keyword_id.is_(None), SlaPolicy.keyword_id == keyword_id),
+        )
+    ).all()
+    rows.sort(key=lambda row: row.keyword_id is None)
+    return rows[0] if rows else None
+
+
+def _days(first: date, last: date):
+    day = first
+    while day <= last:
+        yield day
+        day += timedelta(days=1)
+
+
+_CACHE_KEY = "sla_calendars"
+
+
+def forget_calendars(session) -> None:
+    session.info.pop(_CACHE_KEY, None)
+
+
+def load_calendar(session, tier: str) -> WorkingCalendar:
+    """The pure calendar of a tier, built once per session (a sweep handles hundreds of tickets with it)."""
+    cache = session.info.setdefault(_CACHE_KEY, {})
+    if tier not in cache:
+        cache[tier] = _build_calendar(session, tier)
+    return cache[tier]
+
+
+def _build_calendar(session, tier: str) -> WorkingCalendar:
+    """Build the pure calendar of a tier from the reference tables (office hours when none is stored)."""
+    stored = session.get(TierCalendar, tier)
+    hours = parse_hours(stored.hours) if stored and stored.hours else dict(OFFICE_HOURS)
+    holidays = frozenset(session.scalars(select(PublicHoliday.day)))
+    school = tuple(
+        (row.first_day, row.last_day)
+        for row in session.scalars(select(SchoolHolidayPeriod).where(SchoolHolidayPeriod.zone == ZONE))
+    )
+    closures = frozenset(
+        day
+        for row in session.scalars(select(Closure).where(or_(Closure.tier.is_(None), Closure.tier == tier)))
+        for day in _days(row.first_day, row.last_day)
+    )
+    return WorkingCalendar(
+        hours=hours,
+        public_holidays=holidays,
+        school_holidays=school,
+        runs_during_school_holidays=stored.counts_during_school_holidays if stored else True,
+        closures=closures,
+    )
+
+
+def update_policy(session, policy_id: int, *, actor, first_response_minutes: int, resolution_minutes: int,
+                  warning_ratio: float, on_breach: str, now) -> SlaPolicy:
+    """Change a policy's delays. Raises NotAllowed, NotFound, ValidationFailed (French message)."""
+    if not policy.can(actor, policy.Action.EDIT_SLA):
+        raise NotAllowed("Seule l'équipe de pilotage peut modifier les délais.")
+    row = session.get(SlaPolicy, policy_id)
+    if row is None:
+        raise NotFound("Politique de délai introuvable.")
+    errors = {}
+    if not (isinstance(first_response_minutes, int) and first_response_minutes > 0):
+        errors["first_response_minutes"] = "Le délai de première réponse doit être un nombre de minutes positif."
+    if not (isinstance(resolution_minutes, int) and resolution_minutes > 0):
+        errors["resolution_minutes"] = "Le délai de résolution doit être un nombre de minutes positif."
+    elif isinstance(first_response_minutes, int) and resolution_minutes < first_response_minutes:
+        errors["resolution_minutes"] = "Le délai de résolution ne peut pas être plus court que la première réponse."
+    if not 0 < float(warning_ratio) <= 1:
+        errors["warning_ratio"] = "Le seuil d'alerte doit être compris entre 0 et 1 (par exemple 0,75)."
+    if on_breach not in ON_BREACH:
+        errors["on_breach"] = "Action en cas de dépassement inconnue."
+    if errors:
+        raise ValidationFailed(" ".join(errors.values()), errors=errors)
+    row.first_response_minutes = first_response_minutes
+    row.resolution_minutes = resolution_minutes
+    row.warning_ratio = float(warning_ratio)
+    row.on_breach = on_breach
+    row.updated_at = now
+    session.flush()
+    return row
+
+
+def update_tier_calendar(session, tier: str, *, actor, hours: dict, counts_during_school_holidays: bool) -> TierCalendar:
+    """Replace a tier's weekly hours. Raises NotAllowed, ValidationFailed when the hours do not parse."""
+    if not policy.can(actor, policy.Action.EDIT_SLA):
+        raise NotAllowed("Seule l'équipe de pilotage peut modifier les délais.")
+    if tier not in {t.value for t in Tier}:
+        raise NotFound("Niveau inconnu.")
+    try:
+        parsed = parse_hours(hours)
+    except (ValueError, TypeError) as exc:
+        raise ValidationFailed(f"Horaires invalides : {exc}", errors={"hours": str(exc)}) from exc
+    row = session.get(TierCalendar, tier) or TierCalendar(tier=tier)
+    row.hours = dump_hours(parsed)
+    row.counts_during_school_holidays = counts_during_school_holidays
+    session.add(row)
+    session.flush()
+    forget_calendars(session)
+    return row
+
+
+def import_public_holidays(session, years, entries) -> int:
+    """Insert (day, label) pairs not yet known; returns how many were added. Idempotent."""
+    known = set(session.scalars(select(PublicHoliday.day)))
+    added = 0
+    for day, label in entries:
+        if day.year in years and day not in known:
+            session.add(PublicHoliday(day=day, label=label))
+            known.add(day)
+            added += 1
+    session.flush()
+    forget_calendars(session)
+    return added
+
+
+def import_school_holidays(session, periods, zone: str = ZONE) -> int:
+    """Insert (label, first_day, last_day) periods not yet known for the zone; returns how many were added."""
+    known = set(session.scalars(select(SchoolHolidayPeriod.first_day).where(SchoolHolidayPeriod.zone == zone)))
+    added = 0
+    for label, first, last in periods:
+        if first not in known:
+            session.add(SchoolHolidayPeriod(zone=zone, label=label, first_day=first, last_day=last))
+            known.add(first)
+            added += 1
+    session.flush()
+    forget_calendars(session)
+    return added
+
+
+DEFAULT_PRIORITIES = [p.value for p in Priority]
+
+
+_TIER_RANK = {tier.value: rank for rank, tier in enumerate(TIER_ORDER)}
+_PRIORITY_RANK = {"urgent": 0, "high": 1, "normal": 2, "low": 3}
+DAY_NAMES = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
+
+
+def hours_to_text(hours: dict) -> str:
+    """Stored JSON hours → the editable form, one line per open day: « lundi 08:00-12:00 13:30-18:00 »."""
+    lines = []
+    for key, ranges in sorted(hours.items(), key=lambda item: int(item[0])):
+        if ranges:
+            lines.append(DAY_NAMES[int(key)] + " " + " ".join(f"{a}-{b}" for a, b in ranges))
+    return "\n".join(lines)
+
+
+def hours_from_text(text: str) -> dict:
+    """Parse the editable form; raises ValidationFailed with the faulty line quoted."""
+    raw: dict = {}
+    for line in (text or "").splitlines():
+        if not line.strip():
+            continue
+        day, *ranges = line.split()
+        if day.lower() not in DAY_NAMES or not ranges:
+            raise ValidationFailed(f"Ligne incomprise : « {line.strip()} » (exemple : lundi 08:00-18:00).",
+                                   errors={"hours": line})
+        pairs = []
+        for item in ranges:
+            opening, sep, closing = item.partition("-")
+            if not sep:
+                raise ValidationFailed(f"Plage incomprise : « {item} » (exemple : 08:00-18:00).", errors={"hours": item})
+            pairs.append([opening, closing])
+        raw[str(DAY_NAMES.index(day.lower()))] = pairs
+    try:
+        return dump_hours(parse_hours(raw))
+    except ValueError as exc:
+        raise ValidationFailed(f"Horaires invalides : {exc}", errors={"hours": str(exc)}) from exc
+
+
+def reference_overview(session, *, actor) -> dict:
+    """Everything the SLA page shows. Raises NotAllowed for anyone but the pilot team."""
+    if not policy.can(actor, policy.Action.EDIT_SLA):
+        raise NotAllowed("Seule l'équipe de pilotage peut consulter et modifier les délais.")
+    return {
+        "policies": sorted(session.scalars(select(SlaPolicy)),
+                           key=lambda p: (_TIER_RANK.get(p.tier, 9), _PRIORITY_RANK.get(p.priority, 9), p.keyword_id or 0)),
+        "calendars": {row.tier: row for row in session.scalars(select(TierCalendar))},
+        "holidays": session.scalars(select(PublicHoliday).order_by(PublicHoliday.day)).all(),
+        "school": session.scalars(select(SchoolHolidayPeriod).order_by(SchoolHolidayPeriod.first_day)).all(),
+        "closures": session.scalars(select(Closure).order_by(Closure.first_day)).all(),
+    }
+
+
+def add_closure(session, *, actor, label: str, first_day: date | None, last_day: date | None, tier: str | None) -> Closure:
+    if not policy.can(actor, policy.Action.EDIT_SLA):
+        raise NotAllowed("Seule l'équipe de pilotage peut modifier les fermetures.")
+    label = (label or "").strip()
+    if not label or first_day is None or last_day is None:
+        raise ValidationFailed("Indiquez un libellé, une date de début et une date de fin.")
+    if last_day < first_day:
+        raise ValidationFailed("La date de fin précède la date de début.")
+    if tier and tier not in {t.value for t in Tier}:
+        raise ValidationFailed("Niveau inconnu.")
+    row = Closure(label=label[:120], first_day=first_day, last_day=last_day, tier=tier or None)
+    session.add(row)
+    session.flush()
+    forget_calendars(session)
+    return row
+
+
+def delete_closure(session, closure_id: int, *, actor) -> None:
+    if not policy.can(actor, policy.Action.EDIT_SLA):
+        raise NotAllowed("Seule l'équipe de pilotage peut modifier les fermetures.")
+    row = session.get(Closure, closure_id)
+    if row is None:
+        raise NotFound("Fermeture introuvable.")
+    session.delete(row)
+    session.flush()
+    forget_calendars(session)

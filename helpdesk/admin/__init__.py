@@ -1,0 +1,1 @@
+"""Administration of people and organisation (accounts, roles, EduLAB basins, schools)."""

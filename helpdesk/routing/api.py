@@ -1,0 +1,15 @@
+"""Public routing API: keyword suggestions from free text (no authentication: it reveals only the catalog)."""
+
+from flask import Blueprint, jsonify, request
+
+from helpdesk.extensions import db
+from helpdesk.routing.suggest import as_json, suggest_keywords
+
+bp = Blueprint("routing_api", __name__, url_prefix="/api/v1/routing")
+
+
+@bp.get("/suggest")
+def suggest():
+    """`GET /api/v1/routing/suggest?q=TEXT` → {"suggestions": [{keyword, slug, service, tier, score}, ...]}, at most 5."""
+    found = suggest_keywords(db.session, request.args.get("q", ""))
+    return jsonify(suggestions=[as_json(s) for s in found])

@@ -1,0 +1,118 @@
+"""What a well-formed keyword is: known codes, a valid entry tier for its nature, and well-formed extra fields.
+
+Pure module (standard library and the code enums only): the seed loader and the edit form share it.
+"""
+
+import re
+
+from helpdesk.routing import rules
+from helpdesk.routing.codes import Priority, Service, TicketType, Tier
+
+FIELD_TYPES = ("text", "textarea", "choice", "date", "number")
+FIELD_NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+SLUG_DIACRITICS = re.compile(r"[^a-z0-9]+")
+EDITABLE = (
+    "label",
+    "service",
+    "tier",
+    "ticket_type",
+    "priority",
+    "is_mass_incident",
+    "synonyms",
+    "description",
+    "fields",
+    "diagnostic_slug",
+    "is_active",
+)
+
+
+def slugify(label: str) -> str:
+    """ASCII kebab-case: "compte AED/AESH absent" → "compte-aed-aesh-absent"."""
+    return SLUG_DIACRITICS.sub("-", rules.fold(label)).strip("-")[:140] or "mot-cle"
+
+
+def is_password_keyword(label: str, synonyms=()) -> bool:
+    """A keyword is about a password when its label says so (synonyms only widen the search, not the nature)."""
+    tokens = rules.normalise(label, limit=None)
+    return any(a == "mot" and b == "pass" for a, b in zip(tokens, tokens[1:], strict=False))
+
+
+def nature_of(data: dict) -> rules.Nature:
+    return rules.Nature(
+        service=data.get("service", ""),
+        ticket_type=data.get("ticket_type", "incident"),
+        is_mass_incident=bool(data.get("is_mass_incident")),
+        is_password=is_password_keyword(data.get("label", "")),
+    )
+
+
+def field_errors(fields) -> list[str]:
+    """Problems with a keyword's extra-field definitions, in French (empty list when they are well-formed)."""
+    if fields is None:
+        return []
+    if not isinstance(fields, list):
+        return ["Les champs complémentaires doivent former une liste."]
+    errors: list[str] = []
+    seen: set[str] = set()
+    for position, definition in enumerate(fields, 1):
+        where = f"champ n° {position}"
+        if not isinstance(definition, dict):
+            errors.append(f"{where} : chaque champ se décrit par name, label, type, required.")
+            continue
+        unknown = set(definition) - {"name", "label", "type", "required", "choices", "help"}
+        if unknown:
+            errors.append(f"{where} : clés inconnues {', '.join(sorted(map(str, unknown)))}.")
+        name = definition.get("name")
+        if not isinstance(name, str) or not FIELD_NAME.match(name):
+            errors.append(f"{where} : « name » doit être un identifiant en minuscules (lettres, chiffres, _).")
+        elif name in seen:
+            errors.append(f"{where} : le nom « {name} » est utilisé deux fois.")
+        else:
+            seen.add(name)
+        label = definition.get("label")
+        if not isinstance(label, str) or not label.strip():
+            errors.append(f"{where} : « label » (le libellé affiché) est obligatoire.")
+        kind = definition.get("type")
+        if kind not in FIELD_TYPES:
+            errors.append(f"{where} : « type » doit valoir {', '.join(FIELD_TYPES)}.")
+        if not isinstance(definition.get("required", False), bool):
+            errors.append(f"{where} : « required » doit valoir true ou false.")
+        choices = definition.get("choices")
+        if kind == "choice":
+            if not isinstance(choices, list) or not choices or not all(isinstance(c, str) and c.strip() for c in choices):
+                errors.append(f"{where} : un champ « choice » demande une liste « choices » de libellés non vides.")
+        elif choices is not None:
+            errors.append(f"{where} : « choices » n'a de sens que pour un champ de type choice.")
+    return errors
+
+
+def keyword_errors(data: dict) -> list[str]:
+    """Every problem with a keyword's data, in French; the caller names the keyword."""
+    errors: list[str] = []
+    label = data.get("label")
+    if not isinstance(label, str) or not label.strip():
+        errors.append("Le libellé est obligatoire.")
+    elif len(label) > 120:
+        errors.append("Le libellé ne doit pas dépasser 120 caractères.")
+    if data.get("service") not in set(Service):
+        errors.append(f"Service inconnu : « {data.get('service')} ».")
+    if data.get("tier") not in set(Tier):
+        errors.append(f"Niveau inconnu : « {data.get('tier')} ».")
+    if data.get("ticket_type", "incident") not in set(TicketType):
+        errors.append(f"Type de ticket inconnu : « {data.get('ticket_type')} ».")
+    if data.get("priority", "normal") not in set(Priority):
+        errors.append(f"Priorité inconnue : « {data.get('priority')} ».")
+    synonyms = data.get("synonyms", [])
+    if not isinstance(synonyms, list) or not all(isinstance(s, str) for s in synonyms):
+        errors.append("Les synonymes doivent être une liste de textes.")
+    if data.get("ticket_type") == "bug":
+        errors.append(
+            "Le type « bug » est réservé aux tickets que l'équipe pilote confirme et transmet à l'éditeur : "
+            "un mot-clé ouvre un incident, une demande ou une demande d'évolution."
+        )
+    if data.get("is_mass_incident") and data.get("ticket_type", "incident") != "incident":
+        errors.append("Un incident de masse est forcément de type incident.")
+    if data.get("tier") in set(Tier) and data.get("service") in set(Service):
+        errors.extend(rules.entry_tier_errors(nature_of(data), data["tier"]))
+    errors.extend(field_errors(data.get("fields", [])))
+    return errors

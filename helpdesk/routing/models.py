@@ -1,0 +1,53 @@
+"""The keyword catalog: a keyword decides service, entry tier, priority, type and the form's extra fields."""
+
+from datetime import datetime
+
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from helpdesk.extensions import db
+from helpdesk.timeutil import utcnow
+from helpdesk.types import UTCDateTime
+
+
+class Keyword(db.Model):
+    __tablename__ = "keyword"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    label: Mapped[str] = mapped_column(String(120), unique=True)
+    slug: Mapped[str] = mapped_column(String(140), unique=True)
+    service: Mapped[str] = mapped_column(String(40), index=True)
+    tier: Mapped[str] = mapped_column(String(10))
+    ticket_type: Mapped[str] = mapped_column(String(20), default="incident")
+    priority: Mapped[str] = mapped_column(String(10), default="normal")
+    is_mass_incident: Mapped[bool] = mapped_column(Boolean, default=False)
+    synonyms: Mapped[list] = mapped_column(JSON, default=list)
+    description: Mapped[str] = mapped_column(Text, default="")
+    fields: Mapped[list] = mapped_column(JSON, default=list)
+    diagnostic_slug: Mapped[str | None] = mapped_column(String(80))
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    revisions: Mapped[list["KeywordRevision"]] = relationship(
+        back_populates="keyword", order_by="KeywordRevision.id.desc()", cascade="all, delete-orphan"
+    )
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class KeywordRevision(db.Model):
+    """History of catalog edits: a full snapshot per change, with who and why."""
+
+    __tablename__ = "keyword_revision"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    keyword_id: Mapped[int] = mapped_column(ForeignKey("keyword.id", ondelete="CASCADE"), index=True)
+    editor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    version: Mapped[int] = mapped_column(Integer)
+    snapshot: Mapped[dict] = mapped_column(JSON)
+    comment: Mapped[str] = mapped_column(String(300), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    keyword: Mapped[Keyword] = relationship(back_populates="revisions")

@@ -1,0 +1,324 @@
+"""Routing rules held as data: which entry tier a request's nature allows, and how French free text is normalised.
+
+Pure module: standard library only, so the catalog validation, the suggester and the tests share one definition.
+"""
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+# Tier and service codes are repeated as plain strings (codes.py is the source of truth; a test checks they agree).
+ENTRY_TIERS = ("n1", "edulab", "pilote")
+VENDOR_TIER = "editeur"
+LEVEL1_SERVICES = frozenset({"navigateur_acces"})  # browser and access problems are level 1's job
+
+
+# ---------------------------------------------------------------------------
+# Entry tier from the nature of the request
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Nature:
+    """What kind of request a keyword (or a ticket) stands for, independently of its service."""
+
+    service: str
+    ticket_type: str = "incident"
+    is_mass_incident: bool = False
+    is_password: bool = False
+
+
+def required_entry_tier(nature: Nature) -> str | None:
+    """The tier the request must enter at, or None when the catalog may choose among the entry tiers.
+
+    Order matters: a mass incident is level 1 even when it is about a service the EduLAB usually handles;
+    an evolution request starts at the pilot team whatever service it is about (it keeps its service code)."""
+    if nature.is_mass_incident:
+        return "n1"
+    if nature.ticket_type == "evolution":
+        return "pilote"
+    if nature.service in LEVEL1_SERVICES or nature.is_password:
+        return "n1"
+    return None
+
+
+def default_entry_tier(nature: Nature) -> str:
+    """The tier proposed for a new keyword: the required one, else the school's EduLAB (configuration and usage)."""
+    return required_entry_tier(nature) or "edulab"
+
+
+def entry_tier_errors(nature: Nature, tier: str) -> list[str]:
+    """French messages explaining why `tier` is not a valid entry tier for `nature` (empty when it is)."""
+    if tier == VENDOR_TIER:
+        return ["L'éditeur n'est jamais un niveau d'entrée : il ne reçoit que les bugs confirmés par l'équipe pilote."]
+    if tier not in ENTRY_TIERS:
+        return [f"Niveau d'entrée inconnu : « {tier} »."]
+    required = required_entry_tier(nature)
+    if required is None or required == tier:
+        return []
+    if nature.is_mass_incident:
+        reason = "un incident de masse est pris en charge par le niveau 1"
+    elif nature.ticket_type == "evolution":
+        reason = "une demande d'évolution entre par l'équipe pilote, quel que soit le service"
+    elif nature.is_password:
+        reason = "les problèmes de mot de passe relèvent du niveau 1"
+    else:
+        reason = "les problèmes de navigateur et d'accès relèvent du niveau 1"
+    return [f"Niveau d'entrée incorrect : {reason}."]
+
+
+def ticket_entry_tier(keyword_tier: str, ticket_type: str, is_mass_incident: bool = False) -> str:
+    """Entry tier of a new ticket: the keyword's, unless the ticket's own nature overrides it."""
+    if is_mass_incident:
+        return "n1"
+    if ticket_type == "evolution":
+        return "pilote"
+    return keyword_tier if keyword_tier in ENTRY_TIERS else "n1"
+
+
+# ---------------------------------------------------------------------------
+# French text normalisation
+# ---------------------------------------------------------------------------
+
+MAX_QUERY_CHARS = 500
+
+_APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'", "ʼ": "'"})
+_ELISION = re.compile(r"\b(?:l|d|j|m|n|s|t|c|qu|jusqu|lorsqu|puisqu)'", re.IGNORECASE)
+_TOKEN = re.compile(r"[a-z0-9@]+")
+
+STOP_WORDS = frozenset(
+    """a ai aie ait as au aux avec avoir avons avez ont c ca ce ceci cela celle celui ces cet cette ceux chez comme comment
+    dans de des du donc dont elle elles en est et etre ete eu fait faire fais faut il ils je la le les leur leurs lui
+    ma mais me meme mes moi mon ne ni nos notre nous on ont ou par pas peu peut peuvent peux pour pourquoi qu quand que quel
+    quelle quelles quels qui quoi sa sans se ses si son sont sur ta te tes toi ton tu un une vos votre vous y deja
+    bonjour merci svp stp cordialement madame monsieur aussi alors encore tres trop bien ici la-bas voila etc
+    ceci quelqu quelque est-ce cest sest jai jarrive narrive aujourd hui
+    """.split()
+)
+
+# Abbreviations and shorthand as staff type them, expanded to the words the catalog uses.
+ABBREVIATIONS: dict[str, str] = {
+    "mdp": "mot de passe",
+    "pwd": "mot de passe",
+    "password": "mot de passe",
+    "cdt": "cahier de textes",
+    "cdtxt": "cahier de textes",
+    "edt": "emploi du temps edt",
+    "emploie": "emploi",
+    "pb": "probleme",
+    "pbm": "probleme",
+    "prb": "probleme",
+    "pj": "piece jointe",
+    "prof": "professeur enseignant",
+    "profs": "professeur enseignant",
+    "collegue": "collegue professeur",
+    "collegues": "collegue professeur",
+    "enseignant": "enseignant professeur",
+    "enseignants": "enseignant professeur",
+    "professeur": "professeur enseignant",
+    "professeurs": "professeur enseignant",
+    "gar": "gar mediacentre",
+    "mediacentre": "mediacentre gar",
+    "msg": "message",
+    "message": "message messagerie",
+    "messages": "message messagerie",
+    "mail": "message messagerie",
+    "mails": "message messagerie",
+    "courriel": "message messagerie",
+    "courriels": "message messagerie",
+    "mel": "message messagerie",
+    "messagerie": "messagerie message",
+    "notif": "notification",
+    "notifs": "notification",
+    "pp": "professeur principal",
+    "sts": "stsweb",
+    "ecollege": "ecollege31",
+    "co": "connexion",
+    "connecter": "connexion",
+    "connecte": "connexion",
+    "identifiant": "identifiant compte",
+    "identifiants": "identifiant compte",
+    "login": "identifiant compte",
+    "codes": "identifiant",
+    "code": "identifiant",
+    "bahut": "etablissement",
+    "bahuts": "etablissement",
+    "college": "college etablissement",
+    "colleges": "college etablissement",
+    "lycee": "lycee etablissement",
+    "lycees": "lycee etablissement",
+    "ecole": "ecole etablissement",
+    "bug": "erreur",
+    "bugue": "erreur",
+    "plante": "erreur panne",
+    "rame": "lent lenteur",
+    "ramer": "lent lenteur",
+    "lente": "lent lenteur",
+    "lentes": "lent lenteur",
+    "lenteurs": "lenteur lent",
+    "actus": "actualite",
+    "actu": "actualite",
+    "exo": "exercice",
+    "exos": "exercice",
+    "convoc": "convocation",
+    "doc": "documentaliste",
+    "papa": "pere parent",
+    "maman": "mere parent",
+    "famille": "famille parent",
+    "familles": "famille parent",
+    "parents": "parent",
+    "aed": "aed surveillant",
+    "surveillant": "surveillant aed",
+    "ipr": "ipr inspecteur",
+    "ien": "ien inspecteur",
+    "inspectrice": "inspecteur",
+    "tzr": "tzr remplacant",
+    "remplacante": "remplacant",
+    "principale": "principal chef",
+    "proviseur": "proviseur chef",
+    "cpe": "cpe vie scolaire",
+    "smartphone": "telephone",
+    "portable": "telephone",
+    "tel": "telephone",
+    "tablette": "tablette telephone",
+    "chrome": "navigateur chrome",
+    "firefox": "navigateur firefox",
+    "safari": "navigateur safari",
+    "edge": "navigateur edge",
+    "cache": "cache navigateur",
+    "h5p": "h5p exerciseur",
+    "sondage": "sondage formulaire",
+    "questionnaire": "questionnaire formulaire",
+    "faq": "aide",
+}
+
+# Multi-word shorthand, rewritten before tokenising (keys are already folded and lower-cased).
+PHRASES: dict[str, str] = {
+    "tout le monde": "tous",
+    "plus personne": "personne tous",
+    "pour personne": "personne tous",
+    "chez personne": "personne tous",
+    "emploi du temps": "emploi temps edt",
+    "mot de passe": "mot passe",
+    "page d accueil": "page accueil",
+    "vie scolaire": "vie scolaire",
+    "a cote": "voisin",
+}
+
+
+def fold(text: str) -> str:
+    """Lower case without accents, typographic apostrophes made straight, ligatures opened."""
+    text = (text or "").translate(_APOSTROPHES).lower().replace("œ", "oe").replace("æ", "ae")
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+_SUFFIXES = tuple(
+    """issements issement ements ement ations ation atrices atrice ateurs ateur ances ance ences ence ables able iques ique ismes isme istes iste euses euse
+    eurs eur ives ive ions ion aient ait ees ee ies ie er ez ent es e is it ir""".split()
+)  # tried in this order: a longer ending before the endings it contains
+
+
+def stem(token: str) -> str:
+    """A light French stemmer: plural, feminine and common derivational endings, keeping at least four letters."""
+    if len(token) <= 3 or token.isdigit():
+        return token
+    if token.endswith("aux") and len(token) > 5:
+        token = token[:-3] + "al"
+    elif token[-1] in "sx" and not token.endswith("ss"):
+        token = token[:-1]
+    if token.endswith("exion"):
+        return token[:-5] + "ect"
+    for suffix in _SUFFIXES:
+        if token.endswith(suffix) and len(token) - len(suffix) >= 4:
+            token = token[: -len(suffix)]
+            break
+    if len(token) > 4 and token[-1] == token[-2]:
+        token = token[:-1]  # "appell" / "appel", "connect" stays
+    return token
+
+
+def words(text: str) -> list[str]:
+    """Folded words of `text` with elisions removed and multi-word shorthand rewritten (no stop words removed)."""
+    folded = fold(text)
+    folded = _ELISION.sub(" ", folded)
+    folded = re.sub(r"[^a-z0-9@]+", " ", folded)
+    folded = f" {folded} "
+    for phrase, replacement in PHRASES.items():
+        folded = folded.replace(f" {phrase} ", f" {replacement} ")
+    return _TOKEN.findall(folded)
+
+
+def expand(word: str) -> list[str]:
+    """The word itself or its expansion (abbreviations, synonyms the catalog uses)."""
+    return ABBREVIATIONS.get(word, word).split()
+
+
+def normalise(text: str, *, limit: int | None = MAX_QUERY_CHARS) -> list[str]:
+    """Stemmed, expanded tokens of `text` without stop words, in order (word order is kept for bigrams)."""
+    if limit is not None:
+        text = (text or "")[:limit]
+    tokens: list[str] = []
+    for word in words(text):
+        for part in expand(word):
+            if part in STOP_WORDS or (len(part) < 2 and not part.isdigit()):
+                continue
+            tokens.append(stem(part))
+    return tokens
+
+
+# ---------------------------------------------------------------------------
+# Signals of a request's nature in free text
+# ---------------------------------------------------------------------------
+
+_MASS_STEMS = frozenset(stem(w) for w in """tous personne voisin general generale ensemble departement secteur""".split())
+_MASS_QUALIFIERS = frozenset(stem(w) for w in ("tout", "autres", "plusieurs", "aucun"))  # count only before a school word
+_SCHOOL_WORDS = frozenset(stem(w) for w in "etablissement college lycee ecole bahut academie bassin departement region".split())
+_MASS_CONTEXT = frozenset(
+    stem(w) for w in """etablissement college lycee ecole collegue bahut academie utilisateur parent eleve professeur""".split()
+)
+_EVOLUTION_STEMS = frozenset(
+    stem(w)
+    for w in """evolution amelioration fonctionnalite souhaitee suggestion idee serait faudrait pourrait aimerais
+    prevu""".split()
+)
+
+
+# Words that say something is broken: "for everyone" only means a mass incident when something fails.
+FAILURE_WORDS = frozenset(
+    """pas plus aucun aucune rien jamais personne impossible panne erreur bug bugue plante rame lent lente lenteur
+    lenteurs inaccessible bloque bloques bloquee marche fonctionne hs down souci soucis probleme problemes pb""".split()
+)
+
+
+_FAILURE_STEMS = frozenset(stem(w) for w in FAILURE_WORDS if len(w) > 4)  # "inaccessibles", "bloquées"...
+
+
+def mass_signal(tokens: list[str], raw_words: list[str] | None = None) -> float:
+    """0 to 1: how strongly the text says that many users or several schools are hit at once. With `raw_words`
+    (the text's words before stop words are dropped), a text without any sign of failure ("send a notice to
+    all parents") is not a mass incident."""
+    present = set(tokens)
+    hits = len(present & _MASS_STEMS)
+    hits += sum(1 for a, b in zip(tokens, tokens[1:], strict=False) if a in _MASS_QUALIFIERS and b in _SCHOOL_WORDS)
+    if not hits or (raw_words is not None and not (FAILURE_WORDS & set(raw_words) or _FAILURE_STEMS & present)):
+        return 0.0
+    return 1.0 if present & _MASS_CONTEXT or hits > 1 else 0.5
+
+
+def evolution_signal(tokens: list[str]) -> float:
+    """0 to 1: how strongly the text asks for a new feature rather than reporting a fault."""
+    present = set(tokens)
+    hits = len(present & _EVOLUTION_STEMS)
+    if not hits:
+        return 1.0 if _asks_for_capability(tokens) else 0.0
+    pouvoir = stem("pouvoir") in present or stem("puisse") in present
+    headed = bool(set(tokens[:2]) & _EVOLUTION_STEMS)  # "idée : …", "suggestion : …", "évolution : …"
+    return 1.0 if hits > 1 or pouvoir or headed or stem("evolution") in present or stem("amelioration") in present else 0.5
+
+
+def _asks_for_capability(tokens: list[str]) -> bool:
+    """ "demande : pouvoir recopier…", "pouvoir ajouter une question…": a wish phrased as a capability."""
+    if not tokens:
+        return False
+    return tokens[0] == stem("pouvoir") or (stem("demande") in tokens[:2] and stem("pouvoir") in tokens)

@@ -1,0 +1,193 @@
+"""A small in-memory BM25F index of the keyword catalog, tolerant of typos through fuzzy token matching.
+
+Pure module (standard library only): suggest.py feeds it plain KeywordDoc values read from the database.
+"""
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from helpdesk.routing import rules
+
+# Field weights: a keyword's label says most, synonyms are how staff phrase it, the description adds context.
+WEIGHTS = {"label": 3.0, "synonyms": 1.5, "description": 0.8, "service": 1.5}
+K1 = 1.2
+B = 0.4
+BIGRAM_BONUS = 0.6
+MIN_SCORE = 3.0
+
+
+@dataclass(frozen=True)
+class KeywordDoc:
+    id: int
+    label: str
+    slug: str
+    service: str
+    tier: str
+    ticket_type: str
+    is_mass_incident: bool
+    synonyms: tuple[str, ...] = ()
+    description: str = ""
+    service_label: str = ""
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    doc: KeywordDoc
+    score: float
+
+
+@dataclass
+class _Entry:
+    doc: KeywordDoc
+    tf: dict[str, float] = field(default_factory=dict)
+    length: float = 0.0
+    pairs: frozenset = frozenset()
+
+
+def _pairs(tokens: list[str]) -> set[frozenset]:
+    """Unordered pairs of neighbouring tokens: "cahier textes" matches "textes du cahier" too."""
+    return {frozenset((a, b)) for a, b in zip(tokens, tokens[1:], strict=False) if a != b}
+
+
+def _trigrams(token: str) -> set[str]:
+    padded = f"^{token}$"
+    return {padded[i : i + 3] for i in range(len(padded) - 2)}
+
+
+def edit_distance(a: str, b: str, cutoff: int = 2) -> int:
+    """Damerau-Levenshtein distance (adjacent transpositions count as one), giving up above `cutoff`."""
+    if abs(len(a) - len(b)) > cutoff:
+        return cutoff + 1
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            cost = 0 if ca == cb else 1
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        if min(current) > cutoff:
+            return cutoff + 1
+        previous2, previous = previous, current
+    return previous[-1]
+
+
+class KeywordIndex:
+    """BM25F over normalised tokens of label, synonyms, description and service label, with a bigram bonus."""
+
+    def __init__(self, docs: list[KeywordDoc]):
+        self.entries: list[_Entry] = []
+        document_frequency: dict[str, int] = defaultdict(int)
+        for doc in docs:
+            entry = _Entry(doc)
+            pairs: set[frozenset] = set()
+            fields = {
+                "label": [doc.label],
+                "synonyms": list(doc.synonyms),
+                "description": [doc.description],
+                "service": [doc.service_label, doc.service.replace("_", " ")],
+            }
+            for name, texts in fields.items():
+                for text in texts:
+                    tokens = rules.normalise(text, limit=None)
+                    if name in ("label", "synonyms"):
+                        pairs |= _pairs(tokens)
+                    for token in tokens:
+                        entry.tf[token] = entry.tf.get(token, 0.0) + WEIGHTS[name]
+                        entry.length += WEIGHTS[name]
+            entry.pairs = frozenset(pairs)
+            for token in entry.tf:
+                document_frequency[token] += 1
+            self.entries.append(entry)
+        count = max(len(self.entries), 1)
+        self.average_length = sum(e.length for e in self.entries) / count or 1.0
+        self.idf = {t: math.log(1 + (count - df + 0.5) / (df + 0.5)) for t, df in document_frequency.items()}
+        self._by_trigram: dict[str, set[str]] = defaultdict(set)
+        for token in self.idf:
+            for gram in _trigrams(token):
+                self._by_trigram[gram].add(token)
+        self._matches = lru_cache(maxsize=4096)(self._compute_matches)
+
+    # -- query side ---------------------------------------------------------
+
+    def _compute_matches(self, token: str) -> tuple[tuple[str, float], ...]:
+        """Vocabulary tokens standing for a query token, with a confidence: exact 1, typo 0.8 or 0.6, prefix 0.7."""
+        if token in self.idf:
+            return ((token, 1.0),)
+        if len(token) < 5 or token.isdigit():
+            return ()  # short words: a typo is less likely than a different word ("matin" is not "main")
+        candidates: dict[str, int] = defaultdict(int)
+        for gram in _trigrams(token):
+            for other in self._by_trigram.get(gram, ()):
+                candidates[other] += 1
+        allowed = 1 if len(token) < 7 else 2
+        found: list[tuple[str, float]] = []
+        for other, shared in candidates.items():
+            if shared < 2 or len(other) < 5 or abs(len(other) - len(token)) > allowed + 2:
+                continue
+            distance = edit_distance(token, other, allowed)
+            if distance <= allowed:
+                found.append((other, 0.8 if distance == 1 else 0.6))
+            elif len(token) >= 5 and len(other) >= 5 and (other.startswith(token) or token.startswith(other)):
+                found.append((other, 0.7))
+        found.sort(key=lambda item: (-item[1], -self.idf[item[0]]))
+        return tuple(found[:3])
+
+    def search(self, text: str, limit: int = 5) -> list[Suggestion]:
+        tokens = rules.normalise(text)
+        if not tokens:
+            return []
+        matched: list[list[tuple[str, float]]] = [list(self._matches(t)) for t in tokens]
+        if not any(matched):
+            return []
+        # Each vocabulary token counts once, with the best confidence any query word gave it.
+        weights: dict[str, float] = {}
+        for options in matched:
+            for token, confidence in options:
+                weights[token] = max(weights.get(token, 0.0), confidence)
+        # Pairs of neighbouring query words, each mapped to its best vocabulary token.
+        best = [options[0][0] if options else None for options in matched]
+        present = [t for t in best if t]
+        query_pairs = _pairs(present)
+        scores = [self._score(entry, weights, query_pairs) for entry in self.entries]
+        scores = self._apply_nature(scores, tokens, rules.words(text[: rules.MAX_QUERY_CHARS]))
+        ranked = sorted(
+            (
+                Suggestion(entry.doc, round(score, 3))
+                for entry, score in zip(self.entries, scores, strict=True)
+                if score >= MIN_SCORE
+            ),
+            key=lambda s: (-s.score, s.doc.label),
+        )
+        return ranked[:limit]
+
+    def _score(self, entry: _Entry, weights: dict[str, float], query_pairs: set[frozenset]) -> float:
+        norm = K1 * (1 - B + B * entry.length / self.average_length)
+        score = 0.0
+        for token, confidence in weights.items():
+            tf = entry.tf.get(token)
+            if tf:
+                score += confidence * self.idf[token] * tf * (K1 + 1) / (tf + norm)
+        for pair in query_pairs & entry.pairs:
+            score += BIGRAM_BONUS * sum(self.idf[t] for t in pair) / 2
+        return score
+
+    def _apply_nature(self, scores: list[float], tokens: list[str], raw_words: list[str]) -> list[float]:
+        """Route by nature as well as by service: with signs of a mass incident (or of an evolution request), the
+        matching keyword of the same service inherits the service's best text score; without them it steps back."""
+        mass, evolution = rules.mass_signal(tokens, raw_words), rules.evolution_signal(tokens)
+        best_of_service: dict[str, float] = defaultdict(float)
+        for entry, score in zip(self.entries, scores, strict=True):
+            best_of_service[entry.doc.service] = max(best_of_service[entry.doc.service], score)
+        adjusted = []
+        for entry, score in zip(self.entries, scores, strict=True):
+            doc = entry.doc
+            if doc.is_mass_incident:
+                score = max(score, mass * 1.15 * best_of_service[doc.service]) if mass else score * 0.6
+            elif doc.ticket_type == "evolution":
+                score = max(score, evolution * 1.15 * best_of_service[doc.service]) if evolution else score * 0.6
+            adjusted.append(score)
+        return adjusted

@@ -1,0 +1,66 @@
+"""Ticket forms; the keyword's extra fields are added per keyword (a WTForms class built on the fly)."""
+
+from flask_wtf import FlaskForm
+from wtforms import DateField, DecimalField, MultipleFileField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
+
+CHANNEL_LABELS = {"web": "Formulaire en ligne", "phone": "Téléphone", "mail": "Courriel"}
+EXTRA_PREFIX = "x_"
+
+
+class TicketForm(FlaskForm):
+    subject = StringField("Objet", [DataRequired("Indiquez l'objet du ticket."), Length(max=200, message="200 caractères au plus.")])
+    description = TextAreaField("Description du problème", [DataRequired("Décrivez le problème rencontré."),
+                                                            Length(max=20000, message="20 000 caractères au plus.")])
+    contact_name = StringField("Nom du contact", [Optional(), Length(max=200)])
+    contact_email = StringField("Courriel du contact", [Optional(), Email("Adresse électronique invalide.", check_deliverability=False), Length(max=254)])
+    contact_phone = StringField("Téléphone du contact", [Optional(), Length(max=40, message="40 caractères au plus.")])
+    requester_email = StringField("Courriel du demandeur", [Optional(), Email("Adresse électronique invalide.", check_deliverability=False)])
+    channel = SelectField("Canal", choices=[SelectChoice(k, v) for k, v in CHANNEL_LABELS.items()], default="web")
+    attachments = MultipleFileField("Pièces jointes")
+
+
+def _extra_field(spec: dict):
+    label = spec.get("label") or spec["name"]
+    required = bool(spec.get("required"))
+    message = f"Le champ « {label} » est obligatoire."
+    kind = spec.get("type", "text")
+    if kind == "date":
+        return DateField(label, [InputRequired(message) if required else Optional()], format="%Y-%m-%d",
+                         render_kw={"type": "date"})
+    if kind == "number":
+        return DecimalField(label, [InputRequired(message) if required else Optional()],
+                            render_kw={"inputmode": "decimal"})
+    if kind == "choice":
+        choices = [SelectChoice("", "— Choisir —")] + [SelectChoice(str(c), str(c)) for c in spec.get("choices", [])]
+        return SelectField(label, [DataRequired(message) if required else Optional()], choices=choices)
+    return StringField(label, [DataRequired(message) if required else Optional(), Length(max=500)])
+
+
+def ticket_form_class(keyword, *, on_behalf: bool):
+    """A form class for this keyword: base fields plus x_<name> for each extra field."""
+    attrs = {}
+    for spec in keyword.fields or []:
+        if spec.get("name"):
+            attrs[EXTRA_PREFIX + spec["name"]] = _extra_field(spec)
+    if not on_behalf:  # requesters open for themselves only, from the web form
+        attrs["requester_email"] = None
+        attrs["channel"] = None
+    return type("KeywordTicketForm", (TicketForm,), attrs)
+
+
+def extra_values(form, keyword) -> dict:
+    """The extra fields as JSON-ready values, keyed by the catalog's field names (empty ones left out)."""
+    values = {}
+    for spec in keyword.fields or []:
+        field = form[EXTRA_PREFIX + spec["name"]] if EXTRA_PREFIX + spec.get("name", "") in form else None
+        if field is None or field.data in (None, ""):
+            continue
+        data = field.data
+        values[spec["name"]] = data.isoformat() if hasattr(data, "isoformat") else (float(data) if spec.get("type") == "number" else data)
+    return values
+
+
+def extra_labels(keyword) -> dict:
+    return {spec["name"]: spec.get("label") or spec["name"] for spec in (keyword.fields or []) if spec.get("name")}

@@ -1,0 +1,136 @@
+"""Tickets, their conversation, attachments and the audit trail of every change."""
+
+from datetime import datetime
+
+from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from helpdesk.extensions import db
+from helpdesk.organisation.models import School
+from helpdesk.routing.models import Keyword
+from helpdesk.timeutil import utcnow
+from helpdesk.types import UTCDateTime
+from helpdesk.users.models import User
+
+BigId = BigInteger().with_variant(Integer, "sqlite")
+
+
+class Ticket(db.Model):
+    __tablename__ = "ticket"
+    __table_args__ = (
+        # Queue listings: one tier (and for EduLAB one basin), open tickets, by due date then id (keyset).
+        Index("ix_ticket_queue", "tier", "is_open", "resolution_due_at", "id"),
+        Index("ix_ticket_basin_queue", "basin_id", "tier", "is_open", "resolution_due_at", "id"),
+        Index("ix_ticket_school_created", "school_id", "created_at"),
+        Index("ix_ticket_requester_created", "requester_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    reference: Mapped[str | None] = mapped_column(String(20), unique=True)
+    type: Mapped[str] = mapped_column(String(20), default="incident")
+    status: Mapped[str] = mapped_column(String(24), default="new")
+    is_open: Mapped[bool] = mapped_column(Boolean, default=True)
+    tier: Mapped[str] = mapped_column(String(10))
+    entry_tier: Mapped[str] = mapped_column(String(10))
+    service: Mapped[str] = mapped_column(String(40), index=True)
+    keyword_id: Mapped[int] = mapped_column(ForeignKey("keyword.id"), index=True)
+    priority: Mapped[str] = mapped_column(String(10), default="normal")
+    subject: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text)
+    extra_fields: Mapped[dict] = mapped_column(JSON, default=dict)
+    channel: Mapped[str] = mapped_column(String(20), default="web")  # web | phone | mail | api | diagnostic
+
+    school_id: Mapped[int] = mapped_column(ForeignKey("school.id"))
+    basin_id: Mapped[int] = mapped_column(ForeignKey("basin.id"))
+    requester_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
+    contact_name: Mapped[str] = mapped_column(String(200), default="")
+    contact_email: Mapped[str] = mapped_column(String(254), default="")
+    contact_phone: Mapped[str] = mapped_column(String(40), default="")
+
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("ticket.id"), index=True)  # mass-incident parent
+    is_major_incident: Mapped[bool] = mapped_column(Boolean, default=False)
+    has_reached_vendor: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+    vendor_reference: Mapped[str] = mapped_column(String(60), default="")
+    # Pilot inventory of evolution requests: duplicates point at the request they repeat.
+    duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("ticket.id"), index=True)
+    evolution_status: Mapped[str] = mapped_column(String(20), default="")  # submitted | planned | delivered | refused
+
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    first_response_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    first_response_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    resolution_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    # Optimistic locking: a stale form or API call gets a Conflict instead of overwriting.
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    __mapper_args__ = {"version_id_col": version}
+
+    keyword: Mapped[Keyword] = relationship()
+    school: Mapped[School] = relationship()
+    requester: Mapped[User] = relationship(foreign_keys=[requester_id])
+    created_by: Mapped[User] = relationship(foreign_keys=[created_by_id])
+    assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
+    messages: Mapped[list["Message"]] = relationship(back_populates="ticket", order_by="Message.id")
+    events: Mapped[list["TicketEvent"]] = relationship(back_populates="ticket", order_by="TicketEvent.id")
+    attachments: Mapped[list["Attachment"]] = relationship(back_populates="ticket", order_by="Attachment.id")
+    children: Mapped[list["Ticket"]] = relationship(back_populates="parent", foreign_keys=[parent_id])
+    parent: Mapped["Ticket | None"] = relationship(back_populates="children", remote_side=[id], foreign_keys=[parent_id])
+    duplicate_of: Mapped["Ticket | None"] = relationship(remote_side=[id], foreign_keys=[duplicate_of_id])
+
+
+class Message(db.Model):
+    """A public reply or an internal note (never shown to the requester)."""
+
+    __tablename__ = "ticket_message"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("ticket.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    body: Mapped[str] = mapped_column(Text)
+    is_internal: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    ticket: Mapped[Ticket] = relationship(back_populates="messages")
+    author: Mapped[User] = relationship()
+
+
+class Attachment(db.Model):
+    """A file stored outside the web root under a random name; served only to people who may see the ticket."""
+
+    __tablename__ = "ticket_attachment"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("ticket.id", ondelete="CASCADE"), index=True)
+    message_id: Mapped[int | None] = mapped_column(ForeignKey("ticket_message.id", ondelete="SET NULL"))
+    uploader_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    original_name: Mapped[str] = mapped_column(String(255))
+    storage_name: Mapped[str] = mapped_column(String(64), unique=True)
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    is_internal: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    ticket: Mapped[Ticket] = relationship(back_populates="attachments")
+
+
+class TicketEvent(db.Model):
+    """Audit trail: who, when, what, from → to, and why."""
+
+    __tablename__ = "ticket_event"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("ticket.id", ondelete="CASCADE"), index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))  # None = the system (SLA, jobs)
+    kind: Mapped[str] = mapped_column(String(40), index=True)
+    from_value: Mapped[str] = mapped_column(String(200), default="")
+    to_value: Mapped[str] = mapped_column(String(200), default="")
+    reason: Mapped[str] = mapped_column(Text, default="")
+    data: Mapped[dict] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    ticket: Mapped[Ticket] = relationship(back_populates="events")
+    actor: Mapped[User | None] = relationship()

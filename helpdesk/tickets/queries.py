@@ -1,0 +1,197 @@
+"""Read side of tickets: queues and lists scoped by policy, keyset pagination, capped counts, pilot figures."""
+
+import base64
+import json
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, func, literal, or_, select, tuple_
+
+from helpdesk import policy
+from helpdesk.errors import ValidationFailed
+from helpdesk.organisation.models import School
+from helpdesk.routing.codes import TicketType, Tier
+from helpdesk.routing.models import Keyword
+from helpdesk.tickets import search
+from helpdesk.tickets.models import Ticket, TicketEvent
+from helpdesk.timeutil import as_utc
+from helpdesk.types import UTCDateTime
+from helpdesk.users.models import Role
+
+COUNT_CAP = 1000
+PAGE_SIZE = 25
+
+
+def encode_cursor(due: datetime | None, ticket_id: int) -> str:
+    raw = json.dumps([as_utc(due).isoformat() if due else None, ticket_id]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None) -> tuple[datetime | None, int] | None:
+    if not cursor:
+        return None
+    try:
+        due, ticket_id = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        return (datetime.fromisoformat(due) if due else None), int(ticket_id)
+    except (ValueError, TypeError, json.JSONDecodeError) as error:
+        raise ValidationFailed("Le curseur de pagination est invalide : repartez de la première page.") from error
+
+
+def _after(cursor):
+    """Dated rows strictly after the cursor, as a row comparison the queue indexes can seek on."""
+    due, ticket_id = cursor
+    if due is None:
+        return and_(Ticket.resolution_due_at.is_(None), Ticket.id > ticket_id)
+    return tuple_(Ticket.resolution_due_at, Ticket.id) > tuple_(literal(due, UTCDateTime()), literal(ticket_id))
+
+
+def queue_tiers(user) -> list[str]:
+    """The queues an agent may open, most relevant first (pilots see every tier below the vendor and the vendor's)."""
+    roles = user.roles
+    tiers = []
+    if Role.AGENT_N1 in roles:
+        tiers.append(Tier.N1)
+    if Role.EDULAB in roles:
+        tiers.append(Tier.EDULAB)
+    if Role.PILOTE in roles or Role.ADMIN in roles:
+        tiers += [t for t in (Tier.PILOTE, Tier.N1, Tier.EDULAB, Tier.EDITEUR) if t not in tiers]
+    if Role.EDITEUR in roles and Tier.EDITEUR not in tiers:
+        tiers.append(Tier.EDITEUR)
+    return [str(t) for t in tiers]
+
+
+@dataclass
+class Filters:
+    tier: str | None = None
+    service: str | None = None
+    keyword: str | None = None  # slug
+    status: str | None = None  # a status, "open" (default) or "all"
+    school: str | None = None  # UAI
+    basin: int | None = None
+    min_age_days: int | None = None
+    q: str | None = None
+    extra: list = field(default_factory=list)
+
+
+def filtered(session, user, filters: Filters, *, now: datetime):
+    """SELECT of the tickets `user` may see, narrowed by the filters (no order, no limit)."""
+    stmt = select(Ticket).where(policy.ticket_scope(user, Ticket))
+    if filters.tier:
+        stmt = stmt.where(Ticket.tier == filters.tier)
+    if filters.status in (None, "", "open"):
+        stmt = stmt.where(Ticket.is_open.is_(True))
+    elif filters.status != "all":
+        stmt = stmt.where(Ticket.status == filters.status)
+    if filters.service:
+        stmt = stmt.where(Ticket.service == filters.service)
+    if filters.keyword:
+        stmt = stmt.where(Ticket.keyword_id == select(Keyword.id).where(Keyword.slug == filters.keyword).scalar_subquery())
+    if filters.school:
+        stmt = stmt.where(Ticket.school_id == select(School.id).where(School.uai == filters.school.upper()).scalar_subquery())
+    if filters.basin:
+        stmt = stmt.where(Ticket.basin_id == filters.basin)
+    if filters.min_age_days:
+        stmt = stmt.where(Ticket.created_at <= now - timedelta(days=filters.min_age_days))
+    if filters.q:
+        clause = search.search_filter(session.get_bind().dialect.name, Ticket, filters.q)
+        if clause is not None:
+            stmt = stmt.where(clause)
+    for clause in filters.extra:
+        stmt = stmt.where(clause)
+    return stmt
+
+
+def page(session, stmt, *, cursor: str | None = None, limit: int = PAGE_SIZE):
+    """One keyset page ordered by SLA due date (none last) then id; returns (tickets, next cursor or None)."""
+    position = decode_cursor(cursor)
+    order = (Ticket.resolution_due_at.asc().nulls_last(), Ticket.id.asc())
+    if position is None:
+        rows = list(session.scalars(stmt.order_by(*order).limit(limit + 1)))
+    else:
+        # Two index seeks rather than one OR (which PostgreSQL can only filter): the dated rows after the
+        # cursor, then, when they run out, the undated ones (they sort last).
+        rows = list(session.scalars(stmt.where(_after(position)).order_by(*order).limit(limit + 1)))
+        if len(rows) <= limit and position[0] is not None:
+            undated = stmt.where(Ticket.resolution_due_at.is_(None)).order_by(Ticket.id.asc())
+            rows += list(session.scalars(undated.limit(limit + 1 - len(rows))))
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return rows, (encode_cursor(rows[-1].resolution_due_at, rows[-1].id) if more and rows else None)
+
+
+def capped_count(session, stmt) -> tuple[int, bool]:
+    """How many rows (at most COUNT_CAP + 1 are counted: a queue of 50,000 does not need an exact figure)."""
+    sub = stmt.with_only_columns(Ticket.id).limit(COUNT_CAP + 1).subquery()
+    count = session.scalar(select(func.count()).select_from(sub)) or 0
+    return min(count, COUNT_CAP), count > COUNT_CAP
+
+
+def recent_for(session, user, *, school_wide: bool, cursor=None, limit=PAGE_SIZE):
+    """Requester lists, latest activity first (keyset on (updated_at, id))."""
+    if school_wide:
+        stmt = select(Ticket).where(Ticket.school_id == user.school_id)
+    else:
+        stmt = select(Ticket).where(Ticket.requester_id == user.id)
+    stmt = stmt.where(policy.ticket_scope(user, Ticket))
+    if cursor:
+        updated, ticket_id = decode_cursor(cursor)
+        stmt = stmt.where(or_(Ticket.updated_at < updated, and_(Ticket.updated_at == updated, Ticket.id < ticket_id)))
+    rows = list(session.scalars(stmt.order_by(Ticket.updated_at.desc(), Ticket.id.desc()).limit(limit + 1)))
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return rows, (encode_cursor(rows[-1].updated_at, rows[-1].id) if more and rows else None)
+
+
+def evolutions(session, user):
+    """Evolution requests grouped by duplicates, and confirmed bugs transmitted to the vendor."""
+    scope = policy.ticket_scope(user, Ticket)
+    heads = list(session.scalars(
+        select(Ticket).where(scope, Ticket.type == TicketType.EVOLUTION, Ticket.duplicate_of_id.is_(None))
+        .order_by(Ticket.service, Ticket.keyword_id, Ticket.created_at)))
+    dupes = list(session.scalars(select(Ticket).where(scope, Ticket.duplicate_of_id.is_not(None)).order_by(Ticket.id)))
+    by_head: dict[int, list[Ticket]] = {}
+    for ticket in dupes:
+        by_head.setdefault(ticket.duplicate_of_id, []).append(ticket)
+    groups = []
+    for head in heads:
+        members = [head, *by_head.get(head.id, [])]
+        groups.append({"head": head, "duplicates": members[1:], "schools": len({t.school_id for t in members})})
+    # Candidates for grouping: other heads with the same keyword.
+    same_keyword: dict[int, list[Ticket]] = {}
+    for head in heads:
+        same_keyword.setdefault(head.keyword_id, []).append(head)
+    for group in groups:
+        group["candidates"] = [t for t in same_keyword[group["head"].keyword_id] if t.id != group["head"].id]
+    bugs = list(session.scalars(select(Ticket).where(scope, Ticket.type == TicketType.BUG, Ticket.has_reached_vendor.is_(True))
+                                .order_by(Ticket.updated_at.desc()).limit(200)))
+    return groups, bugs
+
+
+def dashboard(session):
+    """Counts by tier, status and service; misrouting per keyword; where tickets really ended."""
+    by_tier = dict(session.execute(select(Ticket.tier, func.count()).where(Ticket.is_open.is_(True)).group_by(Ticket.tier)).all())
+    by_status = dict(session.execute(select(Ticket.status, func.count()).group_by(Ticket.status)).all())
+    by_service = session.execute(select(Ticket.service, func.count()).where(Ticket.is_open.is_(True))
+                                 .group_by(Ticket.service).order_by(func.count().desc())).all()
+    # Misrouting is counted against the keyword a ticket was opened with: the first change's "from" value,
+    # or the current keyword when it never changed.
+    changed_ids = select(TicketEvent.ticket_id).where(TicketEvent.kind == "keyword_changed")
+    unchanged = dict(session.execute(
+        select(Keyword.label, func.count(Ticket.id)).join(Keyword, Keyword.id == Ticket.keyword_id)
+        .where(Ticket.id.not_in(changed_ids)).group_by(Keyword.label)).all())
+    first_change = (select(func.min(TicketEvent.id)).where(TicketEvent.kind == "keyword_changed")
+                    .group_by(TicketEvent.ticket_id))
+    wrong = dict(session.execute(select(TicketEvent.from_value, func.count()).where(TicketEvent.id.in_(first_change))
+                                 .group_by(TicketEvent.from_value)).all())
+    misrouting = []
+    for label in set(unchanged) | set(wrong):
+        total = unchanged.get(label, 0) + wrong.get(label, 0)
+        misrouting.append({"keyword": label, "total": total, "misrouted": wrong.get(label, 0),
+                           "share": wrong.get(label, 0) / total if total else 0})
+    misrouting.sort(key=lambda row: (-row["share"], -row["total"], row["keyword"]))
+    final = session.execute(select(Ticket.entry_tier, Ticket.tier, func.count()).where(Ticket.is_open.is_(False))
+                            .group_by(Ticket.entry_tier, Ticket.tier).order_by(Ticket.entry_tier, Ticket.tier)).all()
+    return {"by_tier": by_tier, "by_status": by_status, "by_service": by_service, "misrouting": misrouting,
+            "final": [{"entry": e, "final": f, "count": c} for e, f, c in final]}
+
+

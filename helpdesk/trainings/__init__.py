@@ -1,0 +1,1 @@
+"""Trainings: the PRAF catalogue and its sessions, and FIL (local-initiative training) requests."""

@@ -1,0 +1,204 @@
+"""Who is told what about trainings, and the exactly-once delivery of each mail (a unique sent-marker row).
+
+The jobs in trainings.jobs call these with ids; each mail is claimed (marker inserted) then sent, and the
+caller commits per mail, so a retried job resumes after the last mail that went out."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import current_app, render_template
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from helpdesk.mail import send_mail
+from helpdesk.timeutil import as_utc
+from helpdesk.trainings.models import FilEvent, Registration, RegistrationStatus, TrainingMail, TrainingSession
+from helpdesk.trainings.services import change_key
+from helpdesk.trainings.states import STATE_LABELS, FilState
+from helpdesk.users.models import HEAD_PROFILES, Role, User, UserRole
+
+# Which offices hear about a FIL entering each state (the requester and the school's heads always do).
+OFFICES_TOLD = {
+    FilState.SUBMITTED: {Role.DAFPEN},
+    FilState.VALIDATED: {Role.PILOTE, Role.FORMATION},
+    FilState.SCHEDULED: {Role.DAFPEN},
+    FilState.CONFIRMED: {Role.PILOTE, Role.FORMATION, Role.DAFPEN},
+}
+
+
+@dataclass
+class Delivery:
+    key: str
+    user: User
+    subject: str
+    body: str
+    fil_request_id: int | None = None
+    session_id: int | None = None
+
+
+def _link(path: str) -> str:
+    return current_app.config["PUBLIC_URL"].rstrip("/") + path
+
+
+def _users_with_roles(session, roles) -> list[User]:
+    query = select(User).join(UserRole).where(UserRole.role.in_([str(r) for r in roles]), User.is_active_account.is_(True))
+    return list(session.scalars(query.distinct().order_by(User.id)))
+
+
+def fil_event_deliveries(session, event_id: int) -> list[Delivery]:
+    event = session.get(FilEvent, event_id)
+    if event is None:
+        return []
+    fil = event.fil_request
+    people = {fil.requester_id: fil.requester}
+    for head in session.scalars(select(User).where(User.school_id == fil.school_id, User.profile.in_(list(HEAD_PROFILES)))):
+        people.setdefault(head.id, head)
+    for office_user in _users_with_roles(session, OFFICES_TOLD.get(FilState(event.to_state), set())):
+        people.setdefault(office_user.id, office_user)
+    subject = f"[{fil.reference}] FIL {fil.school.name} : {STATE_LABELS[FilState(event.to_state)].lower()}"
+    deliveries = []
+    for user in people.values():
+        if event.actor_id == user.id and event.to_state != FilState.SUBMITTED:
+            continue  # nobody needs a mail about what they just did (except the acknowledgement of a request)
+        body = render_template(
+            "trainings/mail/fil_event.txt",
+            fil=fil,
+            event=event,
+            user=user,
+            state_label=STATE_LABELS[FilState(event.to_state)],
+            link=_link(f"/formations/fil/{fil.id}"),
+        )
+        deliveries.append(Delivery(f"fil-event:{event.id}:{user.id}", user, subject, body, fil_request_id=fil.id))
+    return deliveries
+
+
+def reminder_deliveries(session, training_session_id: int, expected_starts_at: str, now: datetime) -> list[Delivery]:
+    """Nothing when the session moved since the job was planned (its new timer will run) or is already over."""
+    ts = session.get(TrainingSession, training_session_id)
+    if ts is None or as_utc(ts.starts_at).isoformat() != expected_starts_at or ts.starts_at <= now:
+        return []
+    subject = f"Rappel : formation « {ts.module.title} »"
+    return [
+        Delivery(
+            f"reminder:{ts.id}:{r.user_id}:{expected_starts_at}",
+            r.user,
+            subject,
+            render_template("trainings/mail/reminder.txt", ts=ts, user=r.user, link=_link(f"/formations/sessions/{ts.id}")),
+            session_id=ts.id,
+        )
+        for r in ts.registrations
+        if r.status == RegistrationStatus.REGISTERED
+    ]
+
+
+def summary_deliveries(session, training_session_id: int, expected_ends_at: str, now: datetime) -> list[Delivery]:
+    """After the session: a thank-you to the registered people, a count to the coordinators."""
+    ts = session.get(TrainingSession, training_session_id)
+    if ts is None or as_utc(ts.ends_at).isoformat() != expected_ends_at or ts.ends_at > now:
+        return []
+    registered = [r for r in ts.registrations if r.status == RegistrationStatus.REGISTERED]
+    waiting = [r for r in ts.registrations if r.status == RegistrationStatus.WAITING]
+    deliveries = [
+        Delivery(
+            f"summary:{ts.id}:{r.user_id}:{expected_ends_at}",
+            r.user,
+            f"Après la formation « {ts.module.title} »",
+            render_template("trainings/mail/summary_participant.txt", ts=ts, user=r.user),
+            session_id=ts.id,
+        )
+        for r in registered
+    ]
+    for coordinator in _users_with_roles(session, {Role.FORMATION}):
+        body = render_template(
+            "trainings/mail/summary_coordinator.txt",
+            ts=ts,
+            registered=registered,
+            waiting=waiting,
+            attended=[r for r in registered if r.attended],
+            link=_link(f"/formations/sessions/{ts.id}"),
+        )
+        deliveries.append(
+            Delivery(
+                f"summary:{ts.id}:{coordinator.id}:{expected_ends_at}",
+                coordinator,
+                f"Bilan de la session « {ts.module.title} »",
+                body,
+                session_id=ts.id,
+            )
+        )
+    return deliveries
+
+
+def change_deliveries(session, training_session_id: int, expected_key: str) -> list[Delivery]:
+    """The date or place changed: tell the registered and waiting people (nothing if it changed again since)."""
+    ts = session.get(TrainingSession, training_session_id)
+    if ts is None or change_key(ts) != expected_key:
+        return []
+    subject = f"Changement : formation « {ts.module.title} »"
+    return [
+        Delivery(
+            f"change:{ts.id}:{r.user_id}:{expected_key}",
+            r.user,
+            subject,
+            render_template(
+                "trainings/mail/change.txt", ts=ts, user=r.user, registration=r, link=_link(f"/formations/sessions/{ts.id}")
+            ),
+            session_id=ts.id,
+        )
+        for r in ts.registrations
+        if r.status in (RegistrationStatus.REGISTERED, RegistrationStatus.WAITING)
+    ]
+
+
+def promotion_deliveries(session, registration_id: int) -> list[Delivery]:
+    registration = session.get(Registration, registration_id)
+    if registration is None or registration.status != RegistrationStatus.REGISTERED or registration.promoted_at is None:
+        return []
+    ts = registration.training_session
+    body = render_template(
+        "trainings/mail/promotion.txt", ts=ts, user=registration.user, link=_link(f"/formations/sessions/{ts.id}")
+    )
+    key = f"promotion:{registration.id}:{as_utc(registration.promoted_at).isoformat()}"
+    return [Delivery(key, registration.user, f"Une place s'est libérée : « {ts.module.title} »", body, session_id=ts.id)]
+
+
+REMINDER_WINDOW = timedelta(days=2)
+SUMMARY_DELAY, SUMMARY_WINDOW = timedelta(hours=2), timedelta(days=7)
+
+
+def sessions_due_for_reminder(session, now: datetime) -> list[tuple[int, str]]:
+    query = select(TrainingSession.id, TrainingSession.starts_at).where(
+        TrainingSession.starts_at > now, TrainingSession.starts_at <= now + REMINDER_WINDOW
+    )
+    return [(ts_id, as_utc(starts_at).isoformat()) for ts_id, starts_at in session.execute(query)]
+
+
+def sessions_due_for_summary(session, now: datetime) -> list[tuple[int, str]]:
+    query = select(TrainingSession.id, TrainingSession.ends_at).where(
+        TrainingSession.ends_at <= now - SUMMARY_DELAY, TrainingSession.ends_at > now - SUMMARY_WINDOW
+    )
+    return [(ts_id, as_utc(ends_at).isoformat()) for ts_id, ends_at in session.execute(query)]
+
+
+def deliver(session, delivery: Delivery, now: datetime) -> bool:
+    """Claim the marker then send; False when this mail already went out. The caller commits right after."""
+    if session.scalar(select(TrainingMail.id).where(TrainingMail.key == delivery.key)):
+        return False
+    session.add(
+        TrainingMail(
+            key=delivery.key,
+            recipient_id=delivery.user.id,
+            recipient_email=delivery.user.email,
+            subject=delivery.subject,
+            fil_request_id=delivery.fil_request_id,
+            session_id=delivery.session_id,
+            sent_at=now,
+        )
+    )
+    try:
+        session.flush()
+    except IntegrityError:  # another worker claimed it between our check and our insert
+        session.rollback()
+        return False
+    send_mail(current_app.config, delivery.user.email, delivery.subject, delivery.body)
+    return True

@@ -1,0 +1,116 @@
+"""Pure training rules: who belongs to which audience, when a registration may still be cancelled,
+and whether the periods a head of school proposes for a FIL make sense. Standard library only."""
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+
+
+class Audience(StrEnum):
+    DIRECTION = "direction"
+    ADMINISTRATEURS = "administrateurs"
+    EQUIPES = "equipes"
+    NEOTITULAIRES = "neotitulaires"
+
+
+AUDIENCE_LABELS = {
+    Audience.DIRECTION: "Personnels de direction",
+    Audience.ADMINISTRATEURS: "Administrateurs ENT",
+    Audience.EQUIPES: "Équipes pédagogiques",
+    Audience.NEOTITULAIRES: "Enseignants néotitulaires",
+}
+
+
+class Level(StrEnum):
+    DECOUVERTE = "decouverte"
+    CONFIRME = "confirme"
+
+
+LEVEL_LABELS = {Level.DECOUVERTE: "Découverte", Level.CONFIRME: "Confirmé"}
+
+
+class FilFormat(StrEnum):
+    TWO_HALF_DAYS = "two_half_days"
+    FULL_DAY = "full_day"
+
+
+FORMAT_LABELS = {
+    FilFormat.TWO_HALF_DAYS: "6 heures en deux demi-journées",
+    FilFormat.FULL_DAY: "6 heures en une journée entière",
+}
+
+
+class Moment(StrEnum):
+    DAY = "day"
+    MORNING = "am"
+    AFTERNOON = "pm"
+
+
+MOMENT_LABELS = {Moment.DAY: "Journée entière", Moment.MORNING: "Matin", Moment.AFTERNOON: "Après-midi"}
+_HALVES = {Moment.DAY: {"am", "pm"}, Moment.MORNING: {"am"}, Moment.AFTERNOON: {"pm"}}
+
+# School profiles → the PRAF audience they belong to. Teachers may also attend the néotitulaires
+# modules: being newly tenured is not recorded in the profile, so the rule stays permissive there.
+PROFILE_AUDIENCES: dict[str, frozenset[Audience]] = {
+    "chef_etablissement": frozenset({Audience.DIRECTION}),
+    "adjoint": frozenset({Audience.DIRECTION}),
+    "administrateur_ent": frozenset({Audience.ADMINISTRATEURS}),
+    "rupn": frozenset({Audience.ADMINISTRATEURS}),
+    "enseignant": frozenset({Audience.EQUIPES, Audience.NEOTITULAIRES}),
+    "cpe": frozenset({Audience.EQUIPES}),
+    "documentaliste": frozenset({Audience.EQUIPES}),
+    "vie_scolaire": frozenset({Audience.EQUIPES}),
+}
+
+
+def audiences_of_profile(profile: str | None) -> frozenset[Audience]:
+    return PROFILE_AUDIENCES.get(profile or "", frozenset())
+
+
+def may_attend(profile: str | None, audience: str) -> bool:
+    return Audience(audience) in audiences_of_profile(profile)
+
+
+def cancellation_deadline(starts_at: datetime, deadline_hours: int) -> datetime:
+    return starts_at - timedelta(hours=deadline_hours)
+
+
+def can_still_cancel(starts_at: datetime, deadline_hours: int, now: datetime) -> bool:
+    return now <= cancellation_deadline(starts_at, deadline_hours)
+
+
+@dataclass(frozen=True)
+class Period:
+    """A preferred period: one day or a range of days, all day long or only mornings/afternoons."""
+
+    start: date
+    end: date
+    moment: Moment = Moment.DAY
+
+    def overlaps(self, other: "Period") -> bool:
+        if self.end < other.start or other.end < self.start:
+            return False
+        return bool(_HALVES[Moment(self.moment)] & _HALVES[Moment(other.moment)])
+
+    def as_dict(self) -> dict:
+        return {"start": self.start.isoformat(), "end": self.end.isoformat(), "moment": str(self.moment)}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Period":
+        return cls(date.fromisoformat(data["start"]), date.fromisoformat(data["end"]), Moment(data.get("moment", "day")))
+
+
+def period_problems(periods: list[Period], today: date) -> list[tuple[int, str]]:
+    """(index of the period, French message) for every period in the past, reversed or overlapping another."""
+    problems: list[tuple[int, str]] = []
+    for index, period in enumerate(periods):
+        if period.start <= today:
+            problems.append((index, "Cette date est passée : proposez une date à partir de demain."))
+        elif period.end < period.start:
+            problems.append((index, "La fin de la période précède son début."))
+    for index, period in enumerate(periods):
+        for earlier in periods[:index]:
+            if period.end >= period.start and period.overlaps(earlier):
+                problems.append((index, "Cette période chevauche une autre demi-journée déjà proposée."))
+                break
+    return problems

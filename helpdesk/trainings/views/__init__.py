@@ -1,0 +1,28 @@
+"""Trainings pages under /formations: one blueprint, its routes split by subject (praf, calendars, fil)."""
+
+from datetime import UTC, date, datetime, time
+
+from flask import Blueprint
+
+from helpdesk.errors import ValidationFailed
+from helpdesk.timeutil import PARIS
+
+bp = Blueprint("trainings", __name__, url_prefix="/formations")
+
+SELF_TRAINING_URL = "https://ac-toulouse.mon-ent-occitanie.fr/formations-ent/"
+
+
+def _paris(day: date, at: time) -> datetime:
+    return datetime.combine(day, at, tzinfo=PARIS).astimezone(UTC)
+
+
+def _form_error(form, error: ValidationFailed) -> None:
+    field = error.details.get("field")
+    if field and field in form:
+        form[field].errors = list(form[field].errors) + [error.message]
+    else:
+        form.form_errors.append(error.message)
+
+
+# Importing the route modules registers their views on `bp`.
+from helpdesk.trainings.views import calendars, fil, praf  # noqa: E402, F401

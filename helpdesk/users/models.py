@@ -1,0 +1,157 @@
+"""People: profile (what they are in the school), roles (what they may do), EduLAB basins, API tokens."""
+
+from datetime import datetime
+from enum import StrEnum
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, Column, ForeignKey, String, Table
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from helpdesk.extensions import db
+from helpdesk.organisation.models import Basin, School
+from helpdesk.timeutil import utcnow
+from helpdesk.types import UTCDateTime
+
+
+class Role(StrEnum):
+    REQUESTER = "requester"
+    AGENT_N1 = "agent_n1"
+    EDULAB = "edulab"
+    PILOTE = "pilote"
+    EDITEUR = "editeur"
+    ADMIN = "admin"
+    DAFPEN = "dafpen"
+    FORMATION = "formation"
+
+
+ROLE_LABELS = {
+    Role.REQUESTER: "Personnel d'établissement",
+    Role.AGENT_N1: "Agent niveau 1",
+    Role.EDULAB: "Référent EduLAB",
+    Role.PILOTE: "Équipe pilote DRANE/DSI",
+    Role.EDITEUR: "Éditeur (Kosmos)",
+    Role.ADMIN: "Administrateur de l'outil",
+    Role.DAFPEN: "DAFPEN",
+    Role.FORMATION: "Coordination des formations",
+}
+
+
+class Profile(StrEnum):
+    ENSEIGNANT = "enseignant"
+    CPE = "cpe"
+    CHEF_ETABLISSEMENT = "chef_etablissement"
+    ADJOINT = "adjoint"
+    ADMINISTRATEUR_ENT = "administrateur_ent"
+    RUPN = "rupn"
+    GESTIONNAIRE = "gestionnaire"
+    SECRETARIAT = "secretariat"
+    DOCUMENTALISTE = "documentaliste"
+    VIE_SCOLAIRE = "vie_scolaire"
+    PERSONNEL_ACADEMIQUE = "personnel_academique"
+    AUTRE = "autre"
+
+
+PROFILE_LABELS = {
+    Profile.ENSEIGNANT: "Enseignant",
+    Profile.CPE: "CPE",
+    Profile.CHEF_ETABLISSEMENT: "Chef d'établissement",
+    Profile.ADJOINT: "Adjoint (direction)",
+    Profile.ADMINISTRATEUR_ENT: "Administrateur ENT",
+    Profile.RUPN: "RUPN",
+    Profile.GESTIONNAIRE: "Gestionnaire",
+    Profile.SECRETARIAT: "Secrétariat",
+    Profile.DOCUMENTALISTE: "Professeur documentaliste",
+    Profile.VIE_SCOLAIRE: "Vie scolaire",
+    Profile.PERSONNEL_ACADEMIQUE: "Personnel académique",
+    Profile.AUTRE: "Autre",
+}
+
+# Profiles that see every ticket of their own school (head of school, direction, ENT administrator).
+SCHOOL_WIDE_PROFILES = frozenset({Profile.CHEF_ETABLISSEMENT, Profile.ADJOINT, Profile.ADMINISTRATEUR_ENT})
+HEAD_PROFILES = frozenset({Profile.CHEF_ETABLISSEMENT, Profile.ADJOINT})
+
+referent_basin = Table(
+    "referent_basin",
+    db.metadata,
+    Column("user_id", ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True),
+    Column("basin_id", ForeignKey("basin.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class UserRole(db.Model):
+    __tablename__ = "user_role"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True)
+    role: Mapped[str] = mapped_column(String(20), primary_key=True)
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "user_account"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    full_name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    profile: Mapped[str] = mapped_column(String(40), default=Profile.ENSEIGNANT)
+    school_id: Mapped[int | None] = mapped_column(ForeignKey("school.id"), index=True)
+    phone: Mapped[str] = mapped_column(String(40), default="")
+    locale: Mapped[str] = mapped_column(String(5), default="fr")
+    is_active_account: Mapped[bool] = mapped_column(Boolean, default=True)
+    auth_source: Mapped[str] = mapped_column(String(20), default="local")  # local | cas | saml
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    school: Mapped[School | None] = relationship()
+    role_rows: Mapped[list[UserRole]] = relationship(cascade="all, delete-orphan", lazy="selectin")
+    basins: Mapped[list[Basin]] = relationship(secondary=referent_basin, lazy="selectin")
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login
+        return self.is_active_account
+
+    @property
+    def roles(self) -> frozenset[Role]:
+        return frozenset(Role(r.role) for r in self.role_rows)
+
+    def has_role(self, *roles: Role) -> bool:
+        return bool(self.roles & set(roles))
+
+    def set_roles(self, roles) -> None:
+        wanted = {Role(r) for r in roles}
+        self.role_rows = [r for r in self.role_rows if r.role in wanted]
+        present = {r.role for r in self.role_rows}
+        self.role_rows.extend(UserRole(role=r.value) for r in sorted(wanted) if r.value not in present)
+
+    @property
+    def basin_ids(self) -> frozenset[int]:
+        return frozenset(b.id for b in self.basins)
+
+    @property
+    def profile_label(self) -> str:
+        try:
+            return PROFILE_LABELS[Profile(self.profile)]
+        except ValueError:
+            return self.profile
+
+    @property
+    def is_school_wide(self) -> bool:
+        return self.profile in SCHOOL_WIDE_PROFILES
+
+    def __str__(self) -> str:
+        return self.full_name
+
+
+class ApiToken(db.Model):
+    """Personal API tokens; only a hash is stored."""
+
+    __tablename__ = "api_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    user: Mapped[User] = relationship()

@@ -1,0 +1,80 @@
+"""Account use cases: create users, reset passwords, issue API tokens."""
+
+import hashlib
+import secrets
+
+from sqlalchemy import func, select
+
+from helpdesk.errors import NotFound, ValidationFailed
+from helpdesk.organisation.models import Basin, School
+from helpdesk.users.models import ApiToken, Profile, Role, User
+from helpdesk.users.passwords import hash_password, password_problem
+
+
+def find_by_email(session, email: str) -> User | None:
+    return session.scalar(select(User).where(func.lower(User.email) == (email or "").strip().lower()))
+
+
+def create_user(
+    session,
+    *,
+    email: str,
+    full_name: str,
+    password: str | None,
+    roles=(Role.REQUESTER,),
+    profile: str = Profile.ENSEIGNANT,
+    school_uai: str | None = None,
+    basin_names=(),
+    check_password: bool = True,
+) -> User:
+    email = email.strip().lower()
+    if "@" not in email:
+        raise ValidationFailed("Adresse e-mail invalide.")
+    if find_by_email(session, email):
+        raise ValidationFailed(f"Un compte existe déjà pour {email}.")
+    if password and check_password and (problem := password_problem(password)):
+        raise ValidationFailed(problem)
+    try:
+        Profile(profile)
+        roles = [Role(r) for r in roles]
+    except ValueError as error:
+        raise ValidationFailed(str(error)) from error
+    user = User(email=email, full_name=full_name.strip(), profile=profile)
+    user.password_hash = hash_password(password) if password else None
+    if school_uai:
+        school = session.scalar(select(School).where(School.uai == school_uai.upper()))
+        if school is None:
+            raise NotFound(f"Établissement {school_uai} inconnu.")
+        user.school = school
+    if basin_names:
+        user.basins = list(session.scalars(select(Basin).where(Basin.name.in_(list(basin_names)))))
+    user.set_roles(roles)
+    session.add(user)
+    session.flush()
+    return user
+
+
+def set_password(session, user: User, password: str) -> None:
+    if problem := password_problem(password):
+        raise ValidationFailed(problem)
+    user.password_hash = hash_password(password)
+    session.flush()
+
+
+def _hash_token(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def issue_api_token(session, user: User, name: str) -> str:
+    """Returns the raw token once; only its hash is stored."""
+    raw = "hdk_" + secrets.token_urlsafe(32)
+    session.add(ApiToken(user_id=user.id, name=name[:100] or "API", token_hash=_hash_token(raw)))
+    session.flush()
+    return raw
+
+
+def user_for_token(session, raw: str) -> User | None:
+    token = session.scalar(select(ApiToken).where(ApiToken.token_hash == _hash_token(raw or "")))
+    if token is None or token.revoked_at is not None or not token.user.is_active_account:
+        return None
+    return token.user

@@ -1,0 +1,77 @@
+"""Home page (one per role), health check and language choice."""
+
+from flask import Blueprint, current_app, jsonify, make_response, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select, text
+
+from helpdesk import policy
+from helpdesk.extensions import db
+from helpdesk.queue import redis_connection
+from helpdesk.security import is_safe_next
+from helpdesk.tickets.models import Ticket
+from helpdesk.users.models import Role
+
+bp = Blueprint("web", __name__)
+
+
+def _agent_queue(user, limit: int = 10) -> list[Ticket]:
+    """The open tickets of the tiers this agent works in, most urgent first."""
+    tiers = [policy.TIER_OF_ROLE[r] for r in user.roles if r in policy.TIER_OF_ROLE]
+    query = select(Ticket).where(Ticket.is_open.is_(True), Ticket.tier.in_(tiers), policy.ticket_scope(user, Ticket))
+    query = query.order_by(Ticket.resolution_due_at.is_(None), Ticket.resolution_due_at, Ticket.id).limit(limit)
+    return list(db.session.scalars(query))
+
+
+def _my_tickets(user, limit: int = 5) -> list[Ticket]:
+    query = select(Ticket).where(Ticket.requester_id == user.id).order_by(Ticket.id.desc()).limit(limit)
+    return list(db.session.scalars(query))
+
+
+@bp.get("/")
+def home():
+    if not current_user.is_authenticated:
+        return render_template("web/home_public.html")
+    if policy.is_agent(current_user):
+        return render_template("web/home_agent.html", queue=_agent_queue(current_user))
+    if current_user.has_role(Role.ADMIN):
+        return render_template("web/home_admin.html")
+    if current_user.has_role(Role.DAFPEN, Role.FORMATION) and not current_user.has_role(Role.REQUESTER):
+        return render_template("web/home_training.html")
+    return render_template("web/home_requester.html", tickets=_my_tickets(current_user))
+
+
+@bp.get("/langue/<code>")
+def set_language(code: str):
+    target = request.args.get("next")
+    response = make_response(redirect(target if is_safe_next(target) else url_for("web.home")))
+    if code in current_app.config["LANGUAGES"]:
+        response.set_cookie("lang", code, max_age=365 * 24 * 3600, httponly=True, samesite="Lax", secure=current_app.config["SESSION_COOKIE_SECURE"])
+    return response
+
+
+@bp.get("/healthz")
+def healthz():
+    checks = {}
+    try:
+        db.session.execute(text("SELECT 1"))
+        checks["database"] = "ok"
+    except Exception as error:  # report, never raise: this page exists to say what is down
+        checks["database"] = f"error: {type(error).__name__}"
+        db.session.rollback()
+    try:
+        redis_connection().ping()
+        checks["redis"] = "ok"
+    except Exception as error:
+        checks["redis"] = f"error: {type(error).__name__}"
+    healthy = all(value == "ok" for value in checks.values())
+    return jsonify(status="ok" if healthy else "degraded", **checks), (200 if healthy else 503)
+
+
+@bp.get("/accessibilite")
+def accessibility():
+    return render_template("web/accessibility.html")
+
+
+@bp.get("/mentions-legales")
+def legal():
+    return render_template("web/legal.html")

@@ -1,0 +1,1 @@
+"""Knowledge base: FAQ articles, glossary, search, ticket deflection and guided diagnostics."""

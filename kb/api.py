@@ -1,0 +1,95 @@
+"""Public JSON API of the knowledge base; a bearer token widens what the caller may read (audience rules)."""
+
+from flask import Blueprint, current_app, jsonify, request, url_for
+from sqlalchemy import select
+
+from helpdesk.api import api_user, json_error
+from helpdesk.errors import NotFound, ValidationFailed
+from helpdesk.extensions import db
+from kb import services
+from kb.models import GlossaryTerm
+
+bp = Blueprint("kb_api", __name__, url_prefix="/api/v1")
+
+
+def _absolute(path: str) -> str:
+    return current_app.config["PUBLIC_URL"].rstrip("/") + path
+
+
+def _url(hit) -> str:
+    if hit.kind == "faq":
+        return _absolute(url_for("kb.article", slug=hit.slug))
+    return _absolute(url_for("kb.glossary") + "#" + hit.slug)
+
+
+@bp.get("/kb/search")
+def search():
+    try:
+        limit = services.limit_from(request.args.get("limit"))
+    except ValidationFailed as error:
+        return json_error(error.message, 400)
+    outcome = services.search(
+        db.session, request.args.get("q", ""), actor=api_user(), service=request.args.get("service") or None, limit=limit
+    )
+    results = [
+        {
+            "kind": hit.kind,
+            "id": hit.id,
+            "slug": hit.slug,
+            "title": hit.title,
+            "snippet": hit.snippet,
+            "url": _url(hit),
+            "score": hit.score,
+            "service": hit.service,
+        }
+        for hit in outcome.hits
+    ]
+    card = outcome.glossary_card
+    return jsonify(results=results, suggestion=outcome.suggestion, glossary_card=_term(card) if card is not None else None)
+
+
+@bp.get("/kb/articles/<int:article_id>")
+def article(article_id: int):
+    try:
+        found = services.get_visible_article(db.session, article_id, actor=api_user())
+    except NotFound as error:
+        return json_error(error.message, 404)
+    if not found.is_published:  # editors read drafts on the site, never through the public API
+        return json_error("Article introuvable.", 404)
+    return jsonify(
+        id=found.id,
+        slug=found.slug,
+        title=found.title,
+        body_markdown=found.body_md,
+        body_html=str(services.render_article(db.session, found)),
+        service=found.service,
+        audience=found.audience,
+        tags=found.tags,
+        keywords=found.keywords,
+        glossary_terms=found.glossary_terms,
+        admin_path=found.admin_path,
+        url=_absolute(url_for("kb.article", slug=found.slug)),
+        updated_at=found.updated_at.isoformat(),
+        votes_yes=found.votes_yes,
+        votes_no=found.votes_no,
+        views=found.views,
+    )
+
+
+def _term(term: GlossaryTerm) -> dict:
+    return {
+        "id": term.id,
+        "term": term.term,
+        "expansion": term.expansion,
+        "aliases": term.aliases,
+        "definition": term.definition,
+        "service": term.service,
+        "see_also": term.see_also,
+        "url": _absolute(url_for("kb.glossary") + "#" + term.anchor),
+    }
+
+
+@bp.get("/glossary")
+def glossary():
+    terms = db.session.scalars(select(GlossaryTerm).order_by(GlossaryTerm.term))
+    return jsonify(terms=[_term(t) for t in sorted(terms, key=lambda t: services.sort_key(t.term))])

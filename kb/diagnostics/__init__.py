@@ -1,0 +1,1 @@
+"""Guided diagnostics: decision trees that end in a fix or a well-routed ticket."""

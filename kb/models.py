@@ -1,0 +1,132 @@
+"""FAQ articles, their revisions, the glossary, deflections, and the change sequence every node's index follows."""
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import JSON, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from helpdesk.extensions import db
+from helpdesk.timeutil import utcnow
+from helpdesk.types import UTCDateTime
+
+
+class ArticleStatus(StrEnum):
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    ARCHIVED = "archived"
+
+
+class Audience(StrEnum):
+    PUBLIC = "public"
+    STAFF = "staff"
+    ENT_ADMIN = "ent_admin"
+    HEADS = "heads"
+    AGENTS = "agents"
+
+
+AUDIENCE_LABELS = {
+    Audience.PUBLIC: "Tout public",
+    Audience.STAFF: "Personnels d'établissement",
+    Audience.ENT_ADMIN: "Administrateurs ENT",
+    Audience.HEADS: "Chefs d'établissement",
+    Audience.AGENTS: "Agents de l'assistance",
+}
+
+STATUS_LABELS = {
+    ArticleStatus.DRAFT: "Brouillon",
+    ArticleStatus.PUBLISHED: "Publié",
+    ArticleStatus.ARCHIVED: "Archivé",
+}
+
+
+class Article(db.Model):
+    __tablename__ = "kb_article"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(120), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    body_md: Mapped[str] = mapped_column(Text, default="")
+    service: Mapped[str] = mapped_column(String(40), index=True)
+    audience: Mapped[str] = mapped_column(String(20), default=Audience.PUBLIC)
+    tags: Mapped[list] = mapped_column(JSON, default=list)
+    keywords: Mapped[list] = mapped_column(JSON, default=list)  # labels of routing keywords
+    glossary_terms: Mapped[list] = mapped_column(JSON, default=list)
+    admin_path: Mapped[str] = mapped_column(String(300), default="")
+    status: Mapped[str] = mapped_column(String(12), default=ArticleStatus.DRAFT, index=True)
+    views: Mapped[int] = mapped_column(Integer, default=0)
+    votes_yes: Mapped[int] = mapped_column(Integer, default=0)
+    votes_no: Mapped[int] = mapped_column(Integer, default=0)
+    change_seq: Mapped[int] = mapped_column(Integer, default=0, index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    revisions: Mapped[list["ArticleRevision"]] = relationship(
+        back_populates="article", order_by="ArticleRevision.id.desc()", cascade="all, delete-orphan"
+    )
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == ArticleStatus.PUBLISHED
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ArticleRevision(db.Model):
+    """A full snapshot of the text at each save, with who and why: the history editors diff."""
+
+    __tablename__ = "kb_article_revision"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("kb_article.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    title: Mapped[str] = mapped_column(String(200))
+    body_md: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(12), default=ArticleStatus.DRAFT)
+    comment: Mapped[str] = mapped_column(String(300), default="")
+
+    article: Mapped[Article] = relationship(back_populates="revisions")
+    author = relationship("User")
+
+
+class GlossaryTerm(db.Model):
+    __tablename__ = "kb_glossary_term"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    term: Mapped[str] = mapped_column(String(120), unique=True)
+    anchor: Mapped[str] = mapped_column(String(140), unique=True)
+    expansion: Mapped[str] = mapped_column(String(300), default="")
+    aliases: Mapped[list] = mapped_column(JSON, default=list)
+    definition: Mapped[str] = mapped_column(Text, default="")
+    service: Mapped[str | None] = mapped_column(String(40))
+    see_also: Mapped[list] = mapped_column(JSON, default=list)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    def __str__(self) -> str:
+        return self.term
+
+
+class Deflection(db.Model):
+    """A requester read a suggested article and said it solved the problem: one ticket not opened."""
+
+    __tablename__ = "kb_deflection"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("kb_article.id", ondelete="CASCADE"), index=True)
+    keyword_slug: Mapped[str | None] = mapped_column(String(140), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class KbChange(db.Model):
+    """Append-only change sequence: each web node polls max(id) and re-indexes what changed since it last looked."""
+
+    __tablename__ = "kb_change"
+    __table_args__ = {"sqlite_autoincrement": True}  # ids are never reused, even after deletes: nodes compare them
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(12))  # "faq" | "glossary"
+    object_id: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -1,0 +1,232 @@
+"""FAQ pages (public), ticket-form suggestions and deflection, the agents' link picker, and the editors' screens."""
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import session as web_session
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from helpdesk import policy
+from helpdesk.errors import DomainError, NotAllowed
+from helpdesk.extensions import db
+from helpdesk.markup import render_markdown
+from helpdesk.routing.codes import SERVICE_LABELS
+from helpdesk.timeutil import utcnow
+from kb import services
+from kb.forms import ArticleForm
+from kb.models import AUDIENCE_LABELS, STATUS_LABELS, Article, ArticleStatus, GlossaryTerm
+
+bp = Blueprint("kb", __name__, template_folder="templates")
+
+PAGE_SIZE = 20
+
+
+@bp.context_processor
+def _labels():
+    return {
+        "audience_labels": {k.value: v for k, v in AUDIENCE_LABELS.items()},
+        "article_status_labels": {k.value: v for k, v in STATUS_LABELS.items()},
+    }
+
+
+@bp.app_context_processor
+def _kb_helpers():
+    """kb_articles_by_ids("1,2,3"): for the ticket page's `{% include "kb/_article_links.html" %}`."""
+    return {"kb_articles_by_ids": lambda ids: services.articles_by_ids(db.session, ids or [], actor=current_user)}
+
+
+def _require_editor():
+    if not policy.can(current_user, policy.Action.EDIT_KB):
+        raise NotAllowed("Seuls les pilotes et les référents EduLAB peuvent modifier la FAQ.")
+
+
+@bp.get("/faq")
+def faq():
+    query = request.args.get("q", "").strip()
+    service = request.args.get("service") or None
+    if service not in {s.value for s in SERVICE_LABELS}:
+        service = None
+    outcome = services.search(db.session, query, actor=current_user, service=service, limit=PAGE_SIZE) if query else None
+    listing = services.visible_articles(db.session, actor=current_user, service=service) if service and not query else []
+    counts = dict(
+        db.session.execute(
+            select(Article.service, func.count())
+            .where(
+                Article.status == ArticleStatus.PUBLISHED,
+                Article.audience.in_(sorted(policy.visible_article_audiences(current_user))),
+            )
+            .group_by(Article.service)
+        ).all()
+    )
+    return render_template(
+        "kb/faq.html",
+        query=query,
+        service=service,
+        outcome=outcome,
+        listing=listing,
+        counts=counts,
+        popular=services.most_useful(db.session, actor=current_user),
+    )
+
+
+@bp.get("/faq/<slug>")
+def article(slug: str):
+    found = services.get_visible_article(db.session, slug, actor=current_user)
+    if found.is_published:
+        services.record_view(db.session, found)
+        db.session.commit()
+    return render_template(
+        "kb/article.html",
+        article=found,
+        body=services.render_article(db.session, found, url_for("kb.glossary")),
+        related=services.related_articles(db.session, found, actor=current_user),
+        voted=found.id in web_session.get("kb_votes", []),
+    )
+
+
+@bp.post("/faq/<slug>/vote")
+def vote(slug: str):
+    found = services.get_visible_article(db.session, slug, actor=current_user)
+    answer = request.form.get("helpful")
+    if answer not in {"oui", "non"}:
+        flash("Choisissez « Oui » ou « Non ».", "error")
+        return redirect(url_for("kb.article", slug=slug))
+    voted = web_session.get("kb_votes", [])
+    if found.id not in voted:  # one vote per article and browser session
+        services.vote(db.session, found, helpful=answer == "oui")
+        db.session.commit()
+        web_session["kb_votes"] = [*voted, found.id][-200:]
+    flash("Merci pour votre avis." if answer == "oui" else "Merci : votre avis nous aide à améliorer cette réponse.", "success")
+    return redirect(url_for("kb.article", slug=slug) + "#avis")
+
+
+@bp.get("/glossaire")
+def glossary():
+    terms = sorted(db.session.scalars(select(GlossaryTerm)), key=lambda t: services.sort_key(t.term))
+    letters: dict[str, list[GlossaryTerm]] = {}
+    for term in terms:
+        initial = services.sort_key(term.term)[:1].upper()
+        letters.setdefault(initial if initial.isalpha() else "#", []).append(term)
+    anchors = {services.sort_key(t.term): t.anchor for t in terms}
+    return render_template("kb/glossary.html", letters=letters, anchors=anchors)
+
+
+@bp.get("/faq/suggestions")
+def suggestions():
+    """Fragment beside the ticket description: the three best articles for what is being typed."""
+    text = request.args.get("q") or request.args.get("description") or ""
+    keyword = (request.args.get("keyword") or "").strip()[:140]
+    hits = []
+    if len(text.strip()) >= 3:
+        hits = services.search(db.session, text, actor=current_user, limit=3, kinds=("faq",)).hits
+    return render_template("kb/_suggestions.html", hits=hits, keyword=keyword)
+
+
+@bp.post("/faq/<slug>/resolu")
+def deflect(slug: str):
+    found = services.get_visible_article(db.session, slug, actor=current_user)
+    services.record_deflection(db.session, found, keyword_slug=request.form.get("keyword"), actor=current_user, now=utcnow())
+    db.session.commit()
+    target = url_for("kb.deflected", slug=found.slug)
+    if request.headers.get("HX-Request"):  # from the suggestions beside the ticket form: leave the form page
+        return "", 204, {"HX-Redirect": target}
+    return redirect(target)
+
+
+@bp.get("/faq/merci")
+def deflected():
+    found = None
+    if request.args.get("slug"):
+        found = db.session.scalar(select(Article).where(Article.slug == request.args["slug"]))
+    return render_template("kb/deflected.html", article=found)
+
+
+@bp.get("/faq/picker")
+def picker():
+    """Fragment for agents writing a reply: articles with a one-click 'insert the link' button."""
+    text = request.args.get("q", "")
+    hits = services.search(db.session, text, actor=current_user, limit=8, kinds=("faq",)).hits if text.strip() else []
+    return render_template("kb/_picker.html", hits=hits, query=text)
+
+
+# -- editors -------------------------------------------------------------------------------------------------
+
+
+@bp.get("/faq/gestion")
+def manage():
+    _require_editor()
+    articles = db.session.scalars(select(Article).order_by(Article.status, Article.title))
+    return render_template("kb/manage.html", articles=list(articles))
+
+
+def _editor_form(article: Article | None):
+    form = ArticleForm(obj=article)
+    if request.method == "GET" and article is not None:
+        form.tags.data = ", ".join(article.tags or [])
+    preview = None
+    if request.method == "POST" and form.validate_on_submit():
+        if request.form.get("action") == "preview":
+            preview = render_markdown(form.body_md.data)
+        else:
+            try:
+                saved = services.save_article(
+                    db.session,
+                    article,
+                    title=form.title.data,
+                    body_md=form.body_md.data,
+                    service=form.service.data,
+                    audience=form.audience.data,
+                    tags=form.tag_list(),
+                    admin_path=form.admin_path.data or "",
+                    comment=form.comment.data or "",
+                    actor=current_user,
+                    now=utcnow(),
+                )
+            except DomainError as error:
+                db.session.rollback()
+                for name, message in error.details.get("fields", {}).items():
+                    getattr(form, name).errors = [*getattr(form, name).errors, message]
+                flash(error.message, "error")
+            else:
+                db.session.commit()
+                flash("Article enregistré.", "success")
+                return redirect(url_for("kb.edit", slug=saved.slug))
+    status = 400 if request.method == "POST" and form.errors else 200
+    return render_template("kb/edit.html", form=form, article=article, preview=preview), status
+
+
+@bp.route("/faq/gestion/nouveau", methods=["GET", "POST"])
+def new():
+    _require_editor()
+    return _editor_form(None)
+
+
+@bp.route("/faq/<slug>/modifier", methods=["GET", "POST"])
+def edit(slug: str):
+    _require_editor()
+    return _editor_form(services.get_visible_article(db.session, slug, actor=current_user))
+
+
+@bp.post("/faq/<slug>/statut")
+def set_status(slug: str):
+    _require_editor()
+    found = services.get_visible_article(db.session, slug, actor=current_user)
+    services.set_status(db.session, found, request.form.get("status", ""), actor=current_user, now=utcnow())
+    db.session.commit()
+    flash(
+        {
+            "published": "Article publié : il apparaît dès maintenant dans la recherche.",
+            "archived": "Article archivé : il n'apparaît plus dans la FAQ.",
+            "draft": "Article repassé en brouillon.",
+        }[found.status],
+        "success",
+    )
+    return redirect(url_for("kb.edit", slug=found.slug))
+
+
+@bp.get("/faq/<slug>/historique")
+def history(slug: str):
+    _require_editor()
+    found = services.get_visible_article(db.session, slug, actor=current_user)
+    revisions = list(reversed(found.revisions))  # oldest first, so each diff reads against the previous one
+    entries = [(rev, services.revision_diff(revisions[i - 1] if i else None, rev)) for i, rev in enumerate(revisions)]
+    return render_template("kb/history.html", article=found, entries=list(reversed(entries)))

@@ -1,0 +1,153 @@
+"""Test fixtures: one app per session on SQLite + embedded Redis by default, or on the PostgreSQL and
+Redis named by TEST_DATABASE_URL / TEST_REDIS_URL; every test starts from empty tables and an empty Redis."""
+
+import os
+import socket
+import threading
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from helpdesk import create_app
+from helpdesk.extensions import db as _db
+
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory):
+    data_dir = tmp_path_factory.mktemp("data")
+    config = {
+        "TESTING": True,
+        "HELPDESK_DATA_DIR": str(data_dir),
+        "SECRET_KEY": "tests-only-secret",
+        "WTF_CSRF_ENABLED": False,
+        # The limiter is initialised (storage in the test Redis) but switched off; tests that exercise it
+        # switch it on with `limiter.enabled = True`.
+        "RATELIMIT_ENABLED": True,
+        "PUBLIC_URL": "http://testserver",
+        "SERVER_NAME": None,
+    }
+    if os.environ.get("TEST_DATABASE_URL"):
+        config["SQLALCHEMY_DATABASE_URI"] = os.environ["TEST_DATABASE_URL"].replace("postgresql://", "postgresql+psycopg://", 1)
+    if os.environ.get("TEST_REDIS_URL"):
+        config["REDIS_URL"] = os.environ["TEST_REDIS_URL"]
+    app = create_app(config)
+    from helpdesk.extensions import limiter
+
+    limiter.enabled = False
+    with app.app_context():
+        _db.drop_all()
+        _db.create_all()
+    yield app
+    with app.app_context():
+        _db.session.remove()
+        _db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _clean_state(app):
+    """Each test runs in an app context on empty tables and an empty Redis database."""
+    ctx = app.app_context()
+    ctx.push()
+    yield
+    _db.session.rollback()
+    _db.session.remove()
+    with _db.engine.begin() as connection:
+        for table in reversed(_db.metadata.sorted_tables):
+            connection.execute(table.delete())
+    try:
+        from helpdesk.queue import redis_connection
+
+        redis_connection(app.config["REDIS_URL"]).flushdb()
+    except Exception:
+        pass
+    ctx.pop()
+
+
+@pytest.fixture
+def db():
+    return _db
+
+
+@pytest.fixture
+def session():
+    return _db.session
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def login(client, user, password="correct-horse-42"):
+    return client.post("/connexion", data={"email": user.email, "password": password}, follow_redirects=False)
+
+
+@pytest.fixture
+def login_as(client):
+    def _login(user, password="correct-horse-42"):
+        response = login(client, user, password)
+        assert response.status_code == 302, response.get_data(as_text=True)[:500]
+        return client
+
+    return _login
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def live_server(app):
+    """The app served over real HTTP in a thread, for browser tests."""
+    port = _free_port()
+    server = make_server("127.0.0.1", port, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{port}"
+    server.shutdown()
+
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"chromium not found at {CHROMIUM}: run the README's test command, which installs it")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                  "--no-first-run", "--disable-sync", "--disable-quic"],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(base_url=live_server, locale="fr-FR", viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def screenshot():
+    ARTIFACTS.mkdir(exist_ok=True)
+
+    def _shot(page, name: str, full_page: bool = True) -> Path:
+        path = ARTIFACTS / f"{name}.png"
+        page.screenshot(path=str(path), full_page=full_page)
+        assert path.stat().st_size > 1000
+        return path
+
+    return _shot

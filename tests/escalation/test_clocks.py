@@ -1,0 +1,185 @@
+"""Clock-controlled scenarios: deadlines on creation, pauses, per-tier clocks, breach applied exactly once."""
+
+import threading
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+
+from escalation import jobs, seed
+from escalation.clocks import set_manual_deadline
+from escalation.models import SlaBreach, SlaClock, SlaPause, TierStint
+from helpdesk.tickets import services as tickets
+from helpdesk.tickets.models import Ticket
+from helpdesk.users.models import Role
+from tests.factories import KeywordFactory, UserFactory
+
+
+def utc(*args):
+    return datetime(*args, tzinfo=UTC)
+
+
+def _open(session, now, priority="urgent"):
+    seed.seed_reference(session)
+    requester = UserFactory()
+    keyword = KeywordFactory(priority=priority, tier="n1")
+    ticket = tickets.open_ticket(session, actor=requester, keyword=keyword, subject="Messagerie bloquée",
+                                 description="Plus d'accès depuis ce matin.", now=now)
+    session.commit()
+    return ticket
+
+
+def test_deadlines_on_creation_skip_the_weekend(session):
+    # Friday 20 Nov 2026, 17:00 Paris; urgent at level 1: 60 min first response, 480 min resolution.
+    ticket = _open(session, utc(2026, 11, 20, 16))
+    assert ticket.first_response_due_at == utc(2026, 11, 20, 17)  # the last hour of Friday is enough
+    assert ticket.resolution_due_at == utc(2026, 11, 23, 14)  # 1 h Friday + 7 h Monday → 15:00 Paris
+    clock = session.get(SlaClock, ticket.id)
+    assert clock.warning_at == utc(2026, 11, 23, 12)  # 6 h of 8
+    assert clock.next_check_at == ticket.first_response_due_at  # the earliest pending check
+
+
+def test_pause_moves_the_deadline_and_keeps_its_reason(session):
+    ticket = _open(session, utc(2026, 11, 16, 8))  # Monday 09:00 Paris
+    agent = UserFactory(roles=[Role.AGENT_N1])
+    tickets.change_status(session, ticket, "waiting_requester", actor=agent, now=utc(2026, 11, 16, 9))
+    session.commit()
+    assert ticket.resolution_due_at is None  # the clock is stopped: no deadline while waiting
+    assert session.get(SlaClock, ticket.id).next_check_at is None
+    tickets.add_message(session, ticket, actor=ticket.requester, body="Voici la capture.", now=utc(2026, 11, 16, 11))
+    session.commit()
+    pause = session.scalars(select(SlaPause).where(SlaPause.ticket_id == ticket.id)).one()
+    assert (pause.reason, pause.ended_at) == ("waiting_requester", utc(2026, 11, 16, 11))
+    # 8 h from Monday 09:00 plus the 2 h pause: one hour spills onto Tuesday 08:00–09:00 Paris.
+    assert ticket.resolution_due_at == utc(2026, 11, 17, 8)
+
+
+def test_breach_across_a_holiday_escalates_once_with_the_reason(session):
+    # Tuesday 10 Nov 2026 16:00 Paris, the day before Armistice: 2 h Tuesday, Thursday 08:00–14:00.
+    ticket = _open(session, utc(2026, 11, 10, 15))
+    assert ticket.resolution_due_at == utc(2026, 11, 12, 13)
+    assert jobs.sweep(now=utc(2026, 11, 12, 10).isoformat()) == 1  # first response missed (Tuesday 17:00)
+    assert jobs.sweep(now=utc(2026, 11, 12, 11, 30).isoformat()) == 1  # warning: 6 h of 8 used at 12:00 Paris
+    assert ticket.tier == "n1"
+    assert jobs.sweep(now=utc(2026, 11, 12, 12, 59).isoformat()) == 0  # nothing due: index reads nothing
+    assert jobs.sweep(now=utc(2026, 11, 12, 13, 5).isoformat()) == 1
+    session.expire_all()
+    ticket = session.get(Ticket, ticket.id)
+    assert ticket.tier == "edulab"
+    kinds = sorted(b.kind for b in session.scalars(select(SlaBreach)))
+    assert kinds == ["first_response", "resolution", "warning"]
+    escalation = [e for e in ticket.events if e.kind == "escalated"]
+    assert [e.reason for e in escalation] == ["délai dépassé"]
+    # The EduLAB clock starts at the breach: a fresh stint and a fresh deadline.
+    stints = session.scalars(select(TierStint).where(TierStint.ticket_id == ticket.id).order_by(TierStint.id)).all()
+    assert [(s.tier, s.working_minutes) for s in stints] == [("n1", 485.0), ("edulab", None)]
+    assert ticket.resolution_due_at > utc(2026, 11, 12, 13, 5)
+    # Running the same sweep again changes nothing.
+    jobs.sweep(now=utc(2026, 11, 12, 13, 5).isoformat())
+    assert session.scalar(select(SlaBreach).where(SlaBreach.kind == "resolution", SlaBreach.tier == "edulab")) is None
+
+
+def test_manual_deadline_is_never_moved(session):
+    ticket = _open(session, utc(2026, 11, 16, 8))
+    set_manual_deadline(session, ticket, utc(2026, 11, 27, 16), now=utc(2026, 11, 16, 9))
+    session.commit()
+    agent = UserFactory(roles=[Role.AGENT_N1])
+    tickets.change_status(session, ticket, "taken", actor=agent, now=utc(2026, 11, 16, 10))
+    session.commit()
+    assert ticket.resolution_due_at == utc(2026, 11, 27, 16)
+
+
+def test_concurrent_checks_apply_the_breach_once(app, session):
+    ticket = _open(session, utc(2026, 11, 16, 8))
+    ticket_id, due = ticket.id, ticket.resolution_due_at
+    session.remove() if hasattr(session, "remove") else None
+    barrier = threading.Barrier(2)
+    errors = []
+
+    def worker():
+        try:
+            with app.app_context():
+                barrier.wait()
+                jobs.check_ticket(ticket_id, now=due.replace(minute=due.minute + 1).isoformat())
+        except Exception as error:  # noqa: BLE001 — reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert not errors, errors
+    from helpdesk.extensions import db
+
+    db.session.remove()
+    breaches = db.session.scalars(select(SlaBreach).where(SlaBreach.ticket_id == ticket_id,
+                                                         SlaBreach.kind == "resolution")).all()
+    assert len(breaches) == 1
+    ticket = db.session.get(Ticket, ticket_id)
+    assert ticket.tier == "edulab"
+    assert len([e for e in ticket.events if e.kind == "escalated"]) == 1
+
+
+def test_auto_close_after_seven_days_without_reply(session):
+    from escalation.notifications.models import Notification
+
+    quiet = _open(session, utc(2026, 11, 2, 8))
+    answered = tickets.open_ticket(session, actor=quiet.requester, keyword=quiet.keyword, subject="Autre",
+                                   description="Autre souci.", now=utc(2026, 11, 2, 8))
+    agent = UserFactory(roles=[Role.PILOTE])
+    for ticket in (quiet, answered):
+        tickets.change_status(session, ticket, "resolved", actor=agent, reason="Cache vidé", now=utc(2026, 11, 3, 9))
+    tickets.add_message(session, answered, actor=answered.requester, body="Toujours bloqué !", now=utc(2026, 11, 5, 9))
+    session.commit()
+    assert jobs.auto_close(now=utc(2026, 11, 9, 9).isoformat()) == 0  # six days: not yet
+    assert jobs.auto_close(now=utc(2026, 11, 10, 10).isoformat()) == 1
+    session.expire_all()
+    assert session.get(Ticket, quiet.id).status == "closed"
+    assert session.get(Ticket, answered.id).status == "resolved"
+    assert jobs.auto_close(now=utc(2026, 11, 11, 10).isoformat()) == 0
+    notices = session.scalars(select(Notification).where(Notification.kind == "ticket_closed")).all()
+    assert [n.ticket_id for n in notices] == [quiet.id]
+
+
+def test_propagation_wait_ends_with_a_question_to_the_requester(session):
+    import pytest
+
+    from escalation.clocks import set_propagation_until
+    from escalation.notifications.models import Notification
+    from helpdesk.errors import InvalidTransition, ValidationFailed
+
+    ticket = _open(session, utc(2026, 11, 16, 8))
+    agent = UserFactory(roles=[Role.AGENT_N1])
+    with pytest.raises(InvalidTransition):
+        set_propagation_until(session, ticket, utc(2026, 11, 18, 8), actor=agent, now=utc(2026, 11, 16, 9))
+    tickets.change_status(session, ticket, "waiting_propagation", actor=agent, now=utc(2026, 11, 16, 9))
+    with pytest.raises(ValidationFailed):
+        set_propagation_until(session, ticket, utc(2026, 11, 16, 8), actor=agent, now=utc(2026, 11, 16, 9))
+    set_propagation_until(session, ticket, utc(2026, 11, 18, 8), actor=agent, now=utc(2026, 11, 16, 9))
+    session.commit()
+    assert ticket.resolution_due_at is None
+    jobs.sweep(now=utc(2026, 11, 17, 8).isoformat())
+    assert session.get(Ticket, ticket.id).status == "waiting_propagation"
+    jobs.sweep(now=utc(2026, 11, 18, 8, 1).isoformat())
+    session.expire_all()
+    ticket = session.get(Ticket, ticket.id)
+    assert ticket.status == "taken"
+    pause = session.scalars(select(SlaPause).where(SlaPause.ticket_id == ticket.id)).one()
+    assert (pause.reason, pause.ended_at) == ("waiting_propagation", utc(2026, 11, 18, 8, 1))
+    # 1 h before the pause, then the clock runs again from Wednesday 09:01 Paris: 7 h left → 16:01 Paris.
+    assert ticket.resolution_due_at == utc(2026, 11, 18, 15, 1)
+    asked = session.scalars(select(Notification).where(Notification.kind == "propagation_done")).all()
+    assert [n.user_id for n in asked] == [ticket.requester_id]
+
+
+def test_warning_reaches_the_tier_group_once(session):
+    from escalation.notifications.models import Notification
+
+    level1 = [UserFactory(school=None, roles=[Role.AGENT_N1]) for _ in range(2)]
+    UserFactory(school=None, roles=[Role.PILOTE])  # another tier: not told
+    ticket = _open(session, utc(2026, 11, 10, 15))
+    jobs.sweep(now=utc(2026, 11, 12, 11, 30).isoformat())
+    jobs.sweep(now=utc(2026, 11, 12, 11, 31).isoformat())
+    warned = session.scalars(select(Notification).where(Notification.kind == "sla_warning",
+                                                        Notification.ticket_id == ticket.id)).all()
+    assert sorted(n.user_id for n in warned) == sorted(u.id for u in level1)

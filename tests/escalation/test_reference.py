@@ -1,0 +1,88 @@
+"""SLA reference data: seed, policy lookup with keyword override, calendars built from the tables, editing, CLI."""
+
+from datetime import UTC, date, datetime
+
+import pytest
+
+from escalation import seed, services
+from escalation.cli import school_periods
+from escalation.models import Closure, PublicHoliday, SchoolHolidayPeriod, SlaPolicy
+from escalation.sla import add_working_time
+from helpdesk.errors import NotAllowed, ValidationFailed
+from helpdesk.users.models import Role
+from tests.factories import KeywordFactory, SlaPolicyFactory, UserFactory
+
+NOW = datetime(2026, 11, 16, 9, tzinfo=UTC)
+
+
+def test_seed_is_idempotent_and_complete(session):
+    seed.seed_reference(session)
+    seed.seed_reference(session)
+    assert session.query(SlaPolicy).count() == 16
+    assert session.query(SchoolHolidayPeriod).count() == len(seed.ZONE_C_2026_2027)
+    assert session.get(PublicHoliday, date(2026, 11, 11)).label == "Armistice 1918"
+    assert session.query(Closure).count() == 1
+
+
+def test_keyword_policy_overrides_the_generic_one(session):
+    keyword = KeywordFactory()
+    generic = SlaPolicyFactory(tier="n1", priority="high")
+    specific = SlaPolicyFactory(tier="n1", priority="high", keyword_id=keyword.id, resolution_minutes=60,
+                                first_response_minutes=30)
+    assert services.find_policy(session, tier="n1", priority="high", keyword_id=keyword.id) == specific
+    assert services.find_policy(session, tier="n1", priority="high", keyword_id=None) == generic
+    assert services.find_policy(session, tier="n1", priority="high", keyword_id=KeywordFactory().id) == generic
+    assert services.find_policy(session, tier="edulab", priority="high") is None
+
+
+def test_calendar_from_tables_closes_school_holidays_for_level_one_only(session):
+    seed.seed_reference(session)
+    friday_evening = datetime(2026, 10, 16, 15, tzinfo=UTC)  # 17:00 Paris, last day before Toussaint
+    n1 = services.load_calendar(session, "n1")
+    pilote = services.load_calendar(session, "pilote")
+    assert add_working_time(friday_evening, 120, n1) == datetime(2026, 11, 2, 8, tzinfo=UTC)
+    assert add_working_time(friday_evening, 120, pilote) == datetime(2026, 10, 19, 7, tzinfo=UTC)
+    # Christmas closure and New Year for the pilot team: Thursday 24 Dec 17:00 → Monday 4 January 09:00.
+    assert add_working_time(datetime(2026, 12, 24, 16, tzinfo=UTC), 120, pilote) == datetime(2027, 1, 4, 8, tzinfo=UTC)
+
+
+def test_pilot_edits_a_policy_and_bad_values_are_refused(session):
+    pilot = UserFactory(roles=[Role.PILOTE])
+    agent = UserFactory(roles=[Role.AGENT_N1])
+    row = SlaPolicyFactory()
+    services.update_policy(session, row.id, actor=pilot, first_response_minutes=60, resolution_minutes=600,
+                           warning_ratio=0.8, on_breach="notify", now=NOW)
+    assert (row.first_response_minutes, row.resolution_minutes, row.on_breach) == (60, 600, "notify")
+    with pytest.raises(NotAllowed):
+        services.update_policy(session, row.id, actor=agent, first_response_minutes=60, resolution_minutes=600,
+                               warning_ratio=0.8, on_breach="notify", now=NOW)
+    with pytest.raises(ValidationFailed) as error:
+        services.update_policy(session, row.id, actor=pilot, first_response_minutes=600, resolution_minutes=60,
+                               warning_ratio=1.5, on_breach="ignore", now=NOW)
+    assert set(error.value.details["errors"]) == {"resolution_minutes", "warning_ratio", "on_breach"}
+    assert row.resolution_minutes == 600
+
+
+def test_tier_calendar_edit_validates_hours(session):
+    pilot = UserFactory(roles=[Role.PILOTE])
+    row = services.update_tier_calendar(session, "edulab", actor=pilot, hours={"0": [["09:00", "17:00"]]},
+                                        counts_during_school_holidays=False)
+    assert row.hours == {"0": [["09:00", "17:00"]]}
+    with pytest.raises(ValidationFailed):
+        services.update_tier_calendar(session, "edulab", actor=pilot, hours={"0": [["17:00", "09:00"]]},
+                                      counts_during_school_holidays=False)
+
+
+def test_school_periods_groups_consecutive_days():
+    days = {date(2026, 12, 19 + i) for i in range(13)} | {date(2027, 1, 1), date(2027, 1, 2), date(2027, 1, 3)}
+    assert school_periods({"Vacances de Noël": days}) == [("Vacances de Noël", date(2026, 12, 19), date(2027, 1, 3))]
+
+
+def test_import_holidays_command(app, session):
+    result = app.test_cli_runner().invoke(args=["sla", "import-holidays", "--year", "2026", "--year", "2027"])
+    assert result.exit_code == 0, result.output
+    assert session.get(PublicHoliday, date(2027, 5, 17)) is not None  # Whit Monday 2027
+    toussaint = session.query(SchoolHolidayPeriod).filter_by(first_day=date(2026, 10, 17)).one()
+    assert toussaint.last_day == date(2026, 11, 1)
+    again = app.test_cli_runner().invoke(args=["sla", "import-holidays", "--year", "2026"])
+    assert again.output.startswith("0 jour(s)")

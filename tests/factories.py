@@ -1,0 +1,362 @@
+"""factory-boy factories for every model; they flush through the Flask-SQLAlchemy session."""
+
+import itertools
+
+import factory
+from factory.alchemy import SQLAlchemyModelFactory
+
+from escalation.models import SlaPolicy
+from helpdesk.extensions import db
+from helpdesk.organisation.models import Academie, Basin, School
+from helpdesk.organisation.uai import check_letter
+from helpdesk.routing.models import Keyword, KeywordRevision
+from helpdesk.tickets.models import Attachment, Message, Ticket, TicketEvent
+from helpdesk.users.models import ApiToken, Role, User
+from helpdesk.users.passwords import hash_password
+from kb.diagnostics.models import DiagnosticRun, DiagnosticTree, DiagnosticTreeVersion
+from kb.indexing import record_change as kb_record_change
+from kb.models import Article, Deflection, GlossaryTerm
+
+TEST_PASSWORD = "correct-horse-42"
+_PASSWORD_HASH = hash_password(TEST_PASSWORD)  # argon2 is slow on purpose: hash once
+_uai_numbers = itertools.count(310100)
+
+
+def next_uai() -> str:
+    digits = f"{next(_uai_numbers):07d}"
+    return digits + check_letter(digits)
+
+
+class Base(SQLAlchemyModelFactory):
+    class Meta:
+        abstract = True
+        sqlalchemy_session_factory = lambda: db.session  # noqa: E731
+        sqlalchemy_session_persistence = "flush"
+
+
+class AcademieFactory(Base):
+    class Meta:
+        model = Academie
+
+    code = factory.Sequence(lambda n: f"academie-{n}")
+    name = "Académie de Toulouse"
+
+
+class BasinFactory(Base):
+    class Meta:
+        model = Basin
+
+    academie = factory.SubFactory(AcademieFactory)
+    name = factory.Sequence(lambda n: f"Bassin {n}")
+    department = "031"
+
+
+class SchoolFactory(Base):
+    class Meta:
+        model = School
+
+    uai = factory.LazyFunction(next_uai)
+    name = factory.Sequence(lambda n: f"Collège Numéro {n}")
+    type = "college"
+    town = "Toulouse"
+    basin = factory.SubFactory(BasinFactory)
+
+
+class UserFactory(Base):
+    class Meta:
+        model = User
+
+    email = factory.Sequence(lambda n: f"user{n}@ac-toulouse.fr")
+    full_name = factory.Sequence(lambda n: f"Personne {n}")
+    password_hash = _PASSWORD_HASH
+    profile = "enseignant"
+    school = factory.SubFactory(SchoolFactory)
+
+    @factory.post_generation
+    def roles(self, create, extracted, **kwargs):
+        self.set_roles(extracted or [Role.REQUESTER])
+        if create:
+            db.session.flush()
+
+    @factory.post_generation
+    def basins(self, create, extracted, **kwargs):
+        if extracted:
+            self.basins = list(extracted)
+            if create:
+                db.session.flush()
+
+
+class ApiTokenFactory(Base):
+    class Meta:
+        model = ApiToken
+
+    user = factory.SubFactory(UserFactory)
+    name = "test"
+    token_hash = factory.Sequence(lambda n: f"{n:064d}")
+
+
+class KeywordFactory(Base):
+    class Meta:
+        model = Keyword
+
+    label = factory.Sequence(lambda n: f"mot-clé {n}")
+    slug = factory.Sequence(lambda n: f"mot-cle-{n}")
+    service = "messagerie"
+    tier = "n1"
+    ticket_type = "incident"
+    priority = "normal"
+    synonyms = factory.LazyFunction(list)
+    fields = factory.LazyFunction(list)
+
+
+class KeywordRevisionFactory(Base):
+    class Meta:
+        model = KeywordRevision
+
+    keyword = factory.SubFactory(KeywordFactory)
+    version = 1
+    snapshot = factory.LazyFunction(dict)
+
+
+class TicketFactory(Base):
+    class Meta:
+        model = Ticket
+
+    keyword = factory.SubFactory(KeywordFactory)
+    requester = factory.SubFactory(UserFactory)
+    created_by = factory.SelfAttribute("requester")
+    school = factory.SelfAttribute("requester.school")
+    basin_id = factory.LazyAttribute(lambda t: t.school.basin_id)
+    tier = factory.LazyAttribute(lambda t: t.keyword.tier)
+    entry_tier = factory.SelfAttribute("tier")
+    service = factory.LazyAttribute(lambda t: t.keyword.service)
+    type = "incident"
+    status = "new"
+    subject = factory.Sequence(lambda n: f"Problème numéro {n}")
+    description = "La messagerie ne s'ouvre plus depuis ce matin."
+    extra_fields = factory.LazyFunction(dict)
+
+    @factory.post_generation
+    def reference(self, create, extracted, **kwargs):
+        if create and not self.reference:
+            db.session.flush()
+            self.reference = extracted or f"ENT-{self.created_at.year}-{self.id:06d}"
+            db.session.flush()
+
+
+class MessageFactory(Base):
+    class Meta:
+        model = Message
+
+    ticket = factory.SubFactory(TicketFactory)
+    author = factory.SelfAttribute("ticket.requester")
+    body = "Merci de votre aide."
+    is_internal = False
+
+
+class AttachmentFactory(Base):
+    class Meta:
+        model = Attachment
+
+    ticket = factory.SubFactory(TicketFactory)
+    uploader_id = factory.LazyAttribute(lambda a: a.ticket.requester_id)
+    original_name = "capture.png"
+    storage_name = factory.Sequence(lambda n: f"{n:032x}")
+    content_type = "image/png"
+    size = 1234
+
+
+class TicketEventFactory(Base):
+    class Meta:
+        model = TicketEvent
+
+    ticket = factory.SubFactory(TicketFactory)
+    kind = "created"
+
+
+class ArticleFactory(Base):
+    """A published FAQ article; like every KB change it is appended to the kb_change sequence."""
+
+    class Meta:
+        model = Article
+
+    slug = factory.Sequence(lambda n: f"article-{n}")
+    title = factory.Sequence(lambda n: f"Question numéro {n}")
+    body_md = "Une réponse claire."
+    service = "messagerie"
+    audience = "public"
+    tags = factory.LazyFunction(list)
+    keywords = factory.LazyFunction(list)
+    glossary_terms = factory.LazyFunction(list)
+    status = "published"
+
+    @factory.post_generation
+    def record_change(self, create, extracted, **kwargs):
+        if create:
+            db.session.flush()
+            self.change_seq = kb_record_change(db.session, "faq", self.id)
+
+
+class GlossaryTermFactory(Base):
+    class Meta:
+        model = GlossaryTerm
+
+    term = factory.Sequence(lambda n: f"TERME{n}")
+    anchor = factory.Sequence(lambda n: f"terme-{n}")
+    expansion = ""
+    aliases = factory.LazyFunction(list)
+    definition = "Une définition."
+    see_also = factory.LazyFunction(list)
+
+    @factory.post_generation
+    def record_change(self, create, extracted, **kwargs):
+        if create:
+            db.session.flush()
+            kb_record_change(db.session, "glossary", self.id)
+
+
+class DeflectionFactory(Base):
+    class Meta:
+        model = Deflection
+
+    article_id = factory.LazyFunction(lambda: ArticleFactory().id)
+    keyword_slug = None
+# --- guided diagnostics ---
+
+
+class DiagnosticTreeFactory(Base):
+    class Meta:
+        model = DiagnosticTree
+
+    slug = factory.Sequence(lambda n: f"diagnostic-{n}")
+    title = factory.Sequence(lambda n: f"Diagnostic {n}")
+    service = "comptes_annuaire"
+    current_version = 1
+
+
+class DiagnosticTreeVersionFactory(Base):
+    class Meta:
+        model = DiagnosticTreeVersion
+
+    tree = factory.SubFactory(DiagnosticTreeFactory)
+    version = 1
+    data = factory.LazyAttribute(lambda v: {"slug": v.tree.slug, "title": v.tree.title, "start": "q1", "nodes": {}})
+
+
+class DiagnosticRunFactory(Base):
+    class Meta:
+        model = DiagnosticRun
+
+    version = factory.SubFactory(DiagnosticTreeVersionFactory)
+    tree = factory.SelfAttribute("version.tree")
+    answers = factory.LazyFunction(list)
+# --- trainings -------------------------------------------------------------------------------------------
+from datetime import timedelta  # noqa: E402
+
+from helpdesk.timeutil import utcnow  # noqa: E402
+from helpdesk.trainings.models import (  # noqa: E402
+    CalendarToken,
+    FilEvent,
+    FilRequest,
+    FilSlot,
+    Registration,
+    TrainingMail,
+    TrainingModule,
+    TrainingSession,
+)
+
+
+class TrainingModuleFactory(Base):
+    class Meta:
+        model = TrainingModule
+
+    title = factory.Sequence(lambda n: f"Module de formation {n}")
+    audience = "equipes"
+    level = "decouverte"
+    description = "Prise en main de l'ENT pour la classe."
+    duration_hours = 3
+    prerequisites = "Aucun."
+
+
+class TrainingSessionFactory(Base):
+    class Meta:
+        model = TrainingSession
+
+    module = factory.SubFactory(TrainingModuleFactory)
+    starts_at = factory.LazyFunction(lambda: (utcnow() + timedelta(days=10)).replace(microsecond=0))
+    ends_at = factory.LazyAttribute(lambda s: s.starts_at + timedelta(hours=3))
+    place = "DRANE, Toulouse"
+    trainer = "Équipe DRANE"
+    capacity = 20
+    cancel_deadline_hours = 48
+
+
+class RegistrationFactory(Base):
+    class Meta:
+        model = Registration
+
+    training_session = factory.SubFactory(TrainingSessionFactory)
+    user = factory.SubFactory(UserFactory)
+    status = "registered"
+
+
+class FilRequestFactory(Base):
+    class Meta:
+        model = FilRequest
+
+    requester = factory.SubFactory(UserFactory, profile="chef_etablissement")
+    school = factory.SelfAttribute("requester.school")
+    audience = "equipes"
+    expected_trainees = 20
+    format = "two_half_days"
+    preferred_periods = factory.LazyFunction(
+        lambda: [{"start": (utcnow() + timedelta(days=30)).date().isoformat(),
+                  "end": (utcnow() + timedelta(days=30)).date().isoformat(), "moment": "pm"}])
+    needs = "Harmoniser l'usage du cahier de textes."
+    state = "submitted"
+
+
+class FilSlotFactory(Base):
+    class Meta:
+        model = FilSlot
+
+    fil_request = factory.SubFactory(FilRequestFactory)
+    starts_at = factory.LazyFunction(lambda: (utcnow() + timedelta(days=30)).replace(microsecond=0))
+    ends_at = factory.LazyAttribute(lambda s: s.starts_at + timedelta(hours=3))
+
+
+class FilEventFactory(Base):
+    class Meta:
+        model = FilEvent
+
+    fil_request = factory.SubFactory(FilRequestFactory)
+    to_state = "submitted"
+
+
+class TrainingMailFactory(Base):
+    class Meta:
+        model = TrainingMail
+
+    key = factory.Sequence(lambda n: f"test-mail:{n}")
+    recipient_email = "personne@ac-toulouse.fr"
+    subject = "Formation"
+
+
+class CalendarTokenFactory(Base):
+    class Meta:
+        model = CalendarToken
+
+    user = factory.SubFactory(UserFactory)
+    token = factory.Sequence(lambda n: f"token-{n:032d}")
+
+
+class SlaPolicyFactory(Base):
+    class Meta:
+        model = SlaPolicy
+
+    tier = "n1"
+    priority = "normal"
+    first_response_minutes = 240
+    resolution_minutes = 2400
+    warning_ratio = 0.75
+    on_breach = "escalate"

@@ -1,0 +1,141 @@
+"""The public KB API: result shape, audience rules through tokens, bad parameters, and hostile queries."""
+
+import time
+
+import pytest
+from flask import g
+
+from helpdesk.users.models import Profile, Role
+from helpdesk.users.services import issue_api_token
+from kb import indexing
+from kb.jobs import refresh_index
+from tests.factories import ArticleFactory, GlossaryTermFactory, UserFactory
+
+
+@pytest.fixture
+def content(session):
+    public = ArticleFactory(
+        slug="rss",
+        title="Ajouter un flux RSS à sa page personnelle",
+        tags=["rss"],
+        body_md="Ajoutez un bloc de flux RSS sur votre page d'accueil personnelle.",
+    )
+    staff = ArticleFactory(slug="visa", title="Viser le cahier de textes", audience="heads", body_md="Le visa fige les séances.")
+    agents = ArticleFactory(
+        slug="interne", title="Consignes internes sur le visa", audience="agents", body_md="Ne jamais débloquer un visa."
+    )
+    GlossaryTermFactory(term="RSS", anchor="rss", expansion="Really Simple Syndication", definition="Format de flux.")
+    session.commit()
+    return public, staff, agents
+
+
+def test_search_returns_results_in_the_documented_shape(client, content):
+    data = client.get("/api/v1/kb/search?q=flux%20rss&limit=5").get_json()
+    assert data["suggestion"] is None
+    first = data["results"][0]
+    assert set(first) >= {"kind", "id", "title", "snippet", "url", "score"}
+    assert first["kind"] == "faq" and first["url"] == "http://testserver/faq/rss" and "<mark>" in first["snippet"]
+    assert any(r["kind"] == "glossary" and r["url"].endswith("/glossaire#rss") for r in data["results"])
+
+
+def test_anonymous_api_never_gets_agents_only_and_token_widens(client, session, content):
+    public, staff, agents = content
+    anonymous = {r["id"] for r in client.get("/api/v1/kb/search?q=visa").get_json()["results"] if r["kind"] == "faq"}
+    assert anonymous == {staff.id}  # staff articles are readable by anyone searching the FAQ; agents-only are not
+    assert client.get(f"/api/v1/kb/articles/{staff.id}").status_code == 200
+    assert client.get(f"/api/v1/kb/articles/{agents.id}").get_json() == {"error": "Article introuvable."}
+    assert client.get(f"/api/v1/kb/articles/{public.id}").get_json()["slug"] == "rss"
+
+    head = UserFactory(profile=Profile.CHEF_ETABLISSEMENT)
+    token = issue_api_token(session, head, "tests")
+    session.commit()
+    headers = {"Authorization": f"Bearer {token}"}
+    g.pop("api_user", None)  # requests share the test's app context, hence its g: forget the anonymous caller
+    ids = {r["id"] for r in client.get("/api/v1/kb/search?q=visa", headers=headers).get_json()["results"] if r["kind"] == "faq"}
+    assert ids == {staff.id}
+    assert client.get(f"/api/v1/kb/articles/{staff.id}", headers=headers).status_code == 200
+    assert client.get(f"/api/v1/kb/articles/{agents.id}", headers=headers).status_code == 404
+
+    agent = UserFactory(roles=[Role.AGENT_N1], profile=Profile.AUTRE)
+    token = issue_api_token(session, agent, "tests")
+    session.commit()
+    g.pop("api_user", None)
+    ids = {
+        r["id"]
+        for r in client.get("/api/v1/kb/search?q=visa", headers={"Authorization": f"Bearer {token}"}).get_json()["results"]
+    }
+    assert agents.id in ids
+
+
+@pytest.mark.parametrize("limit", ["abc", "0", "51", "-3", "2.5"])
+def test_bad_limit_is_a_400_with_a_french_message(client, limit):
+    response = client.get("/api/v1/kb/search", query_string={"q": "rss", "limit": limit})
+    assert response.status_code == 400 and "limit" in response.get_json()["error"]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        '"flux rss',
+        "title:* OR OR",
+        "OR OR AND NOT",
+        "rss" * 3334,
+        "😀🔥 flux 💥 rss",
+        "*?~^[]{}()",
+        "\x00\x1f rss",
+        "<script>alert(1)</script> rss",
+        "a " * 5000,
+        "",
+    ],
+)
+def test_hostile_queries_never_error_nor_crawl(client, content, query):
+    client.get("/api/v1/kb/search?q=warmup")
+    started = time.perf_counter()
+    response = client.get("/api/v1/kb/search", query_string={"q": query})
+    elapsed = time.perf_counter() - started
+    assert response.status_code == 200
+    assert elapsed < 0.5
+    assert "<script>" not in response.get_data(as_text=True)
+    page = client.get("/faq", query_string={"q": query})
+    assert page.status_code == 200 and "<script>alert" not in page.get_data(as_text=True)
+
+
+def test_typo_gets_a_suggestion(client, content):
+    data = client.get("/api/v1/kb/search?q=fluxx%20rsss%20personelle").get_json()
+    assert data["suggestion"] and "personnelle" in data["suggestion"]
+    assert data["results"][0]["id"] == content[0].id
+
+
+def test_service_filter(client, content):
+    assert client.get("/api/v1/kb/search?q=rss&service=pronote").get_json()["results"] == []
+    assert client.get("/api/v1/kb/search?q=rss&service=messagerie").get_json()["results"]
+
+
+def test_glossary_endpoint(client, content):
+    terms = client.get("/api/v1/glossary").get_json()["terms"]
+    assert terms[0]["term"] == "RSS" and terms[0]["url"].endswith("/glossaire#rss")
+
+
+def test_reindex_command_rebuilds_with_a_progress_bar(app, session, content, tmp_path):
+    result = app.test_cli_runner().invoke(args=["kb", "reindex"])
+    assert result.exit_code == 0, result.output
+    assert "4 documents indexés" in result.output
+    assert indexing.node().index.applied_seq() == indexing.current_seq(session)
+
+
+def test_refresh_job_applies_pending_changes(session, content):
+    node = indexing.node()
+    node.sync(session, force=True)
+    ArticleFactory(slug="nouveau", title="Nouveauté du jour")
+    session.commit()
+    assert refresh_index() == indexing.current_seq(session)
+    assert [h.slug for h in node.index.search("nouveaute", node.thesaurus, audiences={"public"}).hits] == ["nouveau"]
+
+
+def test_search_survives_an_unusable_index_directory(app, client, content, tmp_path):
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("x")
+    app.config["KB_INDEX_DIR"] = str(blocker / "index")
+    response = client.get("/api/v1/kb/search?q=rss")
+    assert response.status_code == 200 and response.get_json()["results"] == []
+    assert client.get("/faq?q=rss").status_code == 200

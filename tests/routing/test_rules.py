@@ -1,0 +1,169 @@
+"""Entry-tier rules and French normalisation: pure functions, table-driven."""
+
+import pytest
+
+from helpdesk.routing import rules
+from helpdesk.routing.codes import ENTRY_TIERS, Service, Tier
+from helpdesk.routing.rules import Nature
+
+
+def test_rule_module_codes_agree_with_the_enums():
+    assert set(rules.ENTRY_TIERS) == {t.value for t in ENTRY_TIERS}
+    assert rules.VENDOR_TIER == Tier.EDITEUR
+    assert rules.LEVEL1_SERVICES <= {s.value for s in Service}
+
+
+@pytest.mark.parametrize(
+    ("nature", "required"),
+    [
+        (Nature("messagerie", "incident", is_mass_incident=True), "n1"),
+        (Nature("rubriques", "incident", is_mass_incident=True), "n1"),  # mass wins over an EduLAB service
+        (Nature("cahier_de_textes", "evolution"), "pilote"),
+        (Nature("navigateur_acces", "evolution"), "pilote"),  # an evolution request starts at the pilot team
+        (Nature("navigateur_acces", "incident"), "n1"),
+        (Nature("comptes_annuaire", "incident", is_password=True), "n1"),
+        (Nature("rubriques", "demande"), None),
+        (Nature("mediacentre_gar", "incident"), None),
+    ],
+)
+def test_required_entry_tier_follows_the_nature_of_the_request(nature, required):
+    assert rules.required_entry_tier(nature) == required
+
+
+@pytest.mark.parametrize(
+    ("nature", "tier", "fragment"),
+    [
+        (Nature("messagerie"), "editeur", "jamais un niveau d'entrée"),
+        (Nature("messagerie"), "n3", "inconnu"),
+        (Nature("messagerie", is_mass_incident=True), "edulab", "incident de masse"),
+        (Nature("pix", "evolution"), "edulab", "évolution"),
+        (Nature("navigateur_acces"), "pilote", "navigateur"),
+        (Nature("comptes_annuaire", is_password=True), "edulab", "mot de passe"),
+    ],
+)
+def test_wrong_entry_tier_is_explained_in_french(nature, tier, fragment):
+    errors = rules.entry_tier_errors(nature, tier)
+    assert len(errors) == 1 and fragment in errors[0]
+
+
+@pytest.mark.parametrize("tier", ["n1", "edulab", "pilote"])
+def test_any_entry_tier_is_fine_for_an_ordinary_school_request(tier):
+    assert rules.entry_tier_errors(Nature("rubriques", "demande"), tier) == []
+
+
+@pytest.mark.parametrize(
+    ("keyword_tier", "ticket_type", "mass", "expected"),
+    [
+        ("edulab", "incident", False, "edulab"),
+        ("edulab", "evolution", False, "pilote"),
+        ("edulab", "incident", True, "n1"),
+        ("editeur", "bug", False, "n1"),  # never enter at the vendor, even from a broken catalog row
+    ],
+)
+def test_ticket_entry_tier(keyword_tier, ticket_type, mass, expected):
+    assert rules.ticket_entry_tier(keyword_tier, ticket_type, mass) == expected
+
+
+def test_default_entry_tier_is_the_basin_edulab_for_configuration_and_usage():
+    assert rules.default_entry_tier(Nature("rubriques", "demande")) == "edulab"
+    assert rules.default_entry_tier(Nature("formulaires", "evolution")) == "pilote"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Élève À l’ÉCOLE", "eleve a l'ecole"),
+        ("cœur", "coeur"),
+        ("", ""),
+    ],
+)
+def test_fold(text, expected):
+    assert rules.fold(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("les séances", "seance"),
+        ("Rubriques", "rubrique"),
+        ("journaux", "journal"),
+        ("connexion", "connecter"),
+        ("messagerie", "MESSAGERIE"),
+        ("professeurs", "professeur"),
+    ],
+)
+def test_stemming_brings_forms_together(a, b):
+    assert rules.normalise(a)[-1] == rules.normalise(b)[-1]
+
+
+@pytest.mark.parametrize(
+    ("text", "must_contain"),
+    [
+        ("mdp oublié", ["mot", "passe"]),
+        ("le cdt est vide", ["cahier", "textes"]),
+        ("import EDT", ["emploi", "temps"]),
+        ("pb avec la pj", ["probleme", "piece", "jointe"]),
+        ("le prof", ["professeur", "enseignant"]),
+        ("GAR", ["gar", "mediacentre"]),
+        ("médiacentre", ["gar", "mediacentre"]),
+        ("l'agenda d’une rubrique", ["agenda", "rubrique"]),
+    ],
+)
+def test_normalise_expands_abbreviations_and_removes_elisions(text, must_contain):
+    tokens = rules.normalise(text)
+    for word in must_contain:
+        assert rules.stem(word) in tokens, (text, tokens)
+    assert "l" not in tokens and "d" not in tokens
+
+
+def test_normalise_drops_stop_words_and_keeps_word_order():
+    assert rules.normalise("le la les de des") == []
+    tokens = rules.normalise("rubrique sport agenda")
+    assert tokens == [rules.stem("rubrique"), rules.stem("sport"), rules.stem("agenda")]
+
+
+def test_normalise_caps_the_text_it_reads():
+    assert len(rules.normalise("rubrique " * 10_000)) <= rules.MAX_QUERY_CHARS // 9 + 1
+
+
+@pytest.mark.parametrize(
+    ("text", "is_mass"),
+    [
+        ("tout le college peut pas se connecter", True),
+        ("plus personne arrive a envoyer de mail", True),
+        ("même problème dans les autres établissements", True),
+        ("des eleves ecrivent aux parents d'autres eleves", False),
+        ("tout est grisé dans mes séances", False),
+    ],
+)
+def test_mass_signal(text, is_mass):
+    assert (rules.mass_signal(rules.normalise(text)) > 0) is is_mass
+
+
+@pytest.mark.parametrize(
+    ("text", "is_evolution"),
+    [
+        ("ce serait pratique de pouvoir chercher dans les messages", True),
+        ("demande : pouvoir recopier une séance", True),
+        ("amélioration souhaitée : réordonner les étapes", True),
+        ("idée : ajouter un calendrier partagé", True),
+        ("on aimerait pouvoir changer la couleur des tuiles, est-ce prévu ?", True),
+        ("le cahier de textes est vide", False),
+    ],
+)
+def test_evolution_signal(text, is_evolution):
+    assert (rules.evolution_signal(rules.normalise(text)) > 0) is is_evolution
+
+
+@pytest.mark.parametrize(
+    ("text", "is_mass"),
+    [
+        ("envoyer une annonce à tous les parents de 3e", False),  # "tous" as an audience, nothing is broken
+        ("educonnect plante pour tous les parents", True),
+        ("le site ne répond plus pour aucun établissement", True),
+        ("la messagerie est en panne dans tout le bassin", True),
+        ("les sites publics de plusieurs collèges sont inaccessibles", True),
+    ],
+)
+def test_mass_signal_needs_a_sign_of_failure(text, is_mass):
+    assert (rules.mass_signal(rules.normalise(text), rules.words(text)) > 0) is is_mass

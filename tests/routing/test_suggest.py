@@ -1,0 +1,170 @@
+"""Keyword suggestions on real phrasing: the API, the htmx fragment, robustness and index refresh."""
+
+import time
+
+import pytest
+from sqlalchemy import select
+
+from helpdesk.routing import suggest
+from helpdesk.routing.models import Keyword
+from helpdesk.routing.seed import seed_reference
+from helpdesk.routing.textindex import edit_distance
+from helpdesk.timeutil import utcnow
+from tests.factories import KeywordFactory, UserFactory
+
+
+@pytest.fixture
+def seeded(session):
+    seed_reference(session)
+    session.commit()
+
+
+def _suggest(client, q):
+    response = client.get("/api/v1/routing/suggest", query_string={"q": q})
+    assert response.status_code == 200
+    assert response.is_json
+    return response.get_json()["suggestions"]
+
+
+@pytest.mark.parametrize(
+    ("text", "service", "tier"),
+    [
+        ("l'agenda de la rubrique sport a perdu ses dates", "rubriques", "edulab"),
+        ("les familles voient pas le sondage", "formulaires", "edulab"),
+        ("messgerie tres lente ce matin", "messagerie", "n1"),
+        ("tout le college peut pas se connecter", "navigateur_acces", "n1"),
+        ("MDP OUBLIE", "comptes_annuaire", "n1"),
+        ("pb cdt vide pour la 4B", "cahier_de_textes", "edulab"),
+        ("ressources gar absentes pour un nouvel eleve", "mediacentre_gar", "edulab"),
+        ("dates perdues agenda rubrique", "rubriques", "edulab"),  # word order does not matter
+        ("RUBRIQUES AGENDA DATES PERDUES", "rubriques", "edulab"),  # nor does case
+    ],
+)
+def test_issue_phrasings_get_the_right_first_suggestion(client, seeded, text, service, tier):
+    suggestions = _suggest(client, text)
+    assert suggestions, text
+    assert (suggestions[0]["service"], suggestions[0]["tier"]) == (service, tier), suggestions[:3]
+
+
+def test_suggestions_are_ranked_capped_and_complete(client, seeded):
+    suggestions = _suggest(client, "messagerie")
+    assert 1 <= len(suggestions) <= 5
+    scores = [s["score"] for s in suggestions]
+    assert scores == sorted(scores, reverse=True)
+    assert set(suggestions[0]) == {"keyword", "slug", "service", "tier", "score"}
+    assert all(s["tier"] != "editeur" for s in suggestions)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "   ", "zzzzqqq", "asdf qwer tyui", "le la les de", "😀🔥", "'; DROP TABLE keyword; --", '" OR 1=1 --'],
+)
+def test_empty_or_absurd_text_gives_an_empty_list(client, seeded, text):
+    assert _suggest(client, text) == []
+
+
+def test_markup_in_the_query_is_just_text(client, seeded):
+    # "alert" is close to "alerte" (an annonce level): a real match, returned as data, never as markup.
+    suggestions = _suggest(client, "<script>alert(1)</script>")
+    assert isinstance(suggestions, list) and all("<" not in s["keyword"] for s in suggestions)
+
+
+def test_missing_parameter_is_an_empty_list(client, seeded):
+    response = client.get("/api/v1/routing/suggest")
+    assert response.status_code == 200 and response.get_json() == {"suggestions": []}
+
+
+def test_a_huge_query_stays_fast(client, seeded):
+    _suggest(client, "warm up")
+    text = "la messagerie ne marche plus " * 400  # about 11,000 characters
+    started = time.perf_counter()
+    suggestions = _suggest(client, text)
+    assert time.perf_counter() - started < 1.0
+    assert suggestions[0]["service"] == "messagerie"
+
+
+def test_the_index_follows_catalog_edits_at_once(client, session, seeded):
+    assert _suggest(client, "trombinoscope") == []
+    keyword = session.scalar(select(Keyword).where(Keyword.slug == "formulaire"))
+    keyword.synonyms = [*keyword.synonyms, "trombinoscope de la classe"]
+    keyword.version += 1
+    keyword.updated_at = utcnow()
+    session.commit()
+    assert _suggest(client, "trombinoscope")[0]["slug"] == "formulaire"
+    keyword.is_active = False
+    keyword.version += 1
+    session.commit()
+    assert all(s["slug"] != "formulaire" for s in _suggest(client, "trombinoscope formulaire"))
+
+
+def test_index_is_built_once_while_the_catalog_is_unchanged(session, seeded):
+    first = suggest.current_index(session)
+    assert suggest.current_index(session) is first
+
+
+def test_htmx_fragment_lists_radio_inputs_named_keyword(client, seeded):
+    response = client.get(
+        "/routing/suggestions", query_string={"q": "les familles voient pas le sondage", "keyword": "sondage-aupres-des-familles"}
+    )
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert 'id="keyword-suggestions"' in html
+    assert (
+        'type="radio" id="keyword-suggestion-sondage-aupres-des-familles" name="keyword" value="sondage-aupres-des-familles"'
+        in html
+    )
+    assert "checked" in html
+    assert "Formulaires" in html and "EduLAB" in html
+    assert "<html" not in html  # a fragment, not a page
+
+
+def test_htmx_fragment_without_match_asks_for_more_words(client, seeded):
+    html = client.get("/routing/suggestions", query_string={"q": "zzzzqqq"}).get_data(as_text=True)
+    assert "Aucun mot-clé ne correspond" in html and "<input" not in html
+    assert "Aucun mot-clé" not in client.get("/routing/suggestions").get_data(as_text=True)
+
+
+def test_fragment_escapes_catalog_text(client, session, seeded):
+    KeywordFactory(label="<b>balise</b> bizarre", slug="balise-bizarre", synonyms=["balise bizarre"])
+    session.commit()
+    html = client.get("/routing/suggestions", query_string={"q": "balise bizarre"}).get_data(as_text=True)
+    assert "&lt;b&gt;balise" in html and "<b>balise" not in html
+
+
+def test_suggestions_need_no_login_even_for_a_logged_in_user(client, session, seeded, login_as):
+    login_as(UserFactory())
+    assert _suggest(client, "messagerie lente")
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "distance"),
+    [("messagerie", "messgerie", 1), ("abc", "acb", 1), ("rubrique", "rubrique", 0), ("agenda", "zzzzzz", 3)],
+)
+def test_edit_distance(a, b, distance):
+    assert edit_distance(a, b, cutoff=2) == min(distance, 3)
+
+
+@pytest.mark.parametrize(
+    ("text", "service"),
+    [
+        ("rubrque agenda", "rubriques"),
+        ("cahier de texe vide", "cahier_de_textes"),
+        ("educonect code perdu", "educonnect"),
+        ("mediacentr ressource absente", "mediacentre_gar"),
+        ("mesagerie lente", "messagerie"),
+        ("emploie du tmps pas a jour", "import_edt"),
+        ("comunication ciblee", "communication_ciblee"),
+        ("naviguateur cache", "navigateur_acces"),
+        ("classeur pedagogik", "classeur_pedagogique"),
+        ("sondages familles", "formulaires"),
+    ],
+)
+def test_typos_still_find_the_service(client, seeded, text, service):
+    assert _suggest(client, text)[0]["service"] == service
+
+
+def test_fragment_reads_the_ticket_form_fields_too(client, seeded):
+    html = client.get("/routing/suggestions", query_string={"subject": "les familles voient pas le sondage"}).get_data(
+        as_text=True
+    )
+    assert 'value="sondage-aupres-des-familles"' in html
