@@ -11,8 +11,10 @@ from escalation.models import ON_BREACH, Closure, PublicHoliday, SchoolHolidayPe
 from helpdesk import policy
 from helpdesk.errors import NotAllowed, NotFound, ValidationFailed
 from helpdesk.routing.codes import TIER_ORDER, Priority, Tier
+from helpdesk.routing.models import Keyword
 
 ZONE = "C"
+DEFAULT_PRIORITIES = [p.value for p in Priority]
 
 
 def find_policy(session, *, tier: str, priority: str, keyword_id: int | None = None) -> SlaPolicy | None:
@@ -81,6 +83,18 @@ def update_policy(session, policy_id: int, *, actor, first_response_minutes: int
     row = session.get(SlaPolicy, policy_id)
     if row is None:
         raise NotFound("Politique de délai introuvable.")
+    _check_delays(first_response_minutes, resolution_minutes, warning_ratio, on_breach)
+    row.first_response_minutes = first_response_minutes
+    row.resolution_minutes = resolution_minutes
+    row.warning_ratio = float(warning_ratio)
+    row.on_breach = on_breach
+    row.updated_at = now
+    session.flush()
+    return row
+
+
+def _check_delays(first_response_minutes, resolution_minutes, warning_ratio, on_breach) -> None:
+    """Raise ValidationFailed naming every wrong delay field (one rule for generic and keyword policies)."""
     errors = {}
     if not (isinstance(first_response_minutes, int) and first_response_minutes > 0):
         errors["first_response_minutes"] = "Le délai de première réponse doit être un nombre de minutes positif."
@@ -94,11 +108,49 @@ def update_policy(session, policy_id: int, *, actor, first_response_minutes: int
         errors["on_breach"] = "Action en cas de dépassement inconnue."
     if errors:
         raise ValidationFailed(" ".join(errors.values()), errors=errors)
-    row.first_response_minutes = first_response_minutes
-    row.resolution_minutes = resolution_minutes
-    row.warning_ratio = float(warning_ratio)
-    row.on_breach = on_breach
-    row.updated_at = now
+
+
+def add_keyword_policy(session, *, actor, keyword_id: int | None, tier: str, priority: str,
+                       first_response_minutes: int, resolution_minutes: int, warning_ratio: float, on_breach: str,
+                       now) -> SlaPolicy:
+    """Give one keyword its own delays at one tier × priority (e.g. a password reset promised faster).
+
+    Raises NotAllowed, ValidationFailed (unknown keyword, tier or priority, bad delays, override already there)."""
+    if not policy.can(actor, policy.Action.EDIT_SLA):
+        raise NotAllowed("Seule l'équipe de pilotage peut modifier les délais.")
+    keyword = session.get(Keyword, keyword_id) if keyword_id else None
+    if keyword is None:
+        raise ValidationFailed("Choisissez un mot-clé.", errors={"keyword_id": "Choisissez un mot-clé."})
+    if tier not in {t.value for t in Tier}:
+        raise ValidationFailed("Niveau inconnu.", errors={"tier": "Niveau inconnu."})
+    if priority not in DEFAULT_PRIORITIES:
+        raise ValidationFailed("Priorité inconnue.", errors={"priority": "Priorité inconnue."})
+    _check_delays(first_response_minutes, resolution_minutes, warning_ratio, on_breach)
+    existing = session.scalar(select(SlaPolicy).where(SlaPolicy.keyword_id == keyword.id, SlaPolicy.tier == tier,
+                                                      SlaPolicy.priority == priority))
+    if existing is not None:
+        message = f"Le mot-clé « {keyword.label} » a déjà un délai propre pour ce niveau et cette priorité : modifiez-le."
+        raise ValidationFailed(message, errors={"keyword_id": message})
+    row = SlaPolicy(keyword_id=keyword.id, tier=tier, priority=priority, first_response_minutes=first_response_minutes,
+                    resolution_minutes=resolution_minutes, warning_ratio=float(warning_ratio), on_breach=on_breach,
+                    updated_at=now)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def delete_keyword_policy(session, policy_id: int, *, actor) -> SlaPolicy:
+    """Remove a keyword's own delays: its tickets follow the tier × priority policy again from their next clock.
+
+    The generic tier × priority rows cannot be deleted (every ticket needs a policy)."""
+    if not policy.can(actor, policy.Action.EDIT_SLA):
+        raise NotAllowed("Seule l'équipe de pilotage peut modifier les délais.")
+    row = session.get(SlaPolicy, policy_id)
+    if row is None:
+        raise NotFound("Politique de délai introuvable.")
+    if row.keyword_id is None:
+        raise ValidationFailed("Les délais par niveau et priorité ne se suppriment pas ; modifiez-les.")
+    session.delete(row)
     session.flush()
     return row
 
@@ -150,8 +202,6 @@ def import_school_holidays(session, periods, zone: str = ZONE) -> int:
     return added
 
 
-DEFAULT_PRIORITIES = [p.value for p in Priority]
-
 
 _TIER_RANK = {tier.value: rank for rank, tier in enumerate(TIER_ORDER)}
 _PRIORITY_RANK = {"urgent": 0, "high": 1, "normal": 2, "low": 3}
@@ -201,6 +251,10 @@ def reference_overview(session, *, actor) -> dict:
         "holidays": session.scalars(select(PublicHoliday).order_by(PublicHoliday.day)).all(),
         "school": session.scalars(select(SchoolHolidayPeriod).order_by(SchoolHolidayPeriod.first_day)).all(),
         "closures": session.scalars(select(Closure).order_by(Closure.first_day)).all(),
+        "keywords": session.scalars(select(Keyword).where(Keyword.is_active.is_(True))
+                                    .order_by(Keyword.service, Keyword.label)).all(),
+        "keyword_labels": dict(session.execute(select(Keyword.id, Keyword.label)
+                                               .join(SlaPolicy, SlaPolicy.keyword_id == Keyword.id)).all()),
     }
 
 
@@ -227,6 +281,37 @@ def delete_closure(session, closure_id: int, *, actor) -> None:
     row = session.get(Closure, closure_id)
     if row is None:
         raise NotFound("Fermeture introuvable.")
+    session.delete(row)
+    session.flush()
+    forget_calendars(session)
+
+
+def add_school_holiday(session, *, actor, label: str, first_day: date | None, last_day: date | None,
+                       zone: str = ZONE) -> SchoolHolidayPeriod:
+    """Add a school-holiday period by hand (a late change of the official calendar, a local bridge day)."""
+    if not policy.can(actor, policy.Action.EDIT_SLA):
+        raise NotAllowed("Seule l'équipe de pilotage peut modifier les vacances scolaires.")
+    label = (label or "").strip()
+    if not label or first_day is None or last_day is None:
+        raise ValidationFailed("Indiquez un libellé, une date de début et une date de fin.")
+    if last_day < first_day:
+        raise ValidationFailed("La date de fin précède la date de début.")
+    if session.scalar(select(SchoolHolidayPeriod.id).where(SchoolHolidayPeriod.zone == zone,
+                                                           SchoolHolidayPeriod.first_day == first_day)):
+        raise ValidationFailed(f"Une période de vacances commence déjà le {first_day:%d/%m/%Y} : supprimez-la d'abord.")
+    row = SchoolHolidayPeriod(zone=zone, label=label[:120], first_day=first_day, last_day=last_day)
+    session.add(row)
+    session.flush()
+    forget_calendars(session)
+    return row
+
+
+def delete_school_holiday(session, period_id: int, *, actor) -> None:
+    if not policy.can(actor, policy.Action.EDIT_SLA):
+        raise NotAllowed("Seule l'équipe de pilotage peut modifier les vacances scolaires.")
+    row = session.get(SchoolHolidayPeriod, period_id)
+    if row is None:
+        raise NotFound("Période de vacances introuvable.")
     session.delete(row)
     session.flush()
     forget_calendars(session)

@@ -20,7 +20,8 @@ def _page(status=200, **extra):
     texts = {tier: services.hours_to_text(data["calendars"][tier].hours) if tier in data["calendars"] else ""
              for tier in TIER_ORDER}
     texts.update(extra.pop("texts", {}))
-    return render_template("escalation/policies.html", tiers=TIER_ORDER, texts=texts, **data, **extra), status
+    return render_template("escalation/policies.html", tiers=TIER_ORDER, priorities=services.DEFAULT_PRIORITIES,
+                           texts=texts, **data, **extra), status
 
 
 @bp.get("/")
@@ -105,7 +106,58 @@ def delete_closure(closure_id):
     return redirect(url_for("escalation.policies"))
 
 
+@bp.post("/mots-cles")
+@login_required
+def add_keyword_policy():
+    form = request.form
+    try:
+        services.add_keyword_policy(db.session, actor=current_user, keyword_id=_int("keyword_id"),
+                                    tier=form.get("tier", ""), priority=form.get("priority", ""),
+                                    first_response_minutes=_int("first_response_minutes"),
+                                    resolution_minutes=_int("resolution_minutes"), warning_ratio=_float("warning_ratio"),
+                                    on_breach=form.get("on_breach", ""), now=utcnow())
+    except ValidationFailed as error:
+        db.session.rollback()
+        return _page(400, keyword_error=error.message, keyword_form=form)
+    db.session.commit()
+    flash(_("Délai propre au mot-clé ajouté."), "success")
+    return redirect(url_for("escalation.policies"))
 
+
+@bp.post("/politique/<int:policy_id>/supprimer")
+@login_required
+def delete_keyword_policy(policy_id):
+    try:
+        services.delete_keyword_policy(db.session, policy_id, actor=current_user)
+    except ValidationFailed as error:
+        db.session.rollback()
+        return _page(400, policy_error=(policy_id, error.message))
+    db.session.commit()
+    flash(_("Délai propre au mot-clé supprimé : le délai du niveau s'applique de nouveau."), "success")
+    return redirect(url_for("escalation.policies"))
+
+
+@bp.post("/vacances")
+@login_required
+def add_school_holiday():
+    try:
+        services.add_school_holiday(db.session, actor=current_user, label=request.form.get("label", ""),
+                                    first_day=_date("first_day"), last_day=_date("last_day"))
+    except ValidationFailed as error:
+        db.session.rollback()
+        return _page(400, school_error=error.message, school_form=request.form)
+    db.session.commit()
+    flash(_("Période de vacances ajoutée."), "success")
+    return redirect(url_for("escalation.policies"))
+
+
+@bp.post("/vacances/<int:period_id>/supprimer")
+@login_required
+def delete_school_holiday(period_id):
+    services.delete_school_holiday(db.session, period_id, actor=current_user)
+    db.session.commit()
+    flash(_("Période de vacances supprimée."), "success")
+    return redirect(url_for("escalation.policies"))
 
 
 @bp.get("/exploitation")

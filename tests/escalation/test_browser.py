@@ -48,3 +48,25 @@ def test_requester_sees_badge_and_incident_banner(page, session, screenshot):
     page.goto("/notifications/")
     assert "est enregistrée" in page.content()
     screenshot(page, "notifications-list")
+
+
+def test_pilot_adds_a_keyword_delay(page, session, screenshot):
+    seed.seed_reference(session)
+    pilot = UserFactory(roles=[Role.PILOTE])
+    KeywordFactory(label="mdp parent", service="comptes_annuaire", tier="n1")
+    session.commit()
+    _login(page, pilot.email)
+    page.goto("/pilotage/delais/#mots-cles")
+    form = page.locator("#new-keyword-policy")
+    form.get_by_label("Mot-clé").select_option(label="mdp parent")
+    form.get_by_label("Première réponse").fill("60")
+    form.get_by_label("Résolution").fill("30")
+    form.get_by_role("button", name="Ajouter").click()
+    assert "plus court que la première réponse" in page.get_by_role("alert").first.inner_text()
+    assert page.locator("#new-keyword-policy").get_by_label("Mot-clé").input_value() != ""
+    screenshot(page, "sla-keyword-delay-error")
+    page.locator("#new-keyword-policy").get_by_label("Résolution").fill("240")
+    page.locator("#new-keyword-policy").get_by_role("button", name="Ajouter").click()
+    page.get_by_text("Délai propre au mot-clé ajouté.").wait_for()
+    assert page.get_by_text("« mdp parent » — ").count() == 1
+    screenshot(page, "sla-keyword-delay")

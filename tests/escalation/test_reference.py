@@ -86,3 +86,54 @@ def test_import_holidays_command(app, session):
     assert toussaint.last_day == date(2026, 11, 1)
     again = app.test_cli_runner().invoke(args=["sla", "import-holidays", "--year", "2026"])
     assert again.output.startswith("0 jour(s)")
+
+
+def test_a_keyword_delay_added_by_a_pilot_sets_the_deadline_of_its_new_tickets(session):
+    from helpdesk.tickets import services as tickets
+
+    seed.seed_reference(session)
+    pilot = UserFactory(roles=[Role.PILOTE])
+    password_reset = KeywordFactory(label="mdp parent", tier="n1", priority="normal")
+    other = KeywordFactory(tier="n1", priority="normal")
+    services.add_keyword_policy(session, actor=pilot, keyword_id=password_reset.id, tier="n1", priority="normal",
+                                first_response_minutes=15, resolution_minutes=60, warning_ratio=0.5,
+                                on_breach="notify", now=NOW)
+    requester = UserFactory()
+    monday_10h = datetime(2026, 11, 16, 9, tzinfo=UTC)  # 10:00 in Paris
+    fast = tickets.open_ticket(session, actor=requester, keyword=password_reset, subject="Mot de passe parent",
+                               description="Un parent ne peut plus se connecter.", now=monday_10h)
+    usual = tickets.open_ticket(session, actor=requester, keyword=other, subject="Autre",
+                                description="Autre demande.", now=monday_10h)
+    session.commit()
+    assert fast.resolution_due_at == datetime(2026, 11, 16, 10, tzinfo=UTC)
+    generic = services.find_policy(session, tier="n1", priority="normal")
+    assert usual.resolution_due_at == add_working_time(monday_10h, generic.resolution_minutes,
+                                                       services.load_calendar(session, "n1"))
+
+
+def test_keyword_delays_and_school_holidays_are_pilot_only_and_validated(session):
+    seed.seed_reference(session)
+    agent = UserFactory(roles=[Role.AGENT_N1])
+    pilot = UserFactory(roles=[Role.PILOTE])
+    keyword = KeywordFactory()
+    delays = {"first_response_minutes": 30, "resolution_minutes": 120, "warning_ratio": 0.75, "on_breach": "escalate"}
+    with pytest.raises(NotAllowed):
+        services.add_keyword_policy(session, actor=agent, keyword_id=keyword.id, tier="n1", priority="normal",
+                                    now=NOW, **delays)
+    with pytest.raises(ValidationFailed, match="Priorité inconnue"):
+        services.add_keyword_policy(session, actor=pilot, keyword_id=keyword.id, tier="n1", priority="vite",
+                                    now=NOW, **delays)
+    with pytest.raises(ValidationFailed, match="Choisissez un mot-clé"):
+        services.add_keyword_policy(session, actor=pilot, keyword_id=999_999, tier="n1", priority="normal",
+                                    now=NOW, **delays)
+    with pytest.raises(NotAllowed):
+        services.add_school_holiday(session, actor=agent, label="Pont", first_day=date(2027, 3, 19),
+                                    last_day=date(2027, 3, 19))
+    with pytest.raises(ValidationFailed, match="libellé"):
+        services.add_school_holiday(session, actor=pilot, label=" ", first_day=date(2027, 3, 19),
+                                    last_day=date(2027, 3, 19))
+    # A holiday added by hand changes the calendar used from then on (the cached one is forgotten).
+    services.load_calendar(session, "n1")
+    services.add_school_holiday(session, actor=pilot, label="Journée banalisée", first_day=date(2027, 3, 19),
+                                last_day=date(2027, 3, 19))
+    assert (date(2027, 3, 19), date(2027, 3, 19)) in services.load_calendar(session, "n1").school_holidays
