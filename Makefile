@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 DSFR := node_modules/@gouvfr/dsfr/dist
 VENDOR := helpdesk/static/vendor
 
-.PHONY: run test install install-test assets translations db demo ci-pg bench
+.PHONY: run test install install-test assets translations translations-update db demo ci-pg bench
 
 run: install demo  ## install everything, load demo data, start web + worker + scheduler
 	$(BIN)/python -m helpdesk.devserver
@@ -35,6 +35,11 @@ assets: package-lock.json
 
 translations:
 	$(BIN)/pybabel compile -f -d helpdesk/translations
+
+translations-update:  ## after changing French texts: refresh the catalog, then translate the new msgids
+	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext -o /tmp/helpdesk-messages.pot helpdesk kb escalation
+	$(BIN)/pybabel update -i /tmp/helpdesk-messages.pot -d helpdesk/translations --ignore-obsolete
+	$(BIN)/pybabel compile -f -d helpdesk/translations --statistics
 
 demo: install
 	$(BIN)/flask --app wsgi db upgrade
