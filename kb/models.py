@@ -91,6 +91,17 @@ class ArticleRevision(db.Model):
     author = relationship("User")
 
 
+class ArticleFact(db.Model):
+    """Which known fact of the ENT support (F01, F02… in the domain notes) an article explains.
+
+    Diagnostic outcomes cite the same fact ids, so a fix links to the articles that explain it."""
+
+    __tablename__ = "kb_article_fact"
+
+    article_id: Mapped[int] = mapped_column(ForeignKey("kb_article.id", ondelete="CASCADE"), primary_key=True)
+    fact: Mapped[str] = mapped_column(String(12), primary_key=True, index=True)
+
+
 class GlossaryTerm(db.Model):
     __tablename__ = "kb_glossary_term"
 

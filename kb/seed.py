@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from helpdesk.timeutil import utcnow
 from kb.indexing import record_change
-from kb.models import Article, ArticleRevision, GlossaryTerm
+from kb.models import Article, ArticleFact, ArticleRevision, GlossaryTerm
 from kb.services import slugify
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -27,11 +27,15 @@ def parse_article(text: str) -> tuple[dict, str]:
 def load_articles(session, directory: Path = DATA / "faq") -> int:
     created = 0
     now = utcnow()
-    existing = set(session.scalars(select(Article.slug)))
+    existing = dict(session.execute(select(Article.slug, Article.id)).all())
+    linked = set(session.scalars(select(ArticleFact.article_id).distinct()))
     for path in sorted(directory.glob("*.md")):
         meta, body = parse_article(path.read_text(encoding="utf-8"))
         slug = meta.get("slug") or path.stem
         if slug in existing:
+            # Articles seeded before facts were stored get them once; editors' texts are left untouched.
+            if existing[slug] not in linked:
+                _link_facts(session, existing[slug], meta)
             continue
         article = Article(
             slug=slug,
@@ -49,6 +53,7 @@ def load_articles(session, directory: Path = DATA / "faq") -> int:
         )
         session.add(article)
         session.flush()
+        _link_facts(session, article.id, meta)
         session.add(
             ArticleRevision(
                 article=article,
@@ -62,6 +67,11 @@ def load_articles(session, directory: Path = DATA / "faq") -> int:
         article.change_seq = record_change(session, "faq", article.id)
         created += 1
     return created
+
+
+def _link_facts(session, article_id: int, meta: dict) -> None:
+    for fact in sorted({str(f) for f in meta.get("facts") or []}):
+        session.add(ArticleFact(article_id=article_id, fact=fact))
 
 
 def load_glossary(session, path: Path = DATA / "glossary.yaml") -> int:

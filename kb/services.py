@@ -10,7 +10,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from markupsafe import Markup
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from helpdesk import policy
 from helpdesk.errors import NotAllowed, NotFound, ValidationFailed
@@ -18,7 +18,7 @@ from helpdesk.markup import render_markdown
 from helpdesk.queue import enqueue_after_commit
 from helpdesk.routing.codes import Service
 from kb import indexing
-from kb.models import Article, ArticleRevision, ArticleStatus, Audience, Deflection, GlossaryTerm
+from kb.models import Article, ArticleFact, ArticleRevision, ArticleStatus, Audience, Deflection, GlossaryTerm
 from kb.search import UNAVAILABLE, Hit
 from kb.text import MAX_QUERY_CHARS, words
 
@@ -101,6 +101,24 @@ def visible_articles(session, *, actor, service: str | None = None):
     if service:
         query = query.where(Article.service == service)
     return list(session.scalars(query.order_by(Article.title)))
+
+
+def articles_for_facts(session, facts, *, actor, limit: int = 4) -> list[Article]:
+    """Published articles the actor may read that explain the given facts, those covering most of them first."""
+    facts = sorted({str(f) for f in facts or ()})
+    if not facts:
+        return []
+    shared = func.count(ArticleFact.fact)
+    query = (
+        select(Article)
+        .join(ArticleFact, ArticleFact.article_id == Article.id)
+        .where(ArticleFact.fact.in_(facts), Article.status == ArticleStatus.PUBLISHED,
+               Article.audience.in_(sorted(policy.visible_article_audiences(actor))))
+        .group_by(Article.id)
+        .order_by(shared.desc(), Article.title)
+        .limit(limit)
+    )
+    return list(session.scalars(query))
 
 
 def most_useful(session, *, actor, limit: int = 6) -> list[Article]:

@@ -1,9 +1,10 @@
 """Public JSON API of guided diagnostics: list the trees, read one whole, walk it with the answers so far."""
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, jsonify, request, url_for
 
-from helpdesk.api import json_error
+from helpdesk.api import api_user, json_error
 from helpdesk.extensions import db
+from kb import services as kb_services
 from kb.diagnostics import services
 from kb.diagnostics.serialize import node_json, tree_json
 
@@ -40,4 +41,10 @@ def walk_tree(slug: str):
         {"question": s.question.id, "text": s.question.text, "answer": s.answer.id, "label": s.answer.label} for s in result.path
     ]
     key = "outcome" if result.node.is_outcome else "node"
-    return jsonify({key: node_json(result.node), "path": path, "step": result.step_number, "version": version.version})
+    node = node_json(result.node)
+    if result.node.kind == "fix":
+        node["articles"] = [
+            {"id": a.id, "title": a.title, "url": url_for("kb.article", slug=a.slug, _external=True)}
+            for a in kb_services.articles_for_facts(db.session, result.node.faq_facts, actor=api_user())
+        ]
+    return jsonify({key: node, "path": path, "step": result.step_number, "version": version.version})

@@ -39,6 +39,19 @@ def test_walk_returns_outcome(client, seeded):
     assert "UAI de l'établissement" in body["outcome"]["attach"]
 
 
+def test_fix_outcome_lists_the_faq_articles_to_read(client, session, seeded):
+    from kb.seed import load_articles
+
+    load_articles(session)
+    session.commit()
+    body = client.post("/api/v1/diagnostics/compte-absent/walk", json={"answers": ["enseignant", "non"]}).get_json()
+    outcome = body["outcome"]
+    assert outcome["kind"] == "fix" and outcome["faq_facts"] == ["F01", "F11"]
+    urls = [article["url"] for article in outcome["articles"]]
+    assert any(url.endswith("/faq/enseignant-ulis-sans-compte-ent") for url in urls)
+    assert all(set(article) == {"id", "title", "url"} for article in outcome["articles"])
+
+
 def test_wrong_answer_id_is_a_400_with_the_reason(client, seeded):
     response = client.post("/api/v1/diagnostics/compte-absent/walk", json={"answers": ["enseignant", "peut-etre"]})
     assert response.status_code == 400

@@ -202,3 +202,20 @@ def test_fix_not_resolved_redirects_to_the_prefilled_ticket_form(app, client, se
         "Non, ou je ne sais pas",
     ]
     assert "n'a pas suffi" in data["subject"]
+
+
+def test_fix_links_to_the_faq_articles_that_explain_it(client, session, seeded):
+    from kb.seed import load_articles
+
+    load_articles(session)
+    session.commit()
+    page = client.get(URL + "?a=enseignant,non").get_data(as_text=True)
+    assert "À lire dans la FAQ" in page
+    assert 'href="/faq/enseignant-ulis-sans-compte-ent"' in page
+    assert "Un enseignant (ULIS, complément de service) n&#39;a aucun compte ENT" in page
+    assert 'href="/faq/problemes-comptes-rentree"' in page
+
+
+def test_fix_without_linked_articles_falls_back_to_a_faq_search(client, seeded):
+    page = client.get(URL + "?a=enseignant,non").get_data(as_text=True)
+    assert "À lire dans la FAQ" not in page and "Articles de la FAQ sur ce sujet" in page

@@ -108,3 +108,46 @@ def test_browse_by_service_lists_articles(client, session):
     session.commit()
     page = client.get("/faq?service=messagerie").get_data(as_text=True)
     assert "Signature de messagerie" in page
+
+
+def test_articles_for_facts_respects_status_audience_and_overlap(session):
+    from kb.models import Article, ArticleFact
+    from kb.services import articles_for_facts
+    from tests.factories import UserFactory
+
+    def article(slug, facts, **extra):
+        row = Article(slug=slug, title=slug, service="comptes_annuaire", status=extra.get("status", "published"),
+                      audience=extra.get("audience", "public"))
+        session.add(row)
+        session.flush()
+        session.add_all(ArticleFact(article_id=row.id, fact=fact) for fact in facts)
+        return row
+
+    both = article("les-deux", ["F01", "F02"])
+    one = article("un-seul", ["F02"])
+    article("brouillon", ["F01"], status="draft")
+    agents_only = article("agents", ["F01"], audience="agents")
+    article("autre-fait", ["F99"])
+    session.commit()
+    assert articles_for_facts(session, ["F01", "F02"], actor=None) == [both, one]
+    assert articles_for_facts(session, [], actor=None) == []
+    agent = UserFactory(roles=["agent_n1"])
+    assert agents_only in articles_for_facts(session, ["F01"], actor=agent)
+
+
+def test_seed_links_each_article_to_its_facts_once(session):
+    from sqlalchemy import func, select
+
+    from kb.models import ArticleFact
+    from kb.seed import load_articles
+
+    load_articles(session)
+    load_articles(session)
+    session.commit()
+    total = session.scalar(select(func.count()).select_from(ArticleFact))
+    assert total >= 60
+    session.query(ArticleFact).delete()  # an installation seeded before facts were stored
+    session.commit()
+    load_articles(session)
+    session.commit()
+    assert session.scalar(select(func.count()).select_from(ArticleFact)) == total
