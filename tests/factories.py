@@ -1,21 +1,34 @@
 """factory-boy factories for every model; they flush through the Flask-SQLAlchemy session."""
 
 import itertools
+from datetime import UTC, date, datetime
 
 import factory
 from factory.alchemy import SQLAlchemyModelFactory
 
-from escalation.models import SlaPolicy
+from escalation.models import (
+    Closure,
+    MajorIncident,
+    PublicHoliday,
+    SchoolHolidayPeriod,
+    SlaBreach,
+    SlaClock,
+    SlaPause,
+    SlaPolicy,
+    TierCalendar,
+    TierStint,
+)
+from escalation.notifications.models import Notification, NotificationPreference
 from helpdesk.extensions import db
 from helpdesk.organisation.models import Academie, Basin, School
 from helpdesk.organisation.uai import check_letter
 from helpdesk.routing.models import Keyword, KeywordRevision
 from helpdesk.tickets.models import Attachment, Message, Ticket, TicketEvent
-from helpdesk.users.models import ApiToken, Role, User
+from helpdesk.users.models import ApiToken, Role, User, UserRole
 from helpdesk.users.passwords import hash_password
 from kb.diagnostics.models import DiagnosticRun, DiagnosticTree, DiagnosticTreeVersion
 from kb.indexing import record_change as kb_record_change
-from kb.models import Article, Deflection, GlossaryTerm
+from kb.models import Article, ArticleFact, ArticleRevision, Deflection, GlossaryTerm, KbChange
 
 TEST_PASSWORD = "correct-horse-42"
 _PASSWORD_HASH = hash_password(TEST_PASSWORD)  # argon2 is slow on purpose: hash once
@@ -360,3 +373,149 @@ class SlaPolicyFactory(Base):
     resolution_minutes = 2400
     warning_ratio = 0.75
     on_breach = "escalate"
+
+
+_NOW = datetime(2026, 11, 16, 9, tzinfo=UTC)  # a Monday, 10:00 in Paris
+
+
+class TierCalendarFactory(Base):
+    class Meta:
+        model = TierCalendar
+
+    tier = factory.Iterator(["n1", "edulab", "pilote", "editeur"])
+    hours = factory.LazyFunction(lambda: {str(day): [["08:00", "18:00"]] for day in range(5)})
+    counts_during_school_holidays = True
+
+
+class PublicHolidayFactory(Base):
+    class Meta:
+        model = PublicHoliday
+
+    day = factory.Sequence(lambda n: date.fromordinal(date(2030, 1, 1).toordinal() + n))
+    label = "Jour férié"
+
+
+class SchoolHolidayPeriodFactory(Base):
+    class Meta:
+        model = SchoolHolidayPeriod
+
+    zone = "C"
+    label = "Vacances"
+    first_day = factory.Sequence(lambda n: date.fromordinal(date(2031, 1, 1).toordinal() + 30 * n))
+    last_day = factory.LazyAttribute(lambda p: date.fromordinal(p.first_day.toordinal() + 13))
+
+
+class ClosureFactory(Base):
+    class Meta:
+        model = Closure
+
+    tier = None
+    label = "Fermeture de fin d'année"
+    first_day = date(2026, 12, 28)
+    last_day = date(2026, 12, 31)
+
+
+class SlaClockFactory(Base):
+    class Meta:
+        model = SlaClock
+
+    ticket_id = factory.LazyFunction(lambda: TicketFactory().id)
+    tier = "n1"
+    tier_entered_at = _NOW
+    warning_at = None
+    next_check_at = None
+    due_locked = False
+    on_breach = "escalate"
+
+
+class SlaPauseFactory(Base):
+    class Meta:
+        model = SlaPause
+
+    ticket_id = factory.LazyFunction(lambda: TicketFactory().id)
+    reason = "waiting_requester"
+    started_at = _NOW
+
+
+class TierStintFactory(Base):
+    class Meta:
+        model = TierStint
+
+    ticket_id = factory.LazyFunction(lambda: TicketFactory().id)
+    tier = "n1"
+    entered_at = _NOW
+
+
+class SlaBreachFactory(Base):
+    class Meta:
+        model = SlaBreach
+
+    ticket_id = factory.LazyFunction(lambda: TicketFactory().id)
+    kind = "resolution"
+    tier = "n1"
+    due_at = _NOW
+    applied_at = _NOW
+    action = "notified"
+
+
+class MajorIncidentFactory(Base):
+    class Meta:
+        model = MajorIncident
+
+    status = "candidate"
+    service = "messagerie"
+    title = "Messagerie indisponible"
+    detected_at = _NOW
+
+
+class NotificationFactory(Base):
+    class Meta:
+        model = Notification
+
+    user_id = factory.LazyFunction(lambda: UserFactory().id)
+    kind = "created"
+    title = "Votre demande est enregistrée"
+    dedup_key = factory.Sequence(lambda n: f"test-{n}")
+
+
+class NotificationPreferenceFactory(Base):
+    class Meta:
+        model = NotificationPreference
+
+    user_id = factory.LazyFunction(lambda: UserFactory().id)
+    mode = "digest"
+
+
+class UserRoleFactory(Base):
+    class Meta:
+        model = UserRole
+
+    user_id = factory.LazyFunction(lambda: UserFactory().id)
+    role = Role.EDULAB
+
+
+class ArticleRevisionFactory(Base):
+    class Meta:
+        model = ArticleRevision
+
+    article = factory.SubFactory(ArticleFactory)
+    title = factory.SelfAttribute("article.title")
+    body_md = factory.SelfAttribute("article.body_md")
+    status = "published"
+    comment = "Relecture"
+
+
+class ArticleFactFactory(Base):
+    class Meta:
+        model = ArticleFact
+
+    article_id = factory.LazyFunction(lambda: ArticleFactory().id)
+    fact = factory.Sequence(lambda n: f"F{n:02d}")
+
+
+class KbChangeFactory(Base):
+    class Meta:
+        model = KbChange
+
+    kind = "faq"
+    object_id = factory.LazyFunction(lambda: ArticleFactory().id)
