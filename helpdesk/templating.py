@@ -2,14 +2,16 @@
 
 from flask import url_for
 from flask_babel import format_datetime, get_locale
+from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup, escape
 from werkzeug.routing import BuildError
 
 from helpdesk import policy
 from helpdesk.markup import render_markdown
 from helpdesk.routing.codes import PRIORITY_LABELS, SERVICE_LABELS, TICKET_TYPE_LABELS, TIER_LABELS
-from helpdesk.tickets.states import STATUS_LABELS
-from helpdesk.timeutil import as_utc
+from helpdesk.tickets.states import STATUS_LABELS, Status
+from helpdesk.timeutil import as_utc, utcnow
 from helpdesk.users.models import PROFILE_LABELS, ROLE_LABELS, Role
 
 
@@ -61,6 +63,26 @@ def paris_datetime(value, fmt: str = "d MMM yyyy 'à' HH:mm") -> str:
     return format_datetime(value, fmt) if value else ""
 
 
+def status_label(value, ticket=None) -> str:
+    """A ticket waiting for its requester reads « en attente de votre réponse » to that requester only."""
+    if (ticket is not None and value == Status.WAITING_REQUESTER and current_user.is_authenticated
+            and ticket.requester_id == current_user.id):
+        return _("En attente de votre réponse")
+    return _label(STATUS_LABELS, value)
+
+
+def due_date(value, is_open: bool = True) -> Markup:
+    """A deadline in Paris time, flagged when an open ticket has passed it (the sweep acts on it within a minute)."""
+    value = as_utc(value)
+    if not value:
+        return Markup("—")
+    text = escape(paris_datetime(value))
+    if is_open and value <= utcnow():
+        badge = escape(_("Dépassée"))
+        return Markup(f'{text} <span class="fr-badge fr-badge--sm fr-badge--error fr-badge--no-icon">{badge}</span>')
+    return Markup(text)
+
+
 def install_template_helpers(app) -> None:
     app.jinja_env.globals.update(
         link_if=link_if,
@@ -75,7 +97,8 @@ def install_template_helpers(app) -> None:
         paris=paris_datetime,
         service_label=lambda v: _label(SERVICE_LABELS, v),
         tier_label=lambda v: _label(TIER_LABELS, v),
-        status_label=lambda v: _label(STATUS_LABELS, v),
+        status_label=status_label,
+        due=due_date,
         priority_label=lambda v: _label(PRIORITY_LABELS, v),
         type_label=lambda v: _label(TICKET_TYPE_LABELS, v),
         profile_label=lambda v: _label(PROFILE_LABELS, v),

@@ -16,7 +16,7 @@ class Status(StrEnum):
 STATUS_LABELS = {
     Status.NEW: "Nouveau",
     Status.TAKEN: "Pris en charge",
-    Status.WAITING_REQUESTER: "En attente de votre réponse",
+    Status.WAITING_REQUESTER: "En attente du demandeur",
     Status.WAITING_VENDOR: "En attente de l'éditeur",
     Status.WAITING_PROPAGATION: "En attente de propagation des données",
     Status.RESOLVED: "Résolu",

@@ -69,7 +69,7 @@ def test_invalid_transition_is_refused_with_a_clear_message(session, chain):
     ticket = services.open_ticket(session, actor=chain["teacher"], keyword=KeywordFactory(tier="n1"),
                                   subject="x", description="y", now=utcnow())
     services.change_status(session, ticket, "resolved", actor=chain["n1"], now=utcnow(), reason="Cache vidé")
-    with pytest.raises(InvalidTransition, match="Impossible de passer un ticket « Résolu » à « En attente de votre réponse »"):
+    with pytest.raises(InvalidTransition, match="Impossible de passer un ticket « Résolu » à « En attente du demandeur »"):
         services.change_status(session, ticket, "waiting_requester", actor=chain["n1"], now=utcnow())
     with pytest.raises(InvalidTransition):
         services.change_status(session, ticket, "closed", actor=chain["n1"], now=utcnow())

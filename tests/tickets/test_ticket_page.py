@@ -203,3 +203,33 @@ def test_requester_cannot_act_as_an_agent(chain, login_as, session, client):
     assert response.status_code == 403
     response = client.post(f"/tickets/{ticket.reference}/actions/note", data={"version": ticket.version, "body": "secret"})
     assert response.status_code == 403
+
+
+def _logout(client):
+    from flask import g
+
+    client.post("/deconnexion")
+    g.pop("_login_user", None)
+
+
+def test_waiting_status_reads_from_each_side_and_missed_deadlines_are_flagged(chain, login_as, session, client):
+    ticket = _open(session, chain)
+    services.change_status(session, ticket, "waiting_requester", actor=chain["edulab"], now=utcnow())
+    late = _open(session, chain, subject="Agenda toujours vide")
+    session.execute(update(Ticket).where(Ticket.id == late.id).values(resolution_due_at=utcnow() - timedelta(hours=2)))
+    session.commit()
+
+    login_as(chain["teacher"])
+    assert "En attente de votre réponse" in text(client.get(f"/tickets/{ticket.reference}"))
+    assert "En attente de votre réponse" in text(client.get("/tickets/mes-tickets"))
+    _logout(client)
+
+    login_as(chain["edulab"])
+    page = text(client.get(f"/tickets/{ticket.reference}"))
+    assert "En attente du demandeur" in page and "En attente de votre réponse" not in page
+    queue = text(client.get("/tickets/file?niveau=edulab"))
+    assert queue.count("Dépassée") == 1
+    assert "Dépassée" in text(client.get(f"/tickets/{late.reference}"))
+    services.change_status(session, late, "resolved", actor=chain["edulab"], now=utcnow(), reason="Agenda republié")
+    session.commit()
+    assert "Dépassée" not in text(client.get(f"/tickets/{late.reference}"))  # a closed promise is no longer late
