@@ -14,6 +14,7 @@ from helpdesk.policy import Action
 from helpdesk.prefill import read_prefill
 from helpdesk.routing.codes import SERVICE_LABELS, TIER_LABELS, Tier
 from helpdesk.routing.models import Keyword
+from helpdesk.routing.suggest import suggest_keywords
 from helpdesk.tickets import attachments as files
 from helpdesk.tickets import queries, services
 from helpdesk.tickets.forms import EXTRA_PREFIX, extra_labels, extra_values, ticket_form_class
@@ -67,8 +68,10 @@ def new():
     keyword = _find_keyword(session, request.values.get("keyword") or (prefill or {}).get("keyword"))
     if keyword is None:
         status = 404 if request.values.get("keyword") else 200
+        q = request.args.get("q", "").strip()
         return render_template("tickets/choose_keyword.html", groups=_keywords_by_service(session),
-                               unknown=request.values.get("keyword"), q=request.args.get("q", "")), status
+                               unknown=request.values.get("keyword"), q=q,
+                               suggestions=suggest_keywords(session, q) if q else []), status
     on_behalf = policy.can(current_user, Action.CREATE_TICKET_ON_BEHALF)
     form = ticket_form_class(keyword, on_behalf=on_behalf)()
     if request.method == "GET" and prefill:

@@ -38,7 +38,10 @@ def test_ticket_travels_the_whole_chain(as_user, chain, session, screenshot, tmp
 
     teacher = as_user(chain["teacher"])
     teacher.goto("/tickets/nouveau")
-    teacher.get_by_label("Ou choisissez dans la liste complète, classée par service").select_option("agenda-rubrique-vide")
+    teacher.get_by_label("Décrivez votre problème en quelques mots").press_sequentially("l'agenda de la rubrique sport est vide")
+    # The suggestion, loaded by htmx as the teacher types; DSFR draws the radio inside its label.
+    teacher.locator("label[for=keyword-suggestion-agenda-rubrique-vide]").click()
+    assert teacher.get_by_label("agenda de rubrique vide").is_checked()
     teacher.get_by_role("button", name="Continuer", exact=True).click()
     teacher.get_by_label("Objet").fill("L'agenda de la rubrique sport a perdu ses dates")
     teacher.get_by_label("Description du problème").fill("Depuis lundi, les dates de l'association sportive n'apparaissent plus.")

@@ -31,6 +31,18 @@ def test_keyword_choice_comes_first_and_lists_keywords_by_service(chain, login_a
     assert 'id="description"' in form and "Nom de la rubrique" in form and "Firefox" in form
 
 
+def test_without_javascript_the_typed_text_first_shows_suggestions(chain, login_as):
+    client = login_as(chain["teacher"])
+    page = text(client.get("/tickets/nouveau", query_string={"q": "l'agenda de la rubrique est vide"}))
+    assert 'value="l\'agenda de la rubrique est vide"' in page
+    assert 'type="radio" id="keyword-suggestion-agenda-rubrique-vide" name="keyword" value="agenda-rubrique-vide"' in page
+    assert page.count('id="keyword-suggestions"') == 1
+    nothing = text(client.get("/tickets/nouveau", query_string={"q": "zzzz qqqq"}))
+    assert "Aucun mot-clé ne correspond encore" in nothing and 'name="subject"' not in nothing
+    chosen = text(client.get("/tickets/nouveau", query_string={"q": "agenda vide", "keyword": "agenda-rubrique-vide"}))
+    assert 'id="description"' in chosen
+
+
 def test_unknown_keyword_is_a_clear_404(chain, login_as):
     response = login_as(chain["teacher"]).get("/tickets/nouveau?keyword=nope")
     assert response.status_code == 404 and "n'existe pas" in text(response)
