@@ -71,12 +71,14 @@ def status_label(value, ticket=None) -> str:
     return _label(STATUS_LABELS, value)
 
 
-def due_date(value, is_open: bool = True) -> Markup:
-    """A deadline in Paris time, flagged when an open ticket has passed it (the sweep acts on it within a minute)."""
+def due_date(value, is_open: bool = True, fmt: str = "dd/MM/yyyy HH:mm") -> Markup:
+    """A deadline in Paris time, flagged when an open ticket has passed it (the sweep acts on it within a minute).
+
+    The short default format keeps queue tables narrow; the ticket page passes the long one."""
     value = as_utc(value)
     if not value:
         return Markup("—")
-    text = escape(paris_datetime(value))
+    text = escape(paris_datetime(value, fmt))
     if is_open and value <= utcnow():
         badge = escape(_("Dépassée"))
         return Markup(f'{text} <span class="fr-badge fr-badge--sm fr-badge--error fr-badge--no-icon">{badge}</span>')
