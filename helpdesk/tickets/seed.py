@@ -95,6 +95,9 @@ def _agent_for(session, ticket) -> User | None:
     return session.scalar(select(User).join(UserRole).where(UserRole.role == Role.PILOTE).order_by(User.id))
 
 
+RESOLVED_SCENARIOS = (3, 4)  # see _play
+
+
 def seed_demo(session, count: int = 40) -> None:
     if session.scalar(select(func.count(Ticket.id))):
         return  # demo tickets already there: seeding stays idempotent
@@ -102,14 +105,19 @@ def seed_demo(session, count: int = 40) -> None:
     requesters = _demo_requesters(session)
     if not keywords or not requesters:
         return
-    start = utcnow() - timedelta(days=20)
+    today = utcnow()
     by_label = {k.label: k for k in keywords}
-    for i in range(count):
+    # Resolved stories are spread over the last three weeks; tickets still open arrived over the last day and a
+    # half, so the demo queues show live deadlines instead of a wall of breaches the first sweep would escalate.
+    plan = sorted(
+        (today - timedelta(hours=11 * (count - i)) if i % 8 in RESOLVED_SCENARIOS else today - timedelta(minutes=50 * (count - i)), i)
+        for i in range(count)
+    )
+    for now, i in plan:
         label, service, subject, description = PROBLEMS[i % len(PROBLEMS)]
         # The keyword a requester would really pick for that problem, so demo queues look like real ones.
         keyword = by_label.get(label) or next((k for k in keywords if k.service == service), keywords[i % len(keywords)])
         requester = requesters[i % len(requesters)]
-        now = start + timedelta(hours=11 * i)
         fields = {spec["name"]: spec["choices"][0] for spec in keyword.fields or [] if spec.get("type") == "choice" and spec.get("choices")}
         ticket = services.open_ticket(session, actor=requester, keyword=keyword, subject=subject, description=description,
                                       now=now, extra_fields=fields)
