@@ -233,3 +233,14 @@ def test_waiting_status_reads_from_each_side_and_missed_deadlines_are_flagged(ch
     services.change_status(session, late, "resolved", actor=chain["edulab"], now=utcnow(), reason="Agenda republié")
     session.commit()
     assert "Dépassée" not in text(client.get(f"/tickets/{late.reference}"))  # a closed promise is no longer late
+
+
+def test_a_ticket_held_by_another_tier_says_so_instead_of_an_empty_actions_box(chain, login_as, session, client):
+    ticket = _open(session, chain)  # an EduLAB keyword
+    login_as(chain["n1"])
+    page = text(client.get(f"/tickets/{ticket.reference}"))
+    assert "Aucune action de votre part sur ce ticket : il est suivi par « EduLAB »." in page
+    _logout(client)
+    login_as(chain["edulab"])
+    page = text(client.get(f"/tickets/{ticket.reference}"))
+    assert "Prendre en charge" in page and "Aucune action de votre part" not in page
