@@ -12,6 +12,7 @@ ENTRY_TIERS = ("n1", "edulab", "pilote")
 VENDOR_TIER = "editeur"
 LEVEL1_SERVICES = frozenset({"navigateur_acces"})  # browser and access problems are level 1's job
 GENERIC_SERVICE = "autre"  # requests about no service in particular (e.g. a general evolution request)
+TRAINING_SERVICE = "formation"  # training requests, whatever the service the training is about
 
 
 # ---------------------------------------------------------------------------
@@ -201,6 +202,8 @@ ABBREVIATIONS: dict[str, str] = {
     "sondage": "sondage formulaire",
     "questionnaire": "questionnaire formulaire",
     "faq": "aide",
+    # "deux comptes", "3 comptes", "plusieurs comptes" say the same thing (duplicates, several schools...)
+    **{n: "plusieurs" for n in "deux trois quatre cinq six sept huit neuf dix 2 3 4 5 6 7 8 9".split()},
 }
 
 # Multi-word shorthand, rewritten before tokenising (keys are already folded and lower-cased).
@@ -403,18 +406,43 @@ _STRONG_EVOLUTION = re.compile(
 _HALF_EVOLUTION = re.compile(r"\bserai(?:t|ent) (?:t )?(?:il|elle) possible\b|\bil faudrait\b")
 
 
+# "ce n'est pas une demande d'évolution", "pas une suggestion": the evolution word is denied.
+_DENIED_EVOLUTION = re.compile(
+    r"\b(?:pas|non|ni|aucune?) (?:une |un |de |d |la |le )?(?:simple |vraie |vraiment )?"
+    r"(?:demande (?:d )?)?(evolution|amelioration|suggestion|idee|fonctionnalite)s?\b"
+)
+
+
 def evolution_signal(tokens: list[str], raw_words: list[str] | None = None) -> float:
     """0 to 1: how strongly the text asks for a new feature rather than reporting a fault. With `raw_words`, the
     usual evolution phrasings ("ce serait bien de", "pourrait-on avoir", "il manque une option", "ajouter une
-    fonctionnalité", "serait-il possible d'avoir") are recognised too."""
+    fonctionnalité", "serait-il possible d'avoir") are recognised too, and a denied evolution word ("ce n'est pas
+    une demande d'évolution : …") does not count."""
     from_words = 0.0
     if raw_words:
         text = " ".join(raw_words[:200])
+        denied = {stem(m.group(1)) for m in _DENIED_EVOLUTION.finditer(text)}
+        if denied:
+            text = _DENIED_EVOLUTION.sub(" ", text)
+            tokens = [t for t in tokens if t not in denied]
         if _STRONG_EVOLUTION.search(text):
             from_words = 1.0
         elif _HALF_EVOLUTION.search(text):
             from_words = 0.5
     return max(from_words, _evolution_from_stems(tokens))
+
+
+# A training request is a "formation" ticket whatever the service it is about ("une formation sur le classeur").
+_TRAINING_WORDS = frozenset("formation formations former formateur fil praf magistere autoformation".split())
+
+
+def training_signal(raw_words: list[str]) -> float:
+    """1 when the text asks for a training (a training word and no sign that something is broken: "depuis la
+    formation, l'import ne passe pas" is about the import), else 0."""
+    present = set(raw_words)
+    if not present & _TRAINING_WORDS:
+        return 0.0
+    return 0.0 if present & FAILURE_WORDS else 1.0
 
 
 def _evolution_from_stems(tokens: list[str]) -> float:

@@ -171,7 +171,7 @@ class KeywordIndex:
             focused = {t: c for t, c in weights.items() if t not in rules.SCOPE_STEMS}
             if focused:
                 mass_scores = [self._score(entry, focused, query_pairs) for entry in self.entries]
-        scores = self._apply_nature(scores, mass_scores, mass, evolution)
+        scores = self._apply_nature(scores, mass_scores, mass, evolution, rules.training_signal(raw_words))
         ranked = sorted(
             (
                 Suggestion(entry.doc, round(score, 3))
@@ -202,13 +202,16 @@ class KeywordIndex:
                 best[entry.doc.service] = max(best[entry.doc.service], score)
         return best
 
-    def _apply_nature(self, scores: list[float], mass_scores: list[float], mass: float, evolution: float) -> list[float]:
+    def _apply_nature(
+        self, scores: list[float], mass_scores: list[float], mass: float, evolution: float, training: float = 0.0
+    ) -> list[float]:
         """Route by nature as well as by service: with signs of a mass incident (or of an evolution request), the
         matching keyword of the same service inherits the service's best text score; without them it steps back.
 
         `mass_scores` are the text scores without the words saying who is hit; they rank the services for the
         mass-incident keywords and are brought back to the scale of `scores`. The generic evolution keyword stands
-        for the services that have no evolution keyword of their own."""
+        for the services that have no evolution keyword of their own. A training request ("une formation sur le
+        classeur") puts the training keywords ahead of the service the training is about."""
         best_of_service = self._best_of_service(scores)
         mass_evidence = best_of_service
         scale = 1.0
@@ -216,10 +219,10 @@ class KeywordIndex:
             mass_evidence = self._best_of_service(mass_scores)
             focused_top = max(mass_evidence.values(), default=0.0)
             scale = max(best_of_service.values(), default=0.0) / focused_top if focused_top else 0.0
-        uncovered = max(
-            (best for service, best in best_of_service.items() if service not in self._services_with_evolution),
-            default=0.0,
-        )
+        # The generic evolution keyword speaks for the service the text is most about when that service has no
+        # evolution keyword of its own.
+        top_service = max(best_of_service, key=best_of_service.__getitem__, default=None)
+        uncovered = 0.0 if top_service in self._services_with_evolution else best_of_service.get(top_service, 0.0)
         adjusted = []
         for entry, score, mass_score in zip(self.entries, scores, mass_scores, strict=True):
             doc = entry.doc
@@ -228,6 +231,8 @@ class KeywordIndex:
                     score = max(mass_score * scale, mass * 1.15 * scale * mass_evidence[doc.service])
                 else:
                     score *= 0.6
+            elif training and doc.service == rules.TRAINING_SERVICE:
+                score += training * max(best_of_service.values(), default=0.0)
             elif doc.ticket_type == "evolution":
                 if not evolution:
                     score *= 0.6

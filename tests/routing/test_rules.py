@@ -207,3 +207,33 @@ def test_depuis_and_verb_forms_are_normalised():
     assert rules.normalise("depuis ce matin") == [rules.stem("matin")]
     assert rules.normalise("viser le cdt")[0] == rules.normalise("le visa")[0]
     assert rules.normalise("remplaçante")[0] == rules.normalise("remplacement")[0]
+
+
+@pytest.mark.parametrize(
+    ("text", "is_evolution"),
+    [
+        ("ce n'est pas une demande d'évolution : l'agenda n'affiche plus rien", False),
+        ("pas une suggestion, un vrai bug : la messagerie plante", False),
+        ("suggestion : pouvoir trier les rubriques", True),
+    ],
+)
+def test_a_denied_evolution_word_does_not_count(text, is_evolution):
+    assert (rules.evolution_signal(rules.normalise(text), rules.words(text)) > 0) is is_evolution
+
+
+@pytest.mark.parametrize(
+    ("text", "is_training"),
+    [
+        ("nous aimerions une formation sur le classeur pour l'équipe", True),
+        ("comment s'inscrire au PRAF administrateurs ?", True),
+        ("depuis la formation l'import EDT ne passe plus", False),  # something is broken: not a training request
+        ("le formulaire ne s'affiche pas", False),
+    ],
+)
+def test_training_signal(text, is_training):
+    assert bool(rules.training_signal(rules.words(text))) is is_training
+
+
+def test_counts_of_things_read_as_several():
+    assert rules.normalise("2 comptes") == rules.normalise("trois comptes") == rules.normalise("plusieurs comptes")
+    assert rules.normalise("3e") == ["3e"]  # a class level is not a count
