@@ -6,6 +6,7 @@ Pure module: standard library only, so the catalog validation, the suggester and
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 # Tier and service codes are repeated as plain strings (codes.py is the source of truth; a test checks they agree).
 ENTRY_TIERS = ("n1", "edulab", "pilote")
@@ -233,6 +234,7 @@ _SUFFIXES = tuple(
 )  # tried in this order: a longer ending before the endings it contains
 
 
+@lru_cache(maxsize=16384)
 def stem(token: str) -> str:
     """A light French stemmer: plural, feminine and common derivational endings, keeping at least four letters."""
     if len(token) <= 3 or token.isdigit():
