@@ -435,7 +435,7 @@ def evolution_signal(tokens: list[str], raw_words: list[str] | None = None) -> f
 
 
 # A training request is a "formation" ticket whatever the service it is about ("une formation sur le classeur").
-_TRAINING_WORDS = frozenset("formation formations former formateur fil praf magistere autoformation".split())
+_TRAINING_WORDS = frozenset("formation formations former formateur fil praf magistere m@gistere autoformation".split())
 
 
 def training_signal(raw_words: list[str]) -> float:
