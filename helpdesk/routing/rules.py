@@ -6,11 +6,14 @@ Pure module: standard library only, so the catalog validation, the suggester and
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 # Tier and service codes are repeated as plain strings (codes.py is the source of truth; a test checks they agree).
 ENTRY_TIERS = ("n1", "edulab", "pilote")
 VENDOR_TIER = "editeur"
 LEVEL1_SERVICES = frozenset({"navigateur_acces"})  # browser and access problems are level 1's job
+GENERIC_SERVICE = "autre"  # requests about no service in particular (e.g. a general evolution request)
+TRAINING_SERVICE = "formation"  # training requests, whatever the service the training is about
 
 
 # ---------------------------------------------------------------------------
@@ -92,7 +95,7 @@ STOP_WORDS = frozenset(
     ma mais me meme mes moi mon ne ni nos notre nous on ont ou par pas peu peut peuvent peux pour pourquoi qu quand que quel
     quelle quelles quels qui quoi sa sans se ses si son sont sur ta te tes toi ton tu un une vos votre vous y deja
     bonjour merci svp stp cordialement madame monsieur aussi alors encore tres trop bien ici la-bas voila etc
-    ceci quelqu quelque est-ce cest sest jai jarrive narrive aujourd hui
+    ceci quelqu quelque est-ce cest sest jai jarrive narrive aujourd hui depuis
     """.split()
 )
 
@@ -172,8 +175,18 @@ ABBREVIATIONS: dict[str, str] = {
     "ipr": "ipr inspecteur",
     "ien": "ien inspecteur",
     "inspectrice": "inspecteur",
-    "tzr": "tzr remplacant",
-    "remplacante": "remplacant",
+    "tzr": "tzr remplacement",
+    # the substitute and the substitution are one concept ("-ant" is not stemmed: "important" is not "import")
+    "remplacant": "remplacement",
+    "remplacante": "remplacement",
+    "remplacants": "remplacement",
+    "remplacantes": "remplacement",
+    # the head's visa: the verb is typed as often as the noun
+    "vise": "visa",
+    "viser": "visa",
+    "vises": "visa",
+    "visee": "visa",
+    "visees": "visa",
     "principale": "principal chef",
     "proviseur": "proviseur chef",
     "cpe": "cpe vie scolaire",
@@ -190,6 +203,8 @@ ABBREVIATIONS: dict[str, str] = {
     "sondage": "sondage formulaire",
     "questionnaire": "questionnaire formulaire",
     "faq": "aide",
+    # "deux comptes", "3 comptes", "plusieurs comptes" say the same thing (duplicates, several schools...)
+    **{n: "plusieurs" for n in "deux trois quatre cinq six sept huit neuf dix 2 3 4 5 6 7 8 9".split()},
 }
 
 # Multi-word shorthand, rewritten before tokenising (keys are already folded and lower-cased).
@@ -219,6 +234,7 @@ _SUFFIXES = tuple(
 )  # tried in this order: a longer ending before the endings it contains
 
 
+@lru_cache(maxsize=16384)
 def stem(token: str) -> str:
     """A light French stemmer: plural, feminine and common derivational endings, keeping at least four letters."""
     if len(token) <= 3 or token.isdigit():
@@ -271,17 +287,36 @@ def normalise(text: str, *, limit: int | None = MAX_QUERY_CHARS) -> list[str]:
 # Signals of a request's nature in free text
 # ---------------------------------------------------------------------------
 
-_MASS_STEMS = frozenset(stem(w) for w in """tous personne voisin general generale ensemble departement secteur""".split())
+_MASS_STEMS = frozenset(
+    stem(w) for w in """tous personne voisin general generale generalise ensemble departement secteur partout""".split()
+)
 _MASS_QUALIFIERS = frozenset(stem(w) for w in ("tout", "autres", "plusieurs", "aucun"))  # count only before a school word
+_SEVERAL_QUALIFIERS = frozenset(stem(w) for w in ("autres", "plusieurs", "aucun", "differents"))  # "several schools"
 _SCHOOL_WORDS = frozenset(stem(w) for w in "etablissement college lycee ecole bahut academie bassin departement region".split())
 _MASS_CONTEXT = frozenset(
     stem(w) for w in """etablissement college lycee ecole collegue bahut academie utilisateur parent eleve professeur""".split()
 )
+# Who or where is hit ("tous les élèves et les profs", "les collèges voisins"): in a mass incident these words say how
+# wide the failure is, not which service fails, so they are left out when looking for the failing service.
+SCOPE_STEMS = (
+    _MASS_STEMS
+    | _MASS_CONTEXT
+    | _SCHOOL_WORDS
+    | _MASS_QUALIFIERS
+    | frozenset(stem(w) for w in "famille pere mere personnel equipe enseignant utilisateur monde".split())
+)
+# Words between a qualifier and the school word it qualifies ("d'autres établissements", "tous les collèges").
+_ARTICLES = frozenset("le la les l de des d du un une nos vos leurs".split())
+# "à tous les parents", "aux autres collèges": the people a message is sent to, not the people hit by a failure.
+_AUDIENCE_MARKERS = frozenset({"a", "aux"})
+
 _EVOLUTION_STEMS = frozenset(
     stem(w)
-    for w in """evolution amelioration fonctionnalite souhaitee suggestion idee serait faudrait pourrait aimerais
+    for w in """evolution amelioration fonctionnalite suggestion idee serait faudrait pourrait aimerais
     prevu""".split()
 )
+
+_EVOLUTION_NOUNS = frozenset(stem(w) for w in "evolution amelioration fonctionnalite suggestion idee".split())
 
 
 # Words that say something is broken: "for everyone" only means a mass incident when something fails.
@@ -294,26 +329,131 @@ FAILURE_WORDS = frozenset(
 _FAILURE_STEMS = frozenset(stem(w) for w in FAILURE_WORDS if len(w) > 4)  # "inaccessibles", "bloquées"...
 
 
+def _next_meaningful(raw_words: list[str], i: int) -> str:
+    """The first word after position i that is not an article ("les", "d'", "du"...), or ""."""
+    for word in raw_words[i + 1 : i + 4]:
+        if word not in _ARTICLES:
+            return word
+    return ""
+
+
+def _mass_words(raw_words: list[str]) -> tuple[int, bool]:
+    """Signs of a mass incident in the text's own words: (number of signs, whether several schools are named).
+
+    A sign right after "à"/"aux" names an audience ("écrire à tous les parents"), not victims, and does not count.
+    "Plusieurs / d'autres / aucun + établissement" and "les collèges voisins" say by themselves that several schools
+    are hit; "tous" and "tout le collège" still need a word of failure (see mass_signal)."""
+    signs: set[str] = set()
+    pairs = 0
+    several = False
+    for i, word in enumerate(raw_words):
+        if i and raw_words[i - 1] in _AUDIENCE_MARKERS:
+            continue
+        stemmed = stem(word)
+        if stemmed in _MASS_STEMS:
+            signs.add(stemmed)
+            if stemmed == stem("voisin") and i and stem(raw_words[i - 1]) in _SCHOOL_WORDS:
+                several = True  # "les collèges voisins"
+        if stemmed in _MASS_QUALIFIERS or stemmed in _SEVERAL_QUALIFIERS:
+            following = _next_meaningful(raw_words, i)
+            if following and stem(following) in _SCHOOL_WORDS:
+                pairs += 1
+                several = several or stemmed in _SEVERAL_QUALIFIERS
+    return len(signs) + pairs, several
+
+
 def mass_signal(tokens: list[str], raw_words: list[str] | None = None) -> float:
     """0 to 1: how strongly the text says that many users or several schools are hit at once. With `raw_words`
     (the text's words before stop words are dropped), a text without any sign of failure ("send a notice to
-    all parents") is not a mass incident."""
+    all parents") is not a mass incident, unless it names several schools ("plusieurs collèges", "d'autres
+    établissements"), and words after "à" / "aux" are an audience, not victims."""
     present = set(tokens)
-    hits = len(present & _MASS_STEMS)
-    hits += sum(1 for a, b in zip(tokens, tokens[1:], strict=False) if a in _MASS_QUALIFIERS and b in _SCHOOL_WORDS)
-    if not hits or (raw_words is not None and not (FAILURE_WORDS & set(raw_words) or _FAILURE_STEMS & present)):
+    if raw_words is None:
+        hits = len(present & _MASS_STEMS)
+        hits += sum(1 for a, b in zip(tokens, tokens[1:], strict=False) if a in _MASS_QUALIFIERS and b in _SCHOOL_WORDS)
+        several = False
+    else:
+        hits, several = _mass_words(raw_words)
+    if not hits:
         return 0.0
-    return 1.0 if present & _MASS_CONTEXT or hits > 1 else 0.5
+    if raw_words is not None and not several and not (FAILURE_WORDS & set(raw_words) or _FAILURE_STEMS & present):
+        return 0.0
+    return 1.0 if present & _MASS_CONTEXT or hits > 1 or several else 0.5
 
 
-def evolution_signal(tokens: list[str]) -> float:
-    """0 to 1: how strongly the text asks for a new feature rather than reporting a fault."""
+# Evolution wording as staff write it (matched on folded words, elisions removed: "serait-il possible d'avoir" is
+# "serait il possible avoir"). Strong phrases ask for something the ENT does not do; "serait-il possible de …" with
+# any other verb ("… de regarder mon import") is also how staff politely ask for a fix, so it only counts half.
+_FEATURE = r"(?:nouvelle |nouveau |petite |petit )?(?:fonction|fonctionnalite|option|possibilite|bouton|onglet|moyen)"
+_STRONG_EVOLUTION = re.compile(
+    "|".join(
+        (
+            r"\b(?:ce|ca|cela) serait (?:vraiment |tellement |quand meme |plus )?"
+            r"(?:bien|top|super|pratique|utile|genial|interessant|chouette|ideal|mieux|simple|appreciable)\b",
+            r"\bserai(?:t|ent) (?:t )?(?:il|elle) possible (?:de |d )?"
+            r"(?:pouvoir|avoir|disposer|integrer|prevoir|ajouter|rajouter|proposer|que)\b",
+            r"\bpourr(?:ait|ions|iez)(?: t)?(?: on| nous| vous)? (?:avoir|pouvoir|disposer|integrer|prevoir)\b",
+            r"\b(?:on|nous|je) (?:pourrait|pourrions|aimerait|aimerions|aimerais|voudrait|voudrions|voudrais|"
+            r"souhaiterait|souhaiterions|souhaiterais) (?:bien |beaucoup )?(?:pouvoir|avoir|disposer)\b",
+            r"\baimerai(?:s|t|ons) (?:bien |beaucoup )?(?:pouvoir|avoir|disposer|que)\b",
+            r"\bil faudrait (?:pouvoir|ajouter|avoir|prevoir)\b",
+            r"\b(?:ajouter|rajouter|ajout|creer|prevoir) (?:une |un |la |le |des |de |d )?" + _FEATURE,
+            r"\bil manque (?:une |un |la |le |des |de |d )?" + _FEATURE,
+            r"\b(?:est|serait) (?:t )?(?:il|ce) prevu\b",
+            r"\bdemande (?:d )?evolution\b",
+            r"\bnouvelles? fonctionnalites?\b",
+        )
+    )
+)
+_HALF_EVOLUTION = re.compile(r"\bserai(?:t|ent) (?:t )?(?:il|elle) possible\b|\bil faudrait\b")
+
+
+# "ce n'est pas une demande d'évolution", "pas une suggestion": the evolution word is denied.
+_DENIED_EVOLUTION = re.compile(
+    r"\b(?:pas|non|ni|aucune?) (?:une |un |de |d |la |le )?(?:simple |vraie |vraiment )?"
+    r"(?:demande (?:d )?)?(evolution|amelioration|suggestion|idee|fonctionnalite)s?\b"
+)
+
+
+def evolution_signal(tokens: list[str], raw_words: list[str] | None = None) -> float:
+    """0 to 1: how strongly the text asks for a new feature rather than reporting a fault. With `raw_words`, the
+    usual evolution phrasings ("ce serait bien de", "pourrait-on avoir", "il manque une option", "ajouter une
+    fonctionnalité", "serait-il possible d'avoir") are recognised too, and a denied evolution word ("ce n'est pas
+    une demande d'évolution : …") does not count."""
+    from_words = 0.0
+    if raw_words:
+        text = " ".join(raw_words[:200])
+        denied = {stem(m.group(1)) for m in _DENIED_EVOLUTION.finditer(text)}
+        if denied:
+            text = _DENIED_EVOLUTION.sub(" ", text)
+            tokens = [t for t in tokens if t not in denied]
+        if _STRONG_EVOLUTION.search(text):
+            from_words = 1.0
+        elif _HALF_EVOLUTION.search(text):
+            from_words = 0.5
+    return max(from_words, _evolution_from_stems(tokens))
+
+
+# A training request is a "formation" ticket whatever the service it is about ("une formation sur le classeur").
+_TRAINING_WORDS = frozenset("formation formations former formateur fil praf magistere m@gistere autoformation".split())
+
+
+def training_signal(raw_words: list[str]) -> float:
+    """1 when the text asks for a training (a training word and no sign that something is broken: "depuis la
+    formation, l'import ne passe pas" is about the import), else 0."""
+    present = set(raw_words)
+    if not present & _TRAINING_WORDS:
+        return 0.0
+    return 0.0 if present & FAILURE_WORDS else 1.0
+
+
+def _evolution_from_stems(tokens: list[str]) -> float:
     present = set(tokens)
     hits = len(present & _EVOLUTION_STEMS)
     if not hits:
         return 1.0 if _asks_for_capability(tokens) else 0.0
     pouvoir = stem("pouvoir") in present or stem("puisse") in present
-    headed = bool(set(tokens[:2]) & _EVOLUTION_STEMS)  # "idée : …", "suggestion : …", "évolution : …"
+    headed = bool(set(tokens[:2]) & _EVOLUTION_NOUNS)  # "idée : …", "suggestion : …", "évolution : …"
     return 1.0 if hits > 1 or pouvoir or headed or stem("evolution") in present or stem("amelioration") in present else 0.5
 
 

@@ -16,6 +16,9 @@ K1 = 1.2
 B = 0.4
 BIGRAM_BONUS = 0.6
 MIN_SCORE = 3.0
+# With a clear evolution wording but hardly any words of a service ("suggestion : un mode sombre"), the generic
+# evolution keyword still gets this score times the strength of the signal.
+GENERIC_EVOLUTION_FLOOR = 8.0
 
 
 @dataclass(frozen=True)
@@ -110,6 +113,11 @@ class KeywordIndex:
             for gram in _trigrams(token):
                 self._by_trigram[gram].add(token)
         self._matches = lru_cache(maxsize=4096)(self._compute_matches)
+        # Services with an evolution keyword of their own; an evolution request about any other service goes to the
+        # generic one (service "autre"), which then inherits that service's text score.
+        self._services_with_evolution = frozenset(
+            d.service for d in docs if d.ticket_type == "evolution" and d.service != rules.GENERIC_SERVICE
+        )
 
     # -- query side ---------------------------------------------------------
 
@@ -153,7 +161,17 @@ class KeywordIndex:
         present = [t for t in best if t]
         query_pairs = _pairs(present)
         scores = [self._score(entry, weights, query_pairs) for entry in self.entries]
-        scores = self._apply_nature(scores, tokens, rules.words(text[: rules.MAX_QUERY_CHARS]))
+        raw_words = rules.words(text[: rules.MAX_QUERY_CHARS])
+        mass, evolution = rules.mass_signal(tokens, raw_words), rules.evolution_signal(tokens, raw_words)
+        mass_scores = scores
+        if mass:
+            # In a mass incident, who is hit ("tous les élèves et les profs", "les collèges voisins") says how wide the
+            # failure is, not which service fails: those words would pull towards keywords about pupils' or schools'
+            # accounts. Which service's mass-incident keyword fits is decided on the text without them.
+            focused = {t: c for t, c in weights.items() if t not in rules.SCOPE_STEMS}
+            if focused:
+                mass_scores = [self._score(entry, focused, query_pairs) for entry in self.entries]
+        scores = self._apply_nature(scores, mass_scores, mass, evolution, rules.training_signal(raw_words))
         ranked = sorted(
             (
                 Suggestion(entry.doc, round(score, 3))
@@ -175,19 +193,52 @@ class KeywordIndex:
             score += BIGRAM_BONUS * sum(self.idf[t] for t in pair) / 2
         return score
 
-    def _apply_nature(self, scores: list[float], tokens: list[str], raw_words: list[str]) -> list[float]:
+    def _best_of_service(self, scores: list[float]) -> dict[str, float]:
+        """Each service's best score among its ordinary keywords: the words of mass-incident and evolution keywords
+        ("pour tous", "en panne", "amélioration") say what kind of request it is, not which service it is about."""
+        best: dict[str, float] = defaultdict(float)
+        for entry, score in zip(self.entries, scores, strict=True):
+            if not (entry.doc.is_mass_incident or entry.doc.ticket_type == "evolution"):
+                best[entry.doc.service] = max(best[entry.doc.service], score)
+        return best
+
+    def _apply_nature(
+        self, scores: list[float], mass_scores: list[float], mass: float, evolution: float, training: float = 0.0
+    ) -> list[float]:
         """Route by nature as well as by service: with signs of a mass incident (or of an evolution request), the
-        matching keyword of the same service inherits the service's best text score; without them it steps back."""
-        mass, evolution = rules.mass_signal(tokens, raw_words), rules.evolution_signal(tokens)
-        best_of_service: dict[str, float] = defaultdict(float)
-        for entry, score in zip(self.entries, scores, strict=True):
-            best_of_service[entry.doc.service] = max(best_of_service[entry.doc.service], score)
+        matching keyword of the same service inherits the service's best text score; without them it steps back.
+
+        `mass_scores` are the text scores without the words saying who is hit; they rank the services for the
+        mass-incident keywords and are brought back to the scale of `scores`. The generic evolution keyword stands
+        for the services that have no evolution keyword of their own. A training request ("une formation sur le
+        classeur") puts the training keywords ahead of the service the training is about."""
+        best_of_service = self._best_of_service(scores)
+        mass_evidence = best_of_service
+        scale = 1.0
+        if mass and mass_scores is not scores:
+            mass_evidence = self._best_of_service(mass_scores)
+            focused_top = max(mass_evidence.values(), default=0.0)
+            scale = max(best_of_service.values(), default=0.0) / focused_top if focused_top else 0.0
+        # The generic evolution keyword speaks for the service the text is most about when that service has no
+        # evolution keyword of its own.
+        top_service = max(best_of_service, key=best_of_service.__getitem__, default=None)
+        uncovered = 0.0 if top_service in self._services_with_evolution else best_of_service.get(top_service, 0.0)
         adjusted = []
-        for entry, score in zip(self.entries, scores, strict=True):
+        for entry, score, mass_score in zip(self.entries, scores, mass_scores, strict=True):
             doc = entry.doc
             if doc.is_mass_incident:
-                score = max(score, mass * 1.15 * best_of_service[doc.service]) if mass else score * 0.6
+                if mass:
+                    score = max(mass_score * scale, mass * 1.15 * scale * mass_evidence[doc.service])
+                else:
+                    score *= 0.6
+            elif training and doc.service == rules.TRAINING_SERVICE:
+                score += training * max(best_of_service.values(), default=0.0)
             elif doc.ticket_type == "evolution":
-                score = max(score, evolution * 1.15 * best_of_service[doc.service]) if evolution else score * 0.6
+                if not evolution:
+                    score *= 0.6
+                elif doc.service == rules.GENERIC_SERVICE:
+                    score = max(score, evolution * 1.15 * uncovered, evolution * GENERIC_EVOLUTION_FLOOR)
+                else:
+                    score = max(score, evolution * 1.15 * best_of_service[doc.service])
             adjusted.append(score)
         return adjusted

@@ -167,3 +167,73 @@ def test_evolution_signal(text, is_evolution):
 )
 def test_mass_signal_needs_a_sign_of_failure(text, is_mass):
     assert (rules.mass_signal(rules.normalise(text), rules.words(text)) > 0) is is_mass
+
+
+@pytest.mark.parametrize(
+    ("text", "is_mass"),
+    [
+        ("impossible d'écrire à tous les parents de 6e, le message est refusé", False),  # an audience after "à"
+        ("le message part bien aux autres collèges ?", False),
+        ("les sites de plusieurs lycées s'affichent sans mise en page", True),  # several schools: no failure word needed
+        ("même chose chez d'autres établissements depuis la mise à jour", True),
+        ("ent hs partout", True),
+        ("aucun élève de la classe ne voit la séance", False),  # one class, not several schools
+    ],
+)
+def test_mass_signal_audiences_and_several_schools(text, is_mass):
+    assert (rules.mass_signal(rules.normalise(text), rules.words(text)) > 0) is is_mass
+
+
+@pytest.mark.parametrize(
+    ("text", "strength"),
+    [
+        ("Serait-il possible d'avoir un export tableur des absences ?", 1.0),
+        ("pourrait-on avoir un rappel automatique des devoirs", 1.0),
+        ("ça serait vraiment pratique que les élèves voient leurs notes", 1.0),
+        ("il manque une option pour trier les rubriques par date", 1.0),
+        ("ajouter une fonctionnalité de corbeille dans la messagerie", 1.0),
+        ("nous aimerions pouvoir dupliquer une séance", 1.0),
+        ("serait-il possible de regarder pourquoi mon import ne passe pas", 0.5),  # polite request, half a sign
+        ("est-il possible de récupérer un dossier supprimé ?", 0.0),  # a how-to question
+        ("pourriez-vous réinitialiser le mot de passe de notre CPE", 0.0),
+        ("je souhaite une formation ENT pour mon équipe", 0.0),
+    ],
+)
+def test_evolution_signal_reads_evolution_phrasings(text, strength):
+    assert rules.evolution_signal(rules.normalise(text), rules.words(text)) == strength
+
+
+def test_depuis_and_verb_forms_are_normalised():
+    assert rules.normalise("depuis ce matin") == [rules.stem("matin")]
+    assert rules.normalise("viser le cdt")[0] == rules.normalise("le visa")[0]
+    assert rules.normalise("remplaçante")[0] == rules.normalise("remplacement")[0]
+
+
+@pytest.mark.parametrize(
+    ("text", "is_evolution"),
+    [
+        ("ce n'est pas une demande d'évolution : l'agenda n'affiche plus rien", False),
+        ("pas une suggestion, un vrai bug : la messagerie plante", False),
+        ("suggestion : pouvoir trier les rubriques", True),
+    ],
+)
+def test_a_denied_evolution_word_does_not_count(text, is_evolution):
+    assert (rules.evolution_signal(rules.normalise(text), rules.words(text)) > 0) is is_evolution
+
+
+@pytest.mark.parametrize(
+    ("text", "is_training"),
+    [
+        ("nous aimerions une formation sur le classeur pour l'équipe", True),
+        ("comment s'inscrire au PRAF administrateurs ?", True),
+        ("depuis la formation l'import EDT ne passe plus", False),  # something is broken: not a training request
+        ("le formulaire ne s'affiche pas", False),
+    ],
+)
+def test_training_signal(text, is_training):
+    assert bool(rules.training_signal(rules.words(text))) is is_training
+
+
+def test_counts_of_things_read_as_several():
+    assert rules.normalise("2 comptes") == rules.normalise("trois comptes") == rules.normalise("plusieurs comptes")
+    assert rules.normalise("3e") == ["3e"]  # a class level is not a count

@@ -74,6 +74,57 @@ def test_missing_parameter_is_an_empty_list(client, seeded):
     assert response.status_code == 200 and response.get_json() == {"suggestions": []}
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "messagerie\x00\x01 lente",  # control characters
+        "\u202emessagerie\u200b lente",  # bidi override, zero-width space
+        "𝐦𝐞𝐬𝐬𝐚𝐠𝐞𝐫𝐢𝐞 lente",  # mathematical letters fold to ASCII
+        "🔥 messagerie en panne 🔥",
+        "邮件系统坏了",
+        "../../etc/passwd",
+        "anticonstitutionnellement" * 400,  # one 10,000-letter word
+        "".join(chr(33 + (i * 7919) % 94) for i in range(10_000)),  # 10,000 printable junk characters
+        "pas",
+        "ce serait bien",
+        "tout le monde",
+    ],
+)
+def test_odd_input_never_errors(client, seeded, text):
+    suggestions = _suggest(client, text)
+    assert len(suggestions) <= 5
+    assert all(set(s) == {"keyword", "slug", "service", "tier", "score"} and s["tier"] != "editeur" for s in suggestions)
+
+
+@pytest.mark.parametrize("query", ["q=%ff%fe", "q=%", "q=a&q=b", "q", "q=%00"])
+def test_malformed_query_strings_answer_an_empty_list(client, seeded, query):
+    response = client.get(f"/api/v1/routing/suggest?{query}")
+    assert response.status_code == 200 and response.get_json() == {"suggestions": []}
+
+
+def test_fragment_survives_a_huge_emoji_query(client, seeded):
+    assert client.get("/routing/suggestions", query_string={"q": "😀" * 3000}).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("text", "service", "tier"),
+    [
+        # an evolution request keeps its service and enters at the pilot team
+        ("ce serait bien que l'import de l'emploi du temps garde les groupes créés à la main", "import_edt", "pilote"),
+        ("serait-il possible d'avoir un mode sombre ?", "autre", "pilote"),
+        # several schools hit at once: a level-1 mass incident of the service named
+        ("le médiacentre ne s'ouvre plus chez nous ni dans plusieurs collèges du secteur", "mediacentre_gar", "n1"),
+        # "à tous les parents" is an audience, not a mass incident
+        ("envoyer une convocation à tous les parents de 3e avec une pièce jointe", "communication_ciblee", "edulab"),
+        # a training about a service is a training request
+        ("une formation sur le cahier de textes pour nos nouveaux collègues, c'est possible ?", "formation", "pilote"),
+    ],
+)
+def test_nature_of_the_request_sets_the_tier(client, seeded, text, service, tier):
+    found = [(s["service"], s["tier"]) for s in _suggest(client, text)]
+    assert (service, tier) in found[:2], found
+
+
 def test_a_huge_query_stays_fast(client, seeded):
     _suggest(client, "warm up")
     text = "la messagerie ne marche plus " * 400  # about 11,000 characters

@@ -1,7 +1,13 @@
-"""Accuracy of the keyword suggester on realistic phrasings (tests/routing/eval_phrasings.yaml), through the API.
+"""Accuracy of the keyword suggester on realistic phrasings, through the API.
 
-A hit is a suggestion with the expected service AND entry tier. The floors are below the measured numbers (see
-docs/routing.md) so that a regression fails; tune the engine, never the evaluation file."""
+Three sets: tests/routing/eval_phrasings.yaml (the routing team's own set, partly tuned on),
+tests/routing/eval_heldout.yaml (written from the domain facts before any tuning, then used to tune; its first
+measure, top-1 0.875 / top-3 0.938, is the honest estimate for unseen phrasings) and
+tests/routing/eval_blindcheck.yaml (a small second blind check, first measured at 0.875 / 0.906) — see
+docs/routing.md.
+
+A hit is a suggestion with the expected service AND entry tier. The floors sit a little below the measured numbers so
+that a regression fails; tune the engine or the catalog, never the evaluation files."""
 
 from pathlib import Path
 
@@ -10,15 +16,36 @@ import yaml
 
 from helpdesk.routing.seed import seed_reference
 
-PHRASINGS = yaml.safe_load((Path(__file__).parent / "eval_phrasings.yaml").read_text(encoding="utf-8"))
-TOP1_FLOOR = 0.80
-TOP3_FLOOR = 0.92
+HERE = Path(__file__).parent
+# file -> (minimum size, top-1 floor, top-3 floor); measured: own 0.908 / 0.989, held-out 0.945 / 0.992,
+# blind check 0.906 / 0.969
+SETS = {
+    "eval_phrasings.yaml": (80, 0.88, 0.97),
+    "eval_heldout.yaml": (80, 0.92, 0.97),
+    "eval_blindcheck.yaml": (30, 0.84, 0.93),
+}
 
 
-def test_evaluation_set_is_large_and_well_formed():
-    assert len(PHRASINGS) >= 60
-    assert all({"q", "service", "tier"} <= set(p) for p in PHRASINGS)
-    assert all(p["tier"] != "editeur" for p in PHRASINGS)
+def _load(name):
+    return yaml.safe_load((HERE / name).read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("name", SETS)
+def test_evaluation_set_is_large_and_well_formed(name):
+    phrasings = _load(name)
+    assert len(phrasings) >= SETS[name][0]
+    assert all({"q", "service", "tier"} <= set(p) for p in phrasings)
+    assert all(p["tier"] in ("n1", "edulab", "pilote") for p in phrasings)  # the vendor is never an entry tier
+
+
+def test_held_out_set_covers_every_service_and_tier_rule():
+    from helpdesk.routing.codes import SERVICE_LABELS
+
+    phrasings = _load("eval_heldout.yaml")
+    assert {p["service"] for p in phrasings} == {str(code) for code in SERVICE_LABELS}
+    assert {p["tier"] for p in phrasings} == {"n1", "edulab", "pilote"}
+    others = {p["q"] for name in ("eval_phrasings.yaml", "eval_blindcheck.yaml") for p in _load(name)}
+    assert not {p["q"] for p in phrasings} & others
 
 
 @pytest.fixture
@@ -27,10 +54,12 @@ def seeded(session):
     session.commit()
 
 
-def test_top1_and_top3_accuracy_on_service_and_tier(client, seeded, capsys):
+@pytest.mark.parametrize("name", SETS)
+def test_top1_and_top3_accuracy_on_service_and_tier(client, seeded, capsys, name):
+    phrasings = _load(name)
     top1 = top3 = 0
     misses = []
-    for phrasing in PHRASINGS:
+    for phrasing in phrasings:
         response = client.get("/api/v1/routing/suggest", query_string={"q": phrasing["q"]})
         assert response.status_code == 200
         found = [(s["service"], s["tier"]) for s in response.get_json()["suggestions"]]
@@ -39,10 +68,11 @@ def test_top1_and_top3_accuracy_on_service_and_tier(client, seeded, capsys):
         top3 += expected in found[:3]
         if expected not in found[:3]:
             misses.append(f"{phrasing['q']!r}: attendu {expected}, obtenu {found[:3]}")
-    total = len(PHRASINGS)
+    total = len(phrasings)
     with capsys.disabled():
-        print(f"\nsuggester on {total} phrasings: top-1 {top1 / total:.3f}, top-3 {top3 / total:.3f}")
+        print(f"\nsuggester on {name} ({total} phrasings): top-1 {top1 / total:.3f}, top-3 {top3 / total:.3f}")
         for miss in misses:
             print("  miss:", miss)
-    assert top1 / total >= TOP1_FLOOR
-    assert top3 / total >= TOP3_FLOOR
+    _, top1_floor, top3_floor = SETS[name]
+    assert top1 / total >= top1_floor
+    assert top3 / total >= top3_floor
