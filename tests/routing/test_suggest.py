@@ -1,11 +1,10 @@
 """Keyword suggestions on real phrasing: the API, the htmx fragment, robustness and index refresh."""
 
-import time
 
 import pytest
 from sqlalchemy import select
 
-from helpdesk.routing import suggest
+from helpdesk.routing import rules, suggest
 from helpdesk.routing.models import Keyword
 from helpdesk.routing.seed import seed_reference
 from helpdesk.routing.textindex import edit_distance
@@ -125,12 +124,12 @@ def test_nature_of_the_request_sets_the_tier(client, seeded, text, service, tier
     assert (service, tier) in found[:2], found
 
 
-def test_a_huge_query_stays_fast(client, seeded):
-    _suggest(client, "warm up")
+def test_a_huge_query_is_cut_before_any_work(client, seeded):
+    # Speed is measured in bench/, not asserted here: what keeps a huge text cheap is that only its first
+    # MAX_QUERY_CHARS characters are read, so the answer is the same as for that prefix.
     text = "la messagerie ne marche plus " * 400  # about 11,000 characters
-    started = time.perf_counter()
     suggestions = _suggest(client, text)
-    assert time.perf_counter() - started < 1.0
+    assert suggestions == _suggest(client, text[: rules.MAX_QUERY_CHARS])
     assert suggestions[0]["service"] == "messagerie"
 
 
