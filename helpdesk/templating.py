@@ -34,27 +34,29 @@ def main_menu() -> list[tuple[str, str]]:
     """Header navigation for the current user, as (label, url) pairs."""
     items: list[tuple[str, str | None]] = []
     user = current_user
-    items.append(("FAQ", link_if("kb.faq")))
-    items.append(("Erreurs fréquentes", link_if("diagnostics.index")))
+    items.append((_("FAQ"), link_if("kb.faq")))
+    items.append((_("Erreurs fréquentes"), link_if("diagnostics.index")))
     if user.is_authenticated:
         if policy.can(user, policy.Action.CREATE_TICKET):
-            items.append(("Ouvrir un ticket", link_if("tickets.new")))
+            items.append((_("Ouvrir un ticket"), link_if("tickets.new")))
         if user.has_role(Role.REQUESTER):
-            items.append(("Mes tickets", link_if("tickets.mine")))
+            items.append((_("Mes tickets"), link_if("tickets.mine")))
+        if policy.is_head_of_school(user):
+            items.append((_("Mon établissement"), link_if("tickets.school")))
         if policy.can(user, policy.Action.VIEW_QUEUE):
-            items.append(("File de tickets", link_if("tickets.queue")))
+            items.append((_("File de tickets"), link_if("tickets.queue")))
         if policy.can(user, policy.Action.VIEW_EVOLUTIONS):
-            items.append(("Évolutions et bugs", link_if("tickets.evolutions")))
+            items.append((_("Évolutions et bugs"), link_if("tickets.evolutions")))
         if user.has_role(Role.REQUESTER, Role.FORMATION, Role.DAFPEN, Role.PILOTE):
-            items.append(("Formations", link_if("trainings.index")))
+            items.append((_("Formations"), link_if("trainings.index")))
         if policy.can(user, policy.Action.VIEW_DASHBOARD):
-            items.append(("Tableau de bord", link_if("tickets.dashboard")))
+            items.append((_("Tableau de bord"), link_if("tickets.dashboard")))
         if any(policy.can(user, a) for a in (policy.Action.MANAGE_USERS, policy.Action.EDIT_CATALOG, policy.Action.VIEW_OPERATIONS)):
-            items.append(("Administration", link_if("admin.index")))
+            items.append((_("Administration"), link_if("admin.index")))
         if policy.can(user, policy.Action.EDIT_CATALOG) and link_if("admin.index") is None:
-            items.append(("Mots-clés", link_if("routing.catalog")))  # pilots reach the catalog until an admin index exists
+            items.append((_("Mots-clés"), link_if("routing.catalog")))  # pilots reach the catalog until an admin index exists
     else:
-        items.append(("Formations", link_if("trainings.index")))
+        items.append((_("Formations"), link_if("trainings.index")))
     return [(label, url) for label, url in items if url]
 
 
@@ -91,6 +93,7 @@ def install_template_helpers(app) -> None:
         get_locale=get_locale,
         main_menu=main_menu,
         can=lambda action, ticket=None: policy.can(current_user, action, ticket),
+        is_head_of_school=lambda: policy.is_head_of_school(current_user),
         Action=policy.Action,
         Role=Role,
     )

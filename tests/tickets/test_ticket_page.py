@@ -146,8 +146,12 @@ def test_requester_lists_and_school_list(chain, login_as, session, client):
     login_as(chain["teacher"])
     mine = text(client.get("/tickets/mes-tickets"))
     assert own.reference in mine and other.reference not in mine
+    assert 'href="/tickets/mon-etablissement"' not in mine
     assert client.get("/tickets/mon-etablissement").status_code == 403
+    _logout(client)
     login_as(chain["head"])
+    home = text(client.get("/"))
+    assert "Tickets de l'établissement" in home and 'href="/tickets/mon-etablissement"' in home  # button and menu
     school = text(client.get("/tickets/mon-etablissement"))
     assert own.reference in school and other.reference in school
 
