@@ -37,7 +37,7 @@ translations:
 	$(BIN)/pybabel compile -f -d helpdesk/translations
 
 translations-update:  ## after changing French texts: refresh the catalog, then translate the new msgids
-	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext -o /tmp/helpdesk-messages.pot helpdesk kb escalation
+	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext -k N_ -o /tmp/helpdesk-messages.pot helpdesk kb escalation
 	$(BIN)/pybabel update -i /tmp/helpdesk-messages.pot -d helpdesk/translations --ignore-obsolete
 	$(BIN)/pybabel compile -f -d helpdesk/translations --statistics
 

@@ -24,9 +24,10 @@ def link_if(endpoint: str, **values) -> str | None:
 
 
 def _label(mapping, value) -> str:
+    """The label of a code in the reader's language (tables mark their French labels with N_)."""
     for key, label in mapping.items():
         if key == value:
-            return label
+            return _(label)
     return value or ""
 
 

@@ -2,6 +2,8 @@
 
 from enum import StrEnum
 
+from helpdesk.i18n import N_
+
 
 class Service(StrEnum):
     MESSAGERIE = "messagerie"
@@ -25,24 +27,24 @@ class Service(StrEnum):
 
 
 SERVICE_LABELS = {
-    Service.MESSAGERIE: "Messagerie",
-    Service.CAHIER_DE_TEXTES: "Cahier de textes",
-    Service.CLASSEUR_PEDAGOGIQUE: "Classeur pédagogique",
-    Service.RUBRIQUES: "Rubriques",
-    Service.PAGE_ACCUEIL: "Page d'accueil",
-    Service.COMMUNICATION_CIBLEE: "Communication ciblée",
-    Service.MEDIACENTRE_GAR: "Médiacentre (GAR)",
-    Service.PIX: "Pix",
-    Service.COMPTES_ANNUAIRE: "Comptes et annuaire",
-    Service.EDUCONNECT: "EduConnect",
-    Service.IMPORT_EDT: "Import de l'emploi du temps",
-    Service.IMPORT_SIECLE_STSWEB: "Alimentation Siècle / STSweb",
-    Service.PRONOTE: "Pronote",
-    Service.REMPLACEMENTS_INSPECTIONS: "Remplacements et inspections",
-    Service.FORMULAIRES: "Formulaires",
-    Service.NAVIGATEUR_ACCES: "Connexion et navigateur",
-    Service.FORMATION: "Formation",
-    Service.AUTRE: "Autre",
+    Service.MESSAGERIE: N_("Messagerie"),
+    Service.CAHIER_DE_TEXTES: N_("Cahier de textes"),
+    Service.CLASSEUR_PEDAGOGIQUE: N_("Classeur pédagogique"),
+    Service.RUBRIQUES: N_("Rubriques"),
+    Service.PAGE_ACCUEIL: N_("Page d'accueil"),
+    Service.COMMUNICATION_CIBLEE: N_("Communication ciblée"),
+    Service.MEDIACENTRE_GAR: N_("Médiacentre (GAR)"),
+    Service.PIX: N_("Pix"),
+    Service.COMPTES_ANNUAIRE: N_("Comptes et annuaire"),
+    Service.EDUCONNECT: N_("EduConnect"),
+    Service.IMPORT_EDT: N_("Import de l'emploi du temps"),
+    Service.IMPORT_SIECLE_STSWEB: N_("Alimentation Siècle / STSweb"),
+    Service.PRONOTE: N_("Pronote"),
+    Service.REMPLACEMENTS_INSPECTIONS: N_("Remplacements et inspections"),
+    Service.FORMULAIRES: N_("Formulaires"),
+    Service.NAVIGATEUR_ACCES: N_("Connexion et navigateur"),
+    Service.FORMATION: N_("Formation"),
+    Service.AUTRE: N_("Autre"),
 }
 
 
@@ -57,10 +59,10 @@ TIER_ORDER = (Tier.N1, Tier.EDULAB, Tier.PILOTE, Tier.EDITEUR)
 ENTRY_TIERS = frozenset({Tier.N1, Tier.EDULAB, Tier.PILOTE})  # the vendor is never an entry point
 
 TIER_LABELS = {
-    Tier.N1: "Niveau 1",
-    Tier.EDULAB: "EduLAB",
-    Tier.PILOTE: "Équipe pilote",
-    Tier.EDITEUR: "Éditeur",
+    Tier.N1: N_("Niveau 1"),
+    Tier.EDULAB: N_("EduLAB"),
+    Tier.PILOTE: N_("Équipe pilote"),
+    Tier.EDITEUR: N_("Éditeur"),
 }
 
 
@@ -81,7 +83,7 @@ class Priority(StrEnum):
     URGENT = "urgent"
 
 
-PRIORITY_LABELS = {Priority.LOW: "Basse", Priority.NORMAL: "Normale", Priority.HIGH: "Haute", Priority.URGENT: "Urgente"}
+PRIORITY_LABELS = {Priority.LOW: N_("Basse"), Priority.NORMAL: N_("Normale"), Priority.HIGH: N_("Haute"), Priority.URGENT: N_("Urgente")}
 
 
 class TicketType(StrEnum):
@@ -92,8 +94,8 @@ class TicketType(StrEnum):
 
 
 TICKET_TYPE_LABELS = {
-    TicketType.INCIDENT: "Incident",
-    TicketType.DEMANDE: "Demande",
-    TicketType.EVOLUTION: "Demande d'évolution",
-    TicketType.BUG: "Bug",
+    TicketType.INCIDENT: N_("Incident"),
+    TicketType.DEMANDE: N_("Demande"),
+    TicketType.EVOLUTION: N_("Demande d'évolution"),
+    TicketType.BUG: N_("Bug"),
 }

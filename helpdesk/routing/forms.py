@@ -53,17 +53,17 @@ def dump_fields(fields: list) -> str:
 class KeywordForm(FlaskForm):
     label = StringField(_l("Libellé"), validators=[DataRequired(_l("Indiquez le libellé du mot-clé.")), Length(max=120)])
     synonyms = TextAreaField(_l("Synonymes et abréviations"), validators=[Length(max=5000)])
-    service = SelectField(_l("Service ENT"), choices=[SelectChoice(code.value, label) for code, label in SERVICE_LABELS.items()])
+    service = SelectField(_l("Service ENT"), choices=[SelectChoice(code.value, _l(label)) for code, label in SERVICE_LABELS.items()])
     tier = SelectField(
-        _l("Niveau d'entrée"), choices=[SelectChoice(t.value, TIER_LABELS[t]) for t in TIER_ORDER if t in ENTRY_TIERS]
+        _l("Niveau d'entrée"), choices=[SelectChoice(t.value, _l(TIER_LABELS[t])) for t in TIER_ORDER if t in ENTRY_TIERS]
     )
     ticket_type = SelectField(
         _l("Type de ticket"),
-        choices=[SelectChoice(code.value, label) for code, label in TICKET_TYPE_LABELS.items() if code != TicketType.BUG],
+        choices=[SelectChoice(code.value, _l(label)) for code, label in TICKET_TYPE_LABELS.items() if code != TicketType.BUG],
     )
     priority = SelectField(
         _l("Priorité par défaut"),
-        choices=[SelectChoice(code.value, label) for code, label in PRIORITY_LABELS.items()],
+        choices=[SelectChoice(code.value, _l(label)) for code, label in PRIORITY_LABELS.items()],
         default="normal",
     )
     is_mass_incident = BooleanField(_l("Incident de masse (plusieurs établissements touchés)"))

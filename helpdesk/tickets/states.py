@@ -2,6 +2,8 @@
 
 from enum import StrEnum
 
+from helpdesk.i18n import N_
+
 
 class Status(StrEnum):
     NEW = "new"
@@ -14,13 +16,13 @@ class Status(StrEnum):
 
 
 STATUS_LABELS = {
-    Status.NEW: "Nouveau",
-    Status.TAKEN: "Pris en charge",
-    Status.WAITING_REQUESTER: "En attente du demandeur",
-    Status.WAITING_VENDOR: "En attente de l'éditeur",
-    Status.WAITING_PROPAGATION: "En attente de propagation des données",
-    Status.RESOLVED: "Résolu",
-    Status.CLOSED: "Clos",
+    Status.NEW: N_("Nouveau"),
+    Status.TAKEN: N_("Pris en charge"),
+    Status.WAITING_REQUESTER: N_("En attente du demandeur"),
+    Status.WAITING_VENDOR: N_("En attente de l'éditeur"),
+    Status.WAITING_PROPAGATION: N_("En attente de propagation des données"),
+    Status.RESOLVED: N_("Résolu"),
+    Status.CLOSED: N_("Clos"),
 }
 
 TRANSITIONS: dict[Status, frozenset[Status]] = {

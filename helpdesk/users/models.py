@@ -8,6 +8,7 @@ from sqlalchemy import Boolean, Column, ForeignKey, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from helpdesk.extensions import db
+from helpdesk.i18n import N_
 from helpdesk.organisation.models import Basin, School
 from helpdesk.timeutil import utcnow
 from helpdesk.types import UTCDateTime
@@ -25,14 +26,14 @@ class Role(StrEnum):
 
 
 ROLE_LABELS = {
-    Role.REQUESTER: "Personnel d'établissement",
-    Role.AGENT_N1: "Agent niveau 1",
-    Role.EDULAB: "Référent EduLAB",
-    Role.PILOTE: "Équipe pilote DRANE/DSI",
-    Role.EDITEUR: "Éditeur (Kosmos)",
-    Role.ADMIN: "Administrateur de l'outil",
-    Role.DAFPEN: "DAFPEN",
-    Role.FORMATION: "Coordination des formations",
+    Role.REQUESTER: N_("Personnel d'établissement"),
+    Role.AGENT_N1: N_("Agent niveau 1"),
+    Role.EDULAB: N_("Référent EduLAB"),
+    Role.PILOTE: N_("Équipe pilote DRANE/DSI"),
+    Role.EDITEUR: N_("Éditeur (Kosmos)"),
+    Role.ADMIN: N_("Administrateur de l'outil"),
+    Role.DAFPEN: N_("DAFPEN"),
+    Role.FORMATION: N_("Coordination des formations"),
 }
 
 
@@ -52,18 +53,18 @@ class Profile(StrEnum):
 
 
 PROFILE_LABELS = {
-    Profile.ENSEIGNANT: "Enseignant",
-    Profile.CPE: "CPE",
-    Profile.CHEF_ETABLISSEMENT: "Chef d'établissement",
-    Profile.ADJOINT: "Adjoint (direction)",
-    Profile.ADMINISTRATEUR_ENT: "Administrateur ENT",
-    Profile.RUPN: "RUPN",
-    Profile.GESTIONNAIRE: "Gestionnaire",
-    Profile.SECRETARIAT: "Secrétariat",
-    Profile.DOCUMENTALISTE: "Professeur documentaliste",
-    Profile.VIE_SCOLAIRE: "Vie scolaire",
-    Profile.PERSONNEL_ACADEMIQUE: "Personnel académique",
-    Profile.AUTRE: "Autre",
+    Profile.ENSEIGNANT: N_("Enseignant"),
+    Profile.CPE: N_("CPE"),
+    Profile.CHEF_ETABLISSEMENT: N_("Chef d'établissement"),
+    Profile.ADJOINT: N_("Adjoint (direction)"),
+    Profile.ADMINISTRATEUR_ENT: N_("Administrateur ENT"),
+    Profile.RUPN: N_("RUPN"),
+    Profile.GESTIONNAIRE: N_("Gestionnaire"),
+    Profile.SECRETARIAT: N_("Secrétariat"),
+    Profile.DOCUMENTALISTE: N_("Professeur documentaliste"),
+    Profile.VIE_SCOLAIRE: N_("Vie scolaire"),
+    Profile.PERSONNEL_ACADEMIQUE: N_("Personnel académique"),
+    Profile.AUTRE: N_("Autre"),
 }
 
 # Profiles that see every ticket of their own school (head of school, direction, ENT administrator).
