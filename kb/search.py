@@ -28,6 +28,7 @@ UNAVAILABLE = (OSError, WhooshIndexError, LockError)
 FIELD_BOOSTS = {"title": 3.0, "tags": 2.2, "body": 1.0}
 GLOSSARY_WEIGHT = 0.5  # a definition may answer, but a FAQ article answers better
 FUZZY_WEIGHT = 0.6
+SYNONYM_TIE = 0.2  # the other ways of saying a concept add a little: a tie-breaker, not a multiplier
 PRUNE_FROM_DOCS = 1000  # below this, reading every posting is cheap anyway
 COMMON_SHARE = 0.25  # a word in more than a quarter of the bodies is searched in titles and tags only
 
@@ -273,14 +274,17 @@ class SearchIndex:
             return SearchResult()
         searcher = self._searcher()
         reader = searcher.reader()
-        clauses, stems, fixes_of = [], set(), {}
+        stems, fixes_of = set(), {}
         everything = {s for _, alternatives in concepts for alt in alternatives for s in alt}
         common = frozenset()
         if reader.doc_count() >= PRUNE_FROM_DOCS:
             ceiling = COMMON_SHARE * reader.doc_count()
             common = frozenset(s for s in everything if reader.doc_frequency("body", s) > ceiling)
+        allowed = self._allowed(searcher, audiences, kinds, service)
+        postings = self._postings(searcher)
+        scores: dict[int, float] = {}
         for typed, alternatives in concepts:
-            parts = [q for alt in sorted(alternatives) for q in _alternative(alt, common=common)]
+            ways = [(alt, 1.0) for alt in sorted(alternatives)]
             for alt in alternatives:
                 stems.update(alt)
             if len(alternatives) == 1 and " " not in typed and not _known(reader, next(iter(alternatives))[0]):
@@ -289,15 +293,23 @@ class SearchIndex:
                     fixes_of[typed] = fixes[0]
                     fuzzy = {stem(f) for f in fixes}
                     stems.update(fuzzy)
-                    parts.extend(q for s in sorted(fuzzy) for q in _alternative((s,), FUZZY_WEIGHT))
-            clauses.extend(parts)
-        allowed = self._allowed(searcher, audiences, kinds, service)
-        postings = self._postings(searcher)
-        scores: dict[int, float] = {}
-        for name, leaf_stems, boost in clauses:
-            for docnum, value in postings.leaf(name, leaf_stems, boost).items():
-                if docnum in allowed:
-                    scores[docnum] = scores.get(docnum, 0.0) + value
+                    ways.extend(((s,), FUZZY_WEIGHT) for s in sorted(fuzzy))
+            # One concept counts once: a document is scored by its best way of saying it (a synonym, the typed
+            # word, a correction), not by the sum, so concepts with many synonyms do not outweigh the others.
+            best: dict[int, float] = {}
+            total: dict[int, float] = {}
+            for alt, weight in ways:
+                said: dict[int, float] = {}
+                for name, leaf_stems, boost in _alternative(alt, weight, common):
+                    for docnum, value in postings.leaf(name, leaf_stems, boost).items():
+                        if docnum in allowed:
+                            said[docnum] = said.get(docnum, 0.0) + value
+                for docnum, value in said.items():
+                    total[docnum] = total.get(docnum, 0.0) + value
+                    if value > best.get(docnum, 0.0):
+                        best[docnum] = value
+            for docnum, value in best.items():
+                scores[docnum] = scores.get(docnum, 0.0) + value + SYNONYM_TIE * (total[docnum] - value)
         hits = []
         for docnum, score in heapq.nlargest(limit + 5, scores.items(), key=lambda item: item[1]):
             hit = searcher.stored_fields(docnum)
