@@ -20,7 +20,7 @@ from whoosh.index import IndexError as WhooshIndexError
 from whoosh.index import LockError
 from whoosh.query import And, Or, Term
 
-from kb.text import STOP_WORDS, Thesaurus, snippet, stem, words
+from kb.text import ANALYZER_FINGERPRINT, STOP_WORDS, Thesaurus, snippet, stem, words
 
 # What a node may hit while its index is missing, rebuilt by another process or on a full disk.
 UNAVAILABLE = (OSError, WhooshIndexError, LockError)
@@ -28,6 +28,7 @@ UNAVAILABLE = (OSError, WhooshIndexError, LockError)
 FIELD_BOOSTS = {"title": 3.0, "tags": 2.2, "body": 1.0}
 GLOSSARY_WEIGHT = 0.5  # a definition may answer, but a FAQ article answers better
 FUZZY_WEIGHT = 0.6
+SYNONYM_WEIGHT = 0.9  # a synonym counts a little less than the word typed: the article using that word wins a tie
 SYNONYM_TIE = 0.2  # the other ways of saying a concept add a little: a tie-breaker, not a multiplier
 PRUNE_FROM_DOCS = 1000  # below this, reading every posting is cheap anyway
 COMMON_SHARE = 0.25  # a word in more than a quarter of the bodies is searched in titles and tags only
@@ -219,14 +220,18 @@ class SearchIndex:
                 fcntl.flock(handle, fcntl.LOCK_UN)
 
     def applied_seq(self) -> int:
+        """The last change applied, or -1 (rebuild) when unknown or when the index was built by another analyser."""
         try:
-            return int(json.loads((self.path / "applied_seq.json").read_text())["seq"])
-        except (OSError, ValueError, KeyError, TypeError):
+            state = json.loads((self.path / "applied_seq.json").read_text())
+            if state.get("analyzer") != ANALYZER_FINGERPRINT:
+                return -1
+            return int(state["seq"])
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return -1
 
     def set_applied_seq(self, seq: int) -> None:
         temporary = self.path / f"applied_seq.{os.getpid()}.{threading.get_ident()}.tmp"
-        temporary.write_text(json.dumps({"seq": seq}))
+        temporary.write_text(json.dumps({"seq": seq, "analyzer": ANALYZER_FINGERPRINT}))
         os.replace(temporary, self.path / "applied_seq.json")  # atomic: readers never see half a file
 
     # -- reading ---------------------------------------------------------------------------------------
@@ -269,13 +274,19 @@ class SearchIndex:
         kinds=("faq", "glossary"),
         limit: int = 10,
     ) -> SearchResult:
-        concepts = thesaurus.concepts(text or "")
-        if not concepts:
-            return SearchResult()
         searcher = self._searcher()
         reader = searcher.reader()
-        stems, fixes_of = set(), {}
-        everything = {s for _, alternatives in concepts for alt in alternatives for s in alt}
+        fixes_of: dict[str, str] = {}
+        concepts = thesaurus.concepts(
+            text or "",
+            known=lambda stemmed: _known(reader, stemmed),
+            corrections=lambda w: _corrections(reader, w, 8),
+            fixes=fixes_of,
+        )
+        if not concepts:
+            return SearchResult()
+        stems: set[str] = set()
+        everything = {s for concept in concepts for alt in concept.alternatives for s in alt}
         common = frozenset()
         if reader.doc_count() >= PRUNE_FROM_DOCS:
             ceiling = COMMON_SHARE * reader.doc_count()
@@ -283,8 +294,8 @@ class SearchIndex:
         allowed = self._allowed(searcher, audiences, kinds, service)
         postings = self._postings(searcher)
         scores: dict[int, float] = {}
-        for typed, alternatives in concepts:
-            ways = [(alt, 1.0) for alt in sorted(alternatives)]
+        for typed, alternatives, own in concepts:
+            ways = [(alt, 1.0 if alt == own else SYNONYM_WEIGHT) for alt in sorted(alternatives)]
             for alt in alternatives:
                 stems.update(alt)
             if len(alternatives) == 1 and " " not in typed and not _known(reader, next(iter(alternatives))[0]):
@@ -353,7 +364,7 @@ def _known(reader, stemmed: str) -> bool:
     return any((name, stemmed) in reader for name in FIELD_BOOSTS)
 
 
-def _corrections(reader, word: str) -> list[str]:
+def _corrections(reader, word: str, limit: int = 2) -> list[str]:
     """Closest vocabulary words (edit distance 1, else 2 for longer words), most frequent first."""
     if len(word) < 4 or word.isdigit():
         return []
@@ -361,5 +372,5 @@ def _corrections(reader, word: str) -> list[str]:
         candidates = list(reader.terms_within("spell", word, distance, prefix=1))
         if candidates:
             candidates.sort(key=lambda w: -reader.doc_frequency("spell", w))
-            return candidates[:2]
+            return candidates[:limit]
     return []
