@@ -20,7 +20,7 @@ from whoosh.index import IndexError as WhooshIndexError
 from whoosh.index import LockError
 from whoosh.query import And, Or, Term
 
-from kb.text import ANALYZER_FINGERPRINT, STOP_WORDS, Thesaurus, snippet, stem, words
+from kb.text import ANALYZER_FINGERPRINT, STOP_WORDS, WEAK_WORDS, Thesaurus, snippet, stem, words
 
 # What a node may hit while its index is missing, rebuilt by another process or on a full disk.
 UNAVAILABLE = (OSError, WhooshIndexError, LockError)
@@ -29,6 +29,7 @@ FIELD_BOOSTS = {"title": 3.0, "tags": 2.2, "body": 1.0}
 GLOSSARY_WEIGHT = 0.5  # a definition may answer, but a FAQ article answers better
 FUZZY_WEIGHT = 0.6
 SYNONYM_WEIGHT = 0.9  # a synonym counts a little less than the word typed: the article using that word wins a tie
+WEAK_WEIGHT = 0.5  # kb.text.WEAK_WORDS
 SYNONYM_TIE = 0.2  # the other ways of saying a concept add a little: a tie-breaker, not a multiplier
 PRUNE_FROM_DOCS = 1000  # below this, reading every posting is cheap anyway
 COMMON_SHARE = 0.25  # a word in more than a quarter of the bodies is searched in titles and tags only
@@ -295,7 +296,8 @@ class SearchIndex:
         postings = self._postings(searcher)
         scores: dict[int, float] = {}
         for typed, alternatives, own in concepts:
-            ways = [(alt, 1.0 if alt == own else SYNONYM_WEIGHT) for alt in sorted(alternatives)]
+            weight = WEAK_WEIGHT if typed in WEAK_WORDS else 1.0
+            ways = [(alt, weight if alt == own else weight * SYNONYM_WEIGHT) for alt in sorted(alternatives)]
             for alt in alternatives:
                 stems.update(alt)
             if len(alternatives) == 1 and " " not in typed and not _known(reader, next(iter(alternatives))[0]):

@@ -20,7 +20,7 @@ STOP_WORDS = frozenset(
     une vos votre vous y svp merci bonjour marche fonctionne veux voudrais aimerais besoin ya
     ete etait etaient etais sera seront serait avait avais avaient aura ayant etant sommes etes avons avez
     va vais vont veut voulons savoir sais alors aussi deja encore
-    bjr slt stp cc coucou hello cordialement madame monsieur
+    bjr slt stp cc coucou hello bonsoir salut cordialement madame monsieur hier
     jai cest quil sil k""".split()
 )
 
@@ -68,7 +68,7 @@ SYNONYM_GROUPS: list[tuple[str, ...]] = [
     ("devoir", "travail a faire"),
     ("parent", "responsable legal", "mere", "pere", "maman", "papa"),
     ("eleve", "enfant"),
-    ("absent", "manquant", "introuvable", "disparu"),
+    ("absent", "manquant", "introuvable", "disparu", "apparait pas", "apparait plus", "existe pas", "existe plus"),
     ("bloque", "verrouille", "fige"),
     ("image", "photo", "illustration"),
     ("erreur", "bug", "plantage"),
@@ -88,6 +88,7 @@ SYNONYM_GROUPS: list[tuple[str, ...]] = [
     ("formation", "stage"),
     ("aide", "documentation", "tutoriel", "tuto", "guide", "mode d emploi"),
     ("actualite", "actu"),
+    ("aide en ligne", "point d interrogation", "skolengo academy"),
     ("acces rapide", "raccourci", "lien direct"),
     ("6e", "sixieme"),
     ("5e", "cinquieme"),
@@ -103,6 +104,10 @@ ONE_WAY_SYNONYMS: list[tuple[str, tuple[str, ...]]] = [
     *((number, ("plusieurs",)) for number in "2 3 4 5 deux trois quatre cinq".split()),
 ]
 
+
+# Words that say little about the topic in most questions ("tous les parents", "toute l'équipe") but name
+# something in a few articles (the "Tous" list): they count at a reduced weight (kb.search.WEAK_WEIGHT).
+WEAK_WORDS = frozenset({"tout", "tous", "toute", "toutes", "rien", "normal", "possible", "impossible"})
 
 def fold(text: str) -> str:
     """Lower case without accents or ligatures: 'Élève' → 'eleve', 'Œuvre' → 'oeuvre'."""
