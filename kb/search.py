@@ -278,11 +278,15 @@ class SearchIndex:
         searcher = self._searcher()
         reader = searcher.reader()
         fixes_of: dict[str, str] = {}
+        looked_up: dict[str, list[str]] = {}
+
+        def corrections(word: str) -> list[str]:  # the vocabulary walk is the costly part: once per word
+            if word not in looked_up:
+                looked_up[word] = _corrections(reader, word, 8)
+            return looked_up[word]
+
         concepts = thesaurus.concepts(
-            text or "",
-            known=lambda stemmed: _known(reader, stemmed),
-            corrections=lambda w: _corrections(reader, w, 8),
-            fixes=fixes_of,
+            text or "", known=lambda stemmed: _known(reader, stemmed), corrections=corrections, fixes=fixes_of
         )
         if not concepts:
             return SearchResult()
@@ -301,7 +305,7 @@ class SearchIndex:
             for alt in alternatives:
                 stems.update(alt)
             if len(alternatives) == 1 and " " not in typed and not _known(reader, next(iter(alternatives))[0]):
-                fixes = _corrections(reader, typed)
+                fixes = corrections(typed)[:2]
                 if fixes:
                     fixes_of[typed] = fixes[0]
                     fuzzy = {stem(f) for f in fixes}

@@ -109,6 +109,7 @@ ONE_WAY_SYNONYMS: list[tuple[str, tuple[str, ...]]] = [
 # something in a few articles (the "Tous" list): they count at a reduced weight (kb.search.WEAK_WEIGHT).
 WEAK_WORDS = frozenset({"tout", "tous", "toute", "toutes", "rien", "normal", "possible", "impossible"})
 
+
 def fold(text: str) -> str:
     """Lower case without accents or ligatures: 'Élève' → 'eleve', 'Œuvre' → 'oeuvre'."""
     text = (text or "").lower().replace("œ", "oe").replace("æ", "ae").replace("’", "'")
@@ -191,6 +192,7 @@ class Thesaurus:
             alternatives = {phrase_stems(p) for p in (phrase, *targets)} - {()}
             self.groups.setdefault(key, set()).update(alternatives)
             self.longest = max(self.longest, len(key))
+        self.phrase_words = {s for key in self.groups if len(key) > 1 for s in key}
 
     def concepts(self, text: str, known=None, corrections=None, fixes=None) -> list[Concept]:
         """Split a query into concepts, longest known phrase first.
@@ -235,6 +237,8 @@ class Thesaurus:
         for j, word in enumerate(typed):
             if word in STOP_WORDS or not 4 <= len(word) <= 40 or word.isdigit() or word in tried or known(tokens[j]):
                 continue
+            if not any(0 <= k < len(tokens) and tokens[k] in self.phrase_words for k in (j - 1, j + 1)):
+                continue  # no neighbour belongs to a known phrase: nothing to complete
             tried.add(word)  # a word repeated many times is looked up once
             for candidate in corrections(word):
                 trial = tokens[:j] + [stem(candidate)] + tokens[j + 1 :]
