@@ -315,9 +315,9 @@ class SearchIndex:
             # word, a correction), not by the sum, so concepts with many synonyms do not outweigh the others.
             best: dict[int, float] = {}
             total: dict[int, float] = {}
-            for alt, weight in ways:
+            for alt, alt_weight in ways:
                 said: dict[int, float] = {}
-                for name, leaf_stems, boost in _alternative(alt, weight, common):
+                for name, leaf_stems, boost in _alternative(alt, alt_weight, common):
                     for docnum, value in postings.leaf(name, leaf_stems, boost).items():
                         if docnum in allowed:
                             said[docnum] = said.get(docnum, 0.0) + value
