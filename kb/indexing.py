@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from kb.models import Article, ArticleStatus, GlossaryTerm, KbChange
 from kb.search import SearchIndex
-from kb.text import SYNONYM_GROUPS, Thesaurus, fold, markdown_to_text, words
+from kb.text import STOP_WORDS, SYNONYM_GROUPS, Thesaurus, fold, markdown_to_text, words
 
 CHECK_INTERVAL_SECONDS = 1.0
 
@@ -149,10 +149,14 @@ def _spellings(session, terms) -> dict[str, str]:
     counts: dict[str, Counter] = {}
     for text in texts:
         for original in re.findall(r"\w+", text.lower()):
-            folded = fold(original)
-            if folded != original:
-                counts.setdefault(folded, Counter())[original] += 1
-    return {folded: counter.most_common(1)[0][0] for folded, counter in counts.items()}
+            counts.setdefault(fold(original), Counter())[original] += 1
+    # Small words are left as typed ("la" is not "là", "a" is not always "à"), and a word keeps its plain
+    # spelling when the texts use it at least as often as an accented one.
+    return {
+        folded: counter.most_common(1)[0][0]
+        for folded, counter in counts.items()
+        if folded not in STOP_WORDS and counter.most_common(1)[0][0] != folded
+    }
 
 
 _nodes: dict[str, Node] = {}

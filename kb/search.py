@@ -20,7 +20,7 @@ from whoosh.index import IndexError as WhooshIndexError
 from whoosh.index import LockError
 from whoosh.query import And, Or, Term
 
-from kb.text import STOP_WORDS, Thesaurus, snippet, stem, words
+from kb.text import ANALYZER_FINGERPRINT, STOP_WORDS, WEAK_WORDS, Thesaurus, snippet, stem, words
 
 # What a node may hit while its index is missing, rebuilt by another process or on a full disk.
 UNAVAILABLE = (OSError, WhooshIndexError, LockError)
@@ -28,6 +28,9 @@ UNAVAILABLE = (OSError, WhooshIndexError, LockError)
 FIELD_BOOSTS = {"title": 3.0, "tags": 2.2, "body": 1.0}
 GLOSSARY_WEIGHT = 0.5  # a definition may answer, but a FAQ article answers better
 FUZZY_WEIGHT = 0.6
+SYNONYM_WEIGHT = 0.9  # a synonym counts a little less than the word typed: the article using that word wins a tie
+WEAK_WEIGHT = 0.5  # kb.text.WEAK_WORDS
+SYNONYM_TIE = 0.2  # the other ways of saying a concept add a little: a tie-breaker, not a multiplier
 PRUNE_FROM_DOCS = 1000  # below this, reading every posting is cheap anyway
 COMMON_SHARE = 0.25  # a word in more than a quarter of the bodies is searched in titles and tags only
 
@@ -218,14 +221,18 @@ class SearchIndex:
                 fcntl.flock(handle, fcntl.LOCK_UN)
 
     def applied_seq(self) -> int:
+        """The last change applied, or -1 (rebuild) when unknown or when the index was built by another analyser."""
         try:
-            return int(json.loads((self.path / "applied_seq.json").read_text())["seq"])
-        except (OSError, ValueError, KeyError, TypeError):
+            state = json.loads((self.path / "applied_seq.json").read_text())
+            if state.get("analyzer") != ANALYZER_FINGERPRINT:
+                return -1
+            return int(state["seq"])
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return -1
 
     def set_applied_seq(self, seq: int) -> None:
         temporary = self.path / f"applied_seq.{os.getpid()}.{threading.get_ident()}.tmp"
-        temporary.write_text(json.dumps({"seq": seq}))
+        temporary.write_text(json.dumps({"seq": seq, "analyzer": ANALYZER_FINGERPRINT}))
         os.replace(temporary, self.path / "applied_seq.json")  # atomic: readers never see half a file
 
     # -- reading ---------------------------------------------------------------------------------------
@@ -268,36 +275,58 @@ class SearchIndex:
         kinds=("faq", "glossary"),
         limit: int = 10,
     ) -> SearchResult:
-        concepts = thesaurus.concepts(text or "")
-        if not concepts:
-            return SearchResult()
         searcher = self._searcher()
         reader = searcher.reader()
-        clauses, stems, fixes_of = [], set(), {}
-        everything = {s for _, alternatives in concepts for alt in alternatives for s in alt}
+        fixes_of: dict[str, str] = {}
+        looked_up: dict[str, list[str]] = {}
+
+        def corrections(word: str) -> list[str]:  # the vocabulary walk is the costly part: once per word
+            if word not in looked_up:
+                looked_up[word] = _corrections(reader, word, 8)
+            return looked_up[word]
+
+        concepts = thesaurus.concepts(
+            text or "", known=lambda stemmed: _known(reader, stemmed), corrections=corrections, fixes=fixes_of
+        )
+        if not concepts:
+            return SearchResult()
+        stems: set[str] = set()
+        everything = {s for concept in concepts for alt in concept.alternatives for s in alt}
         common = frozenset()
         if reader.doc_count() >= PRUNE_FROM_DOCS:
             ceiling = COMMON_SHARE * reader.doc_count()
             common = frozenset(s for s in everything if reader.doc_frequency("body", s) > ceiling)
-        for typed, alternatives in concepts:
-            parts = [q for alt in sorted(alternatives) for q in _alternative(alt, common=common)]
+        allowed = self._allowed(searcher, audiences, kinds, service)
+        postings = self._postings(searcher)
+        scores: dict[int, float] = {}
+        for typed, alternatives, own in concepts:
+            weight = WEAK_WEIGHT if typed in WEAK_WORDS else 1.0
+            ways = [(alt, weight if alt == own else weight * SYNONYM_WEIGHT) for alt in sorted(alternatives)]
             for alt in alternatives:
                 stems.update(alt)
             if len(alternatives) == 1 and " " not in typed and not _known(reader, next(iter(alternatives))[0]):
-                fixes = _corrections(reader, typed)
+                fixes = corrections(typed)[:2]
                 if fixes:
                     fixes_of[typed] = fixes[0]
                     fuzzy = {stem(f) for f in fixes}
                     stems.update(fuzzy)
-                    parts.extend(q for s in sorted(fuzzy) for q in _alternative((s,), FUZZY_WEIGHT))
-            clauses.extend(parts)
-        allowed = self._allowed(searcher, audiences, kinds, service)
-        postings = self._postings(searcher)
-        scores: dict[int, float] = {}
-        for name, leaf_stems, boost in clauses:
-            for docnum, value in postings.leaf(name, leaf_stems, boost).items():
-                if docnum in allowed:
-                    scores[docnum] = scores.get(docnum, 0.0) + value
+                    ways.extend(((s,), FUZZY_WEIGHT) for s in sorted(fuzzy))
+            # One concept counts once: a document is scored by its best way of saying it (a synonym, the typed
+            # word, a correction), not by the sum, so concepts with many synonyms do not outweigh the others.
+            best: dict[int, float] = {}
+            total: dict[int, float] = {}
+            for alt, alt_weight in ways:
+                said: dict[int, float] = {}
+                for name, leaf_stems, boost in _alternative(alt, alt_weight, common):
+                    for docnum, value in postings.leaf(name, leaf_stems, boost).items():
+                        if docnum in allowed:
+                            said[docnum] = said.get(docnum, 0.0) + value
+                for docnum, value in said.items():
+                    total[docnum] = total.get(docnum, 0.0) + value
+                    if value > best.get(docnum, 0.0):
+                        best[docnum] = value
+            for docnum, value in best.items():
+                scores[docnum] = scores.get(docnum, 0.0) + value + SYNONYM_TIE * (total[docnum] - value)
         hits = []
         for docnum, score in heapq.nlargest(limit + 5, scores.items(), key=lambda item: item[1]):
             hit = searcher.stored_fields(docnum)
@@ -341,7 +370,7 @@ def _known(reader, stemmed: str) -> bool:
     return any((name, stemmed) in reader for name in FIELD_BOOSTS)
 
 
-def _corrections(reader, word: str) -> list[str]:
+def _corrections(reader, word: str, limit: int = 2) -> list[str]:
     """Closest vocabulary words (edit distance 1, else 2 for longer words), most frequent first."""
     if len(word) < 4 or word.isdigit():
         return []
@@ -349,5 +378,5 @@ def _corrections(reader, word: str) -> list[str]:
         candidates = list(reader.terms_within("spell", word, distance, prefix=1))
         if candidates:
             candidates.sort(key=lambda w: -reader.doc_frequency("spell", w))
-            return candidates[:2]
+            return candidates[:limit]
     return []

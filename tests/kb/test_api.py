@@ -1,5 +1,6 @@
 """The public KB API: result shape, audience rules through tokens, bad parameters, and hostile queries."""
 
+import json
 import time
 
 import pytest
@@ -139,3 +140,26 @@ def test_search_survives_an_unusable_index_directory(app, client, content, tmp_p
     response = client.get("/api/v1/kb/search?q=rss")
     assert response.status_code == 200 and response.get_json()["results"] == []
     assert client.get("/faq?q=rss").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["?", "!!!", "'", "-", "...", "l'", "qu'", "OR", '""', "title:", "*", "mot de passe " * 800, "🙂" * 2000, "\u200b", "é" * 10000],
+)
+def test_lone_punctuation_and_long_input_answer_normally(client, content, query):
+    response = client.get("/api/v1/kb/search", query_string={"q": query})
+    assert response.status_code == 200
+    assert set(response.get_json()) >= {"results", "suggestion"}
+
+
+def test_an_index_built_by_another_analyser_is_rebuilt(session, content):
+    node = indexing.node()
+    node.sync(session, force=True)
+    state_file = node.index.path / "applied_seq.json"
+    state = json.loads(state_file.read_text())
+    state["analyzer"] = "an-older-stemmer"
+    state_file.write_text(json.dumps(state))
+    assert node.index.applied_seq() == -1
+    node.sync(session, force=True)
+    assert node.index.applied_seq() == indexing.current_seq(session)
+    assert json.loads(state_file.read_text())["analyzer"] != "an-older-stemmer"

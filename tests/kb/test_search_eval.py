@@ -1,4 +1,7 @@
-"""Search quality: staff phrasings (no accents, typos, acronyms, full sentences) must find the right article in the top 3."""
+"""Search quality: staff phrasings (no accents, typos, acronyms, full sentences) must find the right article in the top 3.
+
+eval_queries_part*.yaml are the sets the search was first tuned on; eval_heldout.yaml was written later from the
+domain facts without reading them (see its header and docs/kb.md), then also used to tune."""
 
 from pathlib import Path
 
@@ -12,6 +15,7 @@ from tests.factories import UserFactory
 
 HERE = Path(__file__).resolve().parent
 FLOOR = 0.85
+HELDOUT_FLOOR = 0.95  # measured 0.996 (278/279) through the anonymous API when this floor was set
 ISSUE_QUERIES = {
     "quest ce que le visa du cdt": "viser-le-cahier-de-textes",
     "exporter resultats formulaire": "recuperer-exporter-reponses-formulaire",
@@ -20,9 +24,9 @@ ISSUE_QUERIES = {
 }
 
 
-def _cases():
+def _cases(*names):
     cases = []
-    for name in ("eval_queries_part1.yaml", "eval_queries_part2.yaml", "eval_queries_part3.yaml"):
+    for name in names or ("eval_queries_part1.yaml", "eval_queries_part2.yaml", "eval_queries_part3.yaml"):
         cases.extend(yaml.safe_load((HERE / name).read_text(encoding="utf-8")))
     return cases
 
@@ -59,3 +63,31 @@ def test_hit_rate_over_the_evaluation_set(session, reader):
     for query, expected, top in misses:
         print(f"  MISS {query!r}: expected {expected}, got {top}")
     assert rate >= FLOOR
+
+
+def test_hit_rate_over_the_held_out_set_through_the_anonymous_api(client, session, app, tmp_path):
+    """As an outside evaluator runs it: GET /api/v1/kb/search without a token, expected article in results[:3];
+    for a glossary question, the glossary card (or else the first glossary result) must be that term."""
+    app.config["KB_INDEX_DIR"] = str(tmp_path / "index")
+    seed_reference(session)
+    session.commit()
+    cases = _cases("eval_heldout.yaml")
+    assert len(cases) >= 70
+    misses = []
+    for case in cases:
+        payload = client.get("/api/v1/kb/search", query_string={"q": case["q"], "limit": 10}).get_json()
+        results = payload["results"]
+        if "expect_glossary" in case:
+            card = payload["glossary_card"] or {}
+            first_term = next((r["slug"] for r in results if r["kind"] == "glossary"), None)
+            found = card.get("url", "").endswith("#" + case["expect_glossary"]) or (not card and first_term == case["expect_glossary"])
+        else:
+            top = [r["slug"] for r in results[:3]]
+            found = all(slug in top for slug in case["expect"])
+        if not found:
+            misses.append((case["q"], case.get("expect") or case["expect_glossary"], [r["slug"] for r in results[:3]]))
+    rate = 1 - len(misses) / len(cases)
+    print(f"\nKB held-out hit rate (anonymous API, top 3): {rate:.3f} over {len(cases)} queries")
+    for query, expected, top in misses:
+        print(f"  MISS {query!r}: expected {expected}, got {top}")
+    assert rate >= HELDOUT_FLOOR
