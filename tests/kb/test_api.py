@@ -1,7 +1,6 @@
 """The public KB API: result shape, audience rules through tokens, bad parameters, and hostile queries."""
 
 import json
-import time
 
 import pytest
 from flask import g
@@ -10,6 +9,7 @@ from helpdesk.users.models import Profile, Role
 from helpdesk.users.services import issue_api_token
 from kb import indexing
 from kb.jobs import refresh_index
+from kb.text import MAX_QUERY_CHARS
 from tests.factories import ArticleFactory, GlossaryTermFactory, UserFactory
 
 
@@ -90,12 +90,12 @@ def test_bad_limit_is_a_400_with_a_french_message(client, limit):
     ],
 )
 def test_hostile_queries_never_error_nor_crawl(client, content, query):
-    client.get("/api/v1/kb/search?q=warmup")
-    started = time.perf_counter()
+    # Latency is measured by bench/kb_search.py; here, what bounds the work is that only the first
+    # MAX_QUERY_CHARS characters are ever searched, so a huge query answers exactly like its prefix.
     response = client.get("/api/v1/kb/search", query_string={"q": query})
-    elapsed = time.perf_counter() - started
     assert response.status_code == 200
-    assert elapsed < 0.5
+    prefix = client.get("/api/v1/kb/search", query_string={"q": query[:MAX_QUERY_CHARS]})
+    assert response.get_json()["results"] == prefix.get_json()["results"]
     assert "<script>" not in response.get_data(as_text=True)
     page = client.get("/faq", query_string={"q": query})
     assert page.status_code == 200 and "<script>alert" not in page.get_data(as_text=True)
