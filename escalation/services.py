@@ -17,6 +17,21 @@ ZONE = "C"
 DEFAULT_PRIORITIES = [p.value for p in Priority]
 
 
+def _require_pilot(actor, what: str) -> None:
+    if not policy.can(actor, policy.Action.EDIT_SLA):
+        raise NotAllowed(f"Seule l'équipe de pilotage peut {what}.")
+
+
+def _checked_period(label: str, first_day: date | None, last_day: date | None) -> str:
+    """A closure or a holiday period needs a label and two ordered days; returns the label to store."""
+    label = (label or "").strip()
+    if not label or first_day is None or last_day is None:
+        raise ValidationFailed("Indiquez un libellé, une date de début et une date de fin.")
+    if last_day < first_day:
+        raise ValidationFailed("La date de fin précède la date de début.")
+    return label[:120]
+
+
 def find_policy(session, *, tier: str, priority: str, keyword_id: int | None = None) -> SlaPolicy | None:
     """The keyword-specific policy when one exists, otherwise the generic one for tier × priority."""
     rows = session.scalars(
@@ -78,8 +93,7 @@ def _build_calendar(session, tier: str) -> WorkingCalendar:
 def update_policy(session, policy_id: int, *, actor, first_response_minutes: int, resolution_minutes: int,
                   warning_ratio: float, on_breach: str, now) -> SlaPolicy:
     """Change a policy's delays. Raises NotAllowed, NotFound, ValidationFailed (French message)."""
-    if not policy.can(actor, policy.Action.EDIT_SLA):
-        raise NotAllowed("Seule l'équipe de pilotage peut modifier les délais.")
+    _require_pilot(actor, "modifier les délais")
     row = session.get(SlaPolicy, policy_id)
     if row is None:
         raise NotFound("Politique de délai introuvable.")
@@ -116,8 +130,7 @@ def add_keyword_policy(session, *, actor, keyword_id: int | None, tier: str, pri
     """Give one keyword its own delays at one tier × priority (e.g. a password reset promised faster).
 
     Raises NotAllowed, ValidationFailed (unknown keyword, tier or priority, bad delays, override already there)."""
-    if not policy.can(actor, policy.Action.EDIT_SLA):
-        raise NotAllowed("Seule l'équipe de pilotage peut modifier les délais.")
+    _require_pilot(actor, "modifier les délais")
     keyword = session.get(Keyword, keyword_id) if keyword_id else None
     if keyword is None:
         raise ValidationFailed("Choisissez un mot-clé.", errors={"keyword_id": "Choisissez un mot-clé."})
@@ -143,8 +156,7 @@ def delete_keyword_policy(session, policy_id: int, *, actor) -> SlaPolicy:
     """Remove a keyword's own delays: its tickets follow the tier × priority policy again from their next clock.
 
     The generic tier × priority rows cannot be deleted (every ticket needs a policy)."""
-    if not policy.can(actor, policy.Action.EDIT_SLA):
-        raise NotAllowed("Seule l'équipe de pilotage peut modifier les délais.")
+    _require_pilot(actor, "modifier les délais")
     row = session.get(SlaPolicy, policy_id)
     if row is None:
         raise NotFound("Politique de délai introuvable.")
@@ -157,8 +169,7 @@ def delete_keyword_policy(session, policy_id: int, *, actor) -> SlaPolicy:
 
 def update_tier_calendar(session, tier: str, *, actor, hours: dict, counts_during_school_holidays: bool) -> TierCalendar:
     """Replace a tier's weekly hours. Raises NotAllowed, ValidationFailed when the hours do not parse."""
-    if not policy.can(actor, policy.Action.EDIT_SLA):
-        raise NotAllowed("Seule l'équipe de pilotage peut modifier les délais.")
+    _require_pilot(actor, "modifier les délais")
     if tier not in {t.value for t in Tier}:
         raise NotFound("Niveau inconnu.")
     try:
@@ -242,8 +253,7 @@ def hours_from_text(text: str) -> dict:
 
 def reference_overview(session, *, actor) -> dict:
     """Everything the SLA page shows. Raises NotAllowed for anyone but the pilot team."""
-    if not policy.can(actor, policy.Action.EDIT_SLA):
-        raise NotAllowed("Seule l'équipe de pilotage peut consulter et modifier les délais.")
+    _require_pilot(actor, "consulter et modifier les délais")
     return {
         "policies": sorted(session.scalars(select(SlaPolicy)),
                            key=lambda p: (_TIER_RANK.get(p.tier, 9), _PRIORITY_RANK.get(p.priority, 9), p.keyword_id or 0)),
@@ -259,16 +269,11 @@ def reference_overview(session, *, actor) -> dict:
 
 
 def add_closure(session, *, actor, label: str, first_day: date | None, last_day: date | None, tier: str | None) -> Closure:
-    if not policy.can(actor, policy.Action.EDIT_SLA):
-        raise NotAllowed("Seule l'équipe de pilotage peut modifier les fermetures.")
-    label = (label or "").strip()
-    if not label or first_day is None or last_day is None:
-        raise ValidationFailed("Indiquez un libellé, une date de début et une date de fin.")
-    if last_day < first_day:
-        raise ValidationFailed("La date de fin précède la date de début.")
+    _require_pilot(actor, "modifier les fermetures")
+    label = _checked_period(label, first_day, last_day)
     if tier and tier not in {t.value for t in Tier}:
         raise ValidationFailed("Niveau inconnu.")
-    row = Closure(label=label[:120], first_day=first_day, last_day=last_day, tier=tier or None)
+    row = Closure(label=label, first_day=first_day, last_day=last_day, tier=tier or None)
     session.add(row)
     session.flush()
     forget_calendars(session)
@@ -276,8 +281,7 @@ def add_closure(session, *, actor, label: str, first_day: date | None, last_day:
 
 
 def delete_closure(session, closure_id: int, *, actor) -> None:
-    if not policy.can(actor, policy.Action.EDIT_SLA):
-        raise NotAllowed("Seule l'équipe de pilotage peut modifier les fermetures.")
+    _require_pilot(actor, "modifier les fermetures")
     row = session.get(Closure, closure_id)
     if row is None:
         raise NotFound("Fermeture introuvable.")
@@ -289,17 +293,12 @@ def delete_closure(session, closure_id: int, *, actor) -> None:
 def add_school_holiday(session, *, actor, label: str, first_day: date | None, last_day: date | None,
                        zone: str = ZONE) -> SchoolHolidayPeriod:
     """Add a school-holiday period by hand (a late change of the official calendar, a local bridge day)."""
-    if not policy.can(actor, policy.Action.EDIT_SLA):
-        raise NotAllowed("Seule l'équipe de pilotage peut modifier les vacances scolaires.")
-    label = (label or "").strip()
-    if not label or first_day is None or last_day is None:
-        raise ValidationFailed("Indiquez un libellé, une date de début et une date de fin.")
-    if last_day < first_day:
-        raise ValidationFailed("La date de fin précède la date de début.")
+    _require_pilot(actor, "modifier les vacances scolaires")
+    label = _checked_period(label, first_day, last_day)
     if session.scalar(select(SchoolHolidayPeriod.id).where(SchoolHolidayPeriod.zone == zone,
                                                            SchoolHolidayPeriod.first_day == first_day)):
         raise ValidationFailed(f"Une période de vacances commence déjà le {first_day:%d/%m/%Y} : supprimez-la d'abord.")
-    row = SchoolHolidayPeriod(zone=zone, label=label[:120], first_day=first_day, last_day=last_day)
+    row = SchoolHolidayPeriod(zone=zone, label=label, first_day=first_day, last_day=last_day)
     session.add(row)
     session.flush()
     forget_calendars(session)
@@ -307,8 +306,7 @@ def add_school_holiday(session, *, actor, label: str, first_day: date | None, la
 
 
 def delete_school_holiday(session, period_id: int, *, actor) -> None:
-    if not policy.can(actor, policy.Action.EDIT_SLA):
-        raise NotAllowed("Seule l'équipe de pilotage peut modifier les vacances scolaires.")
+    _require_pilot(actor, "modifier les vacances scolaires")
     row = session.get(SchoolHolidayPeriod, period_id)
     if row is None:
         raise NotFound("Période de vacances introuvable.")

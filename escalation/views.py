@@ -44,36 +44,22 @@ def _float(name):
         return -1.0
 
 
-@bp.post("/politique/<int:policy_id>")
-@login_required
-def update_policy(policy_id):
+def _edit(apply, done: str, **on_error):
+    """Run one edit of the SLA reference data. A refused input re-renders the page (400) with the message placed by
+    `on_error` (context name → function of the error) and what was typed; success flashes and goes back."""
     try:
-        services.update_policy(db.session, policy_id, actor=current_user,
-                               first_response_minutes=_int("first_response_minutes"),
-                               resolution_minutes=_int("resolution_minutes"), warning_ratio=_float("warning_ratio"),
-                               on_breach=request.form.get("on_breach", ""), now=utcnow())
+        apply()
     except ValidationFailed as error:
         db.session.rollback()
-        return _page(400, policy_error=(policy_id, error.message))
+        return _page(400, **{name: build(error) for name, build in on_error.items()})
     db.session.commit()
-    flash(_("Délai enregistré."), "success")
+    flash(done, "success")
     return redirect(url_for("escalation.policies"))
 
 
-@bp.post("/calendrier/<tier>")
-@login_required
-def update_calendar(tier):
-    text = request.form.get("hours", "")
-    try:
-        hours = services.hours_from_text(text)
-        services.update_tier_calendar(db.session, tier, actor=current_user, hours=hours,
-                                      counts_during_school_holidays=bool(request.form.get("school")))
-    except ValidationFailed as error:
-        db.session.rollback()
-        return _page(400, calendar_error=(tier, error.message), texts={tier: text})
-    db.session.commit()
-    flash(_("Horaires enregistrés."), "success")
-    return redirect(url_for("escalation.policies"))
+def _delays():
+    return {"first_response_minutes": _int("first_response_minutes"), "resolution_minutes": _int("resolution_minutes"),
+            "warning_ratio": _float("warning_ratio"), "on_breach": request.form.get("on_breach", "")}
 
 
 def _date(name):
@@ -83,81 +69,74 @@ def _date(name):
         return None
 
 
-@bp.post("/fermetures")
-@login_required
-def add_closure():
-    try:
-        services.add_closure(db.session, actor=current_user, label=request.form.get("label", ""),
-                             first_day=_date("first_day"), last_day=_date("last_day"), tier=request.form.get("tier"))
-    except ValidationFailed as error:
-        db.session.rollback()
-        return _page(400, closure_error=error.message, closure_form=request.form)
-    db.session.commit()
-    flash(_("Fermeture ajoutée."), "success")
-    return redirect(url_for("escalation.policies"))
+def _period():
+    return {"label": request.form.get("label", ""), "first_day": _date("first_day"), "last_day": _date("last_day")}
 
 
-@bp.post("/fermetures/<int:closure_id>/supprimer")
+@bp.post("/politique/<int:policy_id>")
 @login_required
-def delete_closure(closure_id):
-    services.delete_closure(db.session, closure_id, actor=current_user)
-    db.session.commit()
-    flash(_("Fermeture supprimée."), "success")
-    return redirect(url_for("escalation.policies"))
+def update_policy(policy_id):
+    return _edit(lambda: services.update_policy(db.session, policy_id, actor=current_user, now=utcnow(), **_delays()),
+                 _("Délai enregistré."), policy_error=lambda error: (policy_id, error.message))
+
+
+@bp.post("/politique/<int:policy_id>/supprimer")
+@login_required
+def delete_keyword_policy(policy_id):
+    return _edit(lambda: services.delete_keyword_policy(db.session, policy_id, actor=current_user),
+                 _("Délai propre au mot-clé supprimé : le délai du niveau s'applique de nouveau."),
+                 policy_error=lambda error: (policy_id, error.message))
 
 
 @bp.post("/mots-cles")
 @login_required
 def add_keyword_policy():
     form = request.form
-    try:
-        services.add_keyword_policy(db.session, actor=current_user, keyword_id=_int("keyword_id"),
-                                    tier=form.get("tier", ""), priority=form.get("priority", ""),
-                                    first_response_minutes=_int("first_response_minutes"),
-                                    resolution_minutes=_int("resolution_minutes"), warning_ratio=_float("warning_ratio"),
-                                    on_breach=form.get("on_breach", ""), now=utcnow())
-    except ValidationFailed as error:
-        db.session.rollback()
-        return _page(400, keyword_error=error.message, keyword_form=form)
-    db.session.commit()
-    flash(_("Délai propre au mot-clé ajouté."), "success")
-    return redirect(url_for("escalation.policies"))
+    return _edit(lambda: services.add_keyword_policy(db.session, actor=current_user, keyword_id=_int("keyword_id"),
+                                                     tier=form.get("tier", ""), priority=form.get("priority", ""),
+                                                     now=utcnow(), **_delays()),
+                 _("Délai propre au mot-clé ajouté."),
+                 keyword_error=lambda error: error.message, keyword_form=lambda error: form)
 
 
-@bp.post("/politique/<int:policy_id>/supprimer")
+@bp.post("/calendrier/<tier>")
 @login_required
-def delete_keyword_policy(policy_id):
-    try:
-        services.delete_keyword_policy(db.session, policy_id, actor=current_user)
-    except ValidationFailed as error:
-        db.session.rollback()
-        return _page(400, policy_error=(policy_id, error.message))
-    db.session.commit()
-    flash(_("Délai propre au mot-clé supprimé : le délai du niveau s'applique de nouveau."), "success")
-    return redirect(url_for("escalation.policies"))
+def update_calendar(tier):
+    text = request.form.get("hours", "")
+    return _edit(lambda: services.update_tier_calendar(db.session, tier, actor=current_user,
+                                                       hours=services.hours_from_text(text),
+                                                       counts_during_school_holidays=bool(request.form.get("school"))),
+                 _("Horaires enregistrés."),
+                 calendar_error=lambda error: (tier, error.message), texts=lambda error: {tier: text})
+
+
+@bp.post("/fermetures")
+@login_required
+def add_closure():
+    return _edit(lambda: services.add_closure(db.session, actor=current_user, tier=request.form.get("tier"), **_period()),
+                 _("Fermeture ajoutée."),
+                 closure_error=lambda error: error.message, closure_form=lambda error: request.form)
+
+
+@bp.post("/fermetures/<int:closure_id>/supprimer")
+@login_required
+def delete_closure(closure_id):
+    return _edit(lambda: services.delete_closure(db.session, closure_id, actor=current_user), _("Fermeture supprimée."))
 
 
 @bp.post("/vacances")
 @login_required
 def add_school_holiday():
-    try:
-        services.add_school_holiday(db.session, actor=current_user, label=request.form.get("label", ""),
-                                    first_day=_date("first_day"), last_day=_date("last_day"))
-    except ValidationFailed as error:
-        db.session.rollback()
-        return _page(400, school_error=error.message, school_form=request.form)
-    db.session.commit()
-    flash(_("Période de vacances ajoutée."), "success")
-    return redirect(url_for("escalation.policies"))
+    return _edit(lambda: services.add_school_holiday(db.session, actor=current_user, **_period()),
+                 _("Période de vacances ajoutée."),
+                 school_error=lambda error: error.message, school_form=lambda error: request.form)
 
 
 @bp.post("/vacances/<int:period_id>/supprimer")
 @login_required
 def delete_school_holiday(period_id):
-    services.delete_school_holiday(db.session, period_id, actor=current_user)
-    db.session.commit()
-    flash(_("Période de vacances supprimée."), "success")
-    return redirect(url_for("escalation.policies"))
+    return _edit(lambda: services.delete_school_holiday(db.session, period_id, actor=current_user),
+                 _("Période de vacances supprimée."))
 
 
 @bp.get("/exploitation")
