@@ -415,11 +415,19 @@ class ClosureFactory(Base):
     last_day = date(2026, 12, 31)
 
 
-class SlaClockFactory(Base):
+class _PerTicket(Base):
+    """SLA rows hang off a ticket by id (no relationship on the model)."""
+
+    class Meta:
+        abstract = True
+
+    ticket_id = factory.LazyFunction(lambda: TicketFactory().id)
+
+
+class SlaClockFactory(_PerTicket):
     class Meta:
         model = SlaClock
 
-    ticket_id = factory.LazyFunction(lambda: TicketFactory().id)
     tier = "n1"
     tier_entered_at = _NOW
     warning_at = None
@@ -428,29 +436,26 @@ class SlaClockFactory(Base):
     on_breach = "escalate"
 
 
-class SlaPauseFactory(Base):
+class SlaPauseFactory(_PerTicket):
     class Meta:
         model = SlaPause
 
-    ticket_id = factory.LazyFunction(lambda: TicketFactory().id)
     reason = "waiting_requester"
     started_at = _NOW
 
 
-class TierStintFactory(Base):
+class TierStintFactory(_PerTicket):
     class Meta:
         model = TierStint
 
-    ticket_id = factory.LazyFunction(lambda: TicketFactory().id)
     tier = "n1"
     entered_at = _NOW
 
 
-class SlaBreachFactory(Base):
+class SlaBreachFactory(_PerTicket):
     class Meta:
         model = SlaBreach
 
-    ticket_id = factory.LazyFunction(lambda: TicketFactory().id)
     kind = "resolution"
     tier = "n1"
     due_at = _NOW
