@@ -39,7 +39,7 @@ def test_head_of_school_finds_the_fix_for_a_new_teacher_without_account(page, se
     # "Under a minute" is measured in steps, not seconds: two answers, no typing.
     page.get_by_role("navigation", name="Menu principal").get_by_role("link", name="Erreurs fréquentes").click()
     page.get_by_role("link", name="Un utilisateur n'a pas de compte ENT").click()
-    assert page.get_by_text("Étape 1 sur au plus 3").is_visible()
+    page.get_by_text("Étape 1 sur au plus 3").wait_for()
     screenshot(page, "diagnostics-question-profil")
     _answer(page, "Enseignant (y compris ULIS ou complément de service)", 1)
     assert page.get_by_text("Étape 2 sur au plus 3").is_visible()

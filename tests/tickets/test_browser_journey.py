@@ -50,7 +50,7 @@ def test_ticket_travels_the_whole_chain(as_user, chain, session, screenshot, tmp
     screenshot(teacher, "tickets-01-teacher-form")
     teacher.get_by_role("button", name="Envoyer le ticket").click()
     teacher.wait_for_url(re.compile(r".*/tickets/ENT-\d{4}-\d{6}$"))
-    assert "transmis à « EduLAB »" in teacher.content()
+    teacher.get_by_text("transmis à « EduLAB »").first.wait_for()  # waits for the page after the click
     ref = teacher.url.rsplit("/", 1)[1]
     assert teacher.get_by_role("link", name="capture-agenda.png").is_visible()
     screenshot(teacher, "tickets-02-ticket-created")
@@ -66,7 +66,7 @@ def test_ticket_travels_the_whole_chain(as_user, chain, session, screenshot, tmp
     edulab.get_by_role("button", name="Prendre en charge").click()
     edulab.get_by_label("Motif de l'escalade").fill("Paramétrage de la rubrique vérifié : les dates sont bien saisies")
     edulab.get_by_role("button", name="Escalader au niveau suivant").click()
-    assert "Ticket transmis à « Équipe pilote »" in edulab.content()
+    edulab.get_by_text("Ticket transmis à « Équipe pilote »").first.wait_for()  # waits for the page after the click
 
     pilot = as_user(chain["pilote"])
     pilot.goto(f"/tickets/{ref}")
@@ -76,7 +76,7 @@ def test_ticket_travels_the_whole_chain(as_user, chain, session, screenshot, tmp
     pilot.get_by_label("Référence chez l'éditeur").fill("KOS-7781")
     screenshot(pilot, "tickets-04-pilot-transmits")
     pilot.get_by_role("button", name="Transmettre à l'éditeur").click()
-    assert "Ticket transmis à « Éditeur »" in pilot.content()
+    pilot.get_by_text("Ticket transmis à « Éditeur »").first.wait_for()  # waits for the page after the click
 
     vendor = as_user(chain["editeur"])
     vendor.goto("/tickets/file")
@@ -85,16 +85,16 @@ def test_ticket_travels_the_whole_chain(as_user, chain, session, screenshot, tmp
     vendor.get_by_role("button", name="Envoyer la réponse").click()
     vendor.get_by_label("Motif du renvoi au niveau inférieur").fill("Correctif livré en 4.12")
     vendor.get_by_role("button", name="Renvoyer au niveau inférieur").click()
-    assert "Ticket renvoyé à « Équipe pilote »" in vendor.content()
+    vendor.get_by_text("Ticket renvoyé à « Équipe pilote »").first.wait_for()  # waits for the page after the click
 
     pilot.goto(f"/tickets/{ref}")
     pilot.get_by_label("Solution apportée").fill("Correctif éditeur 4.12 déployé, dates revenues")
     pilot.get_by_role("button", name="Résoudre").click()
-    assert "Ticket résolu." in pilot.content()
+    pilot.get_by_text("Ticket résolu.").first.wait_for()  # waits for the page after the click
 
     teacher.goto(f"/tickets/{ref}")
     teacher.get_by_role("button", name="Confirmer la résolution").click()
-    assert "le ticket est clos" in teacher.content()
+    teacher.get_by_text("le ticket est clos").first.wait_for()  # waits for the page after the click
     trail = teacher.locator("#audit-trail").inner_text()
     for step in ("Création", "Pris en charge", "EduLAB → Équipe pilote", "Équipe pilote → Éditeur",
                  "Éditeur → Équipe pilote", "Paramétrage de la rubrique vérifié", "Correctif livré en 4.12", "Résolu → Clos"):

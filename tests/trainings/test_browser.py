@@ -4,6 +4,7 @@ from the waiting list of a full PRAF session."""
 from datetime import timedelta
 
 import pytest
+from playwright.sync_api import expect
 from rq import Queue, SimpleWorker
 from rq.serializers import JSONSerializer
 from sqlalchemy import select
@@ -68,7 +69,7 @@ def test_fil_from_request_to_calendar(page, app, session, screenshot):
     page.get_by_label("Période 2 : moment").select_option("pm")
     page.get_by_role("button", name="Envoyer la demande").click()
     page.wait_for_url("**/formations/fil/*")
-    assert page.locator("#fil-state").text_content() == "Demandée"
+    expect(page.locator("#fil-state")).to_have_text("Demandée")  # retried until the next page shows
     _run_jobs(app)
     _logout(page)
 
@@ -77,7 +78,7 @@ def test_fil_from_request_to_calendar(page, app, session, screenshot):
     fil = session.scalar(select(FilRequest))
     page.get_by_role("link", name=fil.reference).click()
     page.get_by_role("button", name="Valider la demande").click()
-    assert page.locator("#fil-state").text_content() == "Validée par la DAFPEN"
+    expect(page.locator("#fil-state")).to_have_text("Validée par la DAFPEN")  # retried until the next page shows
     _run_jobs(app)
     _logout(page)
 
@@ -91,7 +92,7 @@ def test_fil_from_request_to_calendar(page, app, session, screenshot):
     page.get_by_label("Créneau 2 : début").fill("14:00")
     page.get_by_label("Créneau 2 : fin").fill("17:00")
     page.get_by_role("button", name="Planifier").click()
-    assert page.locator("#fil-state").text_content() == "Planifiée par la DRANE"
+    expect(page.locator("#fil-state")).to_have_text("Planifiée par la DRANE")  # retried until the next page shows
     _run_jobs(app)
     page.reload()
     history = page.locator("#fil-history").inner_text()
@@ -104,10 +105,9 @@ def test_fil_from_request_to_calendar(page, app, session, screenshot):
     _login(page, head.email)
     page.goto(f"/formations/fil/{fil.id}")
     page.get_by_role("button", name="Confirmer les dates").click()
-    assert page.locator("#fil-state").text_content() == "Confirmée par l'établissement"
+    expect(page.locator("#fil-state")).to_have_text("Confirmée par l'établissement")  # retried until the next page shows
     page.get_by_role("link", name="Voir dans le calendrier").click()
-    first_slot = page.get_by_role("link", name=f"FIL {head.school.name}").first
-    assert first_slot.is_visible()
+    page.get_by_role("link", name=f"FIL {head.school.name}").first.wait_for()
     screenshot(page, "trainings-calendar-with-fil")
     session.expire_all()
     recorded = {(m.recipient_email, m.subject.split(" : ")[-1]) for m in session.scalars(select(TrainingMail))}
@@ -128,14 +128,14 @@ def test_teacher_on_the_waiting_list_is_promoted_when_someone_cancels(page, app,
     assert "Complet : liste d'attente" in page.content()
     page.get_by_role("link", name=module.title).first.click()
     page.get_by_role("button", name="Rejoindre la liste d'attente").click()
-    assert "position 1" in page.locator("#my-status").inner_text()
+    expect(page.locator("#my-status")).to_contain_text("position 1")
     screenshot(page, "trainings-waiting-list")
     _logout(page)
 
     _login(page, holder.email)
     page.goto(f"/formations/sessions/{ts.id}")
     page.get_by_role("button", name="Annuler mon inscription").click()
-    assert "Inscription annulée." in page.content()
+    page.get_by_text("Inscription annulée.").first.wait_for()
     _logout(page)
     _run_jobs(app)
 
