@@ -77,16 +77,21 @@ class VersionedCache:
         memo = session.info.get(key)
         if memo is not None:
             return memo
-        token = session.scalar(select(CacheVersion.token).where(CacheVersion.scope == self.scope))
-        entry = self._entry
-        if token is not None and entry is not None and entry[0] == token and time.monotonic() - entry[1] < MAX_AGE:
-            value = entry[2]
-        else:
-            value = self.loader(session)
-            with self._lock:
-                self.builds += 1
-                if token is not None:
-                    self._entry = (token, time.monotonic(), value)
+        if self.scope in _touched_scopes(session):
+            session.flush()  # unflushed edits of this scope: write them (and the new token) first
+        # Nothing else pending matters here: no autoflush, so a caller can read the reference while it prepares
+        # rows that should be inserted complete (a new ticket and its deadlines).
+        with session.no_autoflush:
+            token = session.scalar(select(CacheVersion.token).where(CacheVersion.scope == self.scope))
+            entry = self._entry
+            if token is not None and entry is not None and entry[0] == token and time.monotonic() - entry[1] < MAX_AGE:
+                value = entry[2]
+            else:
+                value = self.loader(session)
+                with self._lock:
+                    self.builds += 1
+                    if token is not None:
+                        self._entry = (token, time.monotonic(), value)
         session.info[key] = value
         return value
 

@@ -5,7 +5,7 @@ publishes an event (SLA, notifications and statistics subscribe) and flushes; th
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from helpdesk import events, policy
 from helpdesk.errors import Conflict, InvalidTransition, NotAllowed, NotFound, ValidationFailed
@@ -117,14 +117,33 @@ def open_ticket(
         created_at=now,
         updated_at=now,
     )
+    # The reference derives from the id: take the id first where the database can give it (PostgreSQL's
+    # sequence) so that the row is inserted complete, instead of an INSERT followed by an UPDATE.
+    ticket.id = _reserve_ticket_id(session)
+    if ticket.id is not None:
+        ticket.reference = ticket_reference(ticket.id, now)
     session.add(ticket)
-    session.flush()
-    ticket.reference = f"ENT-{now.year}-{ticket.id:06d}"
     record_event(session, ticket, "created", actor=actor, now=now, to_value=tier,
                  data={"keyword": keyword.label, "service": keyword.service, "channel": channel})
+    events.publish(session, events.TICKET_OPENING, ticket=ticket, now=now)
     session.flush()
+    if ticket.reference is None:
+        ticket.reference = ticket_reference(ticket.id, now)
     events.publish(session, events.TICKET_CREATED, ticket=ticket, now=now)
+    session.flush()
     return ticket
+
+
+def ticket_reference(ticket_id: int, now: datetime) -> str:
+    return f"ENT-{now.year}-{ticket_id:06d}"
+
+
+def _reserve_ticket_id(session) -> int | None:
+    """The next id of the ticket sequence on PostgreSQL (gaps are normal, as with the INSERT's own default);
+    None elsewhere: SQLite assigns it at the INSERT."""
+    if session.get_bind(mapper=Ticket.__mapper__).dialect.name != "postgresql":
+        return None
+    return session.scalar(select(func.nextval(func.pg_get_serial_sequence("ticket", "id"))))
 
 
 def _set_status(session, ticket: Ticket, target: Status, *, actor, now: datetime, reason: str = "", kind: str = "status_changed"):
