@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import render_template
-from sqlalchemy import func, select, update
+from sqlalchemy import String, func, literal_column, select, update
 
 from escalation.notifications.models import KINDS, MODES, Notification, NotificationPreference
 from helpdesk.errors import NotFound, ValidationFailed
@@ -25,7 +25,7 @@ def notify(session, user_id: int | None, kind: str, *, ticket=None, dedup_key: s
 
 def notify_many(session, user_ids, kind: str, *, ticket=None, dedup_key: str, now: datetime, **context) -> list[Notification]:
     """Notify several people of one event: the template is rendered once, the rows are inserted by one
-    INSERT ... ON CONFLICT (dedup_key) DO NOTHING (no savepoint), preferences are read by one query.
+    INSERT ... ON CONFLICT (dedup_key) DO NOTHING (no savepoint) that also returns each person's preference.
     Returns the rows created; people this event already notified are skipped."""
     user_ids = list(dict.fromkeys(u for u in user_ids if u is not None))
     if not user_ids:
@@ -42,16 +42,17 @@ def notify_many(session, user_ids, kind: str, *, ticket=None, dedup_key: str, no
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
+    # The person's delivery preference comes back with each created row (no second query).
+    mode = literal_column("(SELECT notification_preference.mode FROM notification_preference "
+                          "WHERE notification_preference.user_id = notification.user_id)", String)
     statement = (insert(Notification).values(values).on_conflict_do_nothing(index_elements=["dedup_key"])
-                 .returning(Notification))
-    rows = sorted(session.scalars(statement).all(), key=lambda row: row.id)
-    if rows:
-        digest = set(session.scalars(select(NotificationPreference.user_id).where(
-            NotificationPreference.user_id.in_([row.user_id for row in rows]), NotificationPreference.mode == "digest")))
-        for row in rows:
-            if row.user_id not in digest:
-                enqueue_after_commit(session, "escalation.notifications.jobs.send_email", notification_id=row.id,
-                                     job_id=f"notif-mail-{row.id}")
+                 .returning(Notification, mode))
+    created = sorted(session.execute(statement).all(), key=lambda found: found[0].id)
+    for row, chosen in created:
+        if chosen != "digest":
+            enqueue_after_commit(session, "escalation.notifications.jobs.send_email", notification_id=row.id,
+                                 job_id=f"notif-mail-{row.id}")
+    rows = [row for row, _chosen in created]
     return rows
 
 

@@ -226,14 +226,8 @@ def escalate(session, ticket: Ticket, *, actor, reason: str, now: datetime, expe
         raise NotAllowed("Vous ne pouvez pas escalader ce ticket depuis votre niveau.")
     if not (reason or "").strip():
         raise ValidationFailed("Le motif de l'escalade est obligatoire.")
-    if not ticket.is_open:
-        raise InvalidTransition("Un ticket résolu ou clos ne s'escalade pas : rouvrez-le d'abord.")
-    target = next_tier(Tier(ticket.tier))
-    if target is None:
-        raise InvalidTransition("Ce ticket est déjà chez l'éditeur, dernier niveau de la chaîne.")
+    target = escalation_target(ticket, as_bug=as_bug)
     if target == Tier.EDITEUR:
-        if ticket.type not in {TicketType.BUG, TicketType.EVOLUTION} and not as_bug:
-            raise ValidationFailed("Seuls les bugs confirmés et les demandes d'évolution sont transmis à l'éditeur.")
         if as_bug and ticket.type != TicketType.EVOLUTION:
             record_event(session, ticket, "type_changed", actor=actor, now=now, from_value=ticket.type, to_value=TicketType.BUG,
                          reason="Bug confirmé par l'équipe pilote")
@@ -241,6 +235,19 @@ def escalate(session, ticket: Ticket, *, actor, reason: str, now: datetime, expe
         if vendor_reference:
             ticket.vendor_reference = vendor_reference[:60]
     _move_tier(session, ticket, target, actor=None if system else actor, now=now, reason=reason.strip(), kind="escalated")
+
+
+def escalation_target(ticket: Ticket, *, as_bug: bool = False) -> Tier:
+    """The tier one escalation sends the ticket to. Raises InvalidTransition or ValidationFailed (French message)
+    when the ticket cannot go up; `escalate` checks it before changing anything."""
+    if not ticket.is_open:
+        raise InvalidTransition("Un ticket résolu ou clos ne s'escalade pas : rouvrez-le d'abord.")
+    target = next_tier(Tier(ticket.tier))
+    if target is None:
+        raise InvalidTransition("Ce ticket est déjà chez l'éditeur, dernier niveau de la chaîne.")
+    if target == Tier.EDITEUR and ticket.type not in {TicketType.BUG, TicketType.EVOLUTION} and not as_bug:
+        raise ValidationFailed("Seuls les bugs confirmés et les demandes d'évolution sont transmis à l'éditeur.")
+    return target
 
 
 def send_down(session, ticket: Ticket, *, actor, reason: str, now: datetime, expected_version=None):

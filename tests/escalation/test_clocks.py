@@ -183,3 +183,54 @@ def test_warning_reaches_the_tier_group_once(session):
     warned = session.scalars(select(Notification).where(Notification.kind == "sla_warning",
                                                         Notification.ticket_id == ticket.id)).all()
     assert sorted(n.user_id for n in warned) == sorted(u.id for u in level1)
+
+
+def test_applying_a_breach_reads_and_writes_little(session):
+    """Statement counts, not timings: no savepoint, no history load, reference data from the process cache."""
+    from sqlalchemy import event
+
+    from escalation.clocks import apply_due
+    from helpdesk.extensions import db
+
+    agent = UserFactory(school=None, roles=[Role.AGENT_N1])
+    ticket = _open(session, utc(2026, 11, 16, 8))
+    tickets.change_status(session, ticket, "taken", actor=agent, now=utc(2026, 11, 16, 9))
+    session.commit()
+    ticket_id, late = ticket.id, ticket.resolution_due_at.replace(minute=5)
+    session.remove()
+    seen = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        seen.append(" ".join(statement.split()))
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        assert apply_due(session, ticket_id, now=late) == ["warning", "resolution"]
+        session.commit()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    assert not [s for s in seen if "SAVEPOINT" in s]
+    assert not [s for s in seen if s.startswith("SELECT ticket_event.id")]  # the history is not loaded
+    assert len(seen) <= 22, "\n".join(seen)
+    session.expire_all()
+    assert session.get(Ticket, ticket_id).tier == "edulab"
+    actions = {b.kind: b.action for b in session.scalars(select(SlaBreach).where(SlaBreach.ticket_id == ticket_id))}
+    assert actions == {"warning": "notified", "resolution": "escalated"}
+
+
+def test_a_breach_that_cannot_escalate_is_recorded_as_notified(session):
+    seed.seed_reference(session)
+    requester = UserFactory()
+    keyword = KeywordFactory(priority="urgent", tier="pilote", ticket_type="incident")
+    ticket = tickets.open_ticket(session, actor=requester, keyword=keyword, subject="Panne générale",
+                                 description="Plus rien ne marche.", now=utc(2026, 11, 16, 8))
+    session.commit()
+    late = ticket.resolution_due_at.replace(minute=5)
+    assert jobs.check_ticket(ticket.id, now=late.isoformat()) == ["warning", "first_response", "resolution"]
+    session.expire_all()
+    ticket = session.get(Ticket, ticket.id)
+    assert ticket.tier == "pilote"  # the vendor only takes confirmed bugs and evolution requests
+    breach = session.scalar(select(SlaBreach).where(SlaBreach.kind == "resolution"))
+    assert (breach.action, breach.tier) == ("notified", "pilote")
+    assert [e.data["action"] for e in ticket.events if e.kind == "sla_resolution"] == ["notified"]
+    assert jobs.check_ticket(ticket.id, now=late.isoformat()) == []  # exactly once
