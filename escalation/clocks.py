@@ -290,9 +290,15 @@ def row_assignee(session, ticket: Ticket) -> int | None:
         .order_by(TicketEvent.id.desc()).limit(1))
 
 
-def due_ticket_ids(session, *, now: datetime, batch: int = 500) -> list[int]:
-    return list(session.scalars(select(SlaClock.ticket_id).where(SlaClock.next_check_at <= now)
-                                .order_by(SlaClock.next_check_at).limit(batch)))
+def due_checks(session, *, now: datetime, batch: int = 5000) -> list[tuple[int, datetime]]:
+    """(ticket id, next check) of the clocks due at `now`, oldest first, read through ix_sla_clock_next_check_at."""
+    return [tuple(row) for row in session.execute(
+        select(SlaClock.ticket_id, SlaClock.next_check_at).where(SlaClock.next_check_at <= now)
+        .order_by(SlaClock.next_check_at).limit(batch))]
+
+
+def due_ticket_ids(session, *, now: datetime, batch: int = 5000) -> list[int]:
+    return [ticket_id for ticket_id, _at in due_checks(session, now=now, batch=batch)]
 
 
 AUTO_CLOSE_REASON = "Clôture automatique : résolu sans nouvelle réponse"
