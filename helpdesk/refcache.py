@@ -70,6 +70,7 @@ class VersionedCache:
         self._entry: tuple[str, float, object] | None = None
         self._lock = threading.Lock()
         self.builds = 0  # how many times this process loaded the tables (tests and benchmarks read it)
+        self._token_query = select(CacheVersion.__table__.c.token).where(CacheVersion.__table__.c.scope == scope)
         _caches[scope] = self
 
     def get(self, session):
@@ -82,7 +83,8 @@ class VersionedCache:
         # Nothing else pending matters here: no autoflush, so a caller can read the reference while it prepares
         # rows that should be inserted complete (a new ticket and its deadlines).
         with session.no_autoflush:
-            token = session.scalar(select(CacheVersion.token).where(CacheVersion.scope == self.scope))
+            # Core on the session's connection: the same transaction, without the ORM's per-statement work.
+            token = session.connection().execute(self._token_query).scalar()
             entry = self._entry
             if token is not None and entry is not None and entry[0] == token and time.monotonic() - entry[1] < MAX_AGE:
                 value = entry[2]

@@ -141,9 +141,13 @@ def ticket_reference(ticket_id: int, now: datetime) -> str:
 def _reserve_ticket_id(session) -> int | None:
     """The next id of the ticket sequence on PostgreSQL (gaps are normal, as with the INSERT's own default);
     None elsewhere: SQLite assigns it at the INSERT."""
-    if session.get_bind(mapper=Ticket.__mapper__).dialect.name != "postgresql":
+    connection = session.connection(bind_arguments={"mapper": Ticket.__mapper__})
+    if connection.dialect.name != "postgresql":
         return None
-    return session.scalar(select(func.nextval(func.pg_get_serial_sequence("ticket", "id"))))
+    return connection.execute(_NEXT_TICKET_ID).scalar()
+
+
+_NEXT_TICKET_ID = select(func.nextval(func.pg_get_serial_sequence("ticket", "id")))
 
 
 def _set_status(session, ticket: Ticket, target: Status, *, actor, now: datetime, reason: str = "", kind: str = "status_changed"):
