@@ -7,7 +7,7 @@ and reuses what this process built for that token; otherwise it rebuilds. A proc
 data older than what its own transaction can see, whichever node made the edit.
 
 Tokens are random, never counters: a table emptied and refilled cannot bring back an old token. Without a
-token row (a database where nothing was edited since the table appeared) nothing is cached. Bulk UPDATE or
+token row nothing is cached (the migration and `create_all` write one per scope). Bulk UPDATE or
 DELETE statements bypass the ORM hook: call `bump()` after them. As a last safety net an entry is also
 rebuilt after `MAX_AGE` seconds."""
 
@@ -35,6 +35,13 @@ class CacheVersion(db.Model):
 
 def new_token() -> str:
     return uuid.uuid4().hex
+
+
+@event.listens_for(CacheVersion.__table__, "after_create")
+def _first_tokens(table, connection, **_):
+    """`create_all` (tests, benchmarks) starts with a token per known scope, as the migration does."""
+    if _caches:
+        connection.execute(table.insert(), [{"scope": scope, "token": new_token()} for scope in _caches])
 
 
 def bump(session, scope: str) -> None:

@@ -112,3 +112,14 @@ def test_orm_edits_of_each_reference_table_change_the_token(session):
     session.commit()
     seen.add(token())
     assert len(seen) == 3
+
+
+def test_a_table_created_by_create_all_starts_with_a_token_per_scope(tmp_path):
+    from sqlalchemy import create_engine
+
+    engine = create_engine(f"sqlite:///{tmp_path / 'fresh.db'}")
+    CacheVersion.__table__.create(engine)
+    with engine.connect() as connection:
+        rows = connection.execute(select(CacheVersion.scope, CacheVersion.token)).all()
+    engine.dispose()
+    assert [scope for scope, _token in rows] == ["sla"] and len(rows[0][1]) == 32
