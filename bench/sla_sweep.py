@@ -14,8 +14,9 @@ an embedded Redis under BENCH_DATA_DIR). It measures, for the same 1,000 due tic
    breach counted), then, after resetting the 1,000 tickets, by BENCH_WORKERS worker processes (default "2");
 4. the per-breach cost (the jobs' own run time, from RQ's started_at / ended_at).
 
-Worker processes run with RQ's SimpleWorker (BENCH_WORKER_CLASS=Worker for RQ's forking worker, as
-`python -m escalation.worker` runs). Numbers go to stdout and bench/results/sla_sweep.json."""
+Worker processes run RQ's SimpleWorker; BENCH_WORKER_CLASS=SimpleWorker,Worker also measures RQ's forking
+Worker (a work horse forked per job, as `python -m escalation.worker` runs). Numbers go to stdout and
+bench/results/sla_sweep.json."""
 
 import json
 import multiprocessing
@@ -215,9 +216,10 @@ def main() -> None:
         print(f"sweep selection after the workers: {left} rows in {(time.perf_counter() - started) * 1000:.1f} ms")
         report["due_after_workers"] = left
 
-        for processes in [int(n) for n in os.environ.get("BENCH_WORKERS", "2").split(",") if n.strip()]:
+        counts = [int(n) for n in os.environ.get("BENCH_WORKERS", "2").split(",") if n.strip()]
+        classes = [c.strip() for c in os.environ.get("BENCH_WORKER_CLASS", "SimpleWorker").split(",") if c.strip()]
+        for worker_class, processes in [(c, n) for c in classes for n in counts]:
             _reset_due(params)
-            worker_class = os.environ.get("BENCH_WORKER_CLASS", "SimpleWorker")
             context = multiprocessing.get_context("spawn")
             go = context.Event()
             readies = [context.Event() for _ in range(processes)]
@@ -237,7 +239,7 @@ def main() -> None:
             entry = {"worker_class": worker_class, "check_jobs": count, "breaches": applied,
                      "seconds_to_last_check": round((last - started).total_seconds(), 2),
                      "per_breach_ms_mean": round(mean_run * 1000, 1), "per_breach_ms_median": round(median_run * 1000, 1)}
-            report[f"{processes}_worker_processes"] = entry
+            report[f"{processes}_{worker_class}_processes"] = entry
             print(f"{processes} {worker_class} processes: {count} check jobs applied ({applied} breaches) in "
                   f"{entry['seconds_to_last_check']} s; per breach {entry['per_breach_ms_mean']} ms mean")
     RESULTS.mkdir(exist_ok=True)
