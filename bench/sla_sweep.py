@@ -12,7 +12,8 @@ an embedded Redis under BENCH_DATA_DIR). It measures, for the same 1,000 due tic
    Redis pipeline), then a second sweep before any worker ran (nothing is queued twice);
 3. the time for the queued check jobs to be applied by one RQ SimpleWorker in this process (statements per
    breach counted), then, after resetting the 1,000 tickets, by BENCH_WORKERS worker processes (default "2");
-4. the per-breach cost (the jobs' own run time, from RQ's started_at / ended_at).
+4. the per-breach cost (the jobs' own run time, from RQ's started_at / ended_at), and the loop the previous
+   version of this script timed (apply_due and a commit per ticket, one session), for comparison.
 
 Worker processes run RQ's SimpleWorker; BENCH_WORKER_CLASS=SimpleWorker,Worker also measures RQ's forking
 Worker (a work horse forked per job, as `python -m escalation.worker` runs). Numbers go to stdout and
@@ -242,6 +243,20 @@ def main() -> None:
             report[f"{processes}_{worker_class}_processes"] = entry
             print(f"{processes} {worker_class} processes: {count} check jobs applied ({applied} breaches) in "
                   f"{entry['seconds_to_last_check']} s; per breach {entry['per_breach_ms_mean']} ms mean")
+        # The measure the previous version of this script made: apply_due in a loop, one session, a commit each.
+        _reset_due(params)
+        from escalation.clocks import apply_due
+
+        ids = [ticket_id for ticket_id, _at in due_checks(db.session, now=NOW)]
+        started = time.perf_counter()
+        for ticket_id in ids:
+            apply_due(db.session, ticket_id, now=NOW)
+            db.session.commit()
+        inline = time.perf_counter() - started
+        report["inline_loop_seconds"] = round(inline, 2)
+        report["inline_loop_per_breach_ms"] = round(inline / max(len(ids), 1) * 1000, 1)
+        print(f"inline loop as the old sweep did (apply_due + commit, one session): {inline:.2f} s, "
+              f"{report['inline_loop_per_breach_ms']} ms per breach")
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "sla_sweep.json").write_text(json.dumps(report, indent=2, default=str), encoding="utf-8")
 
