@@ -3,7 +3,14 @@ services.open_ticket and queue listing latency (first page and a deep keyset pag
 
     BENCH_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/h_tickets python bench/tickets_bench.py --n 100000
 
-The target database is emptied and rebuilt: never point it at real data."""
+Creation is the full use case, one web-like transaction per ticket: a fresh session loads the requester and
+the keyword, open_ticket writes the ticket, its audit event, its SLA clock (the SLA reference data is seeded,
+as `flask seed` does; --no-sla leaves it out) and the requester's notification, then the commit sends the
+timer and the mail job to Redis. It runs serially, then with --threads (one connection each) and
+--processes (one process and connection each) working at the same time.
+
+The target database is emptied and rebuilt and the Redis database (BENCH_REDIS_URL, by default an embedded
+Redis in a temporary directory) is flushed: never point them at real data."""
 
 import argparse
 import json
@@ -109,24 +116,78 @@ def bulk_load(session, n, schools, requesters, keywords):
     return elapsed
 
 
-def measure_creation(session, requesters, keywords, count):
+def _create(requester_ids, keyword_ids, count, seed_value):
     """One web request per ticket: a fresh session loads the requester and the keyword, opens, commits."""
     from helpdesk.routing.models import Keyword
     from helpdesk.users.models import User
 
-    rng = random.Random(7)
-    requester_ids, keyword_ids = [u.id for u in requesters], [k.id for k in keywords]
+    rng = random.Random(seed_value)
     db.session.remove()
-    started = time.perf_counter()
     for i in range(count):
         session = db.session
         requester = session.get(User, requester_ids[rng.randrange(len(requester_ids))])
         keyword = session.get(Keyword, keyword_ids[rng.randrange(len(keyword_ids))])
-        services.open_ticket(session, actor=requester, keyword=keyword, subject=f"Création mesurée {i}",
+        services.open_ticket(session, actor=requester, keyword=keyword, subject=f"Création mesurée {seed_value}-{i}",
                              description="Le cahier de textes n'affiche plus les séances.", now=utcnow())
         session.commit()  # one transaction per ticket, as in the web form
         db.session.remove()
-    return count / (time.perf_counter() - started)
+
+
+def measure_creation(app, requester_ids, keyword_ids, count, threads=1):
+    """Tickets per second with `threads` threads, each with its own app context, session and connection."""
+    import threading
+
+    if threads == 1:
+        started = time.perf_counter()
+        _create(requester_ids, keyword_ids, count, 7)
+        return count / (time.perf_counter() - started)
+    barrier = threading.Barrier(threads + 1)
+
+    def run(n):
+        with app.app_context():
+            barrier.wait()
+            _create(requester_ids, keyword_ids, count // threads, 100 + n)
+
+    workers = [threading.Thread(target=run, args=(n,)) for n in range(threads)]
+    for worker in workers:
+        worker.start()
+    barrier.wait()
+    started = time.perf_counter()
+    for worker in workers:
+        worker.join()
+    return (count // threads) * threads / (time.perf_counter() - started)
+
+
+def _process_creator(config, requester_ids, keyword_ids, count, seed_value, ready, go, done):
+    app = create_app(config)
+    with app.app_context():
+        db.session.get(Ticket, 1)  # connect and import before the clock starts
+        db.session.remove()
+        ready.set()
+        go.wait()
+        _create(requester_ids, keyword_ids, count, seed_value)
+    done.put(time.time())
+
+
+def measure_creation_processes(config, requester_ids, keyword_ids, count, processes):
+    import multiprocessing
+
+    context = multiprocessing.get_context("spawn")
+    go, done = context.Event(), context.Queue()
+    readies = [context.Event() for _ in range(processes)]
+    children = [context.Process(target=_process_creator, args=(config, requester_ids, keyword_ids, count // processes,
+                                                               200 + n, ready, go, done))
+                for n, ready in enumerate(readies)]
+    for child in children:
+        child.start()
+    for ready in readies:
+        ready.wait(120)
+    started = time.time()
+    go.set()
+    finished = [done.get(timeout=3600) for _ in children]
+    for child in children:
+        child.join()
+    return (count // processes) * processes / (max(finished) - started)
 
 
 def _timed(session, user, filters, cursor=None, runs=15):
@@ -166,13 +227,22 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=100_000, help="tickets to bulk-load (default 100000)")
     parser.add_argument("--create", type=int, default=2000, help="tickets to create through services.open_ticket")
+    parser.add_argument("--threads", default="4", help="comma-separated thread counts for concurrent creation")
+    parser.add_argument("--processes", default="2", help="comma-separated process counts for concurrent creation")
+    parser.add_argument("--no-sla", action="store_true", help="no SLA reference data (no deadlines, no timers)")
     args = parser.parse_args()
     url = os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/h_tickets")
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url.replace("postgresql://", "postgresql+psycopg://", 1),
-                      "HELPDESK_DATA_DIR": tempfile.mkdtemp(prefix="tickets-bench-"), "SECRET_KEY": "bench",
-                      "REDIS_URL": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/5")})
-    report = {"n": args.n}
+    config = {"SQLALCHEMY_DATABASE_URI": url.replace("postgresql://", "postgresql+psycopg://", 1),
+              "HELPDESK_DATA_DIR": tempfile.mkdtemp(prefix="tickets-bench-"), "SECRET_KEY": "bench",
+              # Default: an embedded Redis in the bench's own data directory (it is flushed).
+              "REDIS_URL": os.environ.get("BENCH_REDIS_URL", "")}
+    app = create_app(config)
+    config["REDIS_URL"] = app.config["REDIS_URL"]  # worker processes join the same Redis
+    report = {"n": args.n, "sla": not args.no_sla}
     with app.app_context():
+        from helpdesk.queue import redis_connection
+
+        redis_connection().flushdb()
         session = db.session
         started = time.perf_counter()
         db.drop_all()
@@ -180,10 +250,25 @@ def main():
         install_search(db.engine)
         print(f"schema rebuilt in {time.perf_counter() - started:.1f} s", file=sys.stderr)
         schools, requesters, agents, keywords = build_reference_data(session)
+        if not args.no_sla:
+            from escalation import seed
+
+            seed.seed_reference(session)
+            session.commit()
         report["keywords"] = len(keywords)
         report["bulk_load_seconds"] = round(bulk_load(session, args.n, schools, requesters, keywords), 1)
         agent_ids = {role: user.id for role, user in agents.items()}
-        report["creation_tickets_per_second"] = round(measure_creation(session, requesters, keywords, args.create), 1)
+        requester_ids, keyword_ids = [u.id for u in requesters], [k.id for k in keywords]
+        report["creation_tickets_per_second"] = round(measure_creation(app, requester_ids, keyword_ids, args.create), 1)
+        print(f"creation, serial: {report['creation_tickets_per_second']} tickets/s", file=sys.stderr)
+        for threads in [int(n) for n in args.threads.split(",") if n.strip()]:
+            rate = round(measure_creation(app, requester_ids, keyword_ids, args.create, threads), 1)
+            report[f"creation_tickets_per_second_{threads}_threads"] = rate
+            print(f"creation, {threads} threads: {rate} tickets/s", file=sys.stderr)
+        for processes in [int(n) for n in args.processes.split(",") if n.strip()]:
+            rate = round(measure_creation_processes(config, requester_ids, keyword_ids, args.create, processes), 1)
+            report[f"creation_tickets_per_second_{processes}_processes"] = rate
+            print(f"creation, {processes} processes: {rate} tickets/s", file=sys.stderr)
         session = db.session
         agents = {role: session.get(User, user_id) for role, user_id in agent_ids.items()}
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:

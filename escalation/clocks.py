@@ -6,7 +6,6 @@ import logging
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from escalation.models import SlaBreach, SlaClock, SlaPause, TierStint
 from escalation.services import find_policy, load_calendar
@@ -18,11 +17,16 @@ from helpdesk.tickets.states import CLOCK_PAUSED
 
 log = logging.getLogger(__name__)
 BREACH_REASON = "délai dépassé"
+_PLANNED = "sla_planned_clocks"
 
 
-def _pauses(session, ticket_id: int, since: datetime):
-    rows = session.scalars(select(SlaPause).where(SlaPause.ticket_id == ticket_id)).all()
-    return [(p.started_at, p.ended_at) for p in rows if p.ended_at is None or p.ended_at > since]
+def _load_pauses(session, ticket_id: int) -> list[tuple[datetime, datetime | None]]:
+    """Every pause of the ticket as (start, end) pairs: one query, filtered in memory by `_since`."""
+    return [(p.started_at, p.ended_at) for p in session.scalars(select(SlaPause).where(SlaPause.ticket_id == ticket_id))]
+
+
+def _since(pauses, since: datetime):
+    return [(start, end) for start, end in pauses if end is None or end > since]
 
 
 def _done(session, ticket_id: int, tier: str) -> set[tuple[str, datetime]]:
@@ -31,13 +35,52 @@ def _done(session, ticket_id: int, tier: str) -> set[tuple[str, datetime]]:
     return {(kind, due) for kind, due in rows}
 
 
+def plan_new_ticket(session, ticket: Ticket, *, now: datetime) -> SlaClock:
+    """Before a new ticket's INSERT: its clock, first stint and deadlines, so the ticket row is written once.
+
+    A ticket that does not exist yet has no pause and no applied breach: nothing is read but the policy
+    and the calendar (cached). The timer is scheduled once the ticket has its id (`schedule_timer`)."""
+    entered = ticket.created_at or now
+    clock = SlaClock(ticket=ticket, tier=ticket.tier, tier_entered_at=entered, due_locked=False, on_breach="escalate")
+    session.add(clock)
+    session.add(TierStint(ticket=ticket, tier=ticket.tier, entered_at=entered))
+    _compute(session, ticket, clock, pauses=[], done=set())
+    # Held until on_created: once flushed, the session keeps only a weak reference to a clean object.
+    session.info.setdefault(_PLANNED, {})[id(ticket)] = clock
+    return clock
+
+
+def schedule_timer(session, ticket: Ticket, clock: SlaClock) -> None:
+    if clock.next_check_at is not None:
+        # By keyword: one argument set for timers and for the sweep's fan-out of the same job id.
+        enqueue_after_commit(session, "escalation.jobs.check_ticket", ticket_id=ticket.id,
+                             job_id=check_job_id(ticket.id, clock.next_check_at), at=clock.next_check_at)
+
+
+def check_job_id(ticket_id: int, due: datetime) -> str:
+    """Deterministic: the timer of one deadline and the sweep's job for it share it (RQ refuses ':' in ids)."""
+    return f"sla-check-{ticket_id}-{int(due.timestamp())}"
+
+
 def start_clock(session, ticket: Ticket, *, now: datetime) -> SlaClock:
+    """A clock for an existing ticket that has none (tickets opened before the SLA module, bulk imports)."""
     clock = SlaClock(ticket_id=ticket.id, tier=ticket.tier, tier_entered_at=ticket.created_at or now)
     session.add(clock)
     session.add(TierStint(ticket_id=ticket.id, tier=ticket.tier, entered_at=clock.tier_entered_at))
     session.flush()
     recompute(session, ticket, now=now)
     return clock
+
+
+def on_created(session, ticket: Ticket, *, now: datetime) -> None:
+    """After the INSERT: schedule the timer planned by `plan_new_ticket` (or start a clock if none was)."""
+    clock = session.info.get(_PLANNED, {}).pop(id(ticket), None)
+    if clock is None or clock.ticket is not ticket:
+        clock = session.get(SlaClock, ticket.id)
+    if clock is None:
+        start_clock(session, ticket, now=now)
+    else:
+        schedule_timer(session, ticket, clock)
 
 
 def get_clock(session, ticket: Ticket, *, now: datetime) -> SlaClock:
@@ -47,41 +90,50 @@ def get_clock(session, ticket: Ticket, *, now: datetime) -> SlaClock:
 def on_status(session, ticket: Ticket, old: str, new: str, *, now: datetime) -> None:
     """Open or close a pause when the ticket enters or leaves a waiting status, then recompute."""
     clock = get_clock(session, ticket, now=now)
+    rows = list(session.scalars(select(SlaPause).where(SlaPause.ticket_id == ticket.id)))
     if new in CLOCK_PAUSED and old not in CLOCK_PAUSED:
-        session.add(SlaPause(ticket_id=ticket.id, reason=str(new), started_at=now))
+        rows.append(SlaPause(ticket_id=ticket.id, reason=str(new), started_at=now))
+        session.add(rows[-1])
     elif new not in CLOCK_PAUSED:
-        for pause in session.scalars(select(SlaPause).where(SlaPause.ticket_id == ticket.id, SlaPause.ended_at.is_(None))):
-            pause.ended_at = now
+        for pause in rows:
+            if pause.ended_at is None:
+                pause.ended_at = now
     elif old != new:  # from one waiting status to another: keep the pause, record the new reason
-        for pause in session.scalars(select(SlaPause).where(SlaPause.ticket_id == ticket.id, SlaPause.ended_at.is_(None))):
-            pause.ended_at = now
-        session.add(SlaPause(ticket_id=ticket.id, reason=str(new), started_at=now))
+        for pause in rows:
+            if pause.ended_at is None:
+                pause.ended_at = now
+        rows.append(SlaPause(ticket_id=ticket.id, reason=str(new), started_at=now))
+        session.add(rows[-1])
+    pauses = [(p.started_at, p.ended_at) for p in rows]
     if not ticket.is_open:
-        _close_stint(session, ticket, now=now)
+        _close_stint(session, ticket, now=now, pauses=pauses)
     elif old in {"resolved", "closed"}:  # reopened: a fresh stint at the current tier
         session.add(TierStint(ticket_id=ticket.id, tier=ticket.tier, entered_at=now))
         clock.tier_entered_at = now
-    session.flush()
-    recompute(session, ticket, now=now)
+    recompute(session, ticket, now=now, pauses=pauses)
 
 
 def on_tier_change(session, ticket: Ticket, *, now: datetime) -> None:
     """The new tier's policy applies from this moment: new stint, new clock start."""
     clock = get_clock(session, ticket, now=now)
-    _close_stint(session, ticket, now=now)
+    # Every read first, then the changes: the clock and the stints are written by one flush.
+    pauses = _load_pauses(session, ticket.id)
+    done = _done(session, ticket.id, ticket.tier)
+    _close_stint(session, ticket, now=now, pauses=pauses)
     session.add(TierStint(ticket_id=ticket.id, tier=ticket.tier, entered_at=now))
     clock.tier = ticket.tier
     clock.tier_entered_at = now
-    session.flush()
-    recompute(session, ticket, now=now)
+    recompute(session, ticket, now=now, pauses=pauses, done=done)
 
 
-def _close_stint(session, ticket: Ticket, *, now: datetime) -> None:
-    for stint in session.scalars(select(TierStint).where(TierStint.ticket_id == ticket.id, TierStint.left_at.is_(None))):
-        stint.left_at = now
+def _close_stint(session, ticket: Ticket, *, now: datetime, pauses=None) -> None:
+    stints = session.scalars(select(TierStint).where(TierStint.ticket_id == ticket.id, TierStint.left_at.is_(None))).all()
+    if stints and pauses is None:
+        pauses = _load_pauses(session, ticket.id)
+    for stint in stints:
         calendar = load_calendar(session, stint.tier)
-        stint.working_minutes = working_minutes_between(stint.entered_at, now, calendar,
-                                                        _pauses(session, ticket.id, stint.entered_at))
+        stint.working_minutes = working_minutes_between(stint.entered_at, now, calendar, _since(pauses, stint.entered_at))
+        stint.left_at = now
 
 
 def set_manual_deadline(session, ticket: Ticket, due_at: datetime, *, now: datetime) -> None:
@@ -89,41 +141,48 @@ def set_manual_deadline(session, ticket: Ticket, due_at: datetime, *, now: datet
     clock = get_clock(session, ticket, now=now)
     ticket.resolution_due_at = due_at
     clock.due_locked = True
-    session.flush()
     recompute(session, ticket, now=now)
 
 
-def recompute(session, ticket: Ticket, *, now: datetime) -> None:
-    """Deadlines from the tier's policy and calendar, minus pauses; schedule the next check after commit."""
+def recompute(session, ticket: Ticket, *, now: datetime, pauses=None, done=None) -> None:
+    """Deadlines from the tier's policy and calendar, minus pauses; schedule the next check after commit.
+
+    A caller that already holds them may pass `pauses` (every pause of the ticket) and `done` (the breaches
+    applied at the ticket's current tier)."""
     clock = get_clock(session, ticket, now=now)
     if not ticket.is_open:
         clock.next_check_at = None
         return
+    if pauses is None:
+        pauses = _load_pauses(session, ticket.id)
+    if done is None:
+        done = _done(session, ticket.id, ticket.tier)  # read before the changes below: they flush together
+    if _compute(session, ticket, clock, pauses=pauses, done=done):
+        schedule_timer(session, ticket, clock)
+
+
+def _compute(session, ticket: Ticket, clock: SlaClock, *, pauses, done) -> bool:
+    """Set the ticket's deadlines and the clock's next check; False when no policy applies (no check).
+    Reads nothing but the cached reference."""
     policy = find_policy(session, tier=ticket.tier, priority=ticket.priority, keyword_id=ticket.keyword_id)
     if policy is None:
         clock.next_check_at = None
-        return
+        return False
     calendar = load_calendar(session, ticket.tier)
-    pauses = _pauses(session, ticket.id, clock.tier_entered_at)
+    since_tier = _since(pauses, clock.tier_entered_at)
     clock.on_breach = policy.on_breach
     if ticket.first_response_at is None and ticket.tier == ticket.entry_tier:
         ticket.first_response_due_at = add_working_time(
-            ticket.created_at, policy.first_response_minutes, calendar, _pauses(session, ticket.id, ticket.created_at))
+            ticket.created_at, policy.first_response_minutes, calendar, _since(pauses, ticket.created_at))
     if not clock.due_locked:
-        ticket.resolution_due_at = add_working_time(clock.tier_entered_at, policy.resolution_minutes, calendar, pauses)
+        ticket.resolution_due_at = add_working_time(clock.tier_entered_at, policy.resolution_minutes, calendar, since_tier)
     clock.warning_at = warning_instant(clock.tier_entered_at, policy.resolution_minutes, policy.warning_ratio,
-                                       calendar, pauses)
+                                       calendar, since_tier)
     if clock.due_locked and ticket.resolution_due_at and clock.warning_at and clock.warning_at > ticket.resolution_due_at:
         clock.warning_at = ticket.resolution_due_at
-    done = _done(session, ticket.id, ticket.tier)
     pending = [at for kind, at in _checks(ticket, clock) if at is not None and (kind, at) not in done]
     clock.next_check_at = min(pending) if pending else None
-    session.flush()
-    if clock.next_check_at is not None:
-        # By keyword: helpdesk.queue's enqueue_at path refuses positional args alongside kwargs.
-        enqueue_after_commit(session, "escalation.jobs.check_ticket", ticket_id=ticket.id,
-                             job_id=f"sla-check-{ticket.id}-{int(clock.next_check_at.timestamp())}",
-                             at=clock.next_check_at)
+    return clock.next_check_at is not None
 
 
 def _checks(ticket: Ticket, clock: SlaClock):
@@ -134,52 +193,78 @@ def _checks(ticket: Ticket, clock: SlaClock):
     yield "resolution", ticket.resolution_due_at
 
 
+def _claim(session, ticket_id: int, kind: str, tier: str, due: datetime, now: datetime, action: str) -> int | None:
+    """Insert the breach row unless it exists (one statement, no savepoint); its id, or None when another
+    worker or an earlier run already applied it. Concurrent inserts of the same key wait for each other."""
+    dialect = session.get_bind(mapper=SlaBreach.__mapper__).dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    statement = (insert(SlaBreach).values(ticket_id=ticket_id, kind=kind, tier=tier, due_at=due, applied_at=now,
+                                          action=action)
+                 .on_conflict_do_nothing(index_elements=["ticket_id", "kind", "tier", "due_at"])
+                 .returning(SlaBreach.id))
+    return session.execute(statement).scalar()
+
+
 def apply_due(session, ticket_id: int, *, now: datetime) -> list[str]:
     """Apply every warning or breach of the ticket that is due at `now`, each exactly once; returns their kinds.
 
-    The SlaBreach row is inserted first in a savepoint: a concurrent worker that already applied it makes the
-    insert fail, and this one does nothing. The effect (escalation) lives in the same transaction as the row."""
+    The SlaBreach row is inserted first (INSERT ... ON CONFLICT DO NOTHING): a concurrent worker that already
+    inserted it makes this one do nothing. The effect (escalation) lives in the same transaction as the row."""
+    from escalation.notifications.services import notify_many
     from helpdesk.tickets import services as tickets
 
-    ticket = session.get(Ticket, ticket_id)
-    if ticket is None or not ticket.is_open:
+    found = session.execute(select(Ticket, SlaClock).outerjoin(SlaClock, SlaClock.ticket_id == Ticket.id)
+                            .where(Ticket.id == ticket_id)).first()  # one round trip for both rows
+    if found is None or not found[0].is_open:
         return []
-    clock = get_clock(session, ticket, now=now)
+    ticket, clock = found
+    clock = clock or get_clock(session, ticket, now=now)
     applied = []
+    groups: dict[str, list[int]] = {}
+    previous_holder: list[int | None] = []
     for kind, due in list(_checks(ticket, clock)):
         if due is None or due > now or not ticket.is_open:
             continue
         tier = ticket.tier
-        try:
-            with session.begin_nested():
-                session.add(SlaBreach(ticket_id=ticket.id, kind=kind, tier=tier, due_at=due, applied_at=now))
-        except IntegrityError:
+        escalate = kind == "resolution" and clock.on_breach == "escalate" and _may_escalate(ticket)
+        if _claim(session, ticket.id, kind, tier, due, now, "escalated" if escalate else "notified") is None:
             continue  # already applied by another worker or an earlier run
-        row = session.scalar(select(SlaBreach).where(SlaBreach.ticket_id == ticket.id, SlaBreach.kind == kind,
-                                                     SlaBreach.tier == tier, SlaBreach.due_at == due))
-        row.action = "notified"
-        if kind == "resolution" and clock.on_breach == "escalate":
-            try:
-                with session.begin_nested():
-                    tickets.escalate(session, ticket, actor=None, reason=BREACH_REASON, now=now, system=True)
-                row.action = "escalated"
-            except DomainError as refused:  # last tier, or the vendor only takes bugs: notify instead
-                log.info("ticket %s breach not escalated: %s", ticket.id, refused.message)
+        if escalate:
+            tickets.escalate(session, ticket, actor=None, reason=BREACH_REASON, now=now, system=True)
+        action = "escalated" if escalate else "notified"
         tickets.record_event(session, ticket, f"sla_{kind}", actor=None, now=now, to_value=tier,
-                             data={"due_at": due.isoformat(), "action": row.action})
-        session.flush()
-        from escalation.notifications.services import notify
-
-        recipients = {ticket.assignee_id or row_assignee(ticket), *tier_group_ids(session, ticket, tier)}
-        for user_id in sorted(r for r in recipients if r is not None):
-            notify(session, user_id, "sla_warning" if kind == "warning" else "sla_breach", ticket=ticket, due_at=due,
-                   action=row.action, dedup_key=f"sla:{ticket.id}:{kind}:{tier}:{due.isoformat()}", now=now)
+                             data={"due_at": due.isoformat(), "action": action})
+        if tier not in groups:
+            groups[tier] = tier_group_ids(session, ticket, tier)
+        holder = ticket.assignee_id
+        if holder is None:
+            if not previous_holder:
+                previous_holder.append(row_assignee(session, ticket))
+            holder = previous_holder[0]
+        notify_many(session, sorted(r for r in {holder, *groups[tier]} if r is not None),
+                    "sla_warning" if kind == "warning" else "sla_breach", ticket=ticket, due_at=due, action=action,
+                    dedup_key=f"sla:{ticket.id}:{kind}:{tier}:{due.isoformat()}", now=now)
         applied.append(kind)
-        if row.action == "escalated":
-            break  # the new tier's clock starts now; its checks come later
+        if escalate:
+            return applied  # the new tier's clock started now (recomputed by the escalation); its checks come later
     if ticket.is_open:
         recompute(session, ticket, now=now)
     return applied
+
+
+def _may_escalate(ticket: Ticket) -> bool:
+    """Checked before the breach row is written, so that the row records what is done (escalated or notified)."""
+    from helpdesk.tickets.services import escalation_target
+
+    try:
+        escalation_target(ticket)
+    except DomainError as refused:  # last tier, or the vendor only takes bugs: notify instead
+        log.info("ticket %s breach not escalated: %s", ticket.id, refused.message)
+        return False
+    return True
 
 
 def tier_group_ids(session, ticket: Ticket, tier: str) -> list[int]:
@@ -195,15 +280,25 @@ def tier_group_ids(session, ticket: Ticket, tier: str) -> list[int]:
     return list(session.scalars(query.distinct()))
 
 
-def row_assignee(ticket: Ticket) -> int | None:
-    """After an automatic escalation the assignee is cleared; the alert then goes to whoever held it before."""
-    previous = [e for e in ticket.events if e.kind in {"assigned"} and e.actor_id]
-    return previous[-1].actor_id if previous else None
+def row_assignee(session, ticket: Ticket) -> int | None:
+    """After an automatic escalation the assignee is cleared; the alert then goes to whoever held it before
+    (the actor of the last "assigned" event), read with one indexed query rather than the whole history."""
+    from helpdesk.tickets.models import TicketEvent
+
+    return session.scalar(select(TicketEvent.actor_id).where(
+        TicketEvent.ticket_id == ticket.id, TicketEvent.kind == "assigned", TicketEvent.actor_id.is_not(None))
+        .order_by(TicketEvent.id.desc()).limit(1))
 
 
-def due_ticket_ids(session, *, now: datetime, batch: int = 500) -> list[int]:
-    return list(session.scalars(select(SlaClock.ticket_id).where(SlaClock.next_check_at <= now)
-                                .order_by(SlaClock.next_check_at).limit(batch)))
+def due_checks(session, *, now: datetime, batch: int = 5000) -> list[tuple[int, datetime]]:
+    """(ticket id, next check) of the clocks due at `now`, oldest first, read through ix_sla_clock_next_check_at."""
+    return [tuple(row) for row in session.execute(
+        select(SlaClock.ticket_id, SlaClock.next_check_at).where(SlaClock.next_check_at <= now)
+        .order_by(SlaClock.next_check_at).limit(batch))]
+
+
+def due_ticket_ids(session, *, now: datetime, batch: int = 5000) -> list[int]:
+    return [ticket_id for ticket_id, _at in due_checks(session, now=now, batch=batch)]
 
 
 AUTO_CLOSE_REASON = "Clôture automatique : résolu sans nouvelle réponse"

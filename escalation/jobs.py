@@ -27,24 +27,50 @@ def check_ticket(ticket_id: int, now: str | None = None) -> list[str]:
         return applied
 
 
-def sweep(now: str | None = None, batch: int = 500) -> int:
-    """Every minute: apply whatever timers Redis lost or never had. Reads only due rows through an index."""
-    from escalation.clocks import apply_due, due_ticket_ids, end_propagation_waits
+def sweep(now: str | None = None, batch: int = 5000) -> int:
+    """Every minute: hand whatever is due to the workers. Returns how many due tickets it handed over.
+
+    Ends the propagation waits that expired, then reads the due clocks through the `next_check_at` index (only
+    due rows are read) and fans out one `check_ticket` job per ticket in a single Redis pipeline. Job ids are
+    those of the tickets' timers (`sla-check-<ticket>-<epoch>`): a job already queued or running is not
+    queued twice, a timer still waiting for its time is queued now, a lost one is recreated. Any number of
+    workers then apply them in parallel; the unique breach row keeps each breach applied once. If Redis cannot
+    take the jobs, the sweep applies them itself, one transaction per ticket."""
+    import redis
+
+    from escalation.clocks import check_job_id, due_checks, end_propagation_waits
     from escalation.services import forget_calendars
     from helpdesk.extensions import db
+    from helpdesk.queue import fan_out
 
     moment = _when(now)
     with jobcontext.app_context():
         forget_calendars(db.session)  # calendars may have been edited since the last sweep
         end_propagation_waits(db.session, now=moment)
         db.session.commit()
-        count = 0
-        for ticket_id in due_ticket_ids(db.session, now=moment, batch=batch):
-            apply_due(db.session, ticket_id, now=moment)
-            db.session.commit()
-            count += 1
+        due = due_checks(db.session, now=moment, batch=batch)
+        db.session.commit()  # no transaction left open while Redis works
+        calls = [(check_job_id(ticket_id, at), {"ticket_id": ticket_id, "now": now}) for ticket_id, at in due]
+        try:
+            queued = fan_out("escalation.jobs.check_ticket", calls)
+            log.info("sweep: %d due, %d queued (the others were already queued or running)", len(calls), queued)
+        except (redis.RedisError, OSError) as error:
+            log.warning("sweep: Redis refused the jobs (%s); applying %d due tickets here", error, len(due))
+            _apply_inline(db.session, [ticket_id for ticket_id, _at in due], moment)
         _record_sweep(moment)
-        return count
+        return len(due)
+
+
+def _apply_inline(session, ticket_ids: list[int], moment: datetime) -> None:
+    from escalation.clocks import apply_due
+
+    for ticket_id in ticket_ids:
+        try:
+            apply_due(session, ticket_id, now=moment)
+            session.commit()
+        except Exception:  # one ticket's error must not stop the others; the next sweep retries it
+            session.rollback()
+            log.exception("sweep: ticket %s not applied", ticket_id)
 
 
 def _record_sweep(moment: datetime) -> None:

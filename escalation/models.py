@@ -1,13 +1,17 @@
 """SLA reference data: policies per tier × priority (optionally per keyword) and the calendars their clocks follow."""
 
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import JSON, Boolean, CheckConstraint, Date, Float, ForeignKey, Index, Integer, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from helpdesk.extensions import db
 from helpdesk.timeutil import utcnow
 from helpdesk.types import UTCDateTime
+
+if TYPE_CHECKING:
+    from helpdesk.tickets.models import Ticket
 
 ON_BREACH = ("escalate", "notify")
 
@@ -96,6 +100,9 @@ class SlaClock(db.Model):
     due_locked: Mapped[bool] = mapped_column(Boolean, default=False)  # a person set the deadline: never recompute
     on_breach: Mapped[str] = mapped_column(String(10), default="escalate")
 
+    # Lets a clock be planned before its ticket's INSERT (the unit of work inserts the ticket first).
+    ticket: Mapped["Ticket"] = relationship()
+
 
 class SlaPause(db.Model):
     __tablename__ = "sla_pause"
@@ -120,6 +127,8 @@ class TierStint(db.Model):
     entered_at: Mapped[datetime] = mapped_column(UTCDateTime())
     left_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     working_minutes: Mapped[float | None] = mapped_column(Float)
+
+    ticket: Mapped["Ticket"] = relationship()
 
 
 class SlaBreach(db.Model):

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
 from escalation.calendar import OFFICE_HOURS, WorkingCalendar, dump_hours, parse_hours
 from escalation.models import ON_BREACH, Closure, PublicHoliday, SchoolHolidayPeriod, SlaPolicy, TierCalendar
 from helpdesk import policy
 from helpdesk.errors import NotAllowed, NotFound, ValidationFailed
+from helpdesk.refcache import VersionedCache
 from helpdesk.routing.codes import TIER_ORDER, Priority, Tier
 from helpdesk.routing.models import Keyword
 
@@ -32,17 +34,77 @@ def _checked_period(label: str, first_day: date | None, last_day: date | None) -
     return label[:120]
 
 
-def find_policy(session, *, tier: str, priority: str, keyword_id: int | None = None) -> SlaPolicy | None:
+@dataclass(frozen=True)
+class PolicyTerms:
+    """The values of one SlaPolicy row, detached from any session (shared by the threads of a process)."""
+
+    id: int
+    tier: str
+    priority: str
+    keyword_id: int | None
+    first_response_minutes: int
+    resolution_minutes: int
+    warning_ratio: float
+    on_breach: str
+
+
+@dataclass
+class SlaReference:
+    """Every policy, and what every tier's calendar is built from (calendars are built once, on first use)."""
+
+    policies: dict[tuple[str, str, int | None], PolicyTerms]
+    tier_rows: dict[str, tuple[dict, bool]]  # tier → (stored hours, counts during school holidays)
+    public_holidays: frozenset[date]
+    school_holidays: tuple[tuple[date, date], ...]
+    closures: tuple[tuple[str | None, date, date], ...]
+    calendars: dict[str, WorkingCalendar] = field(default_factory=dict)
+
+    def calendar(self, tier: str) -> WorkingCalendar:
+        calendar = self.calendars.get(tier)
+        if calendar is None:  # a benign race between threads builds the same value twice
+            hours, counts = self.tier_rows.get(tier, (None, True))
+            calendar = self.calendars[tier] = WorkingCalendar(
+                hours=parse_hours(hours) if hours else dict(OFFICE_HOURS),
+                public_holidays=self.public_holidays,
+                school_holidays=self.school_holidays,
+                runs_during_school_holidays=counts,
+                closures=frozenset(day for closure_tier, first, last in self.closures if closure_tier in (None, tier)
+                                   for day in _days(first, last)),
+            )
+        return calendar
+
+
+def _load_reference(session) -> SlaReference:
+    policies = {
+        (row.tier, row.priority, row.keyword_id): PolicyTerms(
+            row.id, row.tier, row.priority, row.keyword_id, row.first_response_minutes, row.resolution_minutes,
+            row.warning_ratio, row.on_breach)
+        for row in session.scalars(select(SlaPolicy))
+    }
+    return SlaReference(
+        policies=policies,
+        tier_rows={row.tier: (dict(row.hours or {}), row.counts_during_school_holidays) for row in session.scalars(select(TierCalendar))},
+        public_holidays=frozenset(session.scalars(select(PublicHoliday.day))),
+        school_holidays=tuple((row.first_day, row.last_day) for row in session.scalars(
+            select(SchoolHolidayPeriod).where(SchoolHolidayPeriod.zone == ZONE).order_by(SchoolHolidayPeriod.first_day))),
+        closures=tuple((row.tier, row.first_day, row.last_day) for row in session.scalars(select(Closure))),
+    )
+
+
+# Built once per process and reused while no one edits the reference tables (helpdesk.refcache): creating a
+# ticket or applying a breach then reads one token instead of five tables.
+REFERENCE = VersionedCache("sla", (SlaPolicy, TierCalendar, PublicHoliday, SchoolHolidayPeriod, Closure), _load_reference)
+
+
+def reference(session) -> SlaReference:
+    return REFERENCE.get(session)
+
+
+def find_policy(session, *, tier: str, priority: str, keyword_id: int | None = None) -> PolicyTerms | None:
     """The keyword-specific policy when one exists, otherwise the generic one for tier × priority."""
-    rows = session.scalars(
-        select(SlaPolicy).where(
-            SlaPolicy.tier == tier,
-            SlaPolicy.priority == priority,
-            or_(SlaPolicy.keyword_id.is_(None), SlaPolicy.keyword_id == keyword_id),
-        )
-    ).all()
-    rows.sort(key=lambda row: row.keyword_id is None)
-    return rows[0] if rows else None
+    policies = reference(session).policies
+    found = policies.get((tier, priority, keyword_id)) if keyword_id is not None else None
+    return found or policies.get((tier, priority, None))
 
 
 def _days(first: date, last: date):
@@ -52,42 +114,14 @@ def _days(first: date, last: date):
         day += timedelta(days=1)
 
 
-_CACHE_KEY = "sla_calendars"
-
-
 def forget_calendars(session) -> None:
-    session.info.pop(_CACHE_KEY, None)
+    """Read the reference token again at next use (edits through the ORM already change it)."""
+    REFERENCE.forget(session)
 
 
 def load_calendar(session, tier: str) -> WorkingCalendar:
-    """The pure calendar of a tier, built once per session (a sweep handles hundreds of tickets with it)."""
-    cache = session.info.setdefault(_CACHE_KEY, {})
-    if tier not in cache:
-        cache[tier] = _build_calendar(session, tier)
-    return cache[tier]
-
-
-def _build_calendar(session, tier: str) -> WorkingCalendar:
-    """Build the pure calendar of a tier from the reference tables (office hours when none is stored)."""
-    stored = session.get(TierCalendar, tier)
-    hours = parse_hours(stored.hours) if stored and stored.hours else dict(OFFICE_HOURS)
-    holidays = frozenset(session.scalars(select(PublicHoliday.day)))
-    school = tuple(
-        (row.first_day, row.last_day)
-        for row in session.scalars(select(SchoolHolidayPeriod).where(SchoolHolidayPeriod.zone == ZONE))
-    )
-    closures = frozenset(
-        day
-        for row in session.scalars(select(Closure).where(or_(Closure.tier.is_(None), Closure.tier == tier)))
-        for day in _days(row.first_day, row.last_day)
-    )
-    return WorkingCalendar(
-        hours=hours,
-        public_holidays=holidays,
-        school_holidays=school,
-        runs_during_school_holidays=stored.counts_during_school_holidays if stored else True,
-        closures=closures,
-    )
+    """The pure calendar of a tier (office hours when none is stored)."""
+    return reference(session).calendar(tier)
 
 
 def update_policy(session, policy_id: int, *, actor, first_response_minutes: int, resolution_minutes: int,

@@ -4,9 +4,14 @@ from escalation import clocks
 from helpdesk import events
 
 
+@events.subscribe(events.TICKET_OPENING)
+def ticket_opening(session, *, ticket, now, **_):
+    clocks.plan_new_ticket(session, ticket, now=now)  # deadlines go into the ticket's INSERT
+
+
 @events.subscribe(events.TICKET_CREATED)
 def ticket_created(session, *, ticket, now, **_):
-    clocks.start_clock(session, ticket, now=now)
+    clocks.on_created(session, ticket, now=now)
 
 
 @events.subscribe(events.TICKET_CHANGED)

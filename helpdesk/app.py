@@ -35,6 +35,7 @@ API_BLUEPRINTS: list[str] = [
 
 # Model modules, imported so that metadata (and Alembic) see every table.
 MODEL_MODULES = [
+    "helpdesk.refcache",
     "helpdesk.organisation.models",
     "helpdesk.users.models",
     "helpdesk.routing.models",

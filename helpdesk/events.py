@@ -7,6 +7,9 @@ This keeps `tickets` free of any import of `escalation`, notifications or statis
 from collections import defaultdict
 from collections.abc import Callable
 
+# Published before the new ticket's INSERT (no id yet on SQLite): subscribers fill derived columns, such as
+# the SLA deadlines, so that the row is written once. TICKET_CREATED follows once the row exists.
+TICKET_OPENING = "ticket.opening"
 TICKET_CREATED = "ticket.created"
 TICKET_CHANGED = "ticket.changed"  # status, tier, assignee, keyword... (payload says what)
 TICKET_ESCALATED = "ticket.escalated"

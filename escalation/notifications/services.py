@@ -5,8 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import render_template
-from sqlalchemy import func, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import String, func, literal_column, select, update
 
 from escalation.notifications.models import KINDS, MODES, Notification, NotificationPreference
 from helpdesk.errors import NotFound, ValidationFailed
@@ -19,23 +18,42 @@ def notify(session, user_id: int | None, kind: str, *, ticket=None, dedup_key: s
 
     Title and body come from the French template of the kind; mail goes out after commit unless the person
     prefers the daily digest."""
-    if user_id is None:
-        return None
+    rows = notify_many(session, [user_id] if user_id is not None else [], kind, ticket=ticket, dedup_key=dedup_key,
+                       now=now, **context)
+    return rows[0] if rows else None
+
+
+def notify_many(session, user_ids, kind: str, *, ticket=None, dedup_key: str, now: datetime, **context) -> list[Notification]:
+    """Notify several people of one event: the template is rendered once, the rows are inserted by one
+    INSERT ... ON CONFLICT (dedup_key) DO NOTHING (no savepoint) that also returns each person's preference.
+    Returns the rows created; people this event already notified are skipped."""
+    user_ids = list(dict.fromkeys(u for u in user_ids if u is not None))
+    if not user_ids:
+        return []
     if kind not in KINDS:
         raise ValueError(f"unknown notification kind {kind}")
     text = render_template(f"notifications/mail/{kind}.txt", ticket=ticket, **context)
     title, _, body = text.strip().partition("\n")
-    row = Notification(user_id=user_id, kind=kind, ticket_id=getattr(ticket, "id", None), title=title.strip()[:200],
-                       body=body.strip(), dedup_key=f"{dedup_key}:{user_id}"[:200], created_at=now)
-    try:
-        with session.begin_nested():
-            session.add(row)
-    except IntegrityError:
-        return None
-    if preference(session, user_id) == "immediate":
-        enqueue_after_commit(session, "escalation.notifications.jobs.send_email", notification_id=row.id,
-                             job_id=f"notif-mail-{row.id}")
-    return row
+    title, body = title.strip()[:200], body.strip()
+    ticket_id = getattr(ticket, "id", None)
+    values = [dict(user_id=user_id, kind=kind, ticket_id=ticket_id, title=title, body=body,
+                   dedup_key=f"{dedup_key}:{user_id}"[:200], created_at=now) for user_id in user_ids]
+    if session.get_bind(mapper=Notification.__mapper__).dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    # The person's delivery preference comes back with each created row (no second query).
+    mode = literal_column("(SELECT notification_preference.mode FROM notification_preference "
+                          "WHERE notification_preference.user_id = notification.user_id)", String)
+    # Parameters as a list (one statement through "insertmanyvalues"): unlike .values([...]) it is cached.
+    statement = insert(Notification).on_conflict_do_nothing(index_elements=["dedup_key"]).returning(Notification, mode)
+    created = sorted(session.execute(statement, values).all(), key=lambda found: found[0].id)
+    for row, chosen in created:
+        if chosen != "digest":
+            enqueue_after_commit(session, "escalation.notifications.jobs.send_email", notification_id=row.id,
+                                 job_id=f"notif-mail-{row.id}")
+    rows = [row for row, _chosen in created]
+    return rows
 
 
 def preference(session, user_id: int) -> str:

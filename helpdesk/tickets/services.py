@@ -5,7 +5,7 @@ publishes an event (SLA, notifications and statistics subscribe) and flushes; th
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from helpdesk import events, policy
 from helpdesk.errors import Conflict, InvalidTransition, NotAllowed, NotFound, ValidationFailed
@@ -117,14 +117,37 @@ def open_ticket(
         created_at=now,
         updated_at=now,
     )
+    # The reference derives from the id: take the id first where the database can give it (PostgreSQL's
+    # sequence) so that the row is inserted complete, instead of an INSERT followed by an UPDATE.
+    ticket.id = _reserve_ticket_id(session)
+    if ticket.id is not None:
+        ticket.reference = ticket_reference(ticket.id, now)
     session.add(ticket)
-    session.flush()
-    ticket.reference = f"ENT-{now.year}-{ticket.id:06d}"
     record_event(session, ticket, "created", actor=actor, now=now, to_value=tier,
                  data={"keyword": keyword.label, "service": keyword.service, "channel": channel})
+    events.publish(session, events.TICKET_OPENING, ticket=ticket, now=now)
     session.flush()
+    if ticket.reference is None:
+        ticket.reference = ticket_reference(ticket.id, now)
     events.publish(session, events.TICKET_CREATED, ticket=ticket, now=now)
+    session.flush()
     return ticket
+
+
+def ticket_reference(ticket_id: int, now: datetime) -> str:
+    return f"ENT-{now.year}-{ticket_id:06d}"
+
+
+def _reserve_ticket_id(session) -> int | None:
+    """The next id of the ticket sequence on PostgreSQL (gaps are normal, as with the INSERT's own default);
+    None elsewhere: SQLite assigns it at the INSERT."""
+    connection = session.connection(bind_arguments={"mapper": Ticket.__mapper__})
+    if connection.dialect.name != "postgresql":
+        return None
+    return connection.execute(_NEXT_TICKET_ID).scalar()
+
+
+_NEXT_TICKET_ID = select(func.nextval(func.pg_get_serial_sequence("ticket", "id")))
 
 
 def _set_status(session, ticket: Ticket, target: Status, *, actor, now: datetime, reason: str = "", kind: str = "status_changed"):
@@ -207,14 +230,8 @@ def escalate(session, ticket: Ticket, *, actor, reason: str, now: datetime, expe
         raise NotAllowed("Vous ne pouvez pas escalader ce ticket depuis votre niveau.")
     if not (reason or "").strip():
         raise ValidationFailed("Le motif de l'escalade est obligatoire.")
-    if not ticket.is_open:
-        raise InvalidTransition("Un ticket résolu ou clos ne s'escalade pas : rouvrez-le d'abord.")
-    target = next_tier(Tier(ticket.tier))
-    if target is None:
-        raise InvalidTransition("Ce ticket est déjà chez l'éditeur, dernier niveau de la chaîne.")
+    target = escalation_target(ticket, as_bug=as_bug)
     if target == Tier.EDITEUR:
-        if ticket.type not in {TicketType.BUG, TicketType.EVOLUTION} and not as_bug:
-            raise ValidationFailed("Seuls les bugs confirmés et les demandes d'évolution sont transmis à l'éditeur.")
         if as_bug and ticket.type != TicketType.EVOLUTION:
             record_event(session, ticket, "type_changed", actor=actor, now=now, from_value=ticket.type, to_value=TicketType.BUG,
                          reason="Bug confirmé par l'équipe pilote")
@@ -222,6 +239,19 @@ def escalate(session, ticket: Ticket, *, actor, reason: str, now: datetime, expe
         if vendor_reference:
             ticket.vendor_reference = vendor_reference[:60]
     _move_tier(session, ticket, target, actor=None if system else actor, now=now, reason=reason.strip(), kind="escalated")
+
+
+def escalation_target(ticket: Ticket, *, as_bug: bool = False) -> Tier:
+    """The tier one escalation sends the ticket to. Raises InvalidTransition or ValidationFailed (French message)
+    when the ticket cannot go up; `escalate` checks it before changing anything."""
+    if not ticket.is_open:
+        raise InvalidTransition("Un ticket résolu ou clos ne s'escalade pas : rouvrez-le d'abord.")
+    target = next_tier(Tier(ticket.tier))
+    if target is None:
+        raise InvalidTransition("Ce ticket est déjà chez l'éditeur, dernier niveau de la chaîne.")
+    if target == Tier.EDITEUR and ticket.type not in {TicketType.BUG, TicketType.EVOLUTION} and not as_bug:
+        raise ValidationFailed("Seuls les bugs confirmés et les demandes d'évolution sont transmis à l'éditeur.")
+    return target
 
 
 def send_down(session, ticket: Ticket, *, actor, reason: str, now: datetime, expected_version=None):

@@ -11,6 +11,7 @@ from escalation.models import SlaBreach, SlaClock, SlaPause, TierStint
 from helpdesk.tickets import services as tickets
 from helpdesk.tickets.models import Ticket
 from helpdesk.users.models import Role
+from tests.escalation.workers import sweep_and_work
 from tests.factories import KeywordFactory, UserFactory
 
 
@@ -53,15 +54,15 @@ def test_pause_moves_the_deadline_and_keeps_its_reason(session):
     assert ticket.resolution_due_at == utc(2026, 11, 17, 8)
 
 
-def test_breach_across_a_holiday_escalates_once_with_the_reason(session):
+def test_breach_across_a_holiday_escalates_once_with_the_reason(app, session):
     # Tuesday 10 Nov 2026 16:00 Paris, the day before Armistice: 2 h Tuesday, Thursday 08:00–14:00.
     ticket = _open(session, utc(2026, 11, 10, 15))
     assert ticket.resolution_due_at == utc(2026, 11, 12, 13)
-    assert jobs.sweep(now=utc(2026, 11, 12, 10).isoformat()) == 1  # first response missed (Tuesday 17:00)
-    assert jobs.sweep(now=utc(2026, 11, 12, 11, 30).isoformat()) == 1  # warning: 6 h of 8 used at 12:00 Paris
+    assert sweep_and_work(app, utc(2026, 11, 12, 10).isoformat()) == 1  # first response missed (Tuesday 17:00)
+    assert sweep_and_work(app, utc(2026, 11, 12, 11, 30).isoformat()) == 1  # warning: 6 h of 8 used at 12:00 Paris
     assert ticket.tier == "n1"
-    assert jobs.sweep(now=utc(2026, 11, 12, 12, 59).isoformat()) == 0  # nothing due: index reads nothing
-    assert jobs.sweep(now=utc(2026, 11, 12, 13, 5).isoformat()) == 1
+    assert sweep_and_work(app, utc(2026, 11, 12, 12, 59).isoformat()) == 0  # nothing due: index reads nothing
+    assert sweep_and_work(app, utc(2026, 11, 12, 13, 5).isoformat()) == 1
     session.expire_all()
     ticket = session.get(Ticket, ticket.id)
     assert ticket.tier == "edulab"
@@ -74,7 +75,7 @@ def test_breach_across_a_holiday_escalates_once_with_the_reason(session):
     assert [(s.tier, s.working_minutes) for s in stints] == [("n1", 485.0), ("edulab", None)]
     assert ticket.resolution_due_at > utc(2026, 11, 12, 13, 5)
     # Running the same sweep again changes nothing.
-    jobs.sweep(now=utc(2026, 11, 12, 13, 5).isoformat())
+    sweep_and_work(app, utc(2026, 11, 12, 13, 5).isoformat())
     assert session.scalar(select(SlaBreach).where(SlaBreach.kind == "resolution", SlaBreach.tier == "edulab")) is None
 
 
@@ -172,14 +173,65 @@ def test_propagation_wait_ends_with_a_question_to_the_requester(session):
     assert [n.user_id for n in asked] == [ticket.requester_id]
 
 
-def test_warning_reaches_the_tier_group_once(session):
+def test_warning_reaches_the_tier_group_once(app, session):
     from escalation.notifications.models import Notification
 
     level1 = [UserFactory(school=None, roles=[Role.AGENT_N1]) for _ in range(2)]
     UserFactory(school=None, roles=[Role.PILOTE])  # another tier: not told
     ticket = _open(session, utc(2026, 11, 10, 15))
-    jobs.sweep(now=utc(2026, 11, 12, 11, 30).isoformat())
-    jobs.sweep(now=utc(2026, 11, 12, 11, 31).isoformat())
+    sweep_and_work(app, utc(2026, 11, 12, 11, 30).isoformat())
+    sweep_and_work(app, utc(2026, 11, 12, 11, 31).isoformat())
     warned = session.scalars(select(Notification).where(Notification.kind == "sla_warning",
                                                         Notification.ticket_id == ticket.id)).all()
     assert sorted(n.user_id for n in warned) == sorted(u.id for u in level1)
+
+
+def test_applying_a_breach_reads_and_writes_little(session):
+    """Statement counts, not timings: no savepoint, no history load, reference data from the process cache."""
+    from sqlalchemy import event
+
+    from escalation.clocks import apply_due
+    from helpdesk.extensions import db
+
+    agent = UserFactory(school=None, roles=[Role.AGENT_N1])
+    ticket = _open(session, utc(2026, 11, 16, 8))
+    tickets.change_status(session, ticket, "taken", actor=agent, now=utc(2026, 11, 16, 9))
+    session.commit()
+    ticket_id, late = ticket.id, ticket.resolution_due_at.replace(minute=5)
+    session.remove()
+    seen = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        seen.append(" ".join(statement.split()))
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        assert apply_due(session, ticket_id, now=late) == ["warning", "resolution"]
+        session.commit()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    assert not [s for s in seen if "SAVEPOINT" in s]
+    assert not [s for s in seen if s.startswith("SELECT ticket_event.id")]  # the history is not loaded
+    assert len(seen) <= 22, "\n".join(seen)
+    session.expire_all()
+    assert session.get(Ticket, ticket_id).tier == "edulab"
+    actions = {b.kind: b.action for b in session.scalars(select(SlaBreach).where(SlaBreach.ticket_id == ticket_id))}
+    assert actions == {"warning": "notified", "resolution": "escalated"}
+
+
+def test_a_breach_that_cannot_escalate_is_recorded_as_notified(session):
+    seed.seed_reference(session)
+    requester = UserFactory()
+    keyword = KeywordFactory(priority="urgent", tier="pilote", ticket_type="incident")
+    ticket = tickets.open_ticket(session, actor=requester, keyword=keyword, subject="Panne générale",
+                                 description="Plus rien ne marche.", now=utc(2026, 11, 16, 8))
+    session.commit()
+    late = ticket.resolution_due_at.replace(minute=5)
+    assert jobs.check_ticket(ticket.id, now=late.isoformat()) == ["warning", "first_response", "resolution"]
+    session.expire_all()
+    ticket = session.get(Ticket, ticket.id)
+    assert ticket.tier == "pilote"  # the vendor only takes confirmed bugs and evolution requests
+    breach = session.scalar(select(SlaBreach).where(SlaBreach.kind == "resolution"))
+    assert (breach.action, breach.tier) == ("notified", "pilote")
+    assert [e.data["action"] for e in ticket.events if e.kind == "sla_resolution"] == ["notified"]
+    assert jobs.check_ticket(ticket.id, now=late.isoformat()) == []  # exactly once

@@ -100,3 +100,23 @@ def test_daily_digest_groups_mail(session, smtp, login_as):
     assert notif_jobs.send_digests(now=NOW.replace(hour=19).isoformat()) == 0  # once a day
     (to, content), = smtp.messages
     assert "2 notification(s)" in content
+
+
+def test_notify_many_skips_who_was_told_and_mails_only_immediate_people(session):
+    from escalation.notifications.models import NotificationPreference
+
+    ticket = _ticket(session)
+    immediate, digest, told = UserFactory(), UserFactory(), UserFactory()
+    session.add(NotificationPreference(user_id=digest.id, mode="digest"))
+    services.notify(session, told.id, "sla_warning", ticket=ticket, due_at=NOW, action="notified",
+                    dedup_key="sla:x", now=NOW)
+    session.commit()
+    rows = services.notify_many(session, [told.id, digest.id, immediate.id, None, immediate.id], "sla_warning",
+                                ticket=ticket, due_at=NOW, action="notified", dedup_key="sla:x", now=NOW)
+    assert sorted(row.user_id for row in rows) == sorted([digest.id, immediate.id])
+    assert rows[0].title and all(row.title == rows[0].title for row in rows)  # rendered once, same text
+    mails = [options["notification_id"] for path, _args, options in session.info["pending_jobs"]
+             if path.endswith("send_email")]
+    assert mails == [row.id for row in rows if row.user_id == immediate.id]
+    assert services.notify_many(session, [immediate.id], "sla_warning", ticket=ticket, due_at=NOW,
+                                action="notified", dedup_key="sla:x", now=NOW) == []

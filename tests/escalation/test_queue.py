@@ -14,6 +14,7 @@ from helpdesk import jobcontext
 from helpdesk.queue import get_queue, redis_connection
 from helpdesk.tickets import services as tickets
 from helpdesk.tickets.models import Ticket
+from tests.escalation.workers import sweep_and_work
 from tests.factories import KeywordFactory, UserFactory
 
 
@@ -40,7 +41,7 @@ def test_ticket_saved_while_redis_is_down_and_the_sweep_catches_up(app, session)
         g.pop("_redis", None)
     ticket_id = ticket.id
     assert session.get(SlaClock, ticket_id).next_check_at is not None  # the database remembers
-    assert jobs.sweep(now=(ticket.resolution_due_at + timedelta(minutes=1)).isoformat()) == 1
+    assert sweep_and_work(app, (ticket.resolution_due_at + timedelta(minutes=1)).isoformat()) == 1
     session.expire_all()
     assert session.get(Ticket, ticket_id).tier == "edulab"
     assert redis_connection(real_url).get(jobs.LAST_SWEEP_KEY) is not None

@@ -29,9 +29,9 @@ def test_keyword_policy_overrides_the_generic_one(session):
     generic = SlaPolicyFactory(tier="n1", priority="high")
     specific = SlaPolicyFactory(tier="n1", priority="high", keyword_id=keyword.id, resolution_minutes=60,
                                 first_response_minutes=30)
-    assert services.find_policy(session, tier="n1", priority="high", keyword_id=keyword.id) == specific
-    assert services.find_policy(session, tier="n1", priority="high", keyword_id=None) == generic
-    assert services.find_policy(session, tier="n1", priority="high", keyword_id=KeywordFactory().id) == generic
+    assert services.find_policy(session, tier="n1", priority="high", keyword_id=keyword.id).id == specific.id
+    assert services.find_policy(session, tier="n1", priority="high", keyword_id=None).id == generic.id
+    assert services.find_policy(session, tier="n1", priority="high", keyword_id=KeywordFactory().id).id == generic.id
     assert services.find_policy(session, tier="edulab", priority="high") is None
 
 

@@ -1,0 +1,75 @@
+"""What creating a ticket costs the database: the row is written once, deadlines and reference included.
+
+Statement counts, not timings: they guard against an INSERT-then-UPDATE or a per-ticket lookup coming back."""
+
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import event
+
+from escalation import seed
+from escalation.models import SlaClock
+from helpdesk.extensions import db
+from helpdesk.queue import get_queue
+from helpdesk.tickets import services
+from tests.factories import KeywordFactory, UserFactory
+
+NOW = datetime(2026, 11, 16, 8, tzinfo=UTC)  # Monday 09:00 Paris
+
+
+@pytest.fixture
+def statements():
+    seen = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        seen.append(" ".join(statement.split()))
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    yield seen
+    event.remove(db.engine, "before_cursor_execute", record)
+
+
+def _open(session, requester, keyword, subject="Messagerie bloquée"):
+    return services.open_ticket(session, actor=requester, keyword=keyword, subject=subject,
+                                description="Plus d'accès depuis ce matin.", now=NOW)
+
+
+def test_a_new_ticket_is_inserted_with_its_deadlines_and_written_once(session, statements):
+    seed.seed_reference(session)
+    requester, keyword = UserFactory(), KeywordFactory(priority="urgent", tier="n1")
+    session.commit()
+    _open(session, requester, keyword, "Premier")  # warms the process's SLA reference cache
+    session.commit()
+    requester, keyword = session.get(type(requester), requester.id), session.get(type(keyword), keyword.id)
+    requester.school  # noqa: B018 — loaded by the web request before the service runs
+    statements.clear()
+    ticket = _open(session, requester, keyword)
+    session.commit()
+    statements = list(statements)
+    postgres = db.engine.dialect.name == "postgresql"
+    inserts = [s for s in statements if s.startswith("INSERT INTO ticket ")]
+    assert len(inserts) == 1 and "resolution_due_at" in inserts[0]
+    updates = [s for s in statements if s.startswith("UPDATE ticket ")]
+    # PostgreSQL hands out the id first (its sequence), so the reference goes into the INSERT too.
+    assert len(updates) == (0 if postgres else 1), updates
+    assert ticket.reference == f"ENT-2026-{ticket.id:06d}" and ticket.version == (1 if postgres else 2)
+    assert ticket.resolution_due_at == datetime(2026, 11, 16, 16, tzinfo=UTC)  # 8 working hours
+    assert session.get(SlaClock, ticket.id).next_check_at == ticket.first_response_due_at
+    reference_reads = [s for s in statements if s.startswith("SELECT") and " sla_" in s]
+    assert reference_reads == []  # policies and calendars come from the process cache (one token read)
+    assert len(statements) <= 10, "\n".join(statements)
+    queue = get_queue()
+    due_epoch = int(ticket.first_response_due_at.timestamp())
+    assert f"sla-check-{ticket.id}-{due_epoch}" in queue.scheduled_job_registry.get_job_ids()
+
+
+def test_tickets_opened_in_one_transaction_each_get_their_clock_and_timer(session):
+    seed.seed_reference(session)
+    requester, keyword = UserFactory(), KeywordFactory(priority="normal", tier="n1")
+    tickets = [_open(session, requester, keyword, f"Ticket {n}") for n in range(3)]
+    session.commit()
+    scheduled = set(get_queue().scheduled_job_registry.get_job_ids())
+    for ticket in tickets:
+        clock = session.get(SlaClock, ticket.id)
+        assert clock.tier == "n1" and clock.next_check_at is not None
+        assert f"sla-check-{ticket.id}-{int(clock.next_check_at.timestamp())}" in scheduled
