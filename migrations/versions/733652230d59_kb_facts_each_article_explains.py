@@ -1,7 +1,7 @@
 """kb: facts each article explains
 
 Revision ID: 733652230d59
-Revises: 5c10b0b999b3
+Revises: f15bcfbb8194
 Create Date: 2026-12-01 05:13:01.033733
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '733652230d59'
-down_revision = '5c10b0b999b3'
+down_revision = 'f15bcfbb8194'
 branch_labels = None
 depends_on = None
 
