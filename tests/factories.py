@@ -22,6 +22,7 @@ from escalation.notifications.models import Notification, NotificationPreference
 from helpdesk.extensions import db
 from helpdesk.organisation.models import Academie, Basin, School
 from helpdesk.organisation.uai import check_letter
+from helpdesk.refcache import CacheVersion, new_token
 from helpdesk.routing.models import Keyword, KeywordRevision
 from helpdesk.tickets.models import Attachment, Message, Ticket, TicketEvent
 from helpdesk.users.models import ApiToken, Role, User, UserRole
@@ -524,3 +525,11 @@ class KbChangeFactory(Base):
 
     kind = "faq"
     object_id = factory.LazyFunction(lambda: ArticleFactory().id)
+
+
+class CacheVersionFactory(Base):
+    class Meta:
+        model = CacheVersion
+
+    scope = factory.Sequence(lambda n: f"scope-{n}")
+    token = factory.LazyFunction(new_token)
