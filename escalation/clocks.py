@@ -164,7 +164,9 @@ def recompute(session, ticket: Ticket, *, now: datetime, pauses=None, done=None)
 def _compute(session, ticket: Ticket, clock: SlaClock, *, pauses, done) -> bool:
     """Set the ticket's deadlines and the clock's next check; False when no policy applies (no check).
     Reads nothing but the cached reference."""
-    policy = find_policy(session, tier=ticket.tier, priority=ticket.priority, keyword_id=ticket.keyword_id)
+    # Before a new ticket's INSERT only the relationship is set, not the foreign key: keyword overrides need the id.
+    keyword_id = ticket.keyword_id if ticket.keyword_id is not None else getattr(ticket.keyword, "id", None)
+    policy = find_policy(session, tier=ticket.tier, priority=ticket.priority, keyword_id=keyword_id)
     if policy is None:
         clock.next_check_at = None
         return False
