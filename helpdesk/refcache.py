@@ -133,11 +133,10 @@ def _bump_touched(session, _flush_context):
         bump(session, scope)
 
 
-def _drop_memos(session) -> None:
-    for scope in _caches:
-        session.info.pop(_memo_key(scope), None)
-
-
-# A memo lives for one transaction: the next one reads the token again and sees edits committed meanwhile.
-event.listen(Session, "after_commit", _drop_memos)
-event.listen(Session, "after_rollback", _drop_memos)
+@event.listens_for(Session, "after_transaction_end")
+def _drop_memos(session, transaction) -> None:
+    """A memo lives for one transaction (commit, rollback or close): the next one reads the token again and
+    sees what was committed meanwhile."""
+    if transaction.parent is None:
+        for scope in _caches:
+            session.info.pop(_memo_key(scope), None)

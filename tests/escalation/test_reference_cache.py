@@ -123,3 +123,16 @@ def test_a_table_created_by_create_all_starts_with_a_token_per_scope(tmp_path):
         rows = connection.execute(select(CacheVersion.scope, CacheVersion.token)).all()
     engine.dispose()
     assert [scope for scope, _token in rows] == ["sla"] and len(rows[0][1]) == 32
+
+
+def test_a_session_closed_and_reused_reads_the_token_again(session, db):
+    seed.seed_reference(session)
+    session.commit()
+    reader = Session(db.engine)
+    assert _urgent_n1(reader).resolution_minutes == 480
+    reader.close()  # neither commit nor rollback: the transaction ends with the close
+    policy_id = session.scalar(select(SlaPolicy.id).where(SlaPolicy.tier == "n1", SlaPolicy.priority == "urgent"))
+    session.get(SlaPolicy, policy_id).resolution_minutes = 300
+    session.commit()
+    assert _urgent_n1(reader).resolution_minutes == 300
+    reader.close()
