@@ -288,6 +288,7 @@ def hours_from_text(text: str) -> dict:
 def reference_overview(session, *, actor) -> dict:
     """Everything the SLA page shows. Raises NotAllowed for anyone but the pilot team."""
     _require_pilot(actor, "consulter et modifier les délais")
+    keywords = session.scalars(select(Keyword).order_by(Keyword.service, Keyword.label)).all()
     return {
         "policies": sorted(session.scalars(select(SlaPolicy)),
                            key=lambda p: (_TIER_RANK.get(p.tier, 9), _PRIORITY_RANK.get(p.priority, 9), p.keyword_id or 0)),
@@ -295,10 +296,9 @@ def reference_overview(session, *, actor) -> dict:
         "holidays": session.scalars(select(PublicHoliday).order_by(PublicHoliday.day)).all(),
         "school": session.scalars(select(SchoolHolidayPeriod).order_by(SchoolHolidayPeriod.first_day)).all(),
         "closures": session.scalars(select(Closure).order_by(Closure.first_day)).all(),
-        "keywords": session.scalars(select(Keyword).where(Keyword.is_active.is_(True))
-                                    .order_by(Keyword.service, Keyword.label)).all(),
-        "keyword_labels": dict(session.execute(select(Keyword.id, Keyword.label)
-                                               .join(SlaPolicy, SlaPolicy.keyword_id == Keyword.id)).all()),
+        # Active keywords are offered for a new override; an existing one may name a keyword since retired.
+        "keywords": [k for k in keywords if k.is_active],
+        "keyword_labels": {k.id: k.label for k in keywords},
     }
 
 
@@ -316,9 +316,13 @@ def add_closure(session, *, actor, label: str, first_day: date | None, last_day:
 
 def delete_closure(session, closure_id: int, *, actor) -> None:
     _require_pilot(actor, "modifier les fermetures")
-    row = session.get(Closure, closure_id)
+    _delete_calendar_row(session, Closure, closure_id, "Fermeture introuvable.")
+
+
+def _delete_calendar_row(session, model, row_id: int, missing: str) -> None:
+    row = session.get(model, row_id)
     if row is None:
-        raise NotFound("Fermeture introuvable.")
+        raise NotFound(missing)
     session.delete(row)
     session.flush()
     forget_calendars(session)
@@ -341,9 +345,4 @@ def add_school_holiday(session, *, actor, label: str, first_day: date | None, la
 
 def delete_school_holiday(session, period_id: int, *, actor) -> None:
     _require_pilot(actor, "modifier les vacances scolaires")
-    row = session.get(SchoolHolidayPeriod, period_id)
-    if row is None:
-        raise NotFound("Période de vacances introuvable.")
-    session.delete(row)
-    session.flush()
-    forget_calendars(session)
+    _delete_calendar_row(session, SchoolHolidayPeriod, period_id, "Période de vacances introuvable.")

@@ -7,18 +7,11 @@ import pytest
 
 from helpdesk.prefill import read_prefill
 from kb.seed import load_articles
+from tests.browser import login as _login
 from tests.diagnostics.test_walk_pages import _with_ticket_form
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.browser
-
-
-def _login(page, email):
-    page.goto("/connexion")
-    page.get_by_label("Adresse électronique").fill(email)
-    page.get_by_label("Mot de passe").fill("correct-horse-42")
-    page.get_by_role("button", name="Se connecter").click()
-    page.wait_for_url("**/")
 
 
 def _answer(page, label: str, step: int):

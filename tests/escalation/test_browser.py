@@ -8,17 +8,11 @@ from escalation import seed
 from escalation.models import MajorIncident
 from helpdesk.tickets import services as tickets
 from helpdesk.users.models import Role
+from tests.browser import login as _login
 from tests.factories import KeywordFactory, UserFactory
 
 pytestmark = pytest.mark.browser
 
-
-def _login(page, email, password="correct-horse-42"):
-    page.goto("/connexion")
-    page.get_by_label("Adresse électronique").fill(email)
-    page.get_by_label("Mot de passe").fill(password)
-    page.get_by_role("button", name="Se connecter").click()
-    page.wait_for_url("**/")
 
 
 def test_pilot_sla_page(page, session, screenshot):

@@ -13,17 +13,11 @@ from helpdesk.queue import redis_connection
 from helpdesk.timeutil import to_paris, utcnow
 from helpdesk.trainings.models import FilRequest, TrainingMail
 from helpdesk.users.models import Role
+from tests.browser import login as _login
 from tests.factories import RegistrationFactory, TrainingModuleFactory, TrainingSessionFactory, UserFactory
 
 pytestmark = pytest.mark.browser
 
-
-def _login(page, email, password="correct-horse-42"):
-    page.goto("/connexion")
-    page.get_by_label("Adresse électronique").fill(email)
-    page.get_by_label("Mot de passe").fill(password)
-    page.get_by_role("button", name="Se connecter").click()
-    page.wait_for_url("**/")
 
 
 def _logout(page):
