@@ -3,28 +3,23 @@
 import signal
 import subprocess
 import sys
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
-from escalation import jobs, seed
+from escalation import jobs
 from escalation.models import SlaBreach
-from helpdesk.tickets import services as tickets
 from helpdesk.tickets.models import Ticket
-from tests.factories import KeywordFactory, UserFactory
+from tests.escalation.workers import open_urgent_ticket
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.parametrize("when", ["before", "after"])
 def test_worker_killed_during_escalation_then_retried(app, session, when):
-    seed.seed_reference(session)
-    ticket = tickets.open_ticket(session, actor=UserFactory(), keyword=KeywordFactory(priority="urgent"),
-                                 subject="Import EDT bloqué", description="Erreur à l'import.",
-                                 now=datetime(2026, 11, 16, 8, tzinfo=UTC))
-    session.commit()
+    ticket = open_urgent_ticket(session)
     ticket_id = ticket.id
     late = (ticket.resolution_due_at + timedelta(minutes=1)).isoformat()
     session.remove()

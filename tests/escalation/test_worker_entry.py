@@ -3,29 +3,24 @@
 import os
 import subprocess
 import sys
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
-from escalation import jobs, seed
+from escalation import jobs
 from escalation.models import SlaBreach
 from helpdesk.queue import get_queue
-from helpdesk.tickets import services as tickets
 from helpdesk.tickets.models import Ticket
-from tests.factories import KeywordFactory, UserFactory
+from tests.escalation.workers import open_urgent_ticket
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.parametrize("options", [[], ["--fork"]])
 def test_the_worker_entry_point_applies_the_fanned_out_checks(app, session, options):
-    seed.seed_reference(session)
-    ticket = tickets.open_ticket(session, actor=UserFactory(), keyword=KeywordFactory(priority="urgent"),
-                                 subject="Import EDT bloqué", description="Erreur à l'import.",
-                                 now=datetime(2026, 11, 16, 8, tzinfo=UTC))
-    session.commit()
+    ticket = open_urgent_ticket(session)
     ticket_id = ticket.id
     assert jobs.sweep(now=(ticket.resolution_due_at + timedelta(minutes=1)).isoformat()) == 1
     session.remove()

@@ -26,3 +26,19 @@ def sweep_and_work(app, now: str) -> int:
     handed = jobs.sweep(now=now)
     run_queued_jobs(app)
     return handed
+
+
+def open_urgent_ticket(session):
+    """An urgent ticket opened Monday 16 Nov 2026 at 09:00 Paris on seeded SLA data: what the worker tests escalate."""
+    from datetime import UTC, datetime
+
+    from escalation import seed
+    from helpdesk.tickets import services as tickets
+    from tests.factories import KeywordFactory, UserFactory
+
+    seed.seed_reference(session)
+    ticket = tickets.open_ticket(session, actor=UserFactory(), keyword=KeywordFactory(priority="urgent"),
+                                 subject="Import EDT bloqué", description="Erreur à l'import.",
+                                 now=datetime(2026, 11, 16, 8, tzinfo=UTC))
+    session.commit()
+    return ticket
