@@ -56,8 +56,12 @@ def main() -> None:
                 if not three:
                     got = [r["slug"] for r in payload["results"][:3]]
                     card = (payload.get("glossary_card") or {}).get("term")
-                    misses.append(f"  MISS {case['q']!r}: expected {case.get('expect') or case.get('expect_glossary')}, got {got} card={card}")
-            print(f"{path.name}: top-1 {top1 / len(cases):.3f} ({top1}/{len(cases)}), top-3 {top3 / len(cases):.3f} ({top3}/{len(cases)})")
+                    misses.append(
+                        f"  MISS {case['q']!r}: expected {case.get('expect') or case.get('expect_glossary')}, got {got} card={card}"
+                    )
+            print(
+                f"{path.name}: top-1 {top1 / len(cases):.3f} ({top1}/{len(cases)}), top-3 {top3 / len(cases):.3f} ({top3}/{len(cases)})"
+            )
             if not args.quiet:
                 print("\n".join(misses))
 

@@ -47,15 +47,19 @@ RESULTS = Path(__file__).resolve().parent / "results"
 
 def _config() -> dict:
     url = os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/h_sla")
-    config = {"SQLALCHEMY_DATABASE_URI": url.replace("postgresql://", "postgresql+psycopg://", 1),
-              "HELPDESK_DATA_DIR": os.environ.get("BENCH_DATA_DIR", "/tmp/sla-bench"), "SECRET_KEY": "bench"}
+    config = {
+        "SQLALCHEMY_DATABASE_URI": url.replace("postgresql://", "postgresql+psycopg://", 1),
+        "HELPDESK_DATA_DIR": os.environ.get("BENCH_DATA_DIR", "/tmp/sla-bench"),
+        "SECRET_KEY": "bench",
+    }
     if os.environ.get("BENCH_REDIS_URL"):
         config["REDIS_URL"] = os.environ["BENCH_REDIS_URL"]
     return config
 
 
 def _load(params) -> None:
-    db.session.execute(text("""
+    db.session.execute(
+        text("""
         INSERT INTO ticket (id, reference, type, status, is_open, tier, entry_tier, service, keyword_id, priority,
             subject, description, extra_fields, channel, school_id, basin_id, requester_id, created_by_id,
             contact_name, contact_email, contact_phone, is_major_incident, has_reached_vendor, vendor_reference,
@@ -65,19 +69,27 @@ def _load(params) -> None:
             :created, :created, 1,
             CASE WHEN g <= :due THEN CAST(:now AS timestamptz) - interval '1 minute'
                  ELSE CAST(:now AS timestamptz) + (g || ' minutes')::interval END
-        FROM generate_series(1, :total) AS g"""), params)
-    db.session.execute(text("""
+        FROM generate_series(1, :total) AS g"""),
+        params,
+    )
+    db.session.execute(
+        text("""
         INSERT INTO sla_clock (ticket_id, tier, tier_entered_at, warning_at, next_check_at, due_locked, on_breach)
-        SELECT id, 'n1', created_at, resolution_due_at, resolution_due_at, false, 'escalate' FROM ticket"""))
-    db.session.execute(text("INSERT INTO sla_tier_stint (ticket_id, tier, entered_at) "
-                            "SELECT id, 'n1', created_at FROM ticket WHERE id <= :due"), params)
+        SELECT id, 'n1', created_at, resolution_due_at, resolution_due_at, false, 'escalate' FROM ticket""")
+    )
+    db.session.execute(
+        text("INSERT INTO sla_tier_stint (ticket_id, tier, entered_at) SELECT id, 'n1', created_at FROM ticket WHERE id <= :due"),
+        params,
+    )
     db.session.execute(text("SELECT setval(pg_get_serial_sequence('ticket', 'id'), :total)"), params)
 
 
 def _reset_due(params) -> None:
     """Put the due tickets back as they were before any breach was applied (for the next worker run)."""
     for statement in (
-        "DELETE FROM sla_breach", "DELETE FROM notification", "DELETE FROM ticket_event",
+        "DELETE FROM sla_breach",
+        "DELETE FROM notification",
+        "DELETE FROM ticket_event",
         "DELETE FROM sla_tier_stint WHERE ticket_id <= :due",
         "INSERT INTO sla_tier_stint (ticket_id, tier, entered_at) SELECT id, 'n1', created_at FROM ticket WHERE id <= :due",
         "UPDATE ticket SET tier = 'n1', version = 1, updated_at = created_at, first_response_due_at = NULL, "
@@ -115,8 +127,7 @@ def _worker_process(config, worker_class, ready, go):
         connection = redis_connection()
     ready.set()
     go.wait()
-    worker = (Worker if worker_class == "Worker" else SimpleWorker)(["default"], connection=connection,
-                                                                     serializer=JSONSerializer)
+    worker = (Worker if worker_class == "Worker" else SimpleWorker)(["default"], connection=connection, serializer=JSONSerializer)
     worker.work(burst=True, with_scheduler=False, logging_level="WARNING")
 
 
@@ -133,8 +144,16 @@ def main() -> None:
         user = UserFactory(school=school)
         keyword = KeywordFactory(priority="normal", tier="n1")
         db.session.commit()
-        params = {"total": TOTAL, "due": DUE, "kw": keyword.id, "school": school.id, "basin": school.basin_id,
-                  "user": user.id, "now": NOW, "created": NOW - timedelta(days=10)}
+        params = {
+            "total": TOTAL,
+            "due": DUE,
+            "kw": keyword.id,
+            "school": school.id,
+            "basin": school.basin_id,
+            "user": user.id,
+            "now": NOW,
+            "created": NOW - timedelta(days=10),
+        }
         started = time.perf_counter()
         _load(params)
         db.session.commit()
@@ -143,9 +162,17 @@ def main() -> None:
         report["load_seconds"] = round(time.perf_counter() - started, 1)
         print(f"inserted {TOTAL:,} tickets in {report['load_seconds']} s")
 
-        plan = db.session.execute(text(
-            "EXPLAIN (ANALYZE, BUFFERS) SELECT ticket_id, next_check_at FROM sla_clock WHERE next_check_at <= :now "
-            "ORDER BY next_check_at LIMIT 5000"), {"now": NOW}).scalars().all()
+        plan = (
+            db.session.execute(
+                text(
+                    "EXPLAIN (ANALYZE, BUFFERS) SELECT ticket_id, next_check_at FROM sla_clock WHERE next_check_at <= :now "
+                    "ORDER BY next_check_at LIMIT 5000"
+                ),
+                {"now": NOW},
+            )
+            .scalars()
+            .all()
+        )
         db.session.commit()
         print("\n".join(plan))
         report["selection_plan"] = plan
@@ -161,8 +188,10 @@ def main() -> None:
         handed = jobs.sweep(now=NOW.isoformat())
         report["sweep_job_ms"] = round((time.perf_counter() - started) * 1000, 1)
         queued = len([i for i in queue.job_ids if i.startswith("sla-check-")])
-        print(f"sweep job (selection + fan-out of {handed} check jobs in one pipeline): {report['sweep_job_ms']} ms; "
-              f"{queued} jobs queued")
+        print(
+            f"sweep job (selection + fan-out of {handed} check jobs in one pipeline): {report['sweep_job_ms']} ms; "
+            f"{queued} jobs queued"
+        )
         started = time.perf_counter()
         jobs.sweep(now=NOW.isoformat())
         report["second_sweep_ms"] = round((time.perf_counter() - started) * 1000, 1)
@@ -195,22 +224,30 @@ def main() -> None:
         started_wall = time.perf_counter()
         started = datetime.now(UTC)
         SimpleWorker([queue], connection=queue.connection, serializer=JSONSerializer).work(
-            burst=True, with_scheduler=False, logging_level="WARNING")
+            burst=True, with_scheduler=False, logging_level="WARNING"
+        )
         wall = time.perf_counter() - started_wall
         event.remove(db.engine, "before_cursor_execute", listener)
         jobs.check_ticket = original_check
         count, _first, last, mean_run, median_run = _check_job_times(queue)
         applied = db.session.scalar(text("SELECT count(*) FROM sla_breach WHERE kind = 'resolution'"))
         db.session.commit()
-        one = {"check_jobs": count, "breaches": applied, "seconds_to_last_check": round((last - started).total_seconds(), 2),
-               "burst_seconds_all_jobs": round(wall, 2), "per_breach_ms_mean": round(mean_run * 1000, 1),
-               "per_breach_ms_median": round(median_run * 1000, 1),
-               "statements_per_check_job": round(len(statements) / max(count, 1), 1)}
+        one = {
+            "check_jobs": count,
+            "breaches": applied,
+            "seconds_to_last_check": round((last - started).total_seconds(), 2),
+            "burst_seconds_all_jobs": round(wall, 2),
+            "per_breach_ms_mean": round(mean_run * 1000, 1),
+            "per_breach_ms_median": round(median_run * 1000, 1),
+            "statements_per_check_job": round(len(statements) / max(count, 1), 1),
+        }
         report["one_worker_in_process"] = one
-        print(f"1 SimpleWorker in process: {count} check jobs applied ({applied} breaches) in "
-              f"{one['seconds_to_last_check']} s; per breach {one['per_breach_ms_mean']} ms mean, "
-              f"{one['per_breach_ms_median']} ms median; {one['statements_per_check_job']} SQL statements per job "
-              f"(the burst, mails included, took {one['burst_seconds_all_jobs']} s)")
+        print(
+            f"1 SimpleWorker in process: {count} check jobs applied ({applied} breaches) in "
+            f"{one['seconds_to_last_check']} s; per breach {one['per_breach_ms_mean']} ms mean, "
+            f"{one['per_breach_ms_median']} ms median; {one['statements_per_check_job']} SQL statements per job "
+            f"(the burst, mails included, took {one['burst_seconds_all_jobs']} s)"
+        )
         started = time.perf_counter()
         left = len(due_checks(db.session, now=NOW))
         db.session.commit()
@@ -237,12 +274,19 @@ def main() -> None:
             count, _first, last, mean_run, median_run = _check_job_times(queue)
             applied = db.session.scalar(text("SELECT count(*) FROM sla_breach WHERE kind = 'resolution'"))
             db.session.commit()
-            entry = {"worker_class": worker_class, "check_jobs": count, "breaches": applied,
-                     "seconds_to_last_check": round((last - started).total_seconds(), 2),
-                     "per_breach_ms_mean": round(mean_run * 1000, 1), "per_breach_ms_median": round(median_run * 1000, 1)}
+            entry = {
+                "worker_class": worker_class,
+                "check_jobs": count,
+                "breaches": applied,
+                "seconds_to_last_check": round((last - started).total_seconds(), 2),
+                "per_breach_ms_mean": round(mean_run * 1000, 1),
+                "per_breach_ms_median": round(median_run * 1000, 1),
+            }
             report[f"{processes}_{worker_class}_processes"] = entry
-            print(f"{processes} {worker_class} processes: {count} check jobs applied ({applied} breaches) in "
-                  f"{entry['seconds_to_last_check']} s; per breach {entry['per_breach_ms_mean']} ms mean")
+            print(
+                f"{processes} {worker_class} processes: {count} check jobs applied ({applied} breaches) in "
+                f"{entry['seconds_to_last_check']} s; per breach {entry['per_breach_ms_mean']} ms mean"
+            )
         # The measure the previous version of this script made: apply_due in a loop, one session, a commit each.
         _reset_due(params)
         from escalation.clocks import apply_due
@@ -255,8 +299,10 @@ def main() -> None:
         inline = time.perf_counter() - started
         report["inline_loop_seconds"] = round(inline, 2)
         report["inline_loop_per_breach_ms"] = round(inline / max(len(ids), 1) * 1000, 1)
-        print(f"inline loop as the old sweep did (apply_due + commit, one session): {inline:.2f} s, "
-              f"{report['inline_loop_per_breach_ms']} ms per breach")
+        print(
+            f"inline loop as the old sweep did (apply_due + commit, one session): {inline:.2f} s, "
+            f"{report['inline_loop_per_breach_ms']} ms per breach"
+        )
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "sla_sweep.json").write_text(json.dumps(report, indent=2, default=str), encoding="utf-8")
 

@@ -40,8 +40,10 @@ from helpdesk.users.models import Role, User  # noqa: E402
 RESULTS = Path(__file__).resolve().parent / "results"
 TIERS = ["n1"] * 25 + ["edulab"] * 50 + ["pilote"] * 20 + ["editeur"] * 5
 STATUSES_OPEN = ["new", "taken", "waiting_requester", "taken"]
-WORDS = ("messagerie agenda rubrique cahier textes élèves parents sondage import emploi temps compte mot passe "
-         "classeur médiacentre manuel connexion lenteur erreur affichage formulaire page accueil").split()
+WORDS = (
+    "messagerie agenda rubrique cahier textes élèves parents sondage import emploi temps compte mot passe "
+    "classeur médiacentre manuel connexion lenteur erreur affichage formulaire page accueil"
+).split()
 
 
 def build_reference_data(session, basins=10, schools_per_basin=50):
@@ -53,14 +55,26 @@ def build_reference_data(session, basins=10, schools_per_basin=50):
     schools = []
     for basin in basin_rows:
         for s in range(schools_per_basin):
-            schools.append(School(uai=f"{9000000 + len(schools):07d}A", name=f"Collège {basin.name} {s}", type="college",
-                                  town="Toulouse", basin=basin))
+            schools.append(
+                School(
+                    uai=f"{9000000 + len(schools):07d}A",
+                    name=f"Collège {basin.name} {s}",
+                    type="college",
+                    town="Toulouse",
+                    basin=basin,
+                )
+            )
     session.add_all(schools)
     session.flush()
     requesters = []
     for school in schools:
-        user = User(email=f"prof{school.id}@bench.example", full_name=f"Prof {school.id}", profile="enseignant",
-                    password_hash="x", school=school)
+        user = User(
+            email=f"prof{school.id}@bench.example",
+            full_name=f"Prof {school.id}",
+            profile="enseignant",
+            password_hash="x",
+            school=school,
+        )
         user.set_roles([Role.REQUESTER])
         requesters.append(user)
     session.add_all(requesters)
@@ -81,10 +95,37 @@ def bulk_load(session, n, schools, requesters, keywords):
     """COPY n tickets: ~30 % open, due dates spread over ±10 days (10 % without one)."""
     rng = random.Random(42)
     now = utcnow()
-    columns = ("id", "reference", "type", "status", "is_open", "tier", "entry_tier", "service", "keyword_id", "priority",
-               "subject", "description", "extra_fields", "channel", "school_id", "basin_id", "requester_id", "created_by_id",
-               "contact_name", "contact_email", "contact_phone", "is_major_incident", "has_reached_vendor", "vendor_reference",
-               "evolution_status", "created_at", "updated_at", "resolution_due_at", "version")
+    columns = (
+        "id",
+        "reference",
+        "type",
+        "status",
+        "is_open",
+        "tier",
+        "entry_tier",
+        "service",
+        "keyword_id",
+        "priority",
+        "subject",
+        "description",
+        "extra_fields",
+        "channel",
+        "school_id",
+        "basin_id",
+        "requester_id",
+        "created_by_id",
+        "contact_name",
+        "contact_email",
+        "contact_phone",
+        "is_major_incident",
+        "has_reached_vendor",
+        "vendor_reference",
+        "evolution_status",
+        "created_at",
+        "updated_at",
+        "resolution_due_at",
+        "version",
+    )
     start_id = (session.scalar(select(db.func.max(Ticket.id))) or 0) + 1
     # Plain values read before COPY starts: a lazy load during COPY would wait on the busy connection forever.
     people = [(u.id, u.full_name, u.email, u.school.id, u.school.basin_id) for u in requesters]
@@ -102,11 +143,39 @@ def bulk_load(session, n, schools, requesters, keywords):
             created = now - timedelta(minutes=rng.randrange(0, 60 * 24 * 365))
             due = None if rng.random() < 0.1 else now + timedelta(minutes=rng.randrange(-60 * 24 * 10, 60 * 24 * 10))
             words = " ".join(rng.choice(WORDS) for _ in range(6))
-            copy.write_row((ticket_id, f"ENT-{created.year}-{ticket_id:06d}", ticket_type,
-                            rng.choice(STATUSES_OPEN) if is_open else "closed", is_open, tier, tier, service, keyword_id,
-                            priority, f"{label} : {words[:60]}", f"Bonjour, {words}. Merci.", "{}", "web",
-                            school_id, basin_id, person_id, person_id, person_name, person_email, "",
-                            False, tier == "editeur", "", "", created, created, due, 1))
+            copy.write_row(
+                (
+                    ticket_id,
+                    f"ENT-{created.year}-{ticket_id:06d}",
+                    ticket_type,
+                    rng.choice(STATUSES_OPEN) if is_open else "closed",
+                    is_open,
+                    tier,
+                    tier,
+                    service,
+                    keyword_id,
+                    priority,
+                    f"{label} : {words[:60]}",
+                    f"Bonjour, {words}. Merci.",
+                    "{}",
+                    "web",
+                    school_id,
+                    basin_id,
+                    person_id,
+                    person_id,
+                    person_name,
+                    person_email,
+                    "",
+                    False,
+                    tier == "editeur",
+                    "",
+                    "",
+                    created,
+                    created,
+                    due,
+                    1,
+                )
+            )
     raw.commit()
     session.execute(text("SELECT setval(pg_get_serial_sequence('ticket', 'id'), (SELECT max(id) FROM ticket))"))
     session.commit()
@@ -127,8 +196,14 @@ def _create(requester_ids, keyword_ids, count, seed_value):
         session = db.session
         requester = session.get(User, requester_ids[rng.randrange(len(requester_ids))])
         keyword = session.get(Keyword, keyword_ids[rng.randrange(len(keyword_ids))])
-        services.open_ticket(session, actor=requester, keyword=keyword, subject=f"Création mesurée {seed_value}-{i}",
-                             description="Le cahier de textes n'affiche plus les séances.", now=utcnow())
+        services.open_ticket(
+            session,
+            actor=requester,
+            keyword=keyword,
+            subject=f"Création mesurée {seed_value}-{i}",
+            description="Le cahier de textes n'affiche plus les séances.",
+            now=utcnow(),
+        )
         session.commit()  # one transaction per ticket, as in the web form
         db.session.remove()
 
@@ -175,9 +250,12 @@ def measure_creation_processes(config, requester_ids, keyword_ids, count, proces
     context = multiprocessing.get_context("spawn")
     go, done = context.Event(), context.Queue()
     readies = [context.Event() for _ in range(processes)]
-    children = [context.Process(target=_process_creator, args=(config, requester_ids, keyword_ids, count // processes,
-                                                               200 + n, ready, go, done))
-                for n, ready in enumerate(readies)]
+    children = [
+        context.Process(
+            target=_process_creator, args=(config, requester_ids, keyword_ids, count // processes, 200 + n, ready, go, done)
+        )
+        for n, ready in enumerate(readies)
+    ]
     for child in children:
         child.start()
     for ready in readies:
@@ -217,8 +295,12 @@ def _explain(session, user, filters, cursor, name):
 
 def deep_cursor(session, user, filters, depth):
     """The cursor a user would hold after paging `depth` rows (computed directly, for the benchmark only)."""
-    stmt = queries.filtered(session, user, filters, now=utcnow()).order_by(
-        Ticket.resolution_due_at.asc().nulls_last(), Ticket.id.asc()).offset(depth).limit(1)
+    stmt = (
+        queries.filtered(session, user, filters, now=utcnow())
+        .order_by(Ticket.resolution_due_at.asc().nulls_last(), Ticket.id.asc())
+        .offset(depth)
+        .limit(1)
+    )
     ticket = session.scalars(stmt).first()
     return queries.encode_cursor(ticket.resolution_due_at, ticket.id) if ticket else None
 
@@ -232,10 +314,13 @@ def main():
     parser.add_argument("--no-sla", action="store_true", help="no SLA reference data (no deadlines, no timers)")
     args = parser.parse_args()
     url = os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/h_tickets")
-    config = {"SQLALCHEMY_DATABASE_URI": url.replace("postgresql://", "postgresql+psycopg://", 1),
-              "HELPDESK_DATA_DIR": tempfile.mkdtemp(prefix="tickets-bench-"), "SECRET_KEY": "bench",
-              # Default: an embedded Redis in the bench's own data directory (it is flushed).
-              "REDIS_URL": os.environ.get("BENCH_REDIS_URL", "")}
+    config = {
+        "SQLALCHEMY_DATABASE_URI": url.replace("postgresql://", "postgresql+psycopg://", 1),
+        "HELPDESK_DATA_DIR": tempfile.mkdtemp(prefix="tickets-bench-"),
+        "SECRET_KEY": "bench",
+        # Default: an embedded Redis in the bench's own data directory (it is flushed).
+        "REDIS_URL": os.environ.get("BENCH_REDIS_URL", ""),
+    }
     app = create_app(config)
     config["REDIS_URL"] = app.config["REDIS_URL"]  # worker processes join the same Redis
     report = {"n": args.n, "sla": not args.no_sla}
@@ -285,8 +370,9 @@ def main():
             _explain(session, user, filters, None, f"{name}_first_page")
             count, capped = queries.capped_count(session, queries.filtered(session, user, filters, now=utcnow()))
             entry = {"first_page_ms": round(first_ms, 2), "open_count": f"{count}{'+' if capped else ''}"}
-            exact = session.scalar(select(db.func.count()).select_from(
-                queries.filtered(session, user, filters, now=utcnow()).subquery()))
+            exact = session.scalar(
+                select(db.func.count()).select_from(queries.filtered(session, user, filters, now=utcnow()).subquery())
+            )
             entry["open_count_exact"] = exact
             depth = min(5000, max(exact - 30, 0))
             cursor = deep_cursor(session, user, filters, depth) if depth else None

@@ -11,7 +11,6 @@ from helpdesk.extensions import db
 sla_cli = AppGroup("sla", help="Délais de traitement (SLA) et calendriers.")
 
 
-
 def school_periods(days_by_name: dict) -> list[tuple[str, object, object]]:
     """Group the package's day-by-day answers into inclusive (label, first, last) ranges of consecutive days."""
     periods = []

@@ -30,8 +30,9 @@ def _since(pauses, since: datetime):
 
 
 def _done(session, ticket_id: int, tier: str) -> set[tuple[str, datetime]]:
-    rows = session.execute(select(SlaBreach.kind, SlaBreach.due_at).where(
-        SlaBreach.ticket_id == ticket_id, SlaBreach.tier == tier)).all()
+    rows = session.execute(
+        select(SlaBreach.kind, SlaBreach.due_at).where(SlaBreach.ticket_id == ticket_id, SlaBreach.tier == tier)
+    ).all()
     return {(kind, due) for kind, due in rows}
 
 
@@ -53,8 +54,13 @@ def plan_new_ticket(session, ticket: Ticket, *, now: datetime) -> SlaClock:
 def schedule_timer(session, ticket: Ticket, clock: SlaClock) -> None:
     if clock.next_check_at is not None:
         # By keyword: one argument set for timers and for the sweep's fan-out of the same job id.
-        enqueue_after_commit(session, "escalation.jobs.check_ticket", ticket_id=ticket.id,
-                             job_id=check_job_id(ticket.id, clock.next_check_at), at=clock.next_check_at)
+        enqueue_after_commit(
+            session,
+            "escalation.jobs.check_ticket",
+            ticket_id=ticket.id,
+            job_id=check_job_id(ticket.id, clock.next_check_at),
+            at=clock.next_check_at,
+        )
 
 
 def check_job_id(ticket_id: int, due: datetime) -> str:
@@ -175,11 +181,13 @@ def _compute(session, ticket: Ticket, clock: SlaClock, *, pauses, done) -> bool:
     clock.on_breach = policy.on_breach
     if ticket.first_response_at is None and ticket.tier == ticket.entry_tier:
         ticket.first_response_due_at = add_working_time(
-            ticket.created_at, policy.first_response_minutes, calendar, _since(pauses, ticket.created_at))
+            ticket.created_at, policy.first_response_minutes, calendar, _since(pauses, ticket.created_at)
+        )
     if not clock.due_locked:
         ticket.resolution_due_at = add_working_time(clock.tier_entered_at, policy.resolution_minutes, calendar, since_tier)
-    clock.warning_at = warning_instant(clock.tier_entered_at, policy.resolution_minutes, policy.warning_ratio,
-                                       calendar, since_tier)
+    clock.warning_at = warning_instant(
+        clock.tier_entered_at, policy.resolution_minutes, policy.warning_ratio, calendar, since_tier
+    )
     if clock.due_locked and ticket.resolution_due_at and clock.warning_at and clock.warning_at > ticket.resolution_due_at:
         clock.warning_at = ticket.resolution_due_at
     pending = [at for kind, at in _checks(ticket, clock) if at is not None and (kind, at) not in done]
@@ -203,10 +211,12 @@ def _claim(session, ticket_id: int, kind: str, tier: str, due: datetime, now: da
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
-    statement = (insert(SlaBreach).values(ticket_id=ticket_id, kind=kind, tier=tier, due_at=due, applied_at=now,
-                                          action=action)
-                 .on_conflict_do_nothing(index_elements=["ticket_id", "kind", "tier", "due_at"])
-                 .returning(SlaBreach.id))
+    statement = (
+        insert(SlaBreach)
+        .values(ticket_id=ticket_id, kind=kind, tier=tier, due_at=due, applied_at=now, action=action)
+        .on_conflict_do_nothing(index_elements=["ticket_id", "kind", "tier", "due_at"])
+        .returning(SlaBreach.id)
+    )
     return session.execute(statement).scalar()
 
 
@@ -218,8 +228,9 @@ def apply_due(session, ticket_id: int, *, now: datetime) -> list[str]:
     from escalation.notifications.services import notify_many
     from helpdesk.tickets import services as tickets
 
-    found = session.execute(select(Ticket, SlaClock).outerjoin(SlaClock, SlaClock.ticket_id == Ticket.id)
-                            .where(Ticket.id == ticket_id)).first()  # one round trip for both rows
+    found = session.execute(
+        select(Ticket, SlaClock).outerjoin(SlaClock, SlaClock.ticket_id == Ticket.id).where(Ticket.id == ticket_id)
+    ).first()  # one round trip for both rows
     if found is None or not found[0].is_open:
         return []
     ticket, clock = found
@@ -237,8 +248,9 @@ def apply_due(session, ticket_id: int, *, now: datetime) -> list[str]:
         if escalate:
             tickets.escalate(session, ticket, actor=None, reason=BREACH_REASON, now=now, system=True)
         action = "escalated" if escalate else "notified"
-        tickets.record_event(session, ticket, f"sla_{kind}", actor=None, now=now, to_value=tier,
-                             data={"due_at": due.isoformat(), "action": action})
+        tickets.record_event(
+            session, ticket, f"sla_{kind}", actor=None, now=now, to_value=tier, data={"due_at": due.isoformat(), "action": action}
+        )
         if tier not in groups:
             groups[tier] = tier_group_ids(session, ticket, tier)
         holder = ticket.assignee_id
@@ -246,9 +258,16 @@ def apply_due(session, ticket_id: int, *, now: datetime) -> list[str]:
             if not previous_holder:
                 previous_holder.append(row_assignee(session, ticket))
             holder = previous_holder[0]
-        notify_many(session, sorted(r for r in {holder, *groups[tier]} if r is not None),
-                    "sla_warning" if kind == "warning" else "sla_breach", ticket=ticket, due_at=due, action=action,
-                    dedup_key=f"sla:{ticket.id}:{kind}:{tier}:{due.isoformat()}", now=now)
+        notify_many(
+            session,
+            sorted(r for r in {holder, *groups[tier]} if r is not None),
+            "sla_warning" if kind == "warning" else "sla_breach",
+            ticket=ticket,
+            due_at=due,
+            action=action,
+            dedup_key=f"sla:{ticket.id}:{kind}:{tier}:{due.isoformat()}",
+            now=now,
+        )
         applied.append(kind)
         if escalate:
             return applied  # the new tier's clock started now (recomputed by the escalation); its checks come later
@@ -275,10 +294,15 @@ def tier_group_ids(session, ticket: Ticket, tier: str) -> list[int]:
     from helpdesk.users.models import User, UserRole, referent_basin
 
     roles = [role.value for role, tier_code in TIER_OF_ROLE.items() if tier_code == tier]
-    query = select(User.id).join(UserRole, UserRole.user_id == User.id).where(
-        UserRole.role.in_(roles), User.is_active_account.is_(True))
+    query = (
+        select(User.id)
+        .join(UserRole, UserRole.user_id == User.id)
+        .where(UserRole.role.in_(roles), User.is_active_account.is_(True))
+    )
     if tier == "edulab":
-        query = query.join(referent_basin, referent_basin.c.user_id == User.id).where(referent_basin.c.basin_id == ticket.basin_id)
+        query = query.join(referent_basin, referent_basin.c.user_id == User.id).where(
+            referent_basin.c.basin_id == ticket.basin_id
+        )
     return list(session.scalars(query.distinct()))
 
 
@@ -287,16 +311,25 @@ def row_assignee(session, ticket: Ticket) -> int | None:
     (the actor of the last "assigned" event), read with one indexed query rather than the whole history."""
     from helpdesk.tickets.models import TicketEvent
 
-    return session.scalar(select(TicketEvent.actor_id).where(
-        TicketEvent.ticket_id == ticket.id, TicketEvent.kind == "assigned", TicketEvent.actor_id.is_not(None))
-        .order_by(TicketEvent.id.desc()).limit(1))
+    return session.scalar(
+        select(TicketEvent.actor_id)
+        .where(TicketEvent.ticket_id == ticket.id, TicketEvent.kind == "assigned", TicketEvent.actor_id.is_not(None))
+        .order_by(TicketEvent.id.desc())
+        .limit(1)
+    )
 
 
 def due_checks(session, *, now: datetime, batch: int = 5000) -> list[tuple[int, datetime]]:
     """(ticket id, next check) of the clocks due at `now`, oldest first, read through ix_sla_clock_next_check_at."""
-    return [tuple(row) for row in session.execute(
-        select(SlaClock.ticket_id, SlaClock.next_check_at).where(SlaClock.next_check_at <= now)
-        .order_by(SlaClock.next_check_at).limit(batch))]
+    return [
+        tuple(row)
+        for row in session.execute(
+            select(SlaClock.ticket_id, SlaClock.next_check_at)
+            .where(SlaClock.next_check_at <= now)
+            .order_by(SlaClock.next_check_at)
+            .limit(batch)
+        )
+    ]
 
 
 def due_ticket_ids(session, *, now: datetime, batch: int = 5000) -> list[int]:
@@ -316,16 +349,30 @@ def auto_close_resolved(session, *, now: datetime, days: int, batch: int = 500) 
     from helpdesk.tickets.states import Status
 
     limit = now - timedelta(days=days)
-    later_reply = select(Message.id).where(Message.ticket_id == Ticket.id, Message.created_at > Ticket.resolved_at,
-                                           Message.is_internal.is_(False)).exists()
-    candidates = session.scalars(select(Ticket).where(Ticket.status == Status.RESOLVED, Ticket.resolved_at <= limit,
-                                                      ~later_reply).order_by(Ticket.resolved_at).limit(batch)).all()
+    later_reply = (
+        select(Message.id)
+        .where(Message.ticket_id == Ticket.id, Message.created_at > Ticket.resolved_at, Message.is_internal.is_(False))
+        .exists()
+    )
+    candidates = session.scalars(
+        select(Ticket)
+        .where(Ticket.status == Status.RESOLVED, Ticket.resolved_at <= limit, ~later_reply)
+        .order_by(Ticket.resolved_at)
+        .limit(batch)
+    ).all()
     closed = []
     for ticket in candidates:
         # No public service closes without a person; the state machine is still enforced by _set_status.
         tickets._set_status(session, ticket, Status.CLOSED, actor=None, now=now, reason=AUTO_CLOSE_REASON)
-        notify(session, ticket.requester_id, "ticket_closed", ticket=ticket, days=days,
-               dedup_key=f"auto-closed:{ticket.id}:{ticket.resolved_at.isoformat()}", now=now)
+        notify(
+            session,
+            ticket.requester_id,
+            "ticket_closed",
+            ticket=ticket,
+            days=days,
+            dedup_key=f"auto-closed:{ticket.id}:{ticket.resolved_at.isoformat()}",
+            now=now,
+        )
         closed.append(ticket.id)
     session.flush()
     return closed
@@ -359,9 +406,12 @@ def end_propagation_waits(session, *, now: datetime, batch: int = 200) -> list[i
     from helpdesk.tickets import services as tickets
     from helpdesk.tickets.states import Status
 
-    pauses = session.scalars(select(SlaPause).where(SlaPause.until <= now, SlaPause.ended_at.is_(None),
-                                                    SlaPause.reason == "waiting_propagation")
-                             .order_by(SlaPause.until).limit(batch)).all()
+    pauses = session.scalars(
+        select(SlaPause)
+        .where(SlaPause.until <= now, SlaPause.ended_at.is_(None), SlaPause.reason == "waiting_propagation")
+        .order_by(SlaPause.until)
+        .limit(batch)
+    ).all()
     resumed = []
     for pause in pauses:
         ticket = session.get(Ticket, pause.ticket_id)
@@ -370,10 +420,8 @@ def end_propagation_waits(session, *, now: datetime, batch: int = 200) -> list[i
             continue
         # No person acts here; _set_status still enforces the state machine and publishes the change
         # (whose subscriber closes the pause and restarts the clock).
-        tickets._set_status(session, ticket, Status.TAKEN, actor=None, now=now,
-                            reason="Fin du délai de propagation annoncé")
-        notify(session, ticket.requester_id, "propagation_done", ticket=ticket,
-               dedup_key=f"propagation:{pause.id}", now=now)
+        tickets._set_status(session, ticket, Status.TAKEN, actor=None, now=now, reason="Fin du délai de propagation annoncé")
+        notify(session, ticket.requester_id, "propagation_done", ticket=ticket, dedup_key=f"propagation:{pause.id}", now=now)
         resumed.append(ticket.id)
     session.flush()
     return resumed

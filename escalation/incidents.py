@@ -21,19 +21,25 @@ def detect_bursts(session, *, now: datetime, window_minutes: int, min_tickets: i
     since = now - timedelta(minutes=window_minutes)
     rows = session.execute(
         select(Ticket.keyword_id, Ticket.service, func.count(Ticket.id), func.count(func.distinct(Ticket.school_id)))
-        .where(Ticket.created_at > since, Ticket.created_at <= now, Ticket.parent_id.is_(None),
-               Ticket.is_major_incident.is_(False))
+        .where(
+            Ticket.created_at > since, Ticket.created_at <= now, Ticket.parent_id.is_(None), Ticket.is_major_incident.is_(False)
+        )
         .group_by(Ticket.keyword_id, Ticket.service)
     ).all()
     created = []
     for keyword_id, service, tickets, schools in rows:
         if tickets < min_tickets or schools < min_schools:
             continue
-        if session.scalar(select(MajorIncident.id).where(MajorIncident.keyword_id == keyword_id,
-                                                         MajorIncident.status.in_(OPEN))):
+        if session.scalar(select(MajorIncident.id).where(MajorIncident.keyword_id == keyword_id, MajorIncident.status.in_(OPEN))):
             continue  # already known: one candidate per keyword at a time
-        incident = MajorIncident(service=service, keyword_id=keyword_id, ticket_count=tickets, school_count=schools,
-                                 title=f"Incident possible : {SERVICE_LABELS.get(service, service)}", detected_at=now)
+        incident = MajorIncident(
+            service=service,
+            keyword_id=keyword_id,
+            ticket_count=tickets,
+            school_count=schools,
+            title=f"Incident possible : {SERVICE_LABELS.get(service, service)}",
+            detected_at=now,
+        )
         session.add(incident)
         created.append(incident)
     session.flush()
@@ -57,9 +63,18 @@ def list_incidents(session, *, actor) -> list[MajorIncident]:
 
 def matching_tickets(session, incident: MajorIncident) -> list[Ticket]:
     """Open tickets of the incident's keyword not yet linked: proposed for linking."""
-    return list(session.scalars(select(Ticket).where(Ticket.keyword_id == incident.keyword_id, Ticket.is_open.is_(True),
-                                                     Ticket.parent_id.is_(None), Ticket.is_major_incident.is_(False))
-                                .order_by(Ticket.created_at)))
+    return list(
+        session.scalars(
+            select(Ticket)
+            .where(
+                Ticket.keyword_id == incident.keyword_id,
+                Ticket.is_open.is_(True),
+                Ticket.parent_id.is_(None),
+                Ticket.is_major_incident.is_(False),
+            )
+            .order_by(Ticket.created_at)
+        )
+    )
 
 
 def confirm_incident(session, incident_id: int, *, actor, title: str, message: str, now: datetime) -> MajorIncident:
@@ -123,8 +138,16 @@ def resolve_incident(session, incident_id: int, *, actor, message: str, now: dat
             # A mass resolution is done by the incident's manager, not by each ticket's tier holder.
             tickets._set_status(session, ticket, Status.RESOLVED, actor=actor, now=now, reason=message)
             resolved += 1
-        notify(session, ticket.requester_id, "incident", ticket=ticket, title=incident.title, message=message,
-               dedup_key=f"incident-resolved:{incident.id}:{ticket.id}", now=now)
+        notify(
+            session,
+            ticket.requester_id,
+            "incident",
+            ticket=ticket,
+            title=incident.title,
+            message=message,
+            dedup_key=f"incident-resolved:{incident.id}:{ticket.id}",
+            now=now,
+        )
     incident.status, incident.resolved_at, incident.message = "resolved", now, message[:1000]
     session.flush()
     return resolved

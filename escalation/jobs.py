@@ -104,8 +104,12 @@ def detect_incidents(now: str | None = None) -> int:
 
     with jobcontext.app_context():
         config = current_app.config
-        found = detect_bursts(db.session, now=_when(now), window_minutes=int(config.get("INCIDENT_WINDOW_MINUTES", 60)),
-                              min_tickets=int(config.get("INCIDENT_MIN_TICKETS", 5)),
-                              min_schools=int(config.get("INCIDENT_MIN_SCHOOLS", 3)))
+        found = detect_bursts(
+            db.session,
+            now=_when(now),
+            window_minutes=int(config.get("INCIDENT_WINDOW_MINUTES", 60)),
+            min_tickets=int(config.get("INCIDENT_MIN_TICKETS", 5)),
+            min_schools=int(config.get("INCIDENT_MIN_SCHOOLS", 3)),
+        )
         db.session.commit()
         return len(found)

@@ -33,9 +33,16 @@ def queue_health(*, actor) -> dict:
                     result = job.latest_result()
                     info = ((result.exc_string if result else "") or "").strip().splitlines()
                     failed.append({"id": job.id, "func": job.func_name, "error": info[-1] if info else ""})
-            rows.append({"name": name, "queued": queue.count, "scheduled": queue.scheduled_job_registry.count,
-                         "started": queue.started_job_registry.count, "failed_count": len(failed_ids),
-                         "failed": failed})
+            rows.append(
+                {
+                    "name": name,
+                    "queued": queue.count,
+                    "scheduled": queue.scheduled_job_registry.count,
+                    "started": queue.started_job_registry.count,
+                    "failed_count": len(failed_ids),
+                    "failed": failed,
+                }
+            )
         last = connection.get(LAST_SWEEP_KEY)
         return {"queues": rows, "last_sweep": last.decode() if last else None, "error": None}
     except (redis.RedisError, OSError) as error:  # the page must say Redis is down rather than crash

@@ -29,14 +29,28 @@ ZONE_C_2026_2027 = [
 
 # French public holidays (metropolitan France), 2026 and 2027.
 PUBLIC_HOLIDAYS = [
-    (date(2026, 1, 1), "Jour de l'an"), (date(2026, 4, 6), "Lundi de Pâques"), (date(2026, 5, 1), "Fête du travail"),
-    (date(2026, 5, 8), "Victoire 1945"), (date(2026, 5, 14), "Ascension"), (date(2026, 5, 25), "Lundi de Pentecôte"),
-    (date(2026, 7, 14), "Fête nationale"), (date(2026, 8, 15), "Assomption"), (date(2026, 11, 1), "Toussaint"),
-    (date(2026, 11, 11), "Armistice 1918"), (date(2026, 12, 25), "Noël"),
-    (date(2027, 1, 1), "Jour de l'an"), (date(2027, 3, 29), "Lundi de Pâques"), (date(2027, 5, 1), "Fête du travail"),
-    (date(2027, 5, 6), "Ascension"), (date(2027, 5, 8), "Victoire 1945"), (date(2027, 5, 17), "Lundi de Pentecôte"),
-    (date(2027, 7, 14), "Fête nationale"), (date(2027, 8, 15), "Assomption"), (date(2027, 11, 1), "Toussaint"),
-    (date(2027, 11, 11), "Armistice 1918"), (date(2027, 12, 25), "Noël"),
+    (date(2026, 1, 1), "Jour de l'an"),
+    (date(2026, 4, 6), "Lundi de Pâques"),
+    (date(2026, 5, 1), "Fête du travail"),
+    (date(2026, 5, 8), "Victoire 1945"),
+    (date(2026, 5, 14), "Ascension"),
+    (date(2026, 5, 25), "Lundi de Pentecôte"),
+    (date(2026, 7, 14), "Fête nationale"),
+    (date(2026, 8, 15), "Assomption"),
+    (date(2026, 11, 1), "Toussaint"),
+    (date(2026, 11, 11), "Armistice 1918"),
+    (date(2026, 12, 25), "Noël"),
+    (date(2027, 1, 1), "Jour de l'an"),
+    (date(2027, 3, 29), "Lundi de Pâques"),
+    (date(2027, 5, 1), "Fête du travail"),
+    (date(2027, 5, 6), "Ascension"),
+    (date(2027, 5, 8), "Victoire 1945"),
+    (date(2027, 5, 17), "Lundi de Pentecôte"),
+    (date(2027, 7, 14), "Fête nationale"),
+    (date(2027, 8, 15), "Assomption"),
+    (date(2027, 11, 1), "Toussaint"),
+    (date(2027, 11, 11), "Armistice 1918"),
+    (date(2027, 12, 25), "Noël"),
 ]
 
 CHRISTMAS_CLOSURE = ("Fermeture entre Noël et le jour de l'an", date(2026, 12, 28), date(2026, 12, 31))
@@ -47,13 +61,23 @@ def seed_reference(session) -> None:
     for tier, delays in DEFAULT_DELAYS.items():
         for priority, (first, resolution) in delays.items():
             if (tier, priority) not in existing:
-                session.add(SlaPolicy(tier=tier, priority=priority, first_response_minutes=first,
-                                      resolution_minutes=resolution, warning_ratio=0.75,
-                                      on_breach="notify" if tier == "editeur" else "escalate"))
+                session.add(
+                    SlaPolicy(
+                        tier=tier,
+                        priority=priority,
+                        first_response_minutes=first,
+                        resolution_minutes=resolution,
+                        warning_ratio=0.75,
+                        on_breach="notify" if tier == "editeur" else "escalate",
+                    )
+                )
         if session.get(TierCalendar, tier) is None:
             # Level 1 and EduLAB staff are school-based and off during school holidays; pilots and vendor are not.
-            session.add(TierCalendar(tier=tier, hours=dump_hours(OFFICE_HOURS),
-                                     counts_during_school_holidays=tier in {"pilote", "editeur"}))
+            session.add(
+                TierCalendar(
+                    tier=tier, hours=dump_hours(OFFICE_HOURS), counts_during_school_holidays=tier in {"pilote", "editeur"}
+                )
+            )
     import_public_holidays(session, {2026, 2027}, PUBLIC_HOLIDAYS)
     import_school_holidays(session, ZONE_C_2026_2027)
     label, first, last = CHRISTMAS_CLOSURE

@@ -68,8 +68,12 @@ class SlaReference:
                 public_holidays=self.public_holidays,
                 school_holidays=self.school_holidays,
                 runs_during_school_holidays=counts,
-                closures=frozenset(day for closure_tier, first, last in self.closures if closure_tier in (None, tier)
-                                   for day in _days(first, last)),
+                closures=frozenset(
+                    day
+                    for closure_tier, first, last in self.closures
+                    if closure_tier in (None, tier)
+                    for day in _days(first, last)
+                ),
             )
         return calendar
 
@@ -77,16 +81,29 @@ class SlaReference:
 def _load_reference(session) -> SlaReference:
     policies = {
         (row.tier, row.priority, row.keyword_id): PolicyTerms(
-            row.id, row.tier, row.priority, row.keyword_id, row.first_response_minutes, row.resolution_minutes,
-            row.warning_ratio, row.on_breach)
+            row.id,
+            row.tier,
+            row.priority,
+            row.keyword_id,
+            row.first_response_minutes,
+            row.resolution_minutes,
+            row.warning_ratio,
+            row.on_breach,
+        )
         for row in session.scalars(select(SlaPolicy))
     }
     return SlaReference(
         policies=policies,
-        tier_rows={row.tier: (dict(row.hours or {}), row.counts_during_school_holidays) for row in session.scalars(select(TierCalendar))},
+        tier_rows={
+            row.tier: (dict(row.hours or {}), row.counts_during_school_holidays) for row in session.scalars(select(TierCalendar))
+        },
         public_holidays=frozenset(session.scalars(select(PublicHoliday.day))),
-        school_holidays=tuple((row.first_day, row.last_day) for row in session.scalars(
-            select(SchoolHolidayPeriod).where(SchoolHolidayPeriod.zone == ZONE).order_by(SchoolHolidayPeriod.first_day))),
+        school_holidays=tuple(
+            (row.first_day, row.last_day)
+            for row in session.scalars(
+                select(SchoolHolidayPeriod).where(SchoolHolidayPeriod.zone == ZONE).order_by(SchoolHolidayPeriod.first_day)
+            )
+        ),
         closures=tuple((row.tier, row.first_day, row.last_day) for row in session.scalars(select(Closure))),
     )
 
@@ -124,8 +141,17 @@ def load_calendar(session, tier: str) -> WorkingCalendar:
     return reference(session).calendar(tier)
 
 
-def update_policy(session, policy_id: int, *, actor, first_response_minutes: int, resolution_minutes: int,
-                  warning_ratio: float, on_breach: str, now) -> SlaPolicy:
+def update_policy(
+    session,
+    policy_id: int,
+    *,
+    actor,
+    first_response_minutes: int,
+    resolution_minutes: int,
+    warning_ratio: float,
+    on_breach: str,
+    now,
+) -> SlaPolicy:
     """Change a policy's delays. Raises NotAllowed, NotFound, ValidationFailed (French message)."""
     _require_pilot(actor, "modifier les délais")
     row = session.get(SlaPolicy, policy_id)
@@ -158,9 +184,19 @@ def _check_delays(first_response_minutes, resolution_minutes, warning_ratio, on_
         raise ValidationFailed(" ".join(errors.values()), errors=errors)
 
 
-def add_keyword_policy(session, *, actor, keyword_id: int | None, tier: str, priority: str,
-                       first_response_minutes: int, resolution_minutes: int, warning_ratio: float, on_breach: str,
-                       now) -> SlaPolicy:
+def add_keyword_policy(
+    session,
+    *,
+    actor,
+    keyword_id: int | None,
+    tier: str,
+    priority: str,
+    first_response_minutes: int,
+    resolution_minutes: int,
+    warning_ratio: float,
+    on_breach: str,
+    now,
+) -> SlaPolicy:
     """Give one keyword its own delays at one tier × priority (e.g. a password reset promised faster).
 
     Raises NotAllowed, ValidationFailed (unknown keyword, tier or priority, bad delays, override already there)."""
@@ -173,14 +209,22 @@ def add_keyword_policy(session, *, actor, keyword_id: int | None, tier: str, pri
     if priority not in DEFAULT_PRIORITIES:
         raise ValidationFailed("Priorité inconnue.", errors={"priority": "Priorité inconnue."})
     _check_delays(first_response_minutes, resolution_minutes, warning_ratio, on_breach)
-    existing = session.scalar(select(SlaPolicy).where(SlaPolicy.keyword_id == keyword.id, SlaPolicy.tier == tier,
-                                                      SlaPolicy.priority == priority))
+    existing = session.scalar(
+        select(SlaPolicy).where(SlaPolicy.keyword_id == keyword.id, SlaPolicy.tier == tier, SlaPolicy.priority == priority)
+    )
     if existing is not None:
         message = f"Le mot-clé « {keyword.label} » a déjà un délai propre pour ce niveau et cette priorité : modifiez-le."
         raise ValidationFailed(message, errors={"keyword_id": message})
-    row = SlaPolicy(keyword_id=keyword.id, tier=tier, priority=priority, first_response_minutes=first_response_minutes,
-                    resolution_minutes=resolution_minutes, warning_ratio=float(warning_ratio), on_breach=on_breach,
-                    updated_at=now)
+    row = SlaPolicy(
+        keyword_id=keyword.id,
+        tier=tier,
+        priority=priority,
+        first_response_minutes=first_response_minutes,
+        resolution_minutes=resolution_minutes,
+        warning_ratio=float(warning_ratio),
+        on_breach=on_breach,
+        updated_at=now,
+    )
     session.add(row)
     session.flush()
     return row
@@ -247,7 +291,6 @@ def import_school_holidays(session, periods, zone: str = ZONE) -> int:
     return added
 
 
-
 _TIER_RANK = {tier.value: rank for rank, tier in enumerate(TIER_ORDER)}
 _PRIORITY_RANK = {"urgent": 0, "high": 1, "normal": 2, "low": 3}
 DAY_NAMES = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
@@ -270,8 +313,9 @@ def hours_from_text(text: str) -> dict:
             continue
         day, *ranges = line.split()
         if day.lower() not in DAY_NAMES or not ranges:
-            raise ValidationFailed(f"Ligne incomprise : « {line.strip()} » (exemple : lundi 08:00-18:00).",
-                                   errors={"hours": line})
+            raise ValidationFailed(
+                f"Ligne incomprise : « {line.strip()} » (exemple : lundi 08:00-18:00).", errors={"hours": line}
+            )
         pairs = []
         for item in ranges:
             opening, sep, closing = item.partition("-")
@@ -290,8 +334,10 @@ def reference_overview(session, *, actor) -> dict:
     _require_pilot(actor, "consulter et modifier les délais")
     keywords = session.scalars(select(Keyword).order_by(Keyword.service, Keyword.label)).all()
     return {
-        "policies": sorted(session.scalars(select(SlaPolicy)),
-                           key=lambda p: (_TIER_RANK.get(p.tier, 9), _PRIORITY_RANK.get(p.priority, 9), p.keyword_id or 0)),
+        "policies": sorted(
+            session.scalars(select(SlaPolicy)),
+            key=lambda p: (_TIER_RANK.get(p.tier, 9), _PRIORITY_RANK.get(p.priority, 9), p.keyword_id or 0),
+        ),
         "calendars": {row.tier: row for row in session.scalars(select(TierCalendar))},
         "holidays": session.scalars(select(PublicHoliday).order_by(PublicHoliday.day)).all(),
         "school": session.scalars(select(SchoolHolidayPeriod).order_by(SchoolHolidayPeriod.first_day)).all(),
@@ -328,13 +374,15 @@ def _delete_calendar_row(session, model, row_id: int, missing: str) -> None:
     forget_calendars(session)
 
 
-def add_school_holiday(session, *, actor, label: str, first_day: date | None, last_day: date | None,
-                       zone: str = ZONE) -> SchoolHolidayPeriod:
+def add_school_holiday(
+    session, *, actor, label: str, first_day: date | None, last_day: date | None, zone: str = ZONE
+) -> SchoolHolidayPeriod:
     """Add a school-holiday period by hand (a late change of the official calendar, a local bridge day)."""
     _require_pilot(actor, "modifier les vacances scolaires")
     label = _checked_period(label, first_day, last_day)
-    if session.scalar(select(SchoolHolidayPeriod.id).where(SchoolHolidayPeriod.zone == zone,
-                                                           SchoolHolidayPeriod.first_day == first_day)):
+    if session.scalar(
+        select(SchoolHolidayPeriod.id).where(SchoolHolidayPeriod.zone == zone, SchoolHolidayPeriod.first_day == first_day)
+    ):
         raise ValidationFailed(f"Une période de vacances commence déjà le {first_day:%d/%m/%Y} : supprimez-la d'abord.")
     row = SchoolHolidayPeriod(zone=zone, label=label, first_day=first_day, last_day=last_day)
     session.add(row)

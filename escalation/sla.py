@@ -58,9 +58,7 @@ def counting_intervals(
     yield from _subtract(calendar.open_intervals(start, end), holes)
 
 
-def working_minutes_between(
-    start: datetime, end: datetime, calendar: WorkingCalendar, pauses: Iterable[Pause] = ()
-) -> float:
+def working_minutes_between(start: datetime, end: datetime, calendar: WorkingCalendar, pauses: Iterable[Pause] = ()) -> float:
     """Working minutes elapsed between two instants (0 when end is not after start)."""
     if end <= start:
         _require_aware(start, end)
@@ -69,9 +67,7 @@ def working_minutes_between(
     return total / timedelta(minutes=1)
 
 
-def add_working_time(
-    start: datetime, minutes: float, calendar: WorkingCalendar, pauses: Iterable[Pause] = ()
-) -> datetime | None:
+def add_working_time(start: datetime, minutes: float, calendar: WorkingCalendar, pauses: Iterable[Pause] = ()) -> datetime | None:
     """The instant at which `minutes` of working time have elapsed since `start`.
 
     Returns None when an open-ended pause stops the clock before that (the deadline is unknown until it ends).

@@ -17,11 +17,13 @@ bp = Blueprint("escalation", __name__, url_prefix="/pilotage/delais", template_f
 
 def _page(status=200, **extra):
     data = services.reference_overview(db.session, actor=current_user)
-    texts = {tier: services.hours_to_text(data["calendars"][tier].hours) if tier in data["calendars"] else ""
-             for tier in TIER_ORDER}
+    texts = {
+        tier: services.hours_to_text(data["calendars"][tier].hours) if tier in data["calendars"] else "" for tier in TIER_ORDER
+    }
     texts.update(extra.pop("texts", {}))
-    return render_template("escalation/policies.html", tiers=TIER_ORDER, priorities=services.DEFAULT_PRIORITIES,
-                           texts=texts, **data, **extra), status
+    return render_template(
+        "escalation/policies.html", tiers=TIER_ORDER, priorities=services.DEFAULT_PRIORITIES, texts=texts, **data, **extra
+    ), status
 
 
 @bp.get("/")
@@ -58,8 +60,12 @@ def _edit(apply, done: str, **on_error):
 
 
 def _delays():
-    return {"first_response_minutes": _int("first_response_minutes"), "resolution_minutes": _int("resolution_minutes"),
-            "warning_ratio": _float("warning_ratio"), "on_breach": request.form.get("on_breach", "")}
+    return {
+        "first_response_minutes": _int("first_response_minutes"),
+        "resolution_minutes": _int("resolution_minutes"),
+        "warning_ratio": _float("warning_ratio"),
+        "on_breach": request.form.get("on_breach", ""),
+    }
 
 
 def _date(name):
@@ -76,46 +82,70 @@ def _period():
 @bp.post("/politique/<int:policy_id>")
 @login_required
 def update_policy(policy_id):
-    return _edit(lambda: services.update_policy(db.session, policy_id, actor=current_user, now=utcnow(), **_delays()),
-                 _("Délai enregistré."), policy_error=lambda error: (policy_id, error.message))
+    return _edit(
+        lambda: services.update_policy(db.session, policy_id, actor=current_user, now=utcnow(), **_delays()),
+        _("Délai enregistré."),
+        policy_error=lambda error: (policy_id, error.message),
+    )
 
 
 @bp.post("/politique/<int:policy_id>/supprimer")
 @login_required
 def delete_keyword_policy(policy_id):
-    return _edit(lambda: services.delete_keyword_policy(db.session, policy_id, actor=current_user),
-                 _("Délai propre au mot-clé supprimé : le délai du niveau s'applique de nouveau."),
-                 policy_error=lambda error: (policy_id, error.message))
+    return _edit(
+        lambda: services.delete_keyword_policy(db.session, policy_id, actor=current_user),
+        _("Délai propre au mot-clé supprimé : le délai du niveau s'applique de nouveau."),
+        policy_error=lambda error: (policy_id, error.message),
+    )
 
 
 @bp.post("/mots-cles")
 @login_required
 def add_keyword_policy():
     form = request.form
-    return _edit(lambda: services.add_keyword_policy(db.session, actor=current_user, keyword_id=_int("keyword_id"),
-                                                     tier=form.get("tier", ""), priority=form.get("priority", ""),
-                                                     now=utcnow(), **_delays()),
-                 _("Délai propre au mot-clé ajouté."),
-                 keyword_error=lambda error: error.message, keyword_form=lambda error: form)
+    return _edit(
+        lambda: services.add_keyword_policy(
+            db.session,
+            actor=current_user,
+            keyword_id=_int("keyword_id"),
+            tier=form.get("tier", ""),
+            priority=form.get("priority", ""),
+            now=utcnow(),
+            **_delays(),
+        ),
+        _("Délai propre au mot-clé ajouté."),
+        keyword_error=lambda error: error.message,
+        keyword_form=lambda error: form,
+    )
 
 
 @bp.post("/calendrier/<tier>")
 @login_required
 def update_calendar(tier):
     text = request.form.get("hours", "")
-    return _edit(lambda: services.update_tier_calendar(db.session, tier, actor=current_user,
-                                                       hours=services.hours_from_text(text),
-                                                       counts_during_school_holidays=bool(request.form.get("school"))),
-                 _("Horaires enregistrés."),
-                 calendar_error=lambda error: (tier, error.message), texts=lambda error: {tier: text})
+    return _edit(
+        lambda: services.update_tier_calendar(
+            db.session,
+            tier,
+            actor=current_user,
+            hours=services.hours_from_text(text),
+            counts_during_school_holidays=bool(request.form.get("school")),
+        ),
+        _("Horaires enregistrés."),
+        calendar_error=lambda error: (tier, error.message),
+        texts=lambda error: {tier: text},
+    )
 
 
 @bp.post("/fermetures")
 @login_required
 def add_closure():
-    return _edit(lambda: services.add_closure(db.session, actor=current_user, tier=request.form.get("tier"), **_period()),
-                 _("Fermeture ajoutée."),
-                 closure_error=lambda error: error.message, closure_form=lambda error: request.form)
+    return _edit(
+        lambda: services.add_closure(db.session, actor=current_user, tier=request.form.get("tier"), **_period()),
+        _("Fermeture ajoutée."),
+        closure_error=lambda error: error.message,
+        closure_form=lambda error: request.form,
+    )
 
 
 @bp.post("/fermetures/<int:closure_id>/supprimer")
@@ -127,16 +157,20 @@ def delete_closure(closure_id):
 @bp.post("/vacances")
 @login_required
 def add_school_holiday():
-    return _edit(lambda: services.add_school_holiday(db.session, actor=current_user, **_period()),
-                 _("Période de vacances ajoutée."),
-                 school_error=lambda error: error.message, school_form=lambda error: request.form)
+    return _edit(
+        lambda: services.add_school_holiday(db.session, actor=current_user, **_period()),
+        _("Période de vacances ajoutée."),
+        school_error=lambda error: error.message,
+        school_form=lambda error: request.form,
+    )
 
 
 @bp.post("/vacances/<int:period_id>/supprimer")
 @login_required
 def delete_school_holiday(period_id):
-    return _edit(lambda: services.delete_school_holiday(db.session, period_id, actor=current_user),
-                 _("Période de vacances supprimée."))
+    return _edit(
+        lambda: services.delete_school_holiday(db.session, period_id, actor=current_user), _("Période de vacances supprimée.")
+    )
 
 
 @bp.get("/exploitation")
@@ -162,6 +196,7 @@ def retry_failed(queue_name):
 
 
 # --- mass incidents (level 1 and pilots) ---------------------------------------------------------------------
+
 
 @bp.record_once
 def _install_banner_global(state):
@@ -199,8 +234,14 @@ def confirm_incident(incident_id):
     from escalation import incidents as service
 
     try:
-        service.confirm_incident(db.session, incident_id, actor=current_user, title=request.form.get("title", ""),
-                                 message=request.form.get("message", ""), now=utcnow())
+        service.confirm_incident(
+            db.session,
+            incident_id,
+            actor=current_user,
+            title=request.form.get("title", ""),
+            message=request.form.get("message", ""),
+            now=utcnow(),
+        )
     except ValidationFailed as error:
         db.session.rollback()
         return _incidents_page(400, form_error=(incident_id, error.message), form=request.form)
@@ -235,8 +276,9 @@ def resolve_incident(incident_id):
     from escalation import incidents as service
 
     try:
-        count = service.resolve_incident(db.session, incident_id, actor=current_user,
-                                         message=request.form.get("message", ""), now=utcnow())
+        count = service.resolve_incident(
+            db.session, incident_id, actor=current_user, message=request.form.get("message", ""), now=utcnow()
+        )
     except ValidationFailed as error:
         db.session.rollback()
         return _incidents_page(400, form_error=(incident_id, error.message), form=request.form)

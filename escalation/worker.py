@@ -60,8 +60,11 @@ def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description="Worker RQ de l'assistance ENT")
     parser.add_argument("--burst", action="store_true", help="traite les tâches présentes puis s'arrête")
     parser.add_argument("--no-cron", action="store_true", help="ne lance pas le planificateur périodique")
-    parser.add_argument("--fork", action="store_true",
-                        help="chaque tâche dans un processus fils (Worker d'RQ), au prix de connexions et caches neufs")
+    parser.add_argument(
+        "--fork",
+        action="store_true",
+        help="chaque tâche dans un processus fils (Worker d'RQ), au prix de connexions et caches neufs",
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO)
     app = create_app()

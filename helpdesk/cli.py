@@ -63,8 +63,14 @@ def user_create(email, full_name, roles, profile, school_uai, basins, password):
 
     try:
         user = create_user(
-            db.session, email=email, full_name=full_name, password=password, roles=roles,
-            profile=profile, school_uai=school_uai, basin_names=basins,
+            db.session,
+            email=email,
+            full_name=full_name,
+            password=password,
+            roles=roles,
+            profile=profile,
+            school_uai=school_uai,
+            basin_names=basins,
         )
     except DomainError as error:
         raise click.ClickException(error.message) from error

@@ -33,8 +33,18 @@ def main() -> None:
     children = [
         subprocess.Popen([sys.executable, "-m", "escalation.worker"], env=env),
         subprocess.Popen(
-            [os.path.join(bin_dir, "gunicorn"), "--bind", f"{host}:{port}", "--workers", "2", "--threads", "4",
-             "--access-logfile", "-", "wsgi:app"],
+            [
+                os.path.join(bin_dir, "gunicorn"),
+                "--bind",
+                f"{host}:{port}",
+                "--workers",
+                "2",
+                "--threads",
+                "4",
+                "--access-logfile",
+                "-",
+                "wsgi:app",
+            ],
             env=env,
         ),
     ]

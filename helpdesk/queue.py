@@ -49,8 +49,14 @@ def get_queue(name: str = "default", connection: redis.Redis | None = None) -> Q
 def _add_to_pipeline(pipe, q: Queue, func_path: str, args, kwargs, job_id: str | None, at: datetime | None) -> Job:
     """Queue the commands of one job on `pipe` (no round trip). A timer with a deterministic id replaces the
     previous one with the same id, as cancel-then-schedule would, without reading it first."""
-    job = q.create_job(func_path, args=args or None, kwargs=kwargs or None, job_id=job_id,
-                       status=JobStatus.SCHEDULED if at is not None else JobStatus.QUEUED, **JOB_OPTIONS)
+    job = q.create_job(
+        func_path,
+        args=args or None,
+        kwargs=kwargs or None,
+        job_id=job_id,
+        status=JobStatus.SCHEDULED if at is not None else JobStatus.QUEUED,
+        **JOB_OPTIONS,
+    )
     _ = job.data  # serialise now: a job that cannot be serialised fails before any of its commands is queued
     if at is not None:
         if job_id:
@@ -108,8 +114,9 @@ return 1
 """
 
 
-def fan_out(func_path: str, calls: Iterable[tuple[str, dict]], queue: str = "default",
-            connection: redis.Redis | None = None) -> int:
+def fan_out(
+    func_path: str, calls: Iterable[tuple[str, dict]], queue: str = "default", connection: redis.Redis | None = None
+) -> int:
     """Enqueue one job per (job_id, kwargs) in a single pipeline; a job whose id is already queued or running
     is not enqueued twice. Returns how many were enqueued. Raises redis.RedisError / OSError."""
     connection = connection or redis_connection()

@@ -48,8 +48,7 @@ def bump(session, scope: str) -> None:
     """Give the scope a new token inside the current transaction (insert the row if it is missing)."""
     connection = session.connection()
     token = new_token()
-    done = connection.execute(update(CacheVersion.__table__).where(CacheVersion.__table__.c.scope == scope)
-                              .values(token=token))
+    done = connection.execute(update(CacheVersion.__table__).where(CacheVersion.__table__.c.scope == scope).values(token=token))
     if done.rowcount == 0:
         dialect = connection.dialect.name
         if dialect == "postgresql":
@@ -58,8 +57,11 @@ def bump(session, scope: str) -> None:
             from sqlalchemy.dialects.sqlite import insert
         else:  # pragma: no cover - the app runs on PostgreSQL and SQLite only
             raise RuntimeError(f"unsupported dialect {dialect}")
-        connection.execute(insert(CacheVersion.__table__).values(scope=scope, token=token)
-                           .on_conflict_do_update(index_elements=["scope"], set_={"token": token}))
+        connection.execute(
+            insert(CacheVersion.__table__)
+            .values(scope=scope, token=token)
+            .on_conflict_do_update(index_elements=["scope"], set_={"token": token})
+        )
     session.info.pop(_memo_key(scope), None)
 
 

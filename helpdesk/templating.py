@@ -52,7 +52,9 @@ def main_menu() -> list[tuple[str, str]]:
             items.append((_("Formations"), link_if("trainings.index")))
         if policy.can(user, policy.Action.VIEW_DASHBOARD):
             items.append((_("Tableau de bord"), link_if("tickets.dashboard")))
-        if any(policy.can(user, a) for a in (policy.Action.MANAGE_USERS, policy.Action.EDIT_CATALOG, policy.Action.VIEW_OPERATIONS)):
+        if any(
+            policy.can(user, a) for a in (policy.Action.MANAGE_USERS, policy.Action.EDIT_CATALOG, policy.Action.VIEW_OPERATIONS)
+        ):
             items.append((_("Administration"), link_if("admin.index")))
         if policy.can(user, policy.Action.EDIT_CATALOG) and link_if("admin.index") is None:
             items.append((_("Mots-clés"), link_if("routing.catalog")))  # pilots reach the catalog until an admin index exists
@@ -68,8 +70,12 @@ def paris_datetime(value, fmt: str = "d MMM yyyy 'à' HH:mm") -> str:
 
 def status_label(value, ticket=None) -> str:
     """A ticket waiting for its requester reads « en attente de votre réponse » to that requester only."""
-    if (ticket is not None and value == Status.WAITING_REQUESTER and current_user.is_authenticated
-            and ticket.requester_id == current_user.id):
+    if (
+        ticket is not None
+        and value == Status.WAITING_REQUESTER
+        and current_user.is_authenticated
+        and ticket.requester_id == current_user.id
+    ):
         return _("En attente de votre réponse")
     return _label(STATUS_LABELS, value)
 

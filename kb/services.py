@@ -112,8 +112,11 @@ def articles_for_facts(session, facts, *, actor, limit: int = 4) -> list[Article
     query = (
         select(Article)
         .join(ArticleFact, ArticleFact.article_id == Article.id)
-        .where(ArticleFact.fact.in_(facts), Article.status == ArticleStatus.PUBLISHED,
-               Article.audience.in_(sorted(policy.visible_article_audiences(actor))))
+        .where(
+            ArticleFact.fact.in_(facts),
+            Article.status == ArticleStatus.PUBLISHED,
+            Article.audience.in_(sorted(policy.visible_article_audiences(actor))),
+        )
         .group_by(Article.id)
         .order_by(shared.desc(), Article.title)
         .limit(limit)

@@ -235,6 +235,8 @@ class DeflectionFactory(Base):
 
     article_id = factory.LazyFunction(lambda: ArticleFactory().id)
     keyword_slug = None
+
+
 # --- guided diagnostics ---
 
 
@@ -264,6 +266,8 @@ class DiagnosticRunFactory(Base):
     version = factory.SubFactory(DiagnosticTreeVersionFactory)
     tree = factory.SelfAttribute("version.tree")
     answers = factory.LazyFunction(list)
+
+
 # --- trainings -------------------------------------------------------------------------------------------
 from datetime import timedelta  # noqa: E402
 
@@ -324,8 +328,14 @@ class FilRequestFactory(Base):
     expected_trainees = 20
     format = "two_half_days"
     preferred_periods = factory.LazyFunction(
-        lambda: [{"start": (utcnow() + timedelta(days=30)).date().isoformat(),
-                  "end": (utcnow() + timedelta(days=30)).date().isoformat(), "moment": "pm"}])
+        lambda: [
+            {
+                "start": (utcnow() + timedelta(days=30)).date().isoformat(),
+                "end": (utcnow() + timedelta(days=30)).date().isoformat(),
+                "moment": "pm",
+            }
+        ]
+    )
     needs = "Harmoniser l'usage du cahier de textes."
     state = "submitted"
 

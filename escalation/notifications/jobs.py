@@ -48,8 +48,11 @@ def send_digests(now: str | None = None) -> int:
         for pref in db.session.scalars(select(NotificationPreference).where(NotificationPreference.mode == "digest")):
             if pref.last_digest_at and moment - pref.last_digest_at < timedelta(hours=23):
                 continue
-            rows = db.session.scalars(select(Notification).where(
-                Notification.user_id == pref.user_id, Notification.emailed_at.is_(None)).order_by(Notification.id)).all()
+            rows = db.session.scalars(
+                select(Notification)
+                .where(Notification.user_id == pref.user_id, Notification.emailed_at.is_(None))
+                .order_by(Notification.id)
+            ).all()
             user = db.session.get(User, pref.user_id)
             if not rows or user is None:
                 continue

@@ -9,8 +9,18 @@ from helpdesk.extensions import db
 from helpdesk.timeutil import utcnow
 from helpdesk.types import UTCDateTime
 
-KINDS = ("ticket_created", "ticket_replied", "waiting_for_you", "ticket_escalated", "ticket_resolved", "ticket_closed", "propagation_done",
-         "sla_warning", "sla_breach", "incident")
+KINDS = (
+    "ticket_created",
+    "ticket_replied",
+    "waiting_for_you",
+    "ticket_escalated",
+    "ticket_resolved",
+    "ticket_closed",
+    "propagation_done",
+    "sla_warning",
+    "sla_breach",
+    "incident",
+)
 MODES = ("immediate", "digest")
 
 

@@ -12,14 +12,16 @@ from helpdesk.errors import NotFound, ValidationFailed
 from helpdesk.queue import enqueue_after_commit
 
 
-def notify(session, user_id: int | None, kind: str, *, ticket=None, dedup_key: str, now: datetime,
-           **context) -> Notification | None:
+def notify(
+    session, user_id: int | None, kind: str, *, ticket=None, dedup_key: str, now: datetime, **context
+) -> Notification | None:
     """Record one notification (None when this event already notified this person, or nobody to notify).
 
     Title and body come from the French template of the kind; mail goes out after commit unless the person
     prefers the daily digest."""
-    rows = notify_many(session, [user_id] if user_id is not None else [], kind, ticket=ticket, dedup_key=dedup_key,
-                       now=now, **context)
+    rows = notify_many(
+        session, [user_id] if user_id is not None else [], kind, ticket=ticket, dedup_key=dedup_key, now=now, **context
+    )
     return rows[0] if rows else None
 
 
@@ -36,22 +38,36 @@ def notify_many(session, user_ids, kind: str, *, ticket=None, dedup_key: str, no
     title, _, body = text.strip().partition("\n")
     title, body = title.strip()[:200], body.strip()
     ticket_id = getattr(ticket, "id", None)
-    values = [dict(user_id=user_id, kind=kind, ticket_id=ticket_id, title=title, body=body,
-                   dedup_key=f"{dedup_key}:{user_id}"[:200], created_at=now) for user_id in user_ids]
+    values = [
+        dict(
+            user_id=user_id,
+            kind=kind,
+            ticket_id=ticket_id,
+            title=title,
+            body=body,
+            dedup_key=f"{dedup_key}:{user_id}"[:200],
+            created_at=now,
+        )
+        for user_id in user_ids
+    ]
     if session.get_bind(mapper=Notification.__mapper__).dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
     # The person's delivery preference comes back with each created row (no second query).
-    mode = literal_column("(SELECT notification_preference.mode FROM notification_preference "
-                          "WHERE notification_preference.user_id = notification.user_id)", String)
+    mode = literal_column(
+        "(SELECT notification_preference.mode FROM notification_preference "
+        "WHERE notification_preference.user_id = notification.user_id)",
+        String,
+    )
     # Parameters as a list (one statement through "insertmanyvalues"): unlike .values([...]) it is cached.
     statement = insert(Notification).on_conflict_do_nothing(index_elements=["dedup_key"]).returning(Notification, mode)
     created = sorted(session.execute(statement, values).all(), key=lambda found: found[0].id)
     for row, chosen in created:
         if chosen != "digest":
-            enqueue_after_commit(session, "escalation.notifications.jobs.send_email", notification_id=row.id,
-                                 job_id=f"notif-mail-{row.id}")
+            enqueue_after_commit(
+                session, "escalation.notifications.jobs.send_email", notification_id=row.id, job_id=f"notif-mail-{row.id}"
+            )
     rows = [row for row, _chosen in created]
     return rows
 
@@ -72,13 +88,23 @@ def set_preference(session, *, actor, mode: str) -> NotificationPreference:
 
 
 def list_for(session, *, actor, limit: int = 100) -> list[Notification]:
-    return list(session.scalars(select(Notification).where(Notification.user_id == actor.id)
-                                .order_by(Notification.created_at.desc(), Notification.id.desc()).limit(limit)))
+    return list(
+        session.scalars(
+            select(Notification)
+            .where(Notification.user_id == actor.id)
+            .order_by(Notification.created_at.desc(), Notification.id.desc())
+            .limit(limit)
+        )
+    )
 
 
 def unread_count(session, *, actor) -> int:
-    return session.scalar(select(func.count()).select_from(Notification).where(
-        Notification.user_id == actor.id, Notification.read_at.is_(None))) or 0
+    return (
+        session.scalar(
+            select(func.count()).select_from(Notification).where(Notification.user_id == actor.id, Notification.read_at.is_(None))
+        )
+        or 0
+    )
 
 
 def mark_read(session, notification_id: int, *, actor, now: datetime) -> Notification:
@@ -93,6 +119,7 @@ def mark_read(session, notification_id: int, *, actor, now: datetime) -> Notific
 
 
 def mark_all_read(session, *, actor, now: datetime) -> None:
-    session.execute(update(Notification).where(Notification.user_id == actor.id, Notification.read_at.is_(None))
-                    .values(read_at=now))
+    session.execute(
+        update(Notification).where(Notification.user_id == actor.id, Notification.read_at.is_(None)).values(read_at=now)
+    )
     session.flush()

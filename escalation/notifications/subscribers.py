@@ -25,11 +25,17 @@ def changed(session, *, ticket, now, change=None, new=None, **_):
         return
     kind = {"waiting_requester": "waiting_for_you", "resolved": "ticket_resolved"}.get(str(new))
     if kind:
-        notify(session, ticket.requester_id, kind, ticket=ticket,
-               dedup_key=f"{kind}:{ticket.id}:{now.isoformat()}", now=now)
+        notify(session, ticket.requester_id, kind, ticket=ticket, dedup_key=f"{kind}:{ticket.id}:{now.isoformat()}", now=now)
 
 
 @events.subscribe(events.TICKET_ESCALATED)
 def escalated(session, *, ticket, now, new=None, reason="", **_):
-    notify(session, ticket.requester_id, "ticket_escalated", ticket=ticket, reason=reason,
-           dedup_key=f"escalated:{ticket.id}:{new}:{now.isoformat()}", now=now)
+    notify(
+        session,
+        ticket.requester_id,
+        "ticket_escalated",
+        ticket=ticket,
+        reason=reason,
+        dedup_key=f"escalated:{ticket.id}:{new}:{now.isoformat()}",
+        now=now,
+    )

@@ -15,9 +15,11 @@ bp = Blueprint("notifications", __name__, url_prefix="/notifications", template_
 @bp.get("/")
 @login_required
 def index():
-    return render_template("notifications/index.html",
-                           notifications=services.list_for(db.session, actor=current_user),
-                           mode=services.preference(db.session, current_user.id))
+    return render_template(
+        "notifications/index.html",
+        notifications=services.list_for(db.session, actor=current_user),
+        mode=services.preference(db.session, current_user.id),
+    )
 
 
 @bp.get("/badge")

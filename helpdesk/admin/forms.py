@@ -24,7 +24,10 @@ def _uai(form, field):
 
 class UserForm(FlaskForm):
     full_name = StringField(_l("Nom complet"), validators=[DataRequired(_l("Indiquez le nom.")), Length(max=200)])
-    email = EmailField(_l("Adresse électronique"), validators=[DataRequired(_l("Indiquez l'adresse.")), Email(_l("Adresse électronique invalide.")), Length(max=254)])
+    email = EmailField(
+        _l("Adresse électronique"),
+        validators=[DataRequired(_l("Indiquez l'adresse.")), Email(_l("Adresse électronique invalide.")), Length(max=254)],
+    )
     profile = SelectField(_l("Profil"), choices=[SelectChoice(k.value, _l(v)) for k, v in PROFILE_LABELS.items()])
     school_uai = StringField(_l("UAI de l'établissement"), validators=[Optional(), _uai, Length(max=12)])
     roles = MultiCheckboxField(_l("Rôles"), choices=[SelectChoice(k.value, _l(v)) for k, v in ROLE_LABELS.items()])

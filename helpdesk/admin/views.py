@@ -20,8 +20,11 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 @bp.before_request
 @login_required
 def _only_admins():
-    if not (policy.can(current_user, policy.Action.MANAGE_USERS) or policy.can(current_user, policy.Action.EDIT_CATALOG)
-            or policy.can(current_user, policy.Action.VIEW_OPERATIONS)):
+    if not (
+        policy.can(current_user, policy.Action.MANAGE_USERS)
+        or policy.can(current_user, policy.Action.EDIT_CATALOG)
+        or policy.can(current_user, policy.Action.VIEW_OPERATIONS)
+    ):
         abort(403)
 
 
@@ -71,9 +74,16 @@ def edit_user(user_id: int | None = None):
     if form.validate_on_submit():
         try:
             saved = services.save_user(
-                db.session, user, actor=current_user, full_name=form.full_name.data, email=form.email.data,
-                profile=form.profile.data, school_uai=form.school_uai.data, roles=form.roles.data,
-                basin_ids=form.basins.data, is_active=form.is_active_account.data,
+                db.session,
+                user,
+                actor=current_user,
+                full_name=form.full_name.data,
+                email=form.email.data,
+                profile=form.profile.data,
+                school_uai=form.school_uai.data,
+                roles=form.roles.data,
+                basin_ids=form.basins.data,
+                is_active=form.is_active_account.data,
             )
         except ValidationFailed as error:
             flash(error.message, "error")
@@ -94,8 +104,15 @@ def schools():
     if request.method == "POST":
         if form.validate_on_submit():
             try:
-                school = services.save_school(db.session, actor=current_user, uai=form.uai.data, name=form.name.data,
-                                              type=form.type.data, town=form.town.data, basin_id=form.basin_id.data)
+                school = services.save_school(
+                    db.session,
+                    actor=current_user,
+                    uai=form.uai.data,
+                    name=form.name.data,
+                    type=form.type.data,
+                    town=form.town.data,
+                    basin_id=form.basin_id.data,
+                )
             except ValidationFailed as error:
                 flash(error.message, "error")
                 status = 400

@@ -83,7 +83,12 @@ class Priority(StrEnum):
     URGENT = "urgent"
 
 
-PRIORITY_LABELS = {Priority.LOW: N_("Basse"), Priority.NORMAL: N_("Normale"), Priority.HIGH: N_("Haute"), Priority.URGENT: N_("Urgente")}
+PRIORITY_LABELS = {
+    Priority.LOW: N_("Basse"),
+    Priority.NORMAL: N_("Normale"),
+    Priority.HIGH: N_("Haute"),
+    Priority.URGENT: N_("Urgente"),
+}
 
 
 class TicketType(StrEnum):

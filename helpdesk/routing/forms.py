@@ -53,7 +53,9 @@ def dump_fields(fields: list) -> str:
 class KeywordForm(FlaskForm):
     label = StringField(_l("Libellé"), validators=[DataRequired(_l("Indiquez le libellé du mot-clé.")), Length(max=120)])
     synonyms = TextAreaField(_l("Synonymes et abréviations"), validators=[Length(max=5000)])
-    service = SelectField(_l("Service ENT"), choices=[SelectChoice(code.value, _l(label)) for code, label in SERVICE_LABELS.items()])
+    service = SelectField(
+        _l("Service ENT"), choices=[SelectChoice(code.value, _l(label)) for code, label in SERVICE_LABELS.items()]
+    )
     tier = SelectField(
         _l("Niveau d'entrée"), choices=[SelectChoice(t.value, _l(TIER_LABELS[t])) for t in TIER_ORDER if t in ENTRY_TIERS]
     )

@@ -16,10 +16,36 @@ from helpdesk.users.models import User
 
 bp = Blueprint("tickets_api", __name__, url_prefix="/api/v1/tickets")
 
-CREATE_FIELDS = frozenset({"keyword", "subject", "description", "extra_fields", "contact_name", "contact_email",
-                           "contact_phone", "requester_email", "channel"})
-FORBIDDEN_FIELDS = frozenset({"tier", "status", "school", "school_id", "school_uai", "service", "priority", "type",
-                              "basin", "basin_id", "assignee", "reference", "version"})
+CREATE_FIELDS = frozenset(
+    {
+        "keyword",
+        "subject",
+        "description",
+        "extra_fields",
+        "contact_name",
+        "contact_email",
+        "contact_phone",
+        "requester_email",
+        "channel",
+    }
+)
+FORBIDDEN_FIELDS = frozenset(
+    {
+        "tier",
+        "status",
+        "school",
+        "school_id",
+        "school_uai",
+        "service",
+        "priority",
+        "type",
+        "basin",
+        "basin_id",
+        "assignee",
+        "reference",
+        "version",
+    }
+)
 TRANSITIONS = ("take", "wait_requester", "resolve", "escalate", "send_down", "confirm", "reopen")
 CONFLICT = "Ce ticket a été modifié entre-temps : relisez-le et renvoyez votre action avec la nouvelle version."
 
@@ -32,25 +58,57 @@ def serialize(ticket, user) -> dict:
     internal = policy.can(user, Action.VIEW_INTERNAL, ticket)
     extra = {k: v for k, v in (ticket.extra_fields or {}).items() if internal or k != "suggested_articles"}
     return {
-        "reference": ticket.reference, "version": ticket.version, "type": ticket.type, "status": ticket.status,
-        "tier": ticket.tier, "service": ticket.service, "keyword": ticket.keyword.slug, "priority": ticket.priority,
-        "subject": ticket.subject, "description": ticket.description, "extra_fields": extra, "channel": ticket.channel,
-        "school": {"uai": ticket.school.uai, "name": ticket.school.name}, "requester": ticket.requester.full_name,
-        "assignee": ticket.assignee.full_name if ticket.assignee else None, "vendor_reference": ticket.vendor_reference or None,
-        "created_at": _iso(ticket.created_at), "updated_at": _iso(ticket.updated_at),
-        "first_response_due_at": _iso(ticket.first_response_due_at), "resolution_due_at": _iso(ticket.resolution_due_at),
-        "messages": [{"author": m.author.full_name, "body": m.body, "internal": m.is_internal, "created_at": _iso(m.created_at)}
-                     for m in ticket.messages if internal or not m.is_internal],
-        "events": [{"kind": e.kind, "actor": e.actor.full_name if e.actor else None, "from": e.from_value, "to": e.to_value,
-                    "reason": e.reason, "created_at": _iso(e.created_at)}
-                   for e in ticket.events if internal or e.kind != "note"],
+        "reference": ticket.reference,
+        "version": ticket.version,
+        "type": ticket.type,
+        "status": ticket.status,
+        "tier": ticket.tier,
+        "service": ticket.service,
+        "keyword": ticket.keyword.slug,
+        "priority": ticket.priority,
+        "subject": ticket.subject,
+        "description": ticket.description,
+        "extra_fields": extra,
+        "channel": ticket.channel,
+        "school": {"uai": ticket.school.uai, "name": ticket.school.name},
+        "requester": ticket.requester.full_name,
+        "assignee": ticket.assignee.full_name if ticket.assignee else None,
+        "vendor_reference": ticket.vendor_reference or None,
+        "created_at": _iso(ticket.created_at),
+        "updated_at": _iso(ticket.updated_at),
+        "first_response_due_at": _iso(ticket.first_response_due_at),
+        "resolution_due_at": _iso(ticket.resolution_due_at),
+        "messages": [
+            {"author": m.author.full_name, "body": m.body, "internal": m.is_internal, "created_at": _iso(m.created_at)}
+            for m in ticket.messages
+            if internal or not m.is_internal
+        ],
+        "events": [
+            {
+                "kind": e.kind,
+                "actor": e.actor.full_name if e.actor else None,
+                "from": e.from_value,
+                "to": e.to_value,
+                "reason": e.reason,
+                "created_at": _iso(e.created_at),
+            }
+            for e in ticket.events
+            if internal or e.kind != "note"
+        ],
     }
 
 
 def _summary(ticket) -> dict:
-    return {"reference": ticket.reference, "status": ticket.status, "tier": ticket.tier, "service": ticket.service,
-            "subject": ticket.subject, "version": ticket.version, "resolution_due_at": _iso(ticket.resolution_due_at),
-            "updated_at": _iso(ticket.updated_at)}
+    return {
+        "reference": ticket.reference,
+        "status": ticket.status,
+        "tier": ticket.tier,
+        "service": ticket.service,
+        "subject": ticket.subject,
+        "version": ticket.version,
+        "resolution_due_at": _iso(ticket.resolution_due_at),
+        "updated_at": _iso(ticket.updated_at),
+    }
 
 
 def _body() -> dict | None:
@@ -80,8 +138,11 @@ def create():
         return json_error("Le corps de la requête doit être un objet JSON.")
     forbidden = sorted(set(data) & FORBIDDEN_FIELDS)
     if forbidden:
-        return json_error(f"Champ(s) non modifiable(s) : {', '.join(forbidden)}. Le mot-clé décide du niveau, du service et de la priorité ; "
-                          "l'établissement est celui du demandeur.", fields=forbidden)
+        return json_error(
+            f"Champ(s) non modifiable(s) : {', '.join(forbidden)}. Le mot-clé décide du niveau, du service et de la priorité ; "
+            "l'établissement est celui du demandeur.",
+            fields=forbidden,
+        )
     unknown = sorted(set(data) - CREATE_FIELDS)
     if unknown:
         return json_error(f"Champ(s) inconnu(s) : {', '.join(unknown)}.", fields=unknown)
@@ -103,14 +164,26 @@ def create():
             return json_error("Aucun compte ne correspond à « requester_email ».", fields=["requester_email"])
     channel = str(data.get("channel") or "api")
     if channel not in ("api", "phone", "mail") or (channel != "api" and requester.id == user.id):
-        return json_error("Canal refusé : « api », ou « phone » / « mail » pour un ticket saisi par un agent.", fields=["channel"])
+        return json_error(
+            "Canal refusé : « api », ou « phone » / « mail » pour un ticket saisi par un agent.", fields=["channel"]
+        )
     for name in ("subject", "description", "contact_name", "contact_email", "contact_phone"):
         if name in data and not isinstance(data[name], str):
             return json_error(f"« {name} » doit être une chaîne.", fields=[name])
     ticket = services.open_ticket(
-        db.session, actor=user, requester=requester, keyword=keyword, subject=data.get("subject", ""),
-        description=data.get("description", ""), now=utcnow(), channel=channel, extra_fields=extra,
-        contact_name=data.get("contact_name", ""), contact_email=data.get("contact_email", ""), contact_phone=data.get("contact_phone", ""))
+        db.session,
+        actor=user,
+        requester=requester,
+        keyword=keyword,
+        subject=data.get("subject", ""),
+        description=data.get("description", ""),
+        now=utcnow(),
+        channel=channel,
+        extra_fields=extra,
+        contact_name=data.get("contact_name", ""),
+        contact_email=data.get("contact_email", ""),
+        contact_phone=data.get("contact_phone", ""),
+    )
     db.session.commit()
     return jsonify(serialize(ticket, user)), 201
 
@@ -161,9 +234,16 @@ def listing():
         age = int(args["age"]) if args.get("age") else None
     except ValueError:
         return json_error("« limit », « basin » et « age » doivent être des entiers.")
-    filters = queries.Filters(tier=args.get("tier"), service=args.get("service"), keyword=args.get("keyword"),
-                              status=args.get("status") or "all", school=args.get("school"), basin=basin, min_age_days=age,
-                              q=args.get("q") if policy.is_agent(user) else None)
+    filters = queries.Filters(
+        tier=args.get("tier"),
+        service=args.get("service"),
+        keyword=args.get("keyword"),
+        status=args.get("status") or "all",
+        school=args.get("school"),
+        basin=basin,
+        min_age_days=age,
+        q=args.get("q") if policy.is_agent(user) else None,
+    )
     stmt = queries.filtered(db.session, user, filters, now=utcnow())
     rows, cursor = queries.page(db.session, stmt, cursor=args.get("cursor"), limit=limit)
     return jsonify(tickets=[_summary(t) for t in rows], next_cursor=cursor)
@@ -181,8 +261,9 @@ def reply(ref):
         return json_error("Seuls les agents peuvent écrire une note interne.", 403)
     if "version" in data:
         services.check_version(ticket, data["version"])
-    result = _commit_or_conflict(lambda: services.add_message(db.session, ticket, actor=user, body=data["body"], now=utcnow(),
-                                                              internal=internal))
+    result = _commit_or_conflict(
+        lambda: services.add_message(db.session, ticket, actor=user, body=data["body"], now=utcnow(), internal=internal)
+    )
     if isinstance(result, tuple):
         return result
     return jsonify(serialize(ticket, user)), 201
@@ -196,8 +277,9 @@ def transition(ref):
     if data is None or data.get("action") not in TRANSITIONS:
         return json_error(f"« action » doit valoir : {', '.join(TRANSITIONS)}.", fields=["action"])
     if "version" not in data:
-        return json_error("Indiquez la « version » du ticket lue avant l'action (contrôle des modifications concurrentes).",
-                          fields=["version"])
+        return json_error(
+            "Indiquez la « version » du ticket lue avant l'action (contrôle des modifications concurrentes).", fields=["version"]
+        )
     try:
         version = int(data["version"])
     except (TypeError, ValueError):
@@ -208,12 +290,22 @@ def transition(ref):
         if action == "take":
             services.change_status(db.session, ticket, "taken", actor=user, now=now, expected_version=version)
         elif action == "wait_requester":
-            services.change_status(db.session, ticket, "waiting_requester", actor=user, now=now, reason=reason, expected_version=version)
+            services.change_status(
+                db.session, ticket, "waiting_requester", actor=user, now=now, reason=reason, expected_version=version
+            )
         elif action == "resolve":
             services.change_status(db.session, ticket, "resolved", actor=user, now=now, reason=reason, expected_version=version)
         elif action == "escalate":
-            services.escalate(db.session, ticket, actor=user, reason=reason, now=now, expected_version=version,
-                              as_bug=bool(data.get("as_bug")), vendor_reference=str(data.get("vendor_reference") or ""))
+            services.escalate(
+                db.session,
+                ticket,
+                actor=user,
+                reason=reason,
+                now=now,
+                expected_version=version,
+                as_bug=bool(data.get("as_bug")),
+                vendor_reference=str(data.get("vendor_reference") or ""),
+            )
         elif action == "send_down":
             services.send_down(db.session, ticket, actor=user, reason=reason, now=now, expected_version=version)
         elif action == "confirm":

@@ -35,7 +35,9 @@ def check_upload(name: str, data: bytes, max_bytes: int) -> str:
         raise ValidationFailed(f"Le fichier « {name} » dépasse la taille maximale de {max_bytes // (1024 * 1024) or 1} Mo.")
     mime = sniff(data)
     if mime is None:
-        raise ValidationFailed(f"Le fichier « {name} » n'est pas une image ({ACCEPTED_LABEL}) : son contenu ne correspond à aucun format accepté.")
+        raise ValidationFailed(
+            f"Le fichier « {name} » n'est pas une image ({ACCEPTED_LABEL}) : son contenu ne correspond à aucun format accepté."
+        )
     return mime
 
 
@@ -55,17 +57,32 @@ def add_attachments(session, ticket, files, *, actor, now, upload_dir: str, max_
     for name, data, mime in checked:
         storage_name = secrets.token_hex(24)
         (directory / storage_name).write_bytes(data)
-        attachment = Attachment(ticket=ticket, message_id=getattr(message, "id", None), uploader_id=actor.id, original_name=_safe_name(name),
-                                storage_name=storage_name, content_type=mime, size=len(data), is_internal=internal,
-                                created_at=now)
+        attachment = Attachment(
+            ticket=ticket,
+            message_id=getattr(message, "id", None),
+            uploader_id=actor.id,
+            original_name=_safe_name(name),
+            storage_name=storage_name,
+            content_type=mime,
+            size=len(data),
+            is_internal=internal,
+            created_at=now,
+        )
         session.add(attachment)
         stored.append(attachment)
     if stored:
         from helpdesk.tickets.services import record_event
 
         ticket.updated_at = now
-        record_event(session, ticket, "attachment_added", actor=actor, now=now,
-                     to_value=", ".join(a.original_name for a in stored)[:200], data={"internal": internal})
+        record_event(
+            session,
+            ticket,
+            "attachment_added",
+            actor=actor,
+            now=now,
+            to_value=", ".join(a.original_name for a in stored)[:200],
+            data={"internal": internal},
+        )
         session.flush()
     return stored
 

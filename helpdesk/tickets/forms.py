@@ -10,13 +10,21 @@ EXTRA_PREFIX = "x_"
 
 
 class TicketForm(FlaskForm):
-    subject = StringField("Objet", [DataRequired("Indiquez l'objet du ticket."), Length(max=200, message="200 caractères au plus.")])
-    description = TextAreaField("Description du problème", [DataRequired("Décrivez le problème rencontré."),
-                                                            Length(max=20000, message="20 000 caractères au plus.")])
+    subject = StringField(
+        "Objet", [DataRequired("Indiquez l'objet du ticket."), Length(max=200, message="200 caractères au plus.")]
+    )
+    description = TextAreaField(
+        "Description du problème",
+        [DataRequired("Décrivez le problème rencontré."), Length(max=20000, message="20 000 caractères au plus.")],
+    )
     contact_name = StringField("Nom du contact", [Optional(), Length(max=200)])
-    contact_email = StringField("Courriel du contact", [Optional(), Email("Adresse électronique invalide.", check_deliverability=False), Length(max=254)])
+    contact_email = StringField(
+        "Courriel du contact", [Optional(), Email("Adresse électronique invalide.", check_deliverability=False), Length(max=254)]
+    )
     contact_phone = StringField("Téléphone du contact", [Optional(), Length(max=40, message="40 caractères au plus.")])
-    requester_email = StringField("Courriel du demandeur", [Optional(), Email("Adresse électronique invalide.", check_deliverability=False)])
+    requester_email = StringField(
+        "Courriel du demandeur", [Optional(), Email("Adresse électronique invalide.", check_deliverability=False)]
+    )
     channel = SelectField("Canal", choices=[SelectChoice(k, v) for k, v in CHANNEL_LABELS.items()], default="web")
     attachments = MultipleFileField("Pièces jointes")
 
@@ -27,11 +35,11 @@ def _extra_field(spec: dict):
     message = f"Le champ « {label} » est obligatoire."
     kind = spec.get("type", "text")
     if kind == "date":
-        return DateField(label, [InputRequired(message) if required else Optional()], format="%Y-%m-%d",
-                         render_kw={"type": "date"})
+        return DateField(
+            label, [InputRequired(message) if required else Optional()], format="%Y-%m-%d", render_kw={"type": "date"}
+        )
     if kind == "number":
-        return DecimalField(label, [InputRequired(message) if required else Optional()],
-                            render_kw={"inputmode": "decimal"})
+        return DecimalField(label, [InputRequired(message) if required else Optional()], render_kw={"inputmode": "decimal"})
     if kind == "choice":
         choices = [SelectChoice("", "— Choisir —")] + [SelectChoice(str(c), str(c)) for c in spec.get("choices", [])]
         return SelectField(label, [DataRequired(message) if required else Optional()], choices=choices)
@@ -58,7 +66,9 @@ def extra_values(form, keyword) -> dict:
         if field is None or field.data in (None, ""):
             continue
         data = field.data
-        values[spec["name"]] = data.isoformat() if hasattr(data, "isoformat") else (float(data) if spec.get("type") == "number" else data)
+        values[spec["name"]] = (
+            data.isoformat() if hasattr(data, "isoformat") else (float(data) if spec.get("type") == "number" else data)
+        )
     return values
 
 

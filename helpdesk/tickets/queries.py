@@ -145,9 +145,13 @@ def recent_for(session, user, *, school_wide: bool, cursor=None, limit=PAGE_SIZE
 def evolutions(session, user):
     """Evolution requests grouped by duplicates, and confirmed bugs transmitted to the vendor."""
     scope = policy.ticket_scope(user, Ticket)
-    heads = list(session.scalars(
-        select(Ticket).where(scope, Ticket.type == TicketType.EVOLUTION, Ticket.duplicate_of_id.is_(None))
-        .order_by(Ticket.service, Ticket.keyword_id, Ticket.created_at)))
+    heads = list(
+        session.scalars(
+            select(Ticket)
+            .where(scope, Ticket.type == TicketType.EVOLUTION, Ticket.duplicate_of_id.is_(None))
+            .order_by(Ticket.service, Ticket.keyword_id, Ticket.created_at)
+        )
+    )
     dupes = list(session.scalars(select(Ticket).where(scope, Ticket.duplicate_of_id.is_not(None)).order_by(Ticket.id)))
     by_head: dict[int, list[Ticket]] = {}
     for ticket in dupes:
@@ -162,8 +166,14 @@ def evolutions(session, user):
         same_keyword.setdefault(head.keyword_id, []).append(head)
     for group in groups:
         group["candidates"] = [t for t in same_keyword[group["head"].keyword_id] if t.id != group["head"].id]
-    bugs = list(session.scalars(select(Ticket).where(scope, Ticket.type == TicketType.BUG, Ticket.has_reached_vendor.is_(True))
-                                .order_by(Ticket.updated_at.desc()).limit(200)))
+    bugs = list(
+        session.scalars(
+            select(Ticket)
+            .where(scope, Ticket.type == TicketType.BUG, Ticket.has_reached_vendor.is_(True))
+            .order_by(Ticket.updated_at.desc())
+            .limit(200)
+        )
+    )
     return groups, bugs
 
 
@@ -171,27 +181,51 @@ def dashboard(session):
     """Counts by tier, status and service; misrouting per keyword; where tickets really ended."""
     by_tier = dict(session.execute(select(Ticket.tier, func.count()).where(Ticket.is_open.is_(True)).group_by(Ticket.tier)).all())
     by_status = dict(session.execute(select(Ticket.status, func.count()).group_by(Ticket.status)).all())
-    by_service = session.execute(select(Ticket.service, func.count()).where(Ticket.is_open.is_(True))
-                                 .group_by(Ticket.service).order_by(func.count().desc())).all()
+    by_service = session.execute(
+        select(Ticket.service, func.count())
+        .where(Ticket.is_open.is_(True))
+        .group_by(Ticket.service)
+        .order_by(func.count().desc())
+    ).all()
     # Misrouting is counted against the keyword a ticket was opened with: the first change's "from" value,
     # or the current keyword when it never changed.
     changed_ids = select(TicketEvent.ticket_id).where(TicketEvent.kind == "keyword_changed")
-    unchanged = dict(session.execute(
-        select(Keyword.label, func.count(Ticket.id)).join(Keyword, Keyword.id == Ticket.keyword_id)
-        .where(Ticket.id.not_in(changed_ids)).group_by(Keyword.label)).all())
-    first_change = (select(func.min(TicketEvent.id)).where(TicketEvent.kind == "keyword_changed")
-                    .group_by(TicketEvent.ticket_id))
-    wrong = dict(session.execute(select(TicketEvent.from_value, func.count()).where(TicketEvent.id.in_(first_change))
-                                 .group_by(TicketEvent.from_value)).all())
+    unchanged = dict(
+        session.execute(
+            select(Keyword.label, func.count(Ticket.id))
+            .join(Keyword, Keyword.id == Ticket.keyword_id)
+            .where(Ticket.id.not_in(changed_ids))
+            .group_by(Keyword.label)
+        ).all()
+    )
+    first_change = select(func.min(TicketEvent.id)).where(TicketEvent.kind == "keyword_changed").group_by(TicketEvent.ticket_id)
+    wrong = dict(
+        session.execute(
+            select(TicketEvent.from_value, func.count()).where(TicketEvent.id.in_(first_change)).group_by(TicketEvent.from_value)
+        ).all()
+    )
     misrouting = []
     for label in set(unchanged) | set(wrong):
         total = unchanged.get(label, 0) + wrong.get(label, 0)
-        misrouting.append({"keyword": label, "total": total, "misrouted": wrong.get(label, 0),
-                           "share": wrong.get(label, 0) / total if total else 0})
+        misrouting.append(
+            {
+                "keyword": label,
+                "total": total,
+                "misrouted": wrong.get(label, 0),
+                "share": wrong.get(label, 0) / total if total else 0,
+            }
+        )
     misrouting.sort(key=lambda row: (-row["share"], -row["total"], row["keyword"]))
-    final = session.execute(select(Ticket.entry_tier, Ticket.tier, func.count()).where(Ticket.is_open.is_(False))
-                            .group_by(Ticket.entry_tier, Ticket.tier).order_by(Ticket.entry_tier, Ticket.tier)).all()
-    return {"by_tier": by_tier, "by_status": by_status, "by_service": by_service, "misrouting": misrouting,
-            "final": [{"entry": e, "final": f, "count": c} for e, f, c in final]}
-
-
+    final = session.execute(
+        select(Ticket.entry_tier, Ticket.tier, func.count())
+        .where(Ticket.is_open.is_(False))
+        .group_by(Ticket.entry_tier, Ticket.tier)
+        .order_by(Ticket.entry_tier, Ticket.tier)
+    ).all()
+    return {
+        "by_tier": by_tier,
+        "by_status": by_status,
+        "by_service": by_service,
+        "misrouting": misrouting,
+        "final": [{"entry": e, "final": f, "count": c} for e, f, c in final],
+    }

@@ -38,8 +38,17 @@ SQLITE_DROP = (
 )
 
 # Names Alembic's comparison must ignore: they are not SQLAlchemy models.
-SEARCH_OBJECT_NAMES = frozenset({"ix_ticket_fts", "ticket_fts", "ticket_fts_data", "ticket_fts_idx", "ticket_fts_docsize",
-                                 "ticket_fts_config", "ticket_fts_content"})
+SEARCH_OBJECT_NAMES = frozenset(
+    {
+        "ix_ticket_fts",
+        "ticket_fts",
+        "ticket_fts_data",
+        "ticket_fts_idx",
+        "ticket_fts_docsize",
+        "ticket_fts_config",
+        "ticket_fts_content",
+    }
+)
 
 
 def statements(dialect_name: str, drop: bool = False) -> tuple[str, ...]:
@@ -69,11 +78,18 @@ def search_filter(dialect_name: str, Ticket, query: str):
         document = func.to_tsvector(
             text("'french'::regconfig"),
             # Literal constants (not bound parameters), so the expression is the indexed one.
-            func.f_unaccent(func.coalesce(Ticket.subject, literal_column("''")).op("||")(literal_column("' '"))
-                            .op("||")(func.coalesce(Ticket.description, literal_column("''")))),
+            func.f_unaccent(
+                func.coalesce(Ticket.subject, literal_column("''"))
+                .op("||")(literal_column("' '"))
+                .op("||")(func.coalesce(Ticket.description, literal_column("''")))
+            ),
         )
         return document.op("@@")(func.plainto_tsquery(text("'french'::regconfig"), func.f_unaccent(" ".join(words))))
     # FTS5: each word quoted (no operator injection) and prefix-matched, since SQLite has no French stemmer.
     match = " ".join('"' + w.replace('"', '""') + '"*' for w in words)
-    fts = select(text("rowid")).select_from(text("ticket_fts")).where(text("ticket_fts MATCH :fts_match").bindparams(fts_match=match))
+    fts = (
+        select(text("rowid"))
+        .select_from(text("ticket_fts"))
+        .where(text("ticket_fts MATCH :fts_match").bindparams(fts_match=match))
+    )
     return Ticket.id.in_(fts.scalar_subquery())

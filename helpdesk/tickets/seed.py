@@ -20,26 +20,66 @@ DEMO_PASSWORD = "demo-ENT-2026"
 
 # (keyword label the requester would pick, service to fall back on, subject, description)
 PROBLEMS = [
-    ("paramétrage messagerie", "messagerie", "Plus aucun message reçu depuis lundi",
-     "Les élèves de 3e A ne reçoivent plus les messages envoyés par leurs professeurs."),
-    ("droits rubrique", "rubriques", "Agenda de la rubrique sport vide",
-     "Les dates saisies pour l'association sportive ont disparu de l'agenda."),
-    ("cahier de textes vide", "cahier_de_textes", "Cahier de textes vide pour une classe",
-     "Aucune séance n'apparaît pour la 4e B depuis l'import de l'emploi du temps."),
-    ("formulaire", "formulaires", "Sondage invisible pour les familles",
-     "Les parents ne voient pas le sondage publié hier avec la communication ciblée."),
-    ("mot de passe ENT personnel", "comptes_annuaire", "Mot de passe perdu",
-     "Une collègue ne parvient plus à se connecter, le lien de réinitialisation n'arrive pas."),
-    ("ressource GAR absente", "mediacentre_gar", "Manuels numériques absents du médiacentre",
-     "Les ressources GAR attribuées aux 5e n'apparaissent pas."),
-    ("page d'accueil publique", "page_accueil", "Page d'accueil : bloc actualités cassé",
-     "Le bloc des actualités affiche une erreur depuis la mise à jour."),
-    ("compte élève absent", "comptes_annuaire", "Élève arrivé sans compte",
-     "Un élève inscrit la semaine dernière n'a toujours pas de compte ENT."),
-    ("demande d'évolution", "formulaires", "Pouvoir dupliquer un formulaire",
-     "Nous aimerions pouvoir dupliquer un formulaire d'une année sur l'autre."),
-    ("classeur pédagogique", "classeur_pedagogique", "Lenteurs à l'ouverture du classeur pédagogique",
-     "Le classeur met plus d'une minute à s'ouvrir sur les postes de la salle 12."),
+    (
+        "paramétrage messagerie",
+        "messagerie",
+        "Plus aucun message reçu depuis lundi",
+        "Les élèves de 3e A ne reçoivent plus les messages envoyés par leurs professeurs.",
+    ),
+    (
+        "droits rubrique",
+        "rubriques",
+        "Agenda de la rubrique sport vide",
+        "Les dates saisies pour l'association sportive ont disparu de l'agenda.",
+    ),
+    (
+        "cahier de textes vide",
+        "cahier_de_textes",
+        "Cahier de textes vide pour une classe",
+        "Aucune séance n'apparaît pour la 4e B depuis l'import de l'emploi du temps.",
+    ),
+    (
+        "formulaire",
+        "formulaires",
+        "Sondage invisible pour les familles",
+        "Les parents ne voient pas le sondage publié hier avec la communication ciblée.",
+    ),
+    (
+        "mot de passe ENT personnel",
+        "comptes_annuaire",
+        "Mot de passe perdu",
+        "Une collègue ne parvient plus à se connecter, le lien de réinitialisation n'arrive pas.",
+    ),
+    (
+        "ressource GAR absente",
+        "mediacentre_gar",
+        "Manuels numériques absents du médiacentre",
+        "Les ressources GAR attribuées aux 5e n'apparaissent pas.",
+    ),
+    (
+        "page d'accueil publique",
+        "page_accueil",
+        "Page d'accueil : bloc actualités cassé",
+        "Le bloc des actualités affiche une erreur depuis la mise à jour.",
+    ),
+    (
+        "compte élève absent",
+        "comptes_annuaire",
+        "Élève arrivé sans compte",
+        "Un élève inscrit la semaine dernière n'a toujours pas de compte ENT.",
+    ),
+    (
+        "demande d'évolution",
+        "formulaires",
+        "Pouvoir dupliquer un formulaire",
+        "Nous aimerions pouvoir dupliquer un formulaire d'une année sur l'autre.",
+    ),
+    (
+        "classeur pédagogique",
+        "classeur_pedagogique",
+        "Lenteurs à l'ouverture du classeur pédagogique",
+        "Le classeur met plus d'une minute à s'ouvrir sur les postes de la salle 12.",
+    ),
 ]
 
 
@@ -61,11 +101,21 @@ def _ensure_keywords(session) -> list[Keyword]:
         slug = _slugify(entry["label"])
         if session.scalar(select(Keyword.id).where((Keyword.slug == slug) | (Keyword.label == entry["label"]))):
             continue
-        session.add(Keyword(label=entry["label"], slug=slug, service=entry["service"], tier=entry["tier"],
-                            ticket_type=entry.get("ticket_type", "incident"), priority=entry.get("priority", "normal"),
-                            is_mass_incident=bool(entry.get("is_mass_incident")), synonyms=entry.get("synonyms") or [],
-                            description=entry.get("description", ""), fields=entry.get("fields") or [],
-                            diagnostic_slug=entry.get("diagnostic")))
+        session.add(
+            Keyword(
+                label=entry["label"],
+                slug=slug,
+                service=entry["service"],
+                tier=entry["tier"],
+                ticket_type=entry.get("ticket_type", "incident"),
+                priority=entry.get("priority", "normal"),
+                is_mass_incident=bool(entry.get("is_mass_incident")),
+                synonyms=entry.get("synonyms") or [],
+                description=entry.get("description", ""),
+                fields=entry.get("fields") or [],
+                diagnostic_slug=entry.get("diagnostic"),
+            )
+        )
     session.flush()
     return list(session.scalars(select(Keyword).where(Keyword.is_active.is_(True)).order_by(Keyword.id)))
 
@@ -78,13 +128,21 @@ def _demo_requesters(session) -> list[User]:
         if session.scalar(select(User.id).where(User.school_id == school.id)):
             continue
         password_hash = password_hash or hash_password(DEMO_PASSWORD)
-        user = User(email=f"enseignant{index}@demo.ent", full_name=f"Enseignant·e {school.name}", profile="enseignant",
-                    password_hash=password_hash, school=school)
+        user = User(
+            email=f"enseignant{index}@demo.ent",
+            full_name=f"Enseignant·e {school.name}",
+            profile="enseignant",
+            password_hash=password_hash,
+            school=school,
+        )
         user.set_roles([Role.REQUESTER])
         session.add(user)
     session.flush()
-    return list(session.scalars(select(User).join(UserRole).where(UserRole.role == Role.REQUESTER, User.school_id.is_not(None))
-                                .order_by(User.id)))
+    return list(
+        session.scalars(
+            select(User).join(UserRole).where(UserRole.role == Role.REQUESTER, User.school_id.is_not(None)).order_by(User.id)
+        )
+    )
 
 
 def _agent_for(session, ticket) -> User | None:
@@ -110,7 +168,12 @@ def seed_demo(session, count: int = 40) -> None:
     # Resolved stories are spread over the last three weeks; tickets still open arrived over the last day and a
     # half, so the demo queues show live deadlines instead of a wall of breaches the first sweep would escalate.
     plan = sorted(
-        (today - timedelta(hours=11 * (count - i)) if i % 8 in RESOLVED_SCENARIOS else today - timedelta(minutes=50 * (count - i)), i)
+        (
+            today - timedelta(hours=11 * (count - i))
+            if i % 8 in RESOLVED_SCENARIOS
+            else today - timedelta(minutes=50 * (count - i)),
+            i,
+        )
         for i in range(count)
     )
     for now, i in plan:
@@ -118,9 +181,14 @@ def seed_demo(session, count: int = 40) -> None:
         # The keyword a requester would really pick for that problem, so demo queues look like real ones.
         keyword = by_label.get(label) or next((k for k in keywords if k.service == service), keywords[i % len(keywords)])
         requester = requesters[i % len(requesters)]
-        fields = {spec["name"]: spec["choices"][0] for spec in keyword.fields or [] if spec.get("type") == "choice" and spec.get("choices")}
-        ticket = services.open_ticket(session, actor=requester, keyword=keyword, subject=subject, description=description,
-                                      now=now, extra_fields=fields)
+        fields = {
+            spec["name"]: spec["choices"][0]
+            for spec in keyword.fields or []
+            if spec.get("type") == "choice" and spec.get("choices")
+        }
+        ticket = services.open_ticket(
+            session, actor=requester, keyword=keyword, subject=subject, description=description, now=now, extra_fields=fields
+        )
         _play(session, ticket, i % 8, now)
 
 
@@ -137,27 +205,53 @@ def _play(session, ticket, scenario: int, now) -> None:
         return
     services.change_status(session, ticket, "taken", actor=agent, now=later())
     if scenario == 2:
-        services.add_message(session, ticket, actor=agent, body="Pouvez-vous joindre une capture d'écran du message affiché ?", now=later())
+        services.add_message(
+            session, ticket, actor=agent, body="Pouvez-vous joindre une capture d'écran du message affiché ?", now=later()
+        )
         services.change_status(session, ticket, "waiting_requester", actor=agent, now=later())
     elif scenario in (3, 4):
-        services.add_message(session, ticket, actor=agent, body="Videz le cache du navigateur puis reconnectez-vous.", now=later())
+        services.add_message(
+            session, ticket, actor=agent, body="Videz le cache du navigateur puis reconnectez-vous.", now=later()
+        )
         services.change_status(session, ticket, "resolved", actor=agent, now=later(), reason="Cache du navigateur vidé")
         if scenario == 4:
             services.confirm_resolution(session, ticket, actor=ticket.requester, now=later())
     elif scenario in (5, 6) and ticket.tier != "pilote":
-        services.add_message(session, ticket, actor=agent, body="Vérifications faites de notre côté, sans succès.", now=later(), internal=True)
+        services.add_message(
+            session, ticket, actor=agent, body="Vérifications faites de notre côté, sans succès.", now=later(), internal=True
+        )
         services.escalate(session, ticket, actor=agent, reason="Paramétrage vérifié, le problème persiste", now=later())
         if scenario == 6 and ticket.tier == "pilote":
-            services.escalate(session, ticket, actor=_agent_for(session, ticket), reason="Bug reproduit sur la plateforme de recette",
-                              now=later(), as_bug=True, vendor_reference=f"KOS-{1000 + ticket.id}")
+            services.escalate(
+                session,
+                ticket,
+                actor=_agent_for(session, ticket),
+                reason="Bug reproduit sur la plateforme de recette",
+                now=later(),
+                as_bug=True,
+                vendor_reference=f"KOS-{1000 + ticket.id}",
+            )
     elif scenario in (5, 6) or ticket.type == "evolution":
         pilot = _agent_for(session, ticket)
-        services.escalate(session, ticket, actor=pilot, reason="Reproduit en recette : anomalie éditeur", now=later(),
-                          as_bug=True, vendor_reference=f"KOS-{1000 + ticket.id}")
+        services.escalate(
+            session,
+            ticket,
+            actor=pilot,
+            reason="Reproduit en recette : anomalie éditeur",
+            now=later(),
+            as_bug=True,
+            vendor_reference=f"KOS-{1000 + ticket.id}",
+        )
         vendor = _agent_for(session, ticket)
         if vendor is not None:
-            services.add_message(session, ticket, actor=vendor, body="Anomalie confirmée, correctif prévu dans la prochaine version.", now=later())
+            services.add_message(
+                session, ticket, actor=vendor, body="Anomalie confirmée, correctif prévu dans la prochaine version.", now=later()
+            )
     elif scenario == 7:
-        other = session.scalar(select(Keyword).where(Keyword.service != ticket.service, Keyword.is_active.is_(True)).order_by(Keyword.id))
+        other = session.scalar(
+            select(Keyword).where(Keyword.service != ticket.service, Keyword.is_active.is_(True)).order_by(Keyword.id)
+        )
         if other is not None and services.policy.can(agent, services.Action.CHANGE_KEYWORD, ticket):
-            services.change_keyword(session, ticket, other, actor=agent, reason="Le problème concerne un autre service", now=later())
+            services.change_keyword(
+                session, ticket, other, actor=agent, reason="Le problème concerne un autre service", now=later()
+            )

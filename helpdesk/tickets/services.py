@@ -123,8 +123,15 @@ def open_ticket(
     if ticket.id is not None:
         ticket.reference = ticket_reference(ticket.id, now)
     session.add(ticket)
-    record_event(session, ticket, "created", actor=actor, now=now, to_value=tier,
-                 data={"keyword": keyword.label, "service": keyword.service, "channel": channel})
+    record_event(
+        session,
+        ticket,
+        "created",
+        actor=actor,
+        now=now,
+        to_value=tier,
+        data={"keyword": keyword.label, "service": keyword.service, "channel": channel},
+    )
     events.publish(session, events.TICKET_OPENING, ticket=ticket, now=now)
     session.flush()
     if ticket.reference is None:
@@ -218,12 +225,31 @@ def _move_tier(session, ticket: Ticket, target: Tier, *, actor, now: datetime, r
         ticket.status = Status.TAKEN
     record_event(session, ticket, kind, actor=actor, now=now, from_value=source, to_value=target, reason=reason)
     session.flush()
-    events.publish(session, events.TICKET_ESCALATED if kind == "escalated" else events.TICKET_CHANGED,
-                   ticket=ticket, change="tier", old=source, new=target, reason=reason, now=now, actor=actor)
+    events.publish(
+        session,
+        events.TICKET_ESCALATED if kind == "escalated" else events.TICKET_CHANGED,
+        ticket=ticket,
+        change="tier",
+        old=source,
+        new=target,
+        reason=reason,
+        now=now,
+        actor=actor,
+    )
 
 
-def escalate(session, ticket: Ticket, *, actor, reason: str, now: datetime, expected_version=None, vendor_reference: str = "",
-             as_bug: bool = False, system: bool = False):
+def escalate(
+    session,
+    ticket: Ticket,
+    *,
+    actor,
+    reason: str,
+    now: datetime,
+    expected_version=None,
+    vendor_reference: str = "",
+    as_bug: bool = False,
+    system: bool = False,
+):
     """Send the ticket one tier up with a reason. `system=True` is the SLA breach path (no human actor)."""
     _check_version(ticket, expected_version)
     if not system and not policy.can(actor, Action.ESCALATE_TICKET, ticket):
@@ -233,8 +259,16 @@ def escalate(session, ticket: Ticket, *, actor, reason: str, now: datetime, expe
     target = escalation_target(ticket, as_bug=as_bug)
     if target == Tier.EDITEUR:
         if as_bug and ticket.type != TicketType.EVOLUTION:
-            record_event(session, ticket, "type_changed", actor=actor, now=now, from_value=ticket.type, to_value=TicketType.BUG,
-                         reason="Bug confirmé par l'équipe pilote")
+            record_event(
+                session,
+                ticket,
+                "type_changed",
+                actor=actor,
+                now=now,
+                from_value=ticket.type,
+                to_value=TicketType.BUG,
+                reason="Bug confirmé par l'équipe pilote",
+            )
             ticket.type = TicketType.BUG
         if vendor_reference:
             ticket.vendor_reference = vendor_reference[:60]
@@ -273,14 +307,25 @@ def assign(session, ticket: Ticket, assignee: User | None, *, actor, now: dateti
     if not policy.can(actor, Action.WORK_TICKET, ticket):
         raise NotAllowed("Ce ticket n'est pas dans votre file.")
     if assignee is not None and not policy.can(assignee, Action.WORK_TICKET, ticket):
-        raise ValidationFailed(f"{assignee.full_name} ne fait pas partie du niveau « {TIER_LABELS[Tier(ticket.tier)]} » de ce ticket.")
+        raise ValidationFailed(
+            f"{assignee.full_name} ne fait pas partie du niveau « {TIER_LABELS[Tier(ticket.tier)]} » de ce ticket."
+        )
     before = ticket.assignee.full_name if ticket.assignee else "groupe"
     ticket.assignee = assignee
     ticket.updated_at = now
-    record_event(session, ticket, "assigned", actor=actor, now=now, from_value=before,
-                 to_value=assignee.full_name if assignee else f"groupe {TIER_LABELS[Tier(ticket.tier)]}")
+    record_event(
+        session,
+        ticket,
+        "assigned",
+        actor=actor,
+        now=now,
+        from_value=before,
+        to_value=assignee.full_name if assignee else f"groupe {TIER_LABELS[Tier(ticket.tier)]}",
+    )
     session.flush()
-    events.publish(session, events.TICKET_CHANGED, ticket=ticket, change="assignee", old=before, new=getattr(assignee, "id", None), now=now)
+    events.publish(
+        session, events.TICKET_CHANGED, ticket=ticket, change="assignee", old=before, new=getattr(assignee, "id", None), now=now
+    )
 
 
 def change_keyword(session, ticket: Ticket, keyword: Keyword, *, actor, reason: str, now: datetime, expected_version=None):
@@ -296,8 +341,17 @@ def change_keyword(session, ticket: Ticket, keyword: Keyword, *, actor, reason: 
     ticket.keyword = keyword
     ticket.service = keyword.service
     ticket.updated_at = now
-    record_event(session, ticket, "keyword_changed", actor=actor, now=now, from_value=old_keyword, to_value=keyword.label,
-                 reason=reason.strip(), data={"misrouted": True, "old_service": old_service, "new_service": keyword.service})
+    record_event(
+        session,
+        ticket,
+        "keyword_changed",
+        actor=actor,
+        now=now,
+        from_value=old_keyword,
+        to_value=keyword.label,
+        reason=reason.strip(),
+        data={"misrouted": True, "old_service": old_service, "new_service": keyword.service},
+    )
     session.flush()
     events.publish(session, events.TICKET_CHANGED, ticket=ticket, change="keyword", old=old_keyword, new=keyword.label, now=now)
 
@@ -327,8 +381,11 @@ def add_message(session, ticket: Ticket, *, actor, body: str, now: datetime, int
     return message
 
 
-WAIT_TARGETS = {"wait_requester": Status.WAITING_REQUESTER, "wait_vendor": Status.WAITING_VENDOR,
-                "wait_propagation": Status.WAITING_PROPAGATION}
+WAIT_TARGETS = {
+    "wait_requester": Status.WAITING_REQUESTER,
+    "wait_vendor": Status.WAITING_VENDOR,
+    "wait_propagation": Status.WAITING_PROPAGATION,
+}
 EVOLUTION_STATUSES = {"submitted": "Soumise à l'éditeur", "planned": "Planifiée", "delivered": "Livrée", "refused": "Refusée"}
 
 
@@ -358,8 +415,15 @@ def mark_duplicate(session, ticket: Ticket, original: Ticket | None, *, actor, n
     # Point at the head of the group so duplicates never form chains.
     ticket.duplicate_of = original.duplicate_of if original is not None and original.duplicate_of else original
     ticket.updated_at = now
-    record_event(session, ticket, "duplicate_marked", actor=actor, now=now, from_value=before,
-                 to_value=ticket.duplicate_of.reference if ticket.duplicate_of else "")
+    record_event(
+        session,
+        ticket,
+        "duplicate_marked",
+        actor=actor,
+        now=now,
+        from_value=before,
+        to_value=ticket.duplicate_of.reference if ticket.duplicate_of else "",
+    )
     session.flush()
 
 

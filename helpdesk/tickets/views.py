@@ -26,10 +26,19 @@ from helpdesk.users.models import User
 bp = Blueprint("tickets", __name__, url_prefix="/tickets")
 
 EVENT_LABELS = {
-    "created": "Création", "status_changed": "Changement de statut", "reopened": "Réouverture", "escalated": "Escalade",
-    "sent_down": "Renvoi au niveau inférieur", "assigned": "Affectation", "keyword_changed": "Changement de mot-clé",
-    "replied": "Réponse", "note": "Note interne", "attachment_added": "Pièce jointe", "type_changed": "Changement de type",
-    "duplicate_marked": "Regroupement de doublon", "evolution_status": "Suivi éditeur",
+    "created": "Création",
+    "status_changed": "Changement de statut",
+    "reopened": "Réouverture",
+    "escalated": "Escalade",
+    "sent_down": "Renvoi au niveau inférieur",
+    "assigned": "Affectation",
+    "keyword_changed": "Changement de mot-clé",
+    "replied": "Réponse",
+    "note": "Note interne",
+    "attachment_added": "Pièce jointe",
+    "type_changed": "Changement de type",
+    "duplicate_marked": "Regroupement de doublon",
+    "evolution_status": "Suivi éditeur",
 }
 TIER_ROLES = {"n1": "agent_n1", "edulab": "edulab", "pilote": "pilote", "editeur": "editeur"}
 
@@ -69,9 +78,13 @@ def new():
     if keyword is None:
         status = 404 if request.values.get("keyword") else 200
         q = request.args.get("q", "").strip()
-        return render_template("tickets/choose_keyword.html", groups=_keywords_by_service(session),
-                               unknown=request.values.get("keyword"), q=q,
-                               suggestions=suggest_keywords(session, q) if q else []), status
+        return render_template(
+            "tickets/choose_keyword.html",
+            groups=_keywords_by_service(session),
+            unknown=request.values.get("keyword"),
+            q=q,
+            suggestions=suggest_keywords(session, q) if q else [],
+        ), status
     on_behalf = policy.can(current_user, Action.CREATE_TICKET_ON_BEHALF)
     form = ticket_form_class(keyword, on_behalf=on_behalf)()
     if request.method == "GET" and prefill:
@@ -88,10 +101,18 @@ def new():
             flash(f"Ticket {ticket.reference} créé, transmis à « {TIER_LABELS[Tier(ticket.tier)]} ».", "success")
             return redirect(url_for("tickets.detail", ref=ticket.reference))
     status = 400 if request.method == "POST" else 200
-    return render_template("tickets/new.html", form=form, keyword=keyword, prefill=prefill, error=error,
-                           on_behalf=on_behalf, extra_names=[EXTRA_PREFIX + s["name"] for s in keyword.fields or [] if s.get("name")],
-                           files_lost=request.method == "POST" and bool(request.files.getlist("attachments")) and any(
-                               f.filename for f in request.files.getlist("attachments"))), status
+    return render_template(
+        "tickets/new.html",
+        form=form,
+        keyword=keyword,
+        prefill=prefill,
+        error=error,
+        on_behalf=on_behalf,
+        extra_names=[EXTRA_PREFIX + s["name"] for s in keyword.fields or [] if s.get("name")],
+        files_lost=request.method == "POST"
+        and bool(request.files.getlist("attachments"))
+        and any(f.filename for f in request.files.getlist("attachments")),
+    ), status
 
 
 def _open_from_form(session, form, keyword, prefill, on_behalf):
@@ -104,8 +125,12 @@ def _open_from_form(session, form, keyword, prefill, on_behalf):
         channel = form.channel.data
     extra = extra_values(form, keyword)
     if prefill:
-        extra["diagnostic"] = {"tree": prefill.get("tree"), "run_id": prefill.get("run_id"), "outcome": prefill.get("outcome", ""),
-                               "answers": [list(pair)[:2] for pair in prefill.get("answers", [])][:50]}
+        extra["diagnostic"] = {
+            "tree": prefill.get("tree"),
+            "run_id": prefill.get("run_id"),
+            "outcome": prefill.get("outcome", ""),
+            "answers": [list(pair)[:2] for pair in prefill.get("answers", [])][:50],
+        }
     # The KB fragment sends "3,7,12" in one field; accept one id per field too.
     raw_ids = ",".join(request.form.getlist("suggested_article_ids")).split(",")
     suggested = [int(v) for v in raw_ids if v.strip().isdigit()][:10]
@@ -114,13 +139,29 @@ def _open_from_form(session, form, keyword, prefill, on_behalf):
     uploads = _read_files("attachments")
     now = utcnow()
     ticket = services.open_ticket(
-        session, actor=current_user, requester=requester, keyword=keyword, subject=form.subject.data,
-        description=form.description.data, now=now, channel=channel, extra_fields=extra,
-        contact_name=form.contact_name.data or "", contact_email=form.contact_email.data or "",
-        contact_phone=form.contact_phone.data or "")
+        session,
+        actor=current_user,
+        requester=requester,
+        keyword=keyword,
+        subject=form.subject.data,
+        description=form.description.data,
+        now=now,
+        channel=channel,
+        extra_fields=extra,
+        contact_name=form.contact_name.data or "",
+        contact_email=form.contact_email.data or "",
+        contact_phone=form.contact_phone.data or "",
+    )
     if uploads:
-        files.add_attachments(session, ticket, uploads, actor=current_user, now=now,
-                              upload_dir=current_app.config["UPLOAD_DIR"], max_bytes=current_app.config["ATTACHMENT_MAX_BYTES"])
+        files.add_attachments(
+            session,
+            ticket,
+            uploads,
+            actor=current_user,
+            now=now,
+            upload_dir=current_app.config["UPLOAD_DIR"],
+            max_bytes=current_app.config["ATTACHMENT_MAX_BYTES"],
+        )
     return ticket
 
 
@@ -128,8 +169,9 @@ def _tier_members(session, ticket):
     role = TIER_ROLES[ticket.tier]
     from helpdesk.users.models import UserRole
 
-    users = session.scalars(select(User).join(UserRole, UserRole.user_id == User.id).where(UserRole.role == role)
-                            .order_by(User.full_name).limit(200))
+    users = session.scalars(
+        select(User).join(UserRole, UserRole.user_id == User.id).where(UserRole.role == role).order_by(User.full_name).limit(200)
+    )
     return [u for u in users if policy.can(u, Action.WORK_TICKET, ticket)]
 
 
@@ -142,19 +184,31 @@ def _render_detail(ticket, *, error=None, error_action=None, status=200):
     extra = dict(ticket.extra_fields or {})
     labels = extra_labels(ticket.keyword)
     context = dict(
-        ticket=ticket, messages=messages, trail=trail, attachments=attachments, internal=internal,
-        diagnostic=extra.pop("diagnostic", None), suggested=extra.pop("suggested_articles", None),
+        ticket=ticket,
+        messages=messages,
+        trail=trail,
+        attachments=attachments,
+        internal=internal,
+        diagnostic=extra.pop("diagnostic", None),
+        suggested=extra.pop("suggested_articles", None),
         propagation_until=extra.pop("propagation_until", None),
         extra=[(labels.get(k, k), v) for k, v in extra.items()],
-        can_work=policy.can(user, Action.WORK_TICKET, ticket), can_reply=policy.can(user, Action.REPLY_TICKET, ticket),
-        can_escalate=policy.can(user, Action.ESCALATE_TICKET, ticket), can_send_down=policy.can(user, Action.SEND_DOWN_TICKET, ticket),
-        can_rekey=policy.can(user, Action.CHANGE_KEYWORD, ticket), can_confirm=policy.can(user, Action.CONFIRM_RESOLUTION, ticket),
+        can_work=policy.can(user, Action.WORK_TICKET, ticket),
+        can_reply=policy.can(user, Action.REPLY_TICKET, ticket),
+        can_escalate=policy.can(user, Action.ESCALATE_TICKET, ticket),
+        can_send_down=policy.can(user, Action.SEND_DOWN_TICKET, ticket),
+        can_rekey=policy.can(user, Action.CHANGE_KEYWORD, ticket),
+        can_confirm=policy.can(user, Action.CONFIRM_RESOLUTION, ticket),
         can_evolution=policy.can(user, Action.SET_EVOLUTION_STATUS) and ticket.type in ("evolution", "bug"),
         members=_tier_members(db.session, ticket) if policy.can(user, Action.WORK_TICKET, ticket) else [],
         groups=_keywords_by_service(db.session) if policy.can(user, Action.CHANGE_KEYWORD, ticket) else [],
-        status_labels=STATUS_LABELS, evolution_statuses=services.EVOLUTION_STATUSES,
-        error=error, error_action=error_action, values=request.form if error else {},
-        event_labels=EVENT_LABELS, event_value=_event_value,
+        status_labels=STATUS_LABELS,
+        evolution_statuses=services.EVOLUTION_STATUSES,
+        error=error,
+        error_action=error_action,
+        values=request.form if error else {},
+        event_labels=EVENT_LABELS,
+        event_value=_event_value,
     )
     return render_template("tickets/detail.html", **context), status
 
@@ -190,18 +244,36 @@ def _perform(session, ticket, action: str, form, *, now):
         if version is not None:
             services.check_version(ticket, version)
         uploads = _read_files("files")
-        message = services.add_message(session, ticket, actor=actor, body=form.get("body", ""), now=now, internal=action == "note")
+        message = services.add_message(
+            session, ticket, actor=actor, body=form.get("body", ""), now=now, internal=action == "note"
+        )
         if uploads:
-            files.add_attachments(session, ticket, uploads, actor=actor, now=now, message=message, internal=action == "note",
-                                  upload_dir=current_app.config["UPLOAD_DIR"], max_bytes=current_app.config["ATTACHMENT_MAX_BYTES"])
+            files.add_attachments(
+                session,
+                ticket,
+                uploads,
+                actor=actor,
+                now=now,
+                message=message,
+                internal=action == "note",
+                upload_dir=current_app.config["UPLOAD_DIR"],
+                max_bytes=current_app.config["ATTACHMENT_MAX_BYTES"],
+            )
         return "Message ajouté." if action == "reply" else "Note interne ajoutée."
     if action == "files":
         services.check_version(ticket, version)
         uploads = _read_files("files")
         if not uploads:
             raise ValidationFailed("Choisissez au moins un fichier.")
-        files.add_attachments(session, ticket, uploads, actor=actor, now=now, upload_dir=current_app.config["UPLOAD_DIR"],
-                              max_bytes=current_app.config["ATTACHMENT_MAX_BYTES"])
+        files.add_attachments(
+            session,
+            ticket,
+            uploads,
+            actor=actor,
+            now=now,
+            upload_dir=current_app.config["UPLOAD_DIR"],
+            max_bytes=current_app.config["ATTACHMENT_MAX_BYTES"],
+        )
         return "Fichiers ajoutés."
     if action == "take":
         services.change_status(session, ticket, "taken", actor=actor, now=now, expected_version=version)
@@ -213,15 +285,31 @@ def _perform(session, ticket, action: str, form, *, now):
         return "Affectation enregistrée."
     if action in services.WAIT_TARGETS:
         until = _parse_date(form.get("until")) if action == "wait_propagation" else None
-        services.wait_for(session, ticket, services.WAIT_TARGETS[action], actor=actor, now=now, reason=reason,
-                          until=until, expected_version=version)
+        services.wait_for(
+            session,
+            ticket,
+            services.WAIT_TARGETS[action],
+            actor=actor,
+            now=now,
+            reason=reason,
+            until=until,
+            expected_version=version,
+        )
         return "Ticket mis en attente."
     if action == "resolve":
         services.change_status(session, ticket, "resolved", actor=actor, now=now, reason=reason, expected_version=version)
         return "Ticket résolu."
     if action == "escalate":
-        services.escalate(session, ticket, actor=actor, reason=reason, now=now, expected_version=version,
-                          as_bug=form.get("as_bug") == "1", vendor_reference=(form.get("vendor_reference") or "").strip())
+        services.escalate(
+            session,
+            ticket,
+            actor=actor,
+            reason=reason,
+            now=now,
+            expected_version=version,
+            as_bug=form.get("as_bug") == "1",
+            vendor_reference=(form.get("vendor_reference") or "").strip(),
+        )
         return f"Ticket transmis à « {TIER_LABELS[Tier(ticket.tier)]} »."
     if action == "send_down":
         services.send_down(session, ticket, actor=actor, reason=reason, now=now, expected_version=version)
@@ -241,7 +329,9 @@ def _perform(session, ticket, action: str, form, *, now):
         services.reopen(session, ticket, actor=actor, now=now, reason=reason)
         return "Ticket rouvert."
     if action == "evolution_status":
-        services.set_evolution_status(session, ticket, form.get("evolution_status", ""), actor=actor, now=now, expected_version=version)
+        services.set_evolution_status(
+            session, ticket, form.get("evolution_status", ""), actor=actor, now=now, expected_version=version
+        )
         return "État de l'évolution enregistré."
     if action == "duplicate":
         raw = (form.get("duplicate_of") or "").strip().upper()
@@ -271,8 +361,10 @@ def act(ref, action):
     return redirect(url_for("tickets.detail", ref=ticket.reference))
 
 
-_CONFLICT = ("Ce ticket a été modifié par quelqu'un d'autre pendant que vous le consultiez. "
-             "Voici son état à jour : vérifiez-le puis refaites votre action.")
+_CONFLICT = (
+    "Ce ticket a été modifié par quelqu'un d'autre pendant que vous le consultiez. "
+    "Voici son état à jour : vérifiez-le puis refaites votre action."
+)
 
 
 @bp.get("/<ref>/pieces-jointes/<int:attachment_id>")
@@ -294,8 +386,9 @@ def attachment(ref, attachment_id):
 @login_required
 def mine():
     rows, cursor = queries.recent_for(db.session, current_user, school_wide=False, cursor=request.args.get("apres"))
-    return render_template("tickets/list.html", tickets=rows, cursor=cursor, title="Mes tickets",
-                           school_link=policy.is_head_of_school(current_user))
+    return render_template(
+        "tickets/list.html", tickets=rows, cursor=cursor, title="Mes tickets", school_link=policy.is_head_of_school(current_user)
+    )
 
 
 @bp.get("/mon-etablissement")
@@ -304,8 +397,13 @@ def school():
     if not policy.is_head_of_school(current_user):
         raise NotAllowed("Cette liste est réservée à la direction et aux administrateurs ENT de l'établissement.")
     rows, cursor = queries.recent_for(db.session, current_user, school_wide=True, cursor=request.args.get("apres"))
-    return render_template("tickets/list.html", tickets=rows, cursor=cursor, school_link=False,
-                           title=f"Tickets de mon établissement — {current_user.school.name}")
+    return render_template(
+        "tickets/list.html",
+        tickets=rows,
+        cursor=cursor,
+        school_link=False,
+        title=f"Tickets de mon établissement — {current_user.school.name}",
+    )
 
 
 def _int(raw):
@@ -320,9 +418,16 @@ def queue():
     tiers = queries.queue_tiers(current_user)
     args = request.args
     tier = args.get("niveau") if args.get("niveau") in tiers else (tiers[0] if tiers else None)
-    filters = queries.Filters(tier=tier, service=args.get("service") or None, keyword=args.get("mot_cle") or None,
-                              status=args.get("statut") or "open", school=args.get("uai") or None,
-                              basin=_int(args.get("bassin")), min_age_days=_int(args.get("age")), q=args.get("q") or None)
+    filters = queries.Filters(
+        tier=tier,
+        service=args.get("service") or None,
+        keyword=args.get("mot_cle") or None,
+        status=args.get("statut") or "open",
+        school=args.get("uai") or None,
+        basin=_int(args.get("bassin")),
+        min_age_days=_int(args.get("age")),
+        q=args.get("q") or None,
+    )
     stmt = queries.filtered(db.session, current_user, filters, now=utcnow())
     rows, cursor = queries.page(db.session, stmt, cursor=args.get("apres"))
     count, capped = queries.capped_count(db.session, stmt)
@@ -332,9 +437,20 @@ def queue():
     if "edulab" in current_user.roles and not policy.can(current_user, Action.VIEW_DASHBOARD):
         basins = [b for b in basins if b.id in current_user.basin_ids]
     next_url = url_for("tickets.queue", **{**args.to_dict(), "niveau": tier, "apres": cursor}) if cursor else None
-    return render_template("tickets/queue.html", tickets=rows, next_url=next_url, count=count, capped=capped, tiers=tiers,
-                           filters=filters, basins=basins, services=SERVICE_LABELS, status_labels=STATUS_LABELS,
-                           groups=_keywords_by_service(db.session), args=args)
+    return render_template(
+        "tickets/queue.html",
+        tickets=rows,
+        next_url=next_url,
+        count=count,
+        capped=capped,
+        tiers=tiers,
+        filters=filters,
+        basins=basins,
+        services=SERVICE_LABELS,
+        status_labels=STATUS_LABELS,
+        groups=_keywords_by_service(db.session),
+        args=args,
+    )
 
 
 @bp.get("/evolutions")
@@ -343,8 +459,7 @@ def evolutions():
     if not policy.can(current_user, Action.VIEW_EVOLUTIONS):
         raise NotAllowed("Cette vue est réservée à l'équipe pilote et à l'éditeur.")
     groups, bugs = queries.evolutions(db.session, current_user)
-    return render_template("tickets/evolutions.html", groups=groups, bugs=bugs,
-                           evolution_statuses=services.EVOLUTION_STATUSES)
+    return render_template("tickets/evolutions.html", groups=groups, bugs=bugs, evolution_statuses=services.EVOLUTION_STATUSES)
 
 
 @bp.get("/tableau-de-bord")

@@ -7,19 +7,27 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 
 class LoginForm(FlaskForm):
-    email = EmailField(_l("Adresse électronique"), validators=[DataRequired(_l("Indiquez votre adresse électronique.")), Length(max=254)])
+    email = EmailField(
+        _l("Adresse électronique"), validators=[DataRequired(_l("Indiquez votre adresse électronique.")), Length(max=254)]
+    )
     password = PasswordField(_l("Mot de passe"), validators=[DataRequired(_l("Indiquez votre mot de passe."))])
 
 
 class ResetRequestForm(FlaskForm):
     email = EmailField(
         _l("Adresse électronique"),
-        validators=[DataRequired(_l("Indiquez votre adresse électronique.")), Email(_l("Adresse électronique invalide.")), Length(max=254)],
+        validators=[
+            DataRequired(_l("Indiquez votre adresse électronique.")),
+            Email(_l("Adresse électronique invalide.")),
+            Length(max=254),
+        ],
     )
 
 
 class ResetPasswordForm(FlaskForm):
-    password = PasswordField(_l("Nouveau mot de passe"), validators=[DataRequired(_l("Choisissez un mot de passe.")), Length(max=200)])
+    password = PasswordField(
+        _l("Nouveau mot de passe"), validators=[DataRequired(_l("Choisissez un mot de passe.")), Length(max=200)]
+    )
     confirm = PasswordField(
         _l("Confirmez le mot de passe"), validators=[EqualTo("password", _l("Les deux mots de passe ne correspondent pas."))]
     )

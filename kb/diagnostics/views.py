@@ -118,8 +118,9 @@ def walk_page(slug: str):
         "at_most": len(result.path) + remaining_questions(tree, result.node.id),
         "max_questions": MAX_QUESTIONS,
         "handoff": _ticket_handoff(tree, result, run) if result.node.kind == "escalation" else None,
-        "articles": kb_services.articles_for_facts(db.session, result.node.faq_facts or tree.faq_facts,
-                                                   actor=current_user) if result.node.kind == "fix" else [],
+        "articles": kb_services.articles_for_facts(db.session, result.node.faq_facts or tree.faq_facts, actor=current_user)
+        if result.node.kind == "fix"
+        else [],
     }
     if request.headers.get("HX-Request"):
         response = Response(render_template("diagnostics/_card.html", **context))

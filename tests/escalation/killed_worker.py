@@ -10,8 +10,9 @@ from helpdesk import create_app, jobcontext
 
 
 def main(uri, redis_url, data_dir, ticket_id, now, when):
-    app = create_app({"SQLALCHEMY_DATABASE_URI": uri, "REDIS_URL": redis_url, "HELPDESK_DATA_DIR": data_dir,
-                      "SECRET_KEY": "tests-only-secret"})
+    app = create_app(
+        {"SQLALCHEMY_DATABASE_URI": uri, "REDIS_URL": redis_url, "HELPDESK_DATA_DIR": data_dir, "SECRET_KEY": "tests-only-secret"}
+    )
     jobcontext.set_app(app)
     from sqlalchemy.orm import Session
 

@@ -14,7 +14,6 @@ from tests.factories import KeywordFactory, UserFactory
 pytestmark = pytest.mark.browser
 
 
-
 def test_pilot_sla_page(page, session, screenshot):
     seed.seed_reference(session)
     pilot = UserFactory(roles=[Role.PILOTE])
@@ -29,10 +28,23 @@ def test_pilot_sla_page(page, session, screenshot):
 
 def test_requester_sees_badge_and_incident_banner(page, session, screenshot):
     requester = UserFactory()
-    tickets.open_ticket(session, actor=requester, keyword=KeywordFactory(), subject="Pas de messagerie",
-                        description="Depuis ce matin.", now=datetime(2026, 11, 16, 9, tzinfo=UTC))
-    session.add(MajorIncident(status="confirmed", service="messagerie", title="Messagerie indisponible",
-                              message="L'éditeur intervient.", detected_at=datetime(2026, 11, 16, 9, tzinfo=UTC)))
+    tickets.open_ticket(
+        session,
+        actor=requester,
+        keyword=KeywordFactory(),
+        subject="Pas de messagerie",
+        description="Depuis ce matin.",
+        now=datetime(2026, 11, 16, 9, tzinfo=UTC),
+    )
+    session.add(
+        MajorIncident(
+            status="confirmed",
+            service="messagerie",
+            title="Messagerie indisponible",
+            message="L'éditeur intervient.",
+            detected_at=datetime(2026, 11, 16, 9, tzinfo=UTC),
+        )
+    )
     session.commit()
     _login(page, requester.email)
     # DSFR copies the header tools into the mobile menu, so the badge exists twice.

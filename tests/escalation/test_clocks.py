@@ -23,8 +23,14 @@ def _open(session, now, priority="urgent"):
     seed.seed_reference(session)
     requester = UserFactory()
     keyword = KeywordFactory(priority=priority, tier="n1")
-    ticket = tickets.open_ticket(session, actor=requester, keyword=keyword, subject="Messagerie bloquée",
-                                 description="Plus d'accès depuis ce matin.", now=now)
+    ticket = tickets.open_ticket(
+        session,
+        actor=requester,
+        keyword=keyword,
+        subject="Messagerie bloquée",
+        description="Plus d'accès depuis ce matin.",
+        now=now,
+    )
     session.commit()
     return ticket
 
@@ -113,8 +119,7 @@ def test_concurrent_checks_apply_the_breach_once(app, session):
     from helpdesk.extensions import db
 
     db.session.remove()
-    breaches = db.session.scalars(select(SlaBreach).where(SlaBreach.ticket_id == ticket_id,
-                                                         SlaBreach.kind == "resolution")).all()
+    breaches = db.session.scalars(select(SlaBreach).where(SlaBreach.ticket_id == ticket_id, SlaBreach.kind == "resolution")).all()
     assert len(breaches) == 1
     ticket = db.session.get(Ticket, ticket_id)
     assert ticket.tier == "edulab"
@@ -125,8 +130,14 @@ def test_auto_close_after_seven_days_without_reply(session):
     from escalation.notifications.models import Notification
 
     quiet = _open(session, utc(2026, 11, 2, 8))
-    answered = tickets.open_ticket(session, actor=quiet.requester, keyword=quiet.keyword, subject="Autre",
-                                   description="Autre souci.", now=utc(2026, 11, 2, 8))
+    answered = tickets.open_ticket(
+        session,
+        actor=quiet.requester,
+        keyword=quiet.keyword,
+        subject="Autre",
+        description="Autre souci.",
+        now=utc(2026, 11, 2, 8),
+    )
     agent = UserFactory(roles=[Role.PILOTE])
     for ticket in (quiet, answered):
         tickets.change_status(session, ticket, "resolved", actor=agent, reason="Cache vidé", now=utc(2026, 11, 3, 9))
@@ -181,8 +192,9 @@ def test_warning_reaches_the_tier_group_once(app, session):
     ticket = _open(session, utc(2026, 11, 10, 15))
     sweep_and_work(app, utc(2026, 11, 12, 11, 30).isoformat())
     sweep_and_work(app, utc(2026, 11, 12, 11, 31).isoformat())
-    warned = session.scalars(select(Notification).where(Notification.kind == "sla_warning",
-                                                        Notification.ticket_id == ticket.id)).all()
+    warned = session.scalars(
+        select(Notification).where(Notification.kind == "sla_warning", Notification.ticket_id == ticket.id)
+    ).all()
     assert sorted(n.user_id for n in warned) == sorted(u.id for u in level1)
 
 
@@ -223,8 +235,14 @@ def test_a_breach_that_cannot_escalate_is_recorded_as_notified(session):
     seed.seed_reference(session)
     requester = UserFactory()
     keyword = KeywordFactory(priority="urgent", tier="pilote", ticket_type="incident")
-    ticket = tickets.open_ticket(session, actor=requester, keyword=keyword, subject="Panne générale",
-                                 description="Plus rien ne marche.", now=utc(2026, 11, 16, 8))
+    ticket = tickets.open_ticket(
+        session,
+        actor=requester,
+        keyword=keyword,
+        subject="Panne générale",
+        description="Plus rien ne marche.",
+        now=utc(2026, 11, 16, 8),
+    )
     session.commit()
     late = ticket.resolution_due_at.replace(minute=5)
     assert jobs.check_ticket(ticket.id, now=late.isoformat()) == ["warning", "first_response", "resolution"]

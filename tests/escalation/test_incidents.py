@@ -21,8 +21,16 @@ def _burst(session, keyword, schools=3, per_school=2):
         school = SchoolFactory()
         for n in range(per_school):
             user = UserFactory(school=school)
-            made.append(tickets.open_ticket(session, actor=user, keyword=keyword, subject="Messagerie en panne",
-                                            description="Erreur 500.", now=NOW + timedelta(minutes=s * 5 + n)))
+            made.append(
+                tickets.open_ticket(
+                    session,
+                    actor=user,
+                    keyword=keyword,
+                    subject="Messagerie en panne",
+                    description="Erreur 500.",
+                    now=NOW + timedelta(minutes=s * 5 + n),
+                )
+            )
     session.commit()
     return made
 
@@ -44,8 +52,10 @@ def test_burst_detected_confirmed_bannered_and_resolved(session, login_as):
     assert burst[0].reference in page
     refused = client.post(f"/pilotage/delais/incidents/{incident.id}/confirmer", data={"title": " ", "message": "x"})
     assert refused.status_code == 400 and "Donnez un titre" in refused.get_data(as_text=True)
-    ok = client.post(f"/pilotage/delais/incidents/{incident.id}/confirmer",
-                     data={"title": "Messagerie indisponible", "message": "Les équipes de l'éditeur interviennent."})
+    ok = client.post(
+        f"/pilotage/delais/incidents/{incident.id}/confirmer",
+        data={"title": "Messagerie indisponible", "message": "Les équipes de l'éditeur interviennent."},
+    )
     assert ok.status_code == 302
     home = client.get("/").get_data(as_text=True)
     assert "Messagerie indisponible" in home  # banner on every page, the portal home included
@@ -57,13 +67,13 @@ def test_burst_detected_confirmed_bannered_and_resolved(session, login_as):
     parent = session.get(Ticket, burst[0].id)
     assert parent.is_major_incident and len(parent.children) == 5
 
-    late = tickets.open_ticket(session, actor=UserFactory(), keyword=keyword, subject="Pareil", description="Idem",
-                               now=NOW + timedelta(hours=1))
+    late = tickets.open_ticket(
+        session, actor=UserFactory(), keyword=keyword, subject="Pareil", description="Idem", now=NOW + timedelta(hours=1)
+    )
     session.commit()
     assert late.reference in client.get("/pilotage/delais/incidents").get_data(as_text=True)  # proposed
     client.post(f"/pilotage/delais/incidents/{incident.id}/rattacher/{late.id}")
-    resolved = client.post(f"/pilotage/delais/incidents/{incident.id}/resoudre",
-                           data={"message": "Le service est rétabli."})
+    resolved = client.post(f"/pilotage/delais/incidents/{incident.id}/resoudre", data={"message": "Le service est rétabli."})
     assert resolved.status_code == 302
     session.expire_all()
     family = session.scalars(select(Ticket).where(Ticket.keyword_id == keyword.id)).all()

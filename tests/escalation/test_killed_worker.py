@@ -25,16 +25,26 @@ def test_worker_killed_during_escalation_then_retried(app, session, when):
     session.remove()
     uri = app.config["SQLALCHEMY_DATABASE_URI"]
     process = subprocess.run(
-        [sys.executable, str(Path(__file__).with_name("killed_worker.py")), str(uri), app.config["REDIS_URL"],
-         app.config["HELPDESK_DATA_DIR"], str(ticket_id), late, when],
-        cwd=ROOT, capture_output=True, timeout=120, env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
+        [
+            sys.executable,
+            str(Path(__file__).with_name("killed_worker.py")),
+            str(uri),
+            app.config["REDIS_URL"],
+            app.config["HELPDESK_DATA_DIR"],
+            str(ticket_id),
+            late,
+            when,
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        timeout=120,
+        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
     )
     assert process.returncode == -signal.SIGKILL, process.stderr.decode()[-2000:]
     # RQ would retry the job whose worker died: do it here.
     jobs.check_ticket(ticket_id, now=late)
     session.expire_all()
-    breaches = session.scalars(select(SlaBreach).where(SlaBreach.ticket_id == ticket_id,
-                                                      SlaBreach.kind == "resolution")).all()
+    breaches = session.scalars(select(SlaBreach).where(SlaBreach.ticket_id == ticket_id, SlaBreach.kind == "resolution")).all()
     assert len(breaches) == 1
     ticket = session.get(Ticket, ticket_id)
     assert ticket.tier == "edulab"

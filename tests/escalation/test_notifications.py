@@ -40,8 +40,9 @@ def smtp(app):
 
 def _ticket(session):
     requester = UserFactory(email="prof@ac-toulouse.fr")
-    ticket = tickets.open_ticket(session, actor=requester, keyword=KeywordFactory(), subject="Pas de messagerie",
-                                 description="Depuis lundi.", now=NOW)
+    ticket = tickets.open_ticket(
+        session, actor=requester, keyword=KeywordFactory(), subject="Pas de messagerie", description="Depuis lundi.", now=NOW
+    )
     session.commit()
     return ticket
 
@@ -50,11 +51,13 @@ def test_events_notify_once_and_mail_goes_through_smtp(session, smtp):
     ticket = _ticket(session)
     rows = session.scalars(select(Notification)).all()
     assert [(n.kind, n.user_id) for n in rows] == [("ticket_created", ticket.requester_id)]
-    assert services.notify(session, ticket.requester_id, "ticket_created", ticket=ticket,
-                           dedup_key=f"created:{ticket.id}", now=NOW) is None  # same event: not twice
+    assert (
+        services.notify(session, ticket.requester_id, "ticket_created", ticket=ticket, dedup_key=f"created:{ticket.id}", now=NOW)
+        is None
+    )  # same event: not twice
     assert notif_jobs.send_email(rows[0].id) is True
     assert notif_jobs.send_email(rows[0].id) is False  # a retried job does not send it again
-    (to, content), = smtp.messages
+    ((to, content),) = smtp.messages
     assert to == ["prof@ac-toulouse.fr"]
     assert ticket.reference in content and "enregistr" in content
 
@@ -67,8 +70,11 @@ def test_waiting_for_you_and_reply_notifications(session):
     tickets.add_message(session, ticket, actor=ticket.requester, body="Voici.", now=NOW.replace(hour=11))
     session.commit()
     kinds = [(n.kind, n.user_id) for n in session.scalars(select(Notification).order_by(Notification.id))]
-    assert kinds == [("ticket_created", ticket.requester_id), ("waiting_for_you", ticket.requester_id),
-                     ("ticket_replied", agent.id)]
+    assert kinds == [
+        ("ticket_created", ticket.requester_id),
+        ("waiting_for_you", ticket.requester_id),
+        ("ticket_replied", agent.id),
+    ]
 
 
 def test_bell_badge_and_mark_read(session, login_as):
@@ -98,7 +104,7 @@ def test_daily_digest_groups_mail(session, smtp, login_as):
     session.commit()
     assert notif_jobs.send_digests(now=NOW.replace(hour=18).isoformat()) == 1
     assert notif_jobs.send_digests(now=NOW.replace(hour=19).isoformat()) == 0  # once a day
-    (to, content), = smtp.messages
+    ((to, content),) = smtp.messages
     assert "2 notification(s)" in content
 
 
@@ -108,15 +114,25 @@ def test_notify_many_skips_who_was_told_and_mails_only_immediate_people(session)
     ticket = _ticket(session)
     immediate, digest, told = UserFactory(), UserFactory(), UserFactory()
     session.add(NotificationPreference(user_id=digest.id, mode="digest"))
-    services.notify(session, told.id, "sla_warning", ticket=ticket, due_at=NOW, action="notified",
-                    dedup_key="sla:x", now=NOW)
+    services.notify(session, told.id, "sla_warning", ticket=ticket, due_at=NOW, action="notified", dedup_key="sla:x", now=NOW)
     session.commit()
-    rows = services.notify_many(session, [told.id, digest.id, immediate.id, None, immediate.id], "sla_warning",
-                                ticket=ticket, due_at=NOW, action="notified", dedup_key="sla:x", now=NOW)
+    rows = services.notify_many(
+        session,
+        [told.id, digest.id, immediate.id, None, immediate.id],
+        "sla_warning",
+        ticket=ticket,
+        due_at=NOW,
+        action="notified",
+        dedup_key="sla:x",
+        now=NOW,
+    )
     assert sorted(row.user_id for row in rows) == sorted([digest.id, immediate.id])
     assert rows[0].title and all(row.title == rows[0].title for row in rows)  # rendered once, same text
-    mails = [options["notification_id"] for path, _args, options in session.info["pending_jobs"]
-             if path.endswith("send_email")]
+    mails = [options["notification_id"] for path, _args, options in session.info["pending_jobs"] if path.endswith("send_email")]
     assert mails == [row.id for row in rows if row.user_id == immediate.id]
-    assert services.notify_many(session, [immediate.id], "sla_warning", ticket=ticket, due_at=NOW,
-                                action="notified", dedup_key="sla:x", now=NOW) == []
+    assert (
+        services.notify_many(
+            session, [immediate.id], "sla_warning", ticket=ticket, due_at=NOW, action="notified", dedup_key="sla:x", now=NOW
+        )
+        == []
+    )

@@ -16,14 +16,13 @@ def test_operations_page_shows_and_retries_failures(app, session, login_as):
     session.commit()
     connection = redis_connection(app.config["REDIS_URL"])
     queue = get_queue("default", connection=connection)
-    queue.enqueue("escalation.notifications.jobs.send_digests", kwargs={"now": "pas une date"},
-                  job_id="broken-job")
+    queue.enqueue("escalation.notifications.jobs.send_digests", kwargs={"now": "pas une date"}, job_id="broken-job")
     jobcontext.set_app(app)
     SimpleWorker([queue], connection=connection, serializer=JSONSerializer).work(burst=True)
     jobs.sweep()
     client = login_as(admin)
     page = client.get("/pilotage/delais/exploitation").get_data(as_text=True)
-    assert "broken-job" in page and "Relancer les échecs" in page, page[page.find("<main"):][:3000]
+    assert "broken-job" in page and "Relancer les échecs" in page, page[page.find("<main") :][:3000]
     assert "jamais" not in page  # the sweep time is shown
     assert client.post("/pilotage/delais/exploitation/default/relancer").status_code == 302
     assert queue.failed_job_registry.count == 0 and queue.count == 1

@@ -33,8 +33,9 @@ def test_ticket_saved_while_redis_is_down_and_the_sweep_catches_up(app, session)
     g.pop("_redis", None)
     try:
         created = datetime(2026, 11, 16, 8, tzinfo=UTC)
-        ticket = tickets.open_ticket(session, actor=requester, keyword=keyword, subject="ENT inaccessible",
-                                     description="Page blanche.", now=created)
+        ticket = tickets.open_ticket(
+            session, actor=requester, keyword=keyword, subject="ENT inaccessible", description="Page blanche.", now=created
+        )
         session.commit()  # the timer cannot be enqueued: logged, not raised
     finally:
         app.config["REDIS_URL"] = real_url
@@ -49,9 +50,14 @@ def test_ticket_saved_while_redis_is_down_and_the_sweep_catches_up(app, session)
 
 def test_real_rq_worker_runs_the_scheduled_check(app, session):
     seed.seed_reference(session)
-    ticket = tickets.open_ticket(session, actor=UserFactory(), keyword=KeywordFactory(priority="urgent"),
-                                 subject="Cahier de textes vide", description="Plus rien depuis hier.",
-                                 now=datetime(2026, 11, 16, 8, tzinfo=UTC))
+    ticket = tickets.open_ticket(
+        session,
+        actor=UserFactory(),
+        keyword=KeywordFactory(priority="urgent"),
+        subject="Cahier de textes vide",
+        description="Plus rien depuis hier.",
+        now=datetime(2026, 11, 16, 8, tzinfo=UTC),
+    )
     session.commit()
     connection = redis_connection(app.config["REDIS_URL"])
     queue = get_queue("default", connection=connection)

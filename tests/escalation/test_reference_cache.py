@@ -46,8 +46,16 @@ def test_an_edit_committed_by_another_node_is_seen_by_the_next_transaction(app, 
     session.commit()
     assert _builds() == cached  # served from this process's cache
     with Session(db.engine) as other:  # another web node: its own connection and transaction
-        services.update_policy(other, policy_id, actor=other.get(type(pilot), pilot_id), first_response_minutes=30,
-                               resolution_minutes=120, warning_ratio=0.5, on_breach="notify", now=NOW)
+        services.update_policy(
+            other,
+            policy_id,
+            actor=other.get(type(pilot), pilot_id),
+            first_response_minutes=30,
+            resolution_minutes=120,
+            warning_ratio=0.5,
+            on_breach="notify",
+            now=NOW,
+        )
         other.commit()
     terms = _urgent_n1(session)
     assert (terms.resolution_minutes, terms.on_breach) == (120, "notify")
@@ -57,8 +65,7 @@ def test_a_transaction_sees_its_own_edit_and_a_rollback_brings_the_old_values_ba
     seed.seed_reference(session)
     pilot = UserFactory(roles=[Role.PILOTE])
     session.commit()
-    services.add_closure(session, actor=pilot, label="Pont", first_day=date(2026, 11, 16), last_day=date(2026, 11, 16),
-                         tier="n1")
+    services.add_closure(session, actor=pilot, label="Pont", first_day=date(2026, 11, 16), last_day=date(2026, 11, 16), tier="n1")
     assert date(2026, 11, 16) in services.load_calendar(session, "n1").closures
     session.rollback()
     assert date(2026, 11, 16) not in services.load_calendar(session, "n1").closures

@@ -94,8 +94,12 @@ def test_hours_json_round_trip_and_errors():
     hours = parse_hours(raw)
     assert hours[0] == ((480, 720), (810, 1080))
     assert dump_hours(hours) == raw
-    for bad in ({"7": [["08:00", "09:00"]]}, {"0": [["10:00", "09:00"]]}, {"0": [["8h", "9:00"]]},
-                {"0": [["08:00", "12:00"], ["11:00", "13:00"]]}):
+    for bad in (
+        {"7": [["08:00", "09:00"]]},
+        {"0": [["10:00", "09:00"]]},
+        {"0": [["8h", "9:00"]]},
+        {"0": [["08:00", "12:00"], ["11:00", "13:00"]]},
+    ):
         with pytest.raises(ValueError):
             parse_hours(bad)
 
@@ -117,8 +121,13 @@ def test_adding_then_measuring_gives_back_the_duration(start, minutes, calendar)
 
 
 @settings(deadline=None, max_examples=200)
-@given(start=instants, span=st.integers(1, 60 * 24 * 20), p_off=st.integers(0, 60 * 24 * 20),
-       p_len=st.integers(1, 60 * 24 * 5), calendar=calendars)
+@given(
+    start=instants,
+    span=st.integers(1, 60 * 24 * 20),
+    p_off=st.integers(0, 60 * 24 * 20),
+    p_len=st.integers(1, 60 * 24 * 5),
+    calendar=calendars,
+)
 def test_a_pause_never_counts(start, span, p_off, p_len, calendar):
     end = start + timedelta(minutes=span)
     pause = (start + timedelta(minutes=p_off), start + timedelta(minutes=p_off + p_len))

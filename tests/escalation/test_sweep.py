@@ -21,8 +21,12 @@ LATE = datetime(2026, 11, 17, 8, tzinfo=UTC)  # Tuesday 09:00: 8 working hours l
 def _open_tickets(session, count=3):
     seed.seed_reference(session)
     requester, keyword = UserFactory(), KeywordFactory(priority="urgent", tier="n1")
-    opened = [tickets.open_ticket(session, actor=requester, keyword=keyword, subject=f"ENT bloqué {n}",
-                                  description="Page blanche.", now=OPENED) for n in range(count)]
+    opened = [
+        tickets.open_ticket(
+            session, actor=requester, keyword=keyword, subject=f"ENT bloqué {n}", description="Page blanche.", now=OPENED
+        )
+        for n in range(count)
+    ]
     session.commit()
     return [ticket.id for ticket in opened]
 
@@ -89,7 +93,8 @@ def test_a_failed_check_is_queued_again_by_the_next_sweep(app, session, monkeypa
     jobcontext.set_app(app)
     SimpleWorker([queue], connection=queue.connection, serializer=JSONSerializer).work(burst=True)
     assert [j for j in queue.scheduled_job_registry.get_job_ids() if j.startswith("sla-check-")] == [
-        check_job_id(ticket_id, session.get(SlaClock, ticket_id).next_check_at)]  # RQ's own retry, later
+        check_job_id(ticket_id, session.get(SlaClock, ticket_id).next_check_at)
+    ]  # RQ's own retry, later
     monkeypatch.setattr(clocks, "apply_due", original)
     assert jobs.sweep(now=LATE.isoformat()) == 1  # the sweep does not wait for the back-off
     run_queued_jobs(app)

@@ -37,8 +37,13 @@ def open_urgent_ticket(session):
     from tests.factories import KeywordFactory, UserFactory
 
     seed.seed_reference(session)
-    ticket = tickets.open_ticket(session, actor=UserFactory(), keyword=KeywordFactory(priority="urgent"),
-                                 subject="Import EDT bloqué", description="Erreur à l'import.",
-                                 now=datetime(2026, 11, 16, 8, tzinfo=UTC))
+    ticket = tickets.open_ticket(
+        session,
+        actor=UserFactory(),
+        keyword=KeywordFactory(priority="urgent"),
+        subject="Import EDT bloqué",
+        description="Erreur à l'import.",
+        now=datetime(2026, 11, 16, 8, tzinfo=UTC),
+    )
     session.commit()
     return ticket

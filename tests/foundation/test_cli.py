@@ -23,8 +23,24 @@ def test_user_create_command(app, session):
     run_seed(session, demo=True)
     uai = session.scalar(select(School.uai).limit(1))
     runner = app.test_cli_runner()
-    result = runner.invoke(args=["user", "create", "--email", "New@AC-toulouse.fr", "--name", "Nouvelle Personne",
-                                 "--role", "requester", "--profile", "cpe", "--school", uai, "--password", "long-enough-9"])
+    result = runner.invoke(
+        args=[
+            "user",
+            "create",
+            "--email",
+            "New@AC-toulouse.fr",
+            "--name",
+            "Nouvelle Personne",
+            "--role",
+            "requester",
+            "--profile",
+            "cpe",
+            "--school",
+            uai,
+            "--password",
+            "long-enough-9",
+        ]
+    )
     assert result.exit_code == 0, result.output
     user = session.scalar(select(User).where(User.email == "new@ac-toulouse.fr"))
     assert user.school.uai == uai and user.roles == {Role.REQUESTER}

@@ -7,9 +7,11 @@ from helpdesk.extensions import db
 from tests import factories
 
 FACTORIES = sorted(
-    (obj for obj in vars(factories).values()
-     if isinstance(obj, type) and issubclass(obj, factory.alchemy.SQLAlchemyModelFactory)
-     and not obj._meta.abstract),
+    (
+        obj
+        for obj in vars(factories).values()
+        if isinstance(obj, type) and issubclass(obj, factory.alchemy.SQLAlchemyModelFactory) and not obj._meta.abstract
+    ),
     key=lambda f: f.__name__,
 )
 

@@ -39,8 +39,7 @@ def test_the_jobs_of_a_transaction_leave_in_one_round_trip(app, session, round_t
     round_trips.clear()
     at = utcnow() + timedelta(hours=2)
     jobqueue.enqueue_after_commit(session, "escalation.jobs.check_ticket", ticket_id=1, job_id="sla-check-1-1", at=at)
-    jobqueue.enqueue_after_commit(session, "escalation.notifications.jobs.send_email", notification_id=7,
-                                  job_id="notif-mail-7")
+    jobqueue.enqueue_after_commit(session, "escalation.notifications.jobs.send_email", notification_id=7, job_id="notif-mail-7")
     jobqueue.enqueue_after_commit(session, "kb.jobs.refresh_index", queue="kb", job_id="kb-refresh-index")
     session.commit()
     assert len(round_trips) == 1
@@ -75,8 +74,7 @@ def test_rollback_drops_the_jobs(app, session):
 
 def test_fan_out_collapses_what_is_already_queued_and_promotes_a_due_timer(app, round_trips):
     queue = jobqueue.get_queue()
-    jobqueue.enqueue_now("escalation.jobs.check_ticket", ticket_id=3, job_id="sla-check-3-100",
-                         at=utcnow() + timedelta(hours=1))
+    jobqueue.enqueue_now("escalation.jobs.check_ticket", ticket_id=3, job_id="sla-check-3-100", at=utcnow() + timedelta(hours=1))
     round_trips.clear()
     calls = [(f"sla-check-{n}-100", {"ticket_id": n, "now": None}) for n in (1, 2, 3)]
     assert jobqueue.fan_out("escalation.jobs.check_ticket", calls) == 3

@@ -30,12 +30,14 @@ def empty_database_url(tmp_path):
 
 
 def test_upgrade_from_empty_matches_models(empty_database_url, tmp_path, app):
-    migrated = create_app({
-        "SQLALCHEMY_DATABASE_URI": empty_database_url,
-        "HELPDESK_DATA_DIR": str(tmp_path),
-        "REDIS_URL": app.config["REDIS_URL"],
-        "SECRET_KEY": "x",
-    })
+    migrated = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": empty_database_url,
+            "HELPDESK_DATA_DIR": str(tmp_path),
+            "REDIS_URL": app.config["REDIS_URL"],
+            "SECRET_KEY": "x",
+        }
+    )
     with migrated.app_context():
         upgrade()
         config = migrated.extensions["migrate"].migrate.get_config()

@@ -55,8 +55,15 @@ USERS = {
 }
 
 V, R, N, I, W, E, D, K, C = (
-    Action.VIEW_TICKET, Action.REPLY_TICKET, Action.ADD_INTERNAL_NOTE, Action.VIEW_INTERNAL, Action.WORK_TICKET,
-    Action.ESCALATE_TICKET, Action.SEND_DOWN_TICKET, Action.CHANGE_KEYWORD, Action.CONFIRM_RESOLUTION,
+    Action.VIEW_TICKET,
+    Action.REPLY_TICKET,
+    Action.ADD_INTERNAL_NOTE,
+    Action.VIEW_INTERNAL,
+    Action.WORK_TICKET,
+    Action.ESCALATE_TICKET,
+    Action.SEND_DOWN_TICKET,
+    Action.CHANGE_KEYWORD,
+    Action.CONFIRM_RESOLUTION,
 )
 REQ = {V, R, C}
 AGENT_ALL = {V, R, N, I, W, E, D, K}

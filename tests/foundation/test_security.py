@@ -6,7 +6,13 @@ from helpdesk.security import is_safe_next
 def test_security_headers_on_every_page(client):
     response = client.get("/")
     csp = response.headers["Content-Security-Policy"]
-    for directive in ["default-src 'self'", "base-uri 'self'", "frame-ancestors 'none'", "object-src 'none'", "script-src 'self'"]:
+    for directive in [
+        "default-src 'self'",
+        "base-uri 'self'",
+        "frame-ancestors 'none'",
+        "object-src 'none'",
+        "script-src 'self'",
+    ]:
         assert directive in csp
     assert "unsafe-inline" not in csp
     assert response.headers["X-Content-Type-Options"] == "nosniff"
@@ -23,10 +29,19 @@ def test_session_cookie_is_httponly_and_samesite(client):
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
 
 
-@pytest.mark.parametrize("target,ok", [
-    ("/tickets", True), ("/compte?x=1", True), ("https://evil.example", False), ("//evil.example", False),
-    ("/\\evil", False), ("javascript:alert(1)", False), ("", False), (None, False),
-])
+@pytest.mark.parametrize(
+    "target,ok",
+    [
+        ("/tickets", True),
+        ("/compte?x=1", True),
+        ("https://evil.example", False),
+        ("//evil.example", False),
+        ("/\\evil", False),
+        ("javascript:alert(1)", False),
+        ("", False),
+        (None, False),
+    ],
+)
 def test_safe_next(target, ok):
     assert is_safe_next(target) is ok
 
@@ -52,7 +67,9 @@ def test_login_rate_limit_per_account_fails_closed_only_for_that_account(app):
     limiter.enabled = True
     try:
         client = app.test_client()
-        statuses = [client.post("/connexion", data={"email": "target@ac-toulouse.fr", "password": "bad"}).status_code for _ in range(7)]
+        statuses = [
+            client.post("/connexion", data={"email": "target@ac-toulouse.fr", "password": "bad"}).status_code for _ in range(7)
+        ]
         assert statuses[:5] == [401] * 5 and statuses[-1] == 429
         other = client.post("/connexion", data={"email": "other@ac-toulouse.fr", "password": "bad"})
         assert other.status_code == 401
@@ -72,14 +89,16 @@ def test_login_still_works_when_redis_is_down(app, tmp_path):
     from helpdesk import create_app
     from helpdesk.extensions import limiter
 
-    broken = create_app({
-        "HELPDESK_DATA_DIR": str(tmp_path),
-        "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
-        "REDIS_URL": "redis://127.0.0.1:1/0",
-        "RATELIMIT_ENABLED": True,
-        "WTF_CSRF_ENABLED": False,
-        "SECRET_KEY": "x",
-    })
+    broken = create_app(
+        {
+            "HELPDESK_DATA_DIR": str(tmp_path),
+            "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+            "REDIS_URL": "redis://127.0.0.1:1/0",
+            "RATELIMIT_ENABLED": True,
+            "WTF_CSRF_ENABLED": False,
+            "SECRET_KEY": "x",
+        }
+    )
     limiter.enabled = True
     try:
         client = broken.test_client()

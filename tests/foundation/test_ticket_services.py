@@ -25,8 +25,9 @@ def chain(session):
 
 def test_keyword_decides_service_tier_and_reference(session, chain):
     keyword = KeywordFactory(service="rubriques", tier="edulab", priority="high", ticket_type="demande")
-    ticket = services.open_ticket(session, actor=chain["teacher"], keyword=keyword, subject="Agenda vide",
-                                  description="Les dates ont disparu", now=utcnow())
+    ticket = services.open_ticket(
+        session, actor=chain["teacher"], keyword=keyword, subject="Agenda vide", description="Les dates ont disparu", now=utcnow()
+    )
     assert (ticket.service, ticket.tier, ticket.priority, ticket.type) == ("rubriques", "edulab", "high", "demande")
     assert ticket.reference.startswith(f"ENT-{utcnow().year}-")
     assert ticket.basin_id == chain["teacher"].school.basin_id
@@ -34,15 +35,22 @@ def test_keyword_decides_service_tier_and_reference(session, chain):
 
 
 def test_vendor_is_never_an_entry_point(session, chain):
-    ticket = services.open_ticket(session, actor=chain["teacher"], keyword=KeywordFactory(tier="editeur"),
-                                  subject="x", description="y", now=utcnow())
+    ticket = services.open_ticket(
+        session, actor=chain["teacher"], keyword=KeywordFactory(tier="editeur"), subject="x", description="y", now=utcnow()
+    )
     assert ticket.tier == "pilote"
 
 
 def test_full_chain_up_and_down_is_recorded(session, chain):
     now = utcnow()
-    ticket = services.open_ticket(session, actor=chain["teacher"], keyword=KeywordFactory(tier="edulab"),
-                                  subject="Cahier de textes vide", description="Rien en 4e B", now=now)
+    ticket = services.open_ticket(
+        session,
+        actor=chain["teacher"],
+        keyword=KeywordFactory(tier="edulab"),
+        subject="Cahier de textes vide",
+        description="Rien en 4e B",
+        now=now,
+    )
     with pytest.raises(NotAllowed):
         services.escalate(session, ticket, actor=chain["other_edulab"], reason="x", now=now)
     with pytest.raises(ValidationFailed):
@@ -52,7 +60,9 @@ def test_full_chain_up_and_down_is_recorded(session, chain):
     assert ticket.tier == "pilote"
     with pytest.raises(ValidationFailed):  # an incident is not transmitted as such to the vendor
         services.escalate(session, ticket, actor=chain["pilote"], reason="bug", now=now)
-    services.escalate(session, ticket, actor=chain["pilote"], reason="Bug reproduit", now=now, as_bug=True, vendor_reference="KOS-42")
+    services.escalate(
+        session, ticket, actor=chain["pilote"], reason="Bug reproduit", now=now, as_bug=True, vendor_reference="KOS-42"
+    )
     assert (ticket.tier, ticket.type, ticket.has_reached_vendor, ticket.vendor_reference) == ("editeur", "bug", True, "KOS-42")
     services.add_message(session, ticket, actor=chain["editeur"], body="Correctif livré en 4.12", now=now)
     services.send_down(session, ticket, actor=chain["editeur"], reason="Corrigé dans la version 4.12", now=now)
@@ -66,8 +76,9 @@ def test_full_chain_up_and_down_is_recorded(session, chain):
 
 
 def test_invalid_transition_is_refused_with_a_clear_message(session, chain):
-    ticket = services.open_ticket(session, actor=chain["teacher"], keyword=KeywordFactory(tier="n1"),
-                                  subject="x", description="y", now=utcnow())
+    ticket = services.open_ticket(
+        session, actor=chain["teacher"], keyword=KeywordFactory(tier="n1"), subject="x", description="y", now=utcnow()
+    )
     services.change_status(session, ticket, "resolved", actor=chain["n1"], now=utcnow(), reason="Cache vidé")
     with pytest.raises(InvalidTransition, match="Impossible de passer un ticket « Résolu » à « En attente du demandeur »"):
         services.change_status(session, ticket, "waiting_requester", actor=chain["n1"], now=utcnow())
@@ -76,8 +87,9 @@ def test_invalid_transition_is_refused_with_a_clear_message(session, chain):
 
 
 def test_stale_version_gets_a_conflict_with_the_newer_state(session, chain):
-    ticket = services.open_ticket(session, actor=chain["teacher"], keyword=KeywordFactory(tier="n1"),
-                                  subject="x", description="y", now=utcnow())
+    ticket = services.open_ticket(
+        session, actor=chain["teacher"], keyword=KeywordFactory(tier="n1"), subject="x", description="y", now=utcnow()
+    )
     seen = ticket.version
     services.change_status(session, ticket, "taken", actor=chain["n1"], now=utcnow(), expected_version=seen)
     with pytest.raises(Conflict) as error:
@@ -86,8 +98,14 @@ def test_stale_version_gets_a_conflict_with_the_newer_state(session, chain):
 
 
 def test_keyword_change_is_recorded_as_misrouting(session, chain):
-    ticket = services.open_ticket(session, actor=chain["teacher"], keyword=KeywordFactory(tier="n1", service="messagerie"),
-                                  subject="x", description="y", now=utcnow())
+    ticket = services.open_ticket(
+        session,
+        actor=chain["teacher"],
+        keyword=KeywordFactory(tier="n1", service="messagerie"),
+        subject="x",
+        description="y",
+        now=utcnow(),
+    )
     better = KeywordFactory(service="formulaires", tier="edulab")
     services.change_keyword(session, ticket, better, actor=chain["n1"], reason="C'est un sondage", now=utcnow())
     event = ticket.events[-1]
@@ -95,8 +113,9 @@ def test_keyword_change_is_recorded_as_misrouting(session, chain):
 
 
 def test_requester_reply_to_waiting_ticket_puts_it_back_to_taken(session, chain):
-    ticket = services.open_ticket(session, actor=chain["teacher"], keyword=KeywordFactory(tier="n1"),
-                                  subject="x", description="y", now=utcnow())
+    ticket = services.open_ticket(
+        session, actor=chain["teacher"], keyword=KeywordFactory(tier="n1"), subject="x", description="y", now=utcnow()
+    )
     services.change_status(session, ticket, "waiting_requester", actor=chain["n1"], now=utcnow(), reason="Capture ?")
     services.add_message(session, ticket, actor=chain["teacher"], body="Voici la capture", now=utcnow())
     assert ticket.status == "taken"

@@ -23,7 +23,8 @@ def test_every_marked_text_has_an_english_translation():
     missing = []
     for package in ("helpdesk", "kb", "escalation"):
         for filename, _lineno, message, _comments, _context in extract_from_dir(
-                ROOT / package, METHODS, keywords=KEYWORDS, options_map={"**/templates/**.html": {}}):
+            ROOT / package, METHODS, keywords=KEYWORDS, options_map={"**/templates/**.html": {}}
+        ):
             msgid = message[0] if isinstance(message, tuple) else message
             entry = catalog.get(msgid)
             if entry is None or not entry.string or entry.fuzzy:

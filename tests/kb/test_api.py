@@ -144,7 +144,23 @@ def test_search_survives_an_unusable_index_directory(app, client, content, tmp_p
 
 @pytest.mark.parametrize(
     "query",
-    ["?", "!!!", "'", "-", "...", "l'", "qu'", "OR", '""', "title:", "*", "mot de passe " * 800, "🙂" * 2000, "\u200b", "é" * 10000],
+    [
+        "?",
+        "!!!",
+        "'",
+        "-",
+        "...",
+        "l'",
+        "qu'",
+        "OR",
+        '""',
+        "title:",
+        "*",
+        "mot de passe " * 800,
+        "🙂" * 2000,
+        "\u200b",
+        "é" * 10000,
+    ],
 )
 def test_lone_punctuation_and_long_input_answer_normally(client, content, query):
     response = client.get("/api/v1/kb/search", query_string={"q": query})

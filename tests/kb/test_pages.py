@@ -116,8 +116,13 @@ def test_articles_for_facts_respects_status_audience_and_overlap(session):
     from tests.factories import UserFactory
 
     def article(slug, facts, **extra):
-        row = Article(slug=slug, title=slug, service="comptes_annuaire", status=extra.get("status", "published"),
-                      audience=extra.get("audience", "public"))
+        row = Article(
+            slug=slug,
+            title=slug,
+            service="comptes_annuaire",
+            status=extra.get("status", "published"),
+            audience=extra.get("audience", "public"),
+        )
         session.add(row)
         session.flush()
         session.add_all(ArticleFact(article_id=row.id, fact=fact) for fact in facts)

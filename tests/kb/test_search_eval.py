@@ -80,7 +80,9 @@ def test_hit_rate_over_the_held_out_set_through_the_anonymous_api(client, sessio
         if "expect_glossary" in case:
             card = payload["glossary_card"] or {}
             first_term = next((r["slug"] for r in results if r["kind"] == "glossary"), None)
-            found = card.get("url", "").endswith("#" + case["expect_glossary"]) or (not card and first_term == case["expect_glossary"])
+            found = card.get("url", "").endswith("#" + case["expect_glossary"]) or (
+                not card and first_term == case["expect_glossary"]
+            )
         else:
             top = [r["slug"] for r in results[:3]]
             found = all(slug in top for slug in case["expect"])

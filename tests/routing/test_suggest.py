@@ -1,6 +1,5 @@
 """Keyword suggestions on real phrasing: the API, the htmx fragment, robustness and index refresh."""
 
-
 import pytest
 from sqlalchemy import select
 

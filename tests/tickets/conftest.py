@@ -30,8 +30,12 @@ def png_bytes(width: int = 2, height: int = 2) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
 
     raw = b"".join(b"\x00" + b"\xff\x00\x00" * width for _ in range(height))
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+        + chunk(b"IDAT", zlib.compress(raw))
+        + chunk(b"IEND", b"")
+    )
 
 
 @pytest.fixture
@@ -50,12 +54,26 @@ def chain(session):
         "pilote": UserFactory(school=None, roles=[Role.PILOTE], full_name="Charlie Pilote"),
         "editeur": UserFactory(school=None, roles=[Role.EDITEUR], full_name="Kim Éditeur"),
         "n1": UserFactory(school=None, roles=[Role.AGENT_N1], full_name="Morgan Niveau Un"),
-        "keyword": KeywordFactory(label="agenda de rubrique vide", slug="agenda-rubrique-vide", service="rubriques", tier="edulab",
-                                  fields=[{"name": "rubrique", "label": "Nom de la rubrique", "type": "text", "required": True},
-                                          {"name": "depuis", "label": "Depuis le", "type": "date", "required": False},
-                                          {"name": "navigateur", "label": "Navigateur", "type": "choice", "required": False,
-                                           "choices": ["Firefox", "Chrome", "Edge"]}]),
-        "n1_keyword": KeywordFactory(label="mot de passe oublié", slug="mot-de-passe-oublie", service="navigateur_acces", tier="n1"),
+        "keyword": KeywordFactory(
+            label="agenda de rubrique vide",
+            slug="agenda-rubrique-vide",
+            service="rubriques",
+            tier="edulab",
+            fields=[
+                {"name": "rubrique", "label": "Nom de la rubrique", "type": "text", "required": True},
+                {"name": "depuis", "label": "Depuis le", "type": "date", "required": False},
+                {
+                    "name": "navigateur",
+                    "label": "Navigateur",
+                    "type": "choice",
+                    "required": False,
+                    "choices": ["Firefox", "Chrome", "Edge"],
+                },
+            ],
+        ),
+        "n1_keyword": KeywordFactory(
+            label="mot de passe oublié", slug="mot-de-passe-oublie", service="navigateur_acces", tier="n1"
+        ),
     }
     session.commit()
     return people

@@ -9,8 +9,10 @@ from helpdesk.users.services import issue_api_token
 
 @pytest.fixture
 def tokens(chain, session):
-    issued = {name: issue_api_token(session, chain[name], "tests") for name in
-              ("teacher", "edulab", "other_edulab", "pilote", "editeur", "n1")}
+    issued = {
+        name: issue_api_token(session, chain[name], "tests")
+        for name in ("teacher", "edulab", "other_edulab", "pilote", "editeur", "n1")
+    }
     session.commit()
     return {name: {"Authorization": f"Bearer {raw}"} for name, raw in issued.items()}
 
@@ -36,8 +38,13 @@ def api(app, client):
 
 
 def _create(api, headers, **body):
-    payload = {"keyword": "agenda-rubrique-vide", "subject": "Agenda vide", "description": "Plus de dates",
-               "extra_fields": {"rubrique": "Sport"}, **body}
+    payload = {
+        "keyword": "agenda-rubrique-vide",
+        "subject": "Agenda vide",
+        "description": "Plus de dates",
+        "extra_fields": {"rubrique": "Sport"},
+        **body,
+    }
     return api.post("/api/v1/tickets", json=payload, headers=headers)
 
 
@@ -72,7 +79,11 @@ def test_on_behalf_only_for_agents(api, tokens, chain):
     refused = _create(api, tokens["teacher"], requester_email=chain["colleague"].email)
     assert refused.status_code == 403
     accepted = _create(api, tokens["n1"], requester_email=chain["teacher"].email, channel="phone")
-    assert accepted.status_code == 201 and accepted.json["channel"] == "phone" and accepted.json["requester"] == "Camille Enseignante"
+    assert (
+        accepted.status_code == 201
+        and accepted.json["channel"] == "phone"
+        and accepted.json["requester"] == "Camille Enseignante"
+    )
 
 
 def test_other_basin_gets_404_and_lists_are_scoped(api, tokens, chain):
@@ -87,12 +98,17 @@ def test_other_basin_gets_404_and_lists_are_scoped(api, tokens, chain):
 
 def test_internal_notes_hidden_from_requester_and_refused_from_them(api, tokens, chain):
     ref = _create(api, tokens["teacher"]).json["reference"]
-    note = api.post(f"/api/v1/tickets/{ref}/replies", json={"body": "Piste : import STSweb", "internal": True}, headers=tokens["edulab"])
+    note = api.post(
+        f"/api/v1/tickets/{ref}/replies", json={"body": "Piste : import STSweb", "internal": True}, headers=tokens["edulab"]
+    )
     assert note.status_code == 201
     assert any(m["internal"] for m in note.json["messages"])
     seen = api.get(f"/api/v1/tickets/{ref}", headers=tokens["teacher"]).json
     assert seen["messages"] == [] and all(e["kind"] != "note" for e in seen["events"])
-    assert api.post(f"/api/v1/tickets/{ref}/replies", json={"body": "x", "internal": True}, headers=tokens["teacher"]).status_code == 403
+    assert (
+        api.post(f"/api/v1/tickets/{ref}/replies", json={"body": "x", "internal": True}, headers=tokens["teacher"]).status_code
+        == 403
+    )
 
 
 def test_transitions_with_version_and_conflict(api, tokens, chain):
@@ -100,25 +116,44 @@ def test_transitions_with_version_and_conflict(api, tokens, chain):
     ref, version = created["reference"], created["version"]
     taken = api.post(f"/api/v1/tickets/{ref}/transitions", json={"action": "take", "version": version}, headers=tokens["edulab"])
     assert taken.status_code == 200 and taken.json["status"] == "taken"
-    stale = api.post(f"/api/v1/tickets/{ref}/transitions", json={"action": "resolve", "reason": "ok", "version": version},
-                        headers=tokens["edulab"])
+    stale = api.post(
+        f"/api/v1/tickets/{ref}/transitions",
+        json={"action": "resolve", "reason": "ok", "version": version},
+        headers=tokens["edulab"],
+    )
     assert stale.status_code == 409 and stale.json["status"] == "taken" and stale.json["version"] == taken.json["version"]
-    no_reason = api.post(f"/api/v1/tickets/{ref}/transitions", json={"action": "escalate", "version": taken.json["version"]},
-                            headers=tokens["edulab"])
+    no_reason = api.post(
+        f"/api/v1/tickets/{ref}/transitions",
+        json={"action": "escalate", "version": taken.json["version"]},
+        headers=tokens["edulab"],
+    )
     assert no_reason.status_code == 400 and "motif" in no_reason.json["error"]
-    forbidden = api.post(f"/api/v1/tickets/{ref}/transitions", json={"action": "resolve", "reason": "x", "version": taken.json["version"]},
-                            headers=tokens["teacher"])
+    forbidden = api.post(
+        f"/api/v1/tickets/{ref}/transitions",
+        json={"action": "resolve", "reason": "x", "version": taken.json["version"]},
+        headers=tokens["teacher"],
+    )
     assert forbidden.status_code == 403
-    assert api.post(f"/api/v1/tickets/{ref}/transitions", json={"action": "delete", "version": 1}, headers=tokens["edulab"]).status_code == 400
+    assert (
+        api.post(
+            f"/api/v1/tickets/{ref}/transitions", json={"action": "delete", "version": 1}, headers=tokens["edulab"]
+        ).status_code
+        == 400
+    )
     assert api.post(f"/api/v1/tickets/{ref}/transitions", json={"action": "take"}, headers=tokens["edulab"]).status_code == 400
-    up = api.post(f"/api/v1/tickets/{ref}/transitions", json={"action": "escalate", "reason": "Hors de portée", "version": taken.json["version"]},
-                     headers=tokens["edulab"])
+    up = api.post(
+        f"/api/v1/tickets/{ref}/transitions",
+        json={"action": "escalate", "reason": "Hors de portée", "version": taken.json["version"]},
+        headers=tokens["edulab"],
+    )
     assert up.status_code == 200 and up.json["tier"] == "pilote"
 
 
 def test_list_keyset_cursor(api, tokens, chain, session):
     for i in range(7):
-        services.open_ticket(session, actor=chain["teacher"], keyword=chain["keyword"], subject=f"S{i}", description="d", now=utcnow())
+        services.open_ticket(
+            session, actor=chain["teacher"], keyword=chain["keyword"], subject=f"S{i}", description="d", now=utcnow()
+        )
     session.commit()
     seen, cursor = [], None
     while True:

@@ -96,8 +96,16 @@ def test_ticket_travels_the_whole_chain(as_user, chain, session, screenshot, tmp
     teacher.get_by_role("button", name="Confirmer la résolution").click()
     teacher.get_by_text("le ticket est clos").first.wait_for()  # waits for the page after the click
     trail = teacher.locator("#audit-trail").inner_text()
-    for step in ("Création", "Pris en charge", "EduLAB → Équipe pilote", "Équipe pilote → Éditeur",
-                 "Éditeur → Équipe pilote", "Paramétrage de la rubrique vérifié", "Correctif livré en 4.12", "Résolu → Clos"):
+    for step in (
+        "Création",
+        "Pris en charge",
+        "EduLAB → Équipe pilote",
+        "Équipe pilote → Éditeur",
+        "Éditeur → Équipe pilote",
+        "Paramétrage de la rubrique vérifié",
+        "Correctif livré en 4.12",
+        "Résolu → Clos",
+    ):
         assert step in trail, step
     screenshot(teacher, "tickets-05-closed-with-trail")
     session.expire_all()

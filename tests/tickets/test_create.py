@@ -50,8 +50,14 @@ def test_unknown_keyword_is_a_clear_404(chain, login_as):
 
 def test_creation_with_extra_fields_and_a_png_lands_in_the_keyword_tier(chain, login_as, session, app):
     client = login_as(chain["teacher"])
-    response = _post(client, "agenda-rubrique-vide", x_rubrique="Sport", x_depuis="2026-11-20", x_navigateur="Firefox",
-                     files=[("capture.png", png_bytes())])
+    response = _post(
+        client,
+        "agenda-rubrique-vide",
+        x_rubrique="Sport",
+        x_depuis="2026-11-20",
+        x_navigateur="Firefox",
+        files=[("capture.png", png_bytes())],
+    )
     assert response.status_code == 302, text(response)[:2000]
     ticket = session.scalar(select(Ticket))
     assert ticket.tier == "edulab" and ticket.service == "rubriques" and ticket.school_id == chain["school"].id
@@ -68,19 +74,32 @@ def test_creation_with_extra_fields_and_a_png_lands_in_the_keyword_tier(chain, l
 
 
 def test_missing_required_extra_field_keeps_everything_typed(chain, login_as, session):
-    response = _post(login_as(chain["teacher"]), "agenda-rubrique-vide", x_navigateur="Edge", contact_phone="05 61 00 00 00",
-                     files=[("capture.png", png_bytes())])
+    response = _post(
+        login_as(chain["teacher"]),
+        "agenda-rubrique-vide",
+        x_navigateur="Edge",
+        contact_phone="05 61 00 00 00",
+        files=[("capture.png", png_bytes())],
+    )
     page = text(response)
     assert response.status_code == 400
     assert "Le formulaire contient des erreurs" in page and "Le champ « Nom de la rubrique » est obligatoire." in page
-    assert "Les dates de la rubrique sport ont disparu" in page and '<option selected value="Edge">' in page and "05 61 00 00 00" in page
+    assert (
+        "Les dates de la rubrique sport ont disparu" in page
+        and '<option selected value="Edge">' in page
+        and "05 61 00 00 00" in page
+    )
     assert "joignez-les à nouveau" in page
     assert session.scalar(select(Ticket)) is None
 
 
 def test_text_disguised_as_png_is_refused(chain, login_as, session):
-    response = _post(login_as(chain["teacher"]), "agenda-rubrique-vide", x_rubrique="Sport",
-                     files=[("capture.png", b"<script>alert(1)</script> not an image")])
+    response = _post(
+        login_as(chain["teacher"]),
+        "agenda-rubrique-vide",
+        x_rubrique="Sport",
+        files=[("capture.png", b"<script>alert(1)</script> not an image")],
+    )
     page = text(response)
     assert response.status_code == 400 and "ne correspond à aucun format accepté" in page
     assert "Les dates de la rubrique sport ont disparu" in page
@@ -90,8 +109,12 @@ def test_text_disguised_as_png_is_refused(chain, login_as, session):
 def test_too_big_file_is_refused(chain, login_as, session, app):
     app.config["ATTACHMENT_MAX_BYTES"], before = 1024, app.config["ATTACHMENT_MAX_BYTES"]
     try:
-        response = _post(login_as(chain["teacher"]), "agenda-rubrique-vide", x_rubrique="Sport",
-                         files=[("grande.png", png_bytes() + b"\x00" * 2048)])
+        response = _post(
+            login_as(chain["teacher"]),
+            "agenda-rubrique-vide",
+            x_rubrique="Sport",
+            files=[("grande.png", png_bytes() + b"\x00" * 2048)],
+        )
     finally:
         app.config["ATTACHMENT_MAX_BYTES"] = before
     assert response.status_code == 400 and "dépasse la taille maximale" in text(response)
@@ -104,27 +127,48 @@ def test_bad_date_in_extra_field_is_explained(chain, login_as):
 
 
 def test_diagnostic_prefill_is_stored_and_shown(chain, login_as, session, app):
-    token = sign_prefill(app.config["SECRET_KEY"], {"keyword": "agenda-rubrique-vide", "subject": "Dates perdues",
-                                                    "answers": [["Le problème touche-t-il tous les élèves ?", "Oui"]],
-                                                    "tree": "agenda", "outcome": "Non résolu"})
+    token = sign_prefill(
+        app.config["SECRET_KEY"],
+        {
+            "keyword": "agenda-rubrique-vide",
+            "subject": "Dates perdues",
+            "answers": [["Le problème touche-t-il tous les élèves ?", "Oui"]],
+            "tree": "agenda",
+            "outcome": "Non résolu",
+        },
+    )
     client = login_as(chain["teacher"])
     form = text(client.get(f"/tickets/nouveau?prefill={token}"))
     assert 'value="Dates perdues"' in form and "tous les élèves" in form
-    response = client.post(f"/tickets/nouveau?keyword=agenda-rubrique-vide&prefill={token}",
-                           data={"subject": "Dates perdues", "description": "Voir diagnostic", "x_rubrique": "Sport",
-                                 "suggested_article_ids": ["3", "7"]})
+    response = client.post(
+        f"/tickets/nouveau?keyword=agenda-rubrique-vide&prefill={token}",
+        data={
+            "subject": "Dates perdues",
+            "description": "Voir diagnostic",
+            "x_rubrique": "Sport",
+            "suggested_article_ids": ["3", "7"],
+        },
+    )
     assert response.status_code == 302
     ticket = session.scalar(select(Ticket))
-    assert ticket.channel == "diagnostic" and ticket.extra_fields["diagnostic"]["answers"] == [["Le problème touche-t-il tous les élèves ?", "Oui"]]
+    assert ticket.channel == "diagnostic" and ticket.extra_fields["diagnostic"]["answers"] == [
+        ["Le problème touche-t-il tous les élèves ?", "Oui"]
+    ]
     assert ticket.extra_fields["suggested_articles"] == [3, 7]
     assert "tous les élèves" in text(client.get(f"/tickets/{ticket.reference}"))
 
 
 def test_level_one_logs_a_phone_ticket_for_a_requester(chain, login_as, session):
     client = login_as(chain["n1"])
-    response = client.post("/tickets/nouveau?keyword=mot-de-passe-oublie",
-                           data={"subject": "Appel", "description": "Mot de passe perdu", "requester_email": chain["teacher"].email,
-                                 "channel": "phone"})
+    response = client.post(
+        "/tickets/nouveau?keyword=mot-de-passe-oublie",
+        data={
+            "subject": "Appel",
+            "description": "Mot de passe perdu",
+            "requester_email": chain["teacher"].email,
+            "channel": "phone",
+        },
+    )
     assert response.status_code == 302
     ticket = session.scalar(select(Ticket))
     assert (ticket.requester_id, ticket.created_by_id, ticket.channel) == (chain["teacher"].id, chain["n1"].id, "phone")
@@ -132,9 +176,15 @@ def test_level_one_logs_a_phone_ticket_for_a_requester(chain, login_as, session)
 
 
 def test_on_behalf_with_unknown_requester_keeps_the_form(chain, login_as, session):
-    response = login_as(chain["n1"]).post("/tickets/nouveau?keyword=mot-de-passe-oublie",
-                                          data={"subject": "Appel du collège", "description": "Mot de passe perdu",
-                                                "requester_email": "personne@ac-toulouse.fr", "channel": "phone"})
+    response = login_as(chain["n1"]).post(
+        "/tickets/nouveau?keyword=mot-de-passe-oublie",
+        data={
+            "subject": "Appel du collège",
+            "description": "Mot de passe perdu",
+            "requester_email": "personne@ac-toulouse.fr",
+            "channel": "phone",
+        },
+    )
     page = text(response)
     assert response.status_code == 400 and "Aucun compte ne correspond au courriel du demandeur." in page
     assert 'value="Appel du collège"' in page and "personne@ac-toulouse.fr" in page

@@ -30,8 +30,9 @@ def statements():
 
 
 def _open(session, requester, keyword, subject="Messagerie bloquée"):
-    return services.open_ticket(session, actor=requester, keyword=keyword, subject=subject,
-                                description="Plus d'accès depuis ce matin.", now=NOW)
+    return services.open_ticket(
+        session, actor=requester, keyword=keyword, subject=subject, description="Plus d'accès depuis ce matin.", now=NOW
+    )
 
 
 def test_a_new_ticket_is_inserted_with_its_deadlines_and_written_once(session, statements):

@@ -42,7 +42,9 @@ def test_tampered_cursor_is_a_clear_error(chain, session):
 def test_filters_and_count(chain, session, login_as, client):
     other_school = SchoolFactory(basin=chain["basin"])
     pronote = KeywordFactory(service="pronote", tier="edulab", slug="pronote-synchro")
-    old = TicketFactory(requester=chain["teacher"], keyword=chain["keyword"], subject="Ancien", created_at=utcnow() - timedelta(days=10))
+    old = TicketFactory(
+        requester=chain["teacher"], keyword=chain["keyword"], subject="Ancien", created_at=utcnow() - timedelta(days=10)
+    )
     TicketFactory(requester=chain["teacher"], keyword=pronote, subject="Synchro Pronote")
     TicketFactory(requester=UserFactory(school=other_school), keyword=chain["keyword"], subject="Autre collège")
     TicketFactory(requester=chain["teacher"], keyword=chain["keyword"], subject="Déjà résolu", status="resolved", is_open=False)
@@ -50,7 +52,9 @@ def test_filters_and_count(chain, session, login_as, client):
     login_as(chain["edulab"])
     page = text(client.get("/tickets/file?niveau=edulab"))
     assert "3 tickets" in page and "Déjà résolu" not in page
-    assert "Synchro Pronote" in text(client.get("/tickets/file?service=pronote")) and "Ancien" not in text(client.get("/tickets/file?service=pronote"))
+    assert "Synchro Pronote" in text(client.get("/tickets/file?service=pronote")) and "Ancien" not in text(
+        client.get("/tickets/file?service=pronote")
+    )
     assert "Ancien" not in text(client.get("/tickets/file?mot_cle=pronote-synchro"))
     by_school = text(client.get(f"/tickets/file?uai={other_school.uai}"))
     assert "Autre collège" in by_school and "Ancien" not in by_school
@@ -79,10 +83,14 @@ def test_agents_only_for_queues(chain, login_as, client):
 
 def test_full_text_search_ignores_accents_and_case(chain, session, login_as, client):
     now = utcnow()
-    for subject, description in [("Messagerie très lente", "Les élèves attendent l'ouverture des messages"),
-                                 ("Agenda vide", "Les dates de la rubrique sport ont disparu"),
-                                 ("Cahier de textes", "Séances absentes en 4e B")]:
-        services.open_ticket(session, actor=chain["teacher"], keyword=chain["keyword"], subject=subject, description=description, now=now)
+    for subject, description in [
+        ("Messagerie très lente", "Les élèves attendent l'ouverture des messages"),
+        ("Agenda vide", "Les dates de la rubrique sport ont disparu"),
+        ("Cahier de textes", "Séances absentes en 4e B"),
+    ]:
+        services.open_ticket(
+            session, actor=chain["teacher"], keyword=chain["keyword"], subject=subject, description=description, now=now
+        )
     session.commit()
     stmt = queries.filtered(session, chain["pilote"], queries.Filters(tier="edulab", q="ELEVES messagerie"), now=now)
     assert [t.subject for t in session.scalars(stmt)] == ["Messagerie très lente"]

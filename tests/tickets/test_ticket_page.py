@@ -16,9 +16,15 @@ def text(response) -> str:
 
 
 def _open(session, chain, **kw):
-    ticket = services.open_ticket(session, actor=chain["teacher"], keyword=kw.pop("keyword", chain["keyword"]),
-                                  subject=kw.pop("subject", "Agenda vide"), description=kw.pop("description", "Plus aucune date"),
-                                  now=utcnow(), **kw)
+    ticket = services.open_ticket(
+        session,
+        actor=chain["teacher"],
+        keyword=kw.pop("keyword", chain["keyword"]),
+        subject=kw.pop("subject", "Agenda vide"),
+        description=kw.pop("description", "Plus aucune date"),
+        now=utcnow(),
+        **kw,
+    )
     session.commit()
     return ticket
 
@@ -36,7 +42,9 @@ def test_referent_of_another_basin_cannot_see_the_ticket_nor_its_file(chain, log
 
 def test_internal_notes_are_hidden_from_the_requester(chain, login_as, session, client):
     ticket = _open(session, chain)
-    services.add_message(session, ticket, actor=chain["edulab"], body="Voir avec l'éditeur, ancien bug", now=utcnow(), internal=True)
+    services.add_message(
+        session, ticket, actor=chain["edulab"], body="Voir avec l'éditeur, ancien bug", now=utcnow(), internal=True
+    )
     services.add_message(session, ticket, actor=chain["edulab"], body="Pouvez-vous vider le cache ?", now=utcnow())
     session.commit()
     login_as(chain["teacher"])
@@ -109,8 +117,17 @@ def test_full_chain_through_the_pages_with_audit_trail(chain, login_as, session,
     assert (ticket.status, ticket.tier, ticket.type, ticket.vendor_reference) == ("closed", "pilote", "bug", "KOS-4242")
     login_as(chain["teacher"])
     page = text(client.get(f"/tickets/{ref}"))
-    for expected in ("Export STSweb correct, toujours vide", "Bug reproduit en recette", "Corrigé en 4.12", "Correctif éditeur déployé",
-                 "Escalade", "Renvoi au niveau inférieur", "EduLAB → Équipe pilote", "Équipe pilote → Éditeur", "Résolu → Clos"):
+    for expected in (
+        "Export STSweb correct, toujours vide",
+        "Bug reproduit en recette",
+        "Corrigé en 4.12",
+        "Correctif éditeur déployé",
+        "Escalade",
+        "Renvoi au niveau inférieur",
+        "EduLAB → Équipe pilote",
+        "Équipe pilote → Éditeur",
+        "Résolu → Clos",
+    ):
         assert expected in page, expected
     assert "Reproduit sur deux postes" not in page and "Note interne" not in page
 
@@ -119,7 +136,9 @@ def test_wait_for_propagation_records_the_date(chain, login_as, session, client)
     ticket = _open(session, chain)
     login_as(chain["edulab"])
     until = (utcnow() + timedelta(days=2)).date().isoformat()
-    response = client.post(f"/tickets/{ticket.reference}/actions/wait_propagation", data={"version": ticket.version, "until": until})
+    response = client.post(
+        f"/tickets/{ticket.reference}/actions/wait_propagation", data={"version": ticket.version, "until": until}
+    )
     assert response.status_code == 302
     session.expire_all()
     assert session.get(Ticket, ticket.id).extra_fields["propagation_until"] == until
@@ -129,8 +148,10 @@ def test_wait_for_propagation_records_the_date(chain, login_as, session, client)
 def test_change_keyword_records_misrouting_on_the_dashboard(chain, login_as, session, client):
     ticket = _open(session, chain)
     login_as(chain["edulab"])
-    response = client.post(f"/tickets/{ticket.reference}/actions/change_keyword",
-                           data={"version": ticket.version, "keyword": "mot-de-passe-oublie", "reason": "C'est un mot de passe"})
+    response = client.post(
+        f"/tickets/{ticket.reference}/actions/change_keyword",
+        data={"version": ticket.version, "keyword": "mot-de-passe-oublie", "reason": "C'est un mot de passe"},
+    )
     assert response.status_code == 302
     _open(session, chain)
     login_as(chain["pilote"])
@@ -140,8 +161,9 @@ def test_change_keyword_records_misrouting_on_the_dashboard(chain, login_as, ses
 
 def test_requester_lists_and_school_list(chain, login_as, session, client):
     own = _open(session, chain, subject="Mon agenda")
-    other = services.open_ticket(session, actor=chain["colleague"], keyword=chain["keyword"], subject="Agenda du collègue",
-                                 description="x", now=utcnow())
+    other = services.open_ticket(
+        session, actor=chain["colleague"], keyword=chain["keyword"], subject="Agenda du collègue", description="x", now=utcnow()
+    )
     session.commit()
     login_as(chain["teacher"])
     mine = text(client.get("/tickets/mes-tickets"))
@@ -162,13 +184,24 @@ def test_evolution_inventory_groups_duplicates_and_counts_schools(chain, login_a
     keyword = KeywordFactory(label="évolution agenda", tier="pilote", ticket_type="evolution", service="rubriques")
     other_teacher = UserFactory(school=SchoolFactory(basin=chain["basin"]))
     first = _open(session, chain, keyword=keyword, subject="Agenda partagé")
-    second = services.open_ticket(session, actor=other_teacher, keyword=keyword, subject="Partager l'agenda", description="x", now=utcnow())
+    second = services.open_ticket(
+        session, actor=other_teacher, keyword=keyword, subject="Partager l'agenda", description="x", now=utcnow()
+    )
     session.commit()
     login_as(chain["pilote"])
-    assert client.post(f"/tickets/{second.reference}/actions/duplicate",
-                       data={"version": second.version, "duplicate_of": first.reference}).status_code == 302
-    assert client.post(f"/tickets/{first.reference}/actions/evolution_status",
-                       data={"version": session.get(Ticket, first.id).version, "evolution_status": "planned"}).status_code == 302
+    assert (
+        client.post(
+            f"/tickets/{second.reference}/actions/duplicate", data={"version": second.version, "duplicate_of": first.reference}
+        ).status_code
+        == 302
+    )
+    assert (
+        client.post(
+            f"/tickets/{first.reference}/actions/evolution_status",
+            data={"version": session.get(Ticket, first.id).version, "evolution_status": "planned"},
+        ).status_code
+        == 302
+    )
     page = text(client.get("/tickets/evolutions"))
     assert first.reference in page and "Planifiée" in page and "<td>2</td>" in page
     login_as(chain["editeur"])  # the vendor only sees what reached it
@@ -183,7 +216,9 @@ def test_reopen_needs_a_reason_and_keeps_the_page(chain, login_as, session, clie
     login_as(chain["teacher"])
     refused = client.post(f"/tickets/{ticket.reference}/actions/reopen", data={"version": ticket.version, "reason": ""})
     assert refused.status_code == 400 and "Expliquez pourquoi le problème n'est pas résolu." in text(refused)
-    accepted = client.post(f"/tickets/{ticket.reference}/actions/reopen", data={"version": ticket.version, "reason": "Toujours vide"})
+    accepted = client.post(
+        f"/tickets/{ticket.reference}/actions/reopen", data={"version": ticket.version, "reason": "Toujours vide"}
+    )
     assert accepted.status_code == 302
     session.expire_all()
     assert session.get(Ticket, ticket.id).status == "taken"

@@ -19,7 +19,6 @@ from tests.factories import RegistrationFactory, TrainingModuleFactory, Training
 pytestmark = pytest.mark.browser
 
 
-
 def _logout(page):
     page.get_by_role("button", name="Se déconnecter").click()
 
