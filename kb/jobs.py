@@ -1,7 +1,7 @@
 """RQ job: bring the worker node's search index up to date after an article or glossary change (idempotent)."""
 
-from helpdesk.extensions import db
-from helpdesk.jobcontext import app_context
+from helpdesk.platform.extensions import db
+from helpdesk.platform.jobcontext import app_context
 
 
 def refresh_index() -> int:
