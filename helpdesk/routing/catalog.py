@@ -5,7 +5,7 @@ Pure module (standard library and the code enums only): the seed loader and the 
 
 import re
 
-from helpdesk.routing import rules
+from helpdesk.routing import entry, rules
 from helpdesk.routing.codes import Priority, Service, TicketType, Tier
 
 FIELD_TYPES = ("text", "textarea", "choice", "date", "number")
@@ -37,8 +37,8 @@ def is_password_keyword(label: str, synonyms=()) -> bool:
     return any(a == "mot" and b == "pass" for a, b in zip(tokens, tokens[1:], strict=False))
 
 
-def nature_of(data: dict) -> rules.Nature:
-    return rules.Nature(
+def nature_of(data: dict) -> entry.Nature:
+    return entry.Nature(
         service=data.get("service", ""),
         ticket_type=data.get("ticket_type", "incident"),
         is_mass_incident=bool(data.get("is_mass_incident")),
@@ -113,6 +113,6 @@ def keyword_errors(data: dict) -> list[str]:
     if data.get("is_mass_incident") and data.get("ticket_type", "incident") != "incident":
         errors.append("Un incident de masse est forcément de type incident.")
     if data.get("tier") in set(Tier) and data.get("service") in set(Service):
-        errors.extend(rules.entry_tier_errors(nature_of(data), data["tier"]))
+        errors.extend(entry.entry_tier_errors(nature_of(data), data["tier"]))
     errors.extend(field_errors(data.get("fields", [])))
     return errors
