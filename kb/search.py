@@ -6,7 +6,6 @@ programmatically, so quotes, `title:*`, `OR OR`, emoji or 10,000 characters are 
 import fcntl
 import heapq
 import json
-import math
 import os
 import threading
 from contextlib import contextmanager
@@ -20,6 +19,7 @@ from whoosh.index import IndexError as WhooshIndexError
 from whoosh.index import LockError
 from whoosh.query import And, Or, Term
 
+from helpdesk.platform.french import bm25
 from kb.text import ANALYZER_FINGERPRINT, STOP_WORDS, WEAK_WORDS, Thesaurus, snippet, stem, words
 
 # What a node may hit while its index is missing, rebuilt by another process or on a full disk.
@@ -112,13 +112,14 @@ def _alternative(stems: tuple[str, ...], weight: float = 1.0, common=frozenset()
 
 
 class _Postings:
-    """BM25 contributions per (field, term), read once per searcher generation.
+    """BM25 contributions per (field, term) (the project's one BM25, helpdesk.platform.french.bm25), read once per
+    searcher generation.
 
     Whoosh's own union matchers walk deep binary trees in Python; with synonyms, typos and three fields a query
     has dozens of leaves, which took seconds on 5,000 articles. Summing cached contributions in a dict is linear
     in the postings read, and the cache makes repeated words (most of them) free."""
 
-    K1, B = 1.2, 0.75
+    B = 0.75
 
     def __init__(self, searcher):
         self.reader = searcher.reader()
@@ -138,11 +139,10 @@ class _Postings:
             found: dict[int, float] = {}
             if (name, text) in self.reader:
                 df = self.reader.doc_frequency(name, text)
-                idf = math.log(1 + (self.count - df + 0.5) / (df + 0.5))
+                idf = bm25.idf(self.count, df)
                 lengths, average = self._lengths(name), self.average[name]
-                k1, b = self.K1, self.B
                 for docnum, tf in self.reader.postings(name, text).items_as("weight"):
-                    found[docnum] = idf * tf * (k1 + 1) / (tf + k1 * (1 - b + b * lengths[docnum] / average))
+                    found[docnum] = idf * bm25.term_score(tf, lengths[docnum], average, b=self.B)
             if len(self.cache) > 20_000:
                 self.cache.clear()
             self.cache[key] = found
