@@ -280,9 +280,11 @@ class SearchIndex:
         fixes_of: dict[str, str] = {}
         looked_up: dict[str, list[str]] = {}
 
+        allowed = self._allowed(searcher, audiences, kinds, service)
+
         def corrections(word: str) -> list[str]:  # the vocabulary walk is the costly part: once per word
             if word not in looked_up:
-                looked_up[word] = _corrections(reader, word, 8)
+                looked_up[word] = _corrections(reader, word, 8, allowed)
             return looked_up[word]
 
         concepts = thesaurus.concepts(
@@ -296,7 +298,6 @@ class SearchIndex:
         if reader.doc_count() >= PRUNE_FROM_DOCS:
             ceiling = COMMON_SHARE * reader.doc_count()
             common = frozenset(s for s in everything if reader.doc_frequency("body", s) > ceiling)
-        allowed = self._allowed(searcher, audiences, kinds, service)
         postings = self._postings(searcher)
         scores: dict[int, float] = {}
         for typed, alternatives, own in concepts:
@@ -370,12 +371,16 @@ def _known(reader, stemmed: str) -> bool:
     return any((name, stemmed) in reader for name in FIELD_BOOSTS)
 
 
-def _corrections(reader, word: str, limit: int = 2) -> list[str]:
-    """Closest vocabulary words (edit distance 1, else 2 for longer words), most frequent first."""
+def _corrections(reader, word: str, limit: int = 2, allowed=None) -> list[str]:
+    """Closest vocabulary words (edit distance 1, else 2 for longer words), most frequent first. With `allowed`
+    (the doc numbers the reader may see), only words of those documents: a correction never reveals a word that
+    exists only in an article the reader may not read (agents-only; drafts are never indexed)."""
     if len(word) < 4 or word.isdigit():
         return []
     for distance in (1, 2) if len(word) >= 6 else (1,):
         candidates = list(reader.terms_within("spell", word, distance, prefix=1))
+        if allowed is not None:
+            candidates = [w for w in candidates if any(d in allowed for d in reader.postings("spell", w).all_ids())]
         if candidates:
             candidates.sort(key=lambda w: -reader.doc_frequency("spell", w))
             return candidates[:limit]

@@ -115,29 +115,70 @@ def _unelide(word: str, known) -> str:
 
 
 def markdown_to_text(markdown: str) -> str:
-    """Plain text of an article body for indexing and snippets (links keep their label)."""
+    """Plain text of an article body for indexing and snippets (links keep their label). Headings, list items and
+    table rows end as sentences, so a snippet never runs a heading into the step below it."""
     text = re.sub(r"```.*?```", " ", markdown or "", flags=re.S)
     text = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", text)
-    text = re.sub(r"[`*_>#|]+", " ", text)
-    text = re.sub(r"^\s*[-+]\s+|^\s*\d+\.\s+", " ", text, flags=re.M)
-    return re.sub(r"\s+", " ", text).strip()
+    lines = []
+    for line in text.splitlines():
+        line = re.sub(r"^\s*(?:[-+*]|\d+\.)\s+", " ", line)
+        line = re.sub(r"[`*]+", "", line)
+        line = re.sub(r"[>#|]+|(?<!\w)_+|_+(?!\w)", " ", line).strip()
+        if line:
+            lines.append(line if line[-1] in ".!?:;…" else line + ".")
+    return re.sub(r"\s+", " ", " ".join(lines)).strip()
 
 
-def snippet(text: str, stems: set[str], width: int = 220) -> str:
-    """An escaped extract around the densest matches, matched words wrapped in <mark>: safe HTML."""
+_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+(?=[«\"(\w])")
+# What makes a sentence a fact worth showing: a delay, a number, a quoted menu or export name, where to click.
+_FACT_CUE = re.compile(r"\d|«|\bmenu\b|\bonglet\b|\bdélai\b|\bheures?\b|\bjours?\b|>", re.IGNORECASE)
+
+
+def sentences(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence of a plain text."""
+    spans, start = [], 0
+    for match in _SENTENCE_END.finditer(text):
+        spans.append((start, match.start()))
+        start = match.end()
+    if start < len(text):
+        spans.append((start, len(text)))
+    return spans
+
+
+def answering_sentence(text: str, stems: set[str]) -> tuple[int, int] | None:
+    """The sentence that says most of what was asked: the most distinct query stems, then a fact (a delay, a
+    number, a menu), then the earliest. None when no sentence holds a query word."""
+    best, best_key = None, None
+    for position, (start, end) in enumerate(sentences(text)):
+        found = {word_stem(m.group()) for m in re.finditer(r"\w+", text[start:end])} & stems
+        if not found:
+            continue
+        sort_key = (len(found), bool(_FACT_CUE.search(text[start:end])), -position)
+        if best_key is None or sort_key > best_key:
+            best, best_key = (start, end), sort_key
+    return best
+
+
+def snippet(text: str, stems: set[str], width: int = 240) -> str:
+    """An escaped extract showing the sentence that answers (kb.text.answering_sentence), matched words wrapped in
+    <mark>: safe HTML. A long sentence is cut around its matches; without any match, the opening sentence."""
     text = text[:4000]
-    spans = [(m.start(), m.end()) for m in re.finditer(r"\w+", text) if word_stem(m.group()) in stems]
-    if not spans:
-        cut = text[:width]
-        return html.escape(cut) + ("…" if len(text) > width else "")
-    best_start, best_count = spans[0][0], 0
-    for start, _ in spans:
-        count = sum(1 for s, _ in spans if start <= s < start + width)
-        if count > best_count:
-            best_start, best_count = start, count
-    begin = max(0, best_start - 40)
-    begin = text.rfind(" ", 0, begin) + 1 if begin else 0
-    end = min(len(text), begin + width)
+    chosen = answering_sentence(text, stems)
+    if chosen is None:
+        first = sentences(text)[:1]
+        end = min(first[0][1] if first else len(text), width)
+        return html.escape(text[:end]) + ("…" if end < len(text) else "")
+    begin, end = chosen
+    following = [span for span in sentences(text) if span[0] >= end][:1]
+    if following and following[0][1] - begin <= width:  # room for the next sentence: the cause and its fix
+        end = following[0][1]
+    spans = [(begin + m.start(), begin + m.end()) for m in re.finditer(r"\w+", text[begin:end]) if word_stem(m.group()) in stems]
+    if end - begin > width:  # keep the part of the sentence where the matches are
+        first_match = spans[0][0]
+        begin = max(begin, text.rfind(" ", begin, max(begin, first_match - 40)) + 1 if first_match - begin > 40 else begin)
+        end = min(end, begin + width)
+        cut = text.rfind(" ", begin, end)
+        end = cut if cut > begin and end < chosen[1] else end
     out, cursor = [], begin
     for s, e in spans:
         if s >= begin and e <= end:

@@ -64,3 +64,17 @@ def test_a_typo_inside_a_known_phrase_is_corrected_to_complete_it(thesaurus):
     )
     assert _typed(concepts)[0] == "mot de passe" and fixes == {"pase": "passe"}
     assert ("mdp",) in concepts[0].alternatives
+
+
+def test_the_snippet_shows_the_sentence_that_answers_not_the_first_lines():
+    from helpdesk.platform.french import analyse
+    from kb.text import markdown_to_text, snippet
+
+    body = markdown_to_text(
+        "Un enseignant sans service saisi n'a pas de compte.\n\n### Marche à suivre\n\n"
+        "1. Ouvrez le menu `Exports` et lancez l'export **« Structure »** puis l'export **« Services »** de STSweb.\n"
+        "2. Attendez **48 heures**."
+    )
+    shown = snippet(body, set(analyse("quel export faire dans stsweb")))
+    assert shown.startswith("…Ouvrez le menu <mark>Exports</mark>") and "« Services »" in shown
+    assert "Marche à suivre" not in shown  # a heading is its own sentence, not glued to the step
