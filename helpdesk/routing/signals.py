@@ -218,3 +218,70 @@ def _asks_for_capability(tokens: list[str]) -> bool:
     if not tokens:
         return False
     return tokens[0] == stem("pouvoir") or (stem("demande") in tokens[:2] and stem("pouvoir") in tokens)
+
+
+# -- the platform as a whole --------------------------------------------------------------------------------------
+# The ENT itself (not one of its services), the way in (the login page), and the whole of it.
+_LOGIN = re.compile(
+    r"\b(?:page|ecran|fenetre) (?:de |d )?(?:connexion|login|identification|authentification)\b"
+    r"|\bse (?:connecter|connecte|connectent) (?:a |sur )ent\b|\bse (?:loguer|logguer|logger)\b"
+)
+# The ENT as the subject of the failure ("l'ENT est tombé", "l'ENT rame") or as what cannot be reached.
+_ENT_FAILS = re.compile(
+    r"\b(?:ent|plateforme|occitanie)(?: est| reste)?(?: ne| n)?(?: \w+){0,2} (?:marche|fonctionne|repond|rame|lent|lente|"
+    r"tombe|panne|inaccessible|hs|plante|bloque|down|charge)\b"
+    r"|\b(?:accede|acceder|ouvrir|entrer) (?:a |dans |sur )?ent\b"
+)
+# Strong words of failure, for "two services named" (a plain "pas" is not enough: "pas de Pix dans le médiacentre").
+_STRONG_FAILURE = frozenset(
+    stem(w) for w in "panne inaccessible marche fonctionne lent lenteur rame bloque hs plante down tombe repond".split()
+)
+# A password or an identifier named: one person's sign-in problem, not the platform.
+_PERSONAL = frozenset("mdp passe password identifiant identifiants code codes".split())
+_DENIED_OUTAGE = re.compile(r"\b(?:pas|non) (?:une |de |d )?panne \w+")
+_WHOLE_PLATFORM = re.compile(
+    r"\btout (?:le |l )?(?:ent|site|plateforme)\b|\btoute la plateforme\b|\bpanne (?:totale|complete|generale)\b"
+    r"|\bplus rien ne (?:marche|fonctionne)\b|\b(?:accede|acceder|acces) a rien\b|\btoutes les pages\b"
+)
+# "le reste de l'ENT va bien", "mais la messagerie marche", "on se connecte à l'ENT sans problème": the platform works.
+_PLATFORM_FINE = re.compile(
+    r"\ble reste (?:de |du )?(?:ent |site )?(?:va bien|fonctionne|marche)\b"
+    r"|\bmais (?:la |le |les )?\w+ (?:marche|marchent|fonctionne|fonctionnent|va bien)\b"
+    r"|\bconnect\w* (?:a |sur )?ent (?:sans (?:probleme|souci)|normalement|bien)\b"
+)
+# One word for each service a person may name; two or more named as failing is the platform failing.
+_SERVICE_WORDS = {
+    stem(w): service
+    for service, names in {
+        "messagerie": "messagerie mail mails courriel",
+        "cahier_de_textes": "cahier cdt",
+        "pronote": "pronote",
+        "mediacentre_gar": "mediacentre gar manuels",
+        "rubriques": "rubrique rubriques agenda blog forum",
+        "educonnect": "educonnect",
+        "classeur_pedagogique": "classeur",
+        "pix": "pix",
+        "communication_ciblee": "communication",
+    }.items()
+    for w in names.split()
+}
+
+
+def platform_signal(raw_words: list[str]) -> float:
+    """1 when the text says the ENT itself fails (down, slow, nobody or someone stuck at the login page), -1 when it
+    says the ENT works (only one of its services fails), 0 when it does not say. Two services or more named as
+    failing is the platform failing; one service named is that service's problem unless the whole ENT is said to
+    fail ("panne totale", "tout l'ENT")."""
+    text = _DENIED_OUTAGE.sub(" ", " ".join(raw_words[:200]))
+    if _PLATFORM_FINE.search(text):
+        return -1.0
+    present = set(raw_words)
+    if not (present & FAILURE_WORDS or _FAILURE_STEMS & {stem(w) for w in present} or _WHOLE_PLATFORM.search(text)):
+        return 0.0
+    stems = {stem(w) for w in raw_words}
+    named = {_SERVICE_WORDS[s] for s in stems if s in _SERVICE_WORDS}
+    if (len(named) >= 2 and stems & _STRONG_FAILURE) or _WHOLE_PLATFORM.search(text):
+        return 1.0
+    if not named and not present & _PERSONAL and (_LOGIN.search(text) or _ENT_FAILS.search(text)):
+        return 1.0
+    return 0.0

@@ -16,6 +16,9 @@ from helpdesk.routing import rules, signals
 WEIGHTS = {"label": 3.0, "synonyms": 1.5, "description": 0.8, "service": 1.5}
 B = 0.4  # keyword texts vary little in length: length says less than in FAQ articles
 BIGRAM_BONUS = 0.6
+# When the whole ENT fails, its access keywords lead the best text score by this factor, ordered by their own text.
+PLATFORM_LEAD = 1.15
+PLATFORM_OWN_TEXT = 0.25
 # A group's mark (the shared vocabulary's "every way of saying it" token) counts less than the words typed.
 MARK_WEIGHT = 0.7
 MIN_SCORE = 3.0
@@ -177,7 +180,9 @@ class KeywordIndex:
             focused = {t: c for t, c in weights.items() if t not in signals.SCOPE_STEMS}
             if focused:
                 mass_scores = [self._score(entry, focused, query_pairs) for entry in self.entries]
+        text_scores = scores
         scores = self._apply_nature(scores, mass_scores, mass, evolution, signals.training_signal(raw_words))
+        scores = self._apply_platform(scores, text_scores, signals.platform_signal(raw_words), mass)
         ranked = sorted(
             (
                 Suggestion(entry.doc, round(score, 3))
@@ -187,6 +192,24 @@ class KeywordIndex:
             key=lambda s: (-s.score, s.doc.label),
         )
         return ranked[:limit]
+
+    def _apply_platform(self, scores: list[float], text_scores: list[float], platform: float, mass: float) -> list[float]:
+        """The whole ENT failing (down, slow, stuck at the login page) is a level-1 access problem whatever service
+        the text names: the access keywords of the right kind (a mass incident for many users, else one user's
+        access) take the lead, ordered by their own text score. When the text says the ENT works, they step back."""
+        if not platform:
+            return scores
+        top = max(scores, default=0.0)
+        adjusted = []
+        for entry, score, text_score in zip(self.entries, scores, text_scores, strict=True):
+            doc = entry.doc
+            if doc.service in rules.LEVEL1_SERVICES and doc.ticket_type != "evolution":
+                if platform < 0:
+                    score *= 0.6
+                elif doc.is_mass_incident == bool(mass):
+                    score = max(score, top * PLATFORM_LEAD + text_score * PLATFORM_OWN_TEXT)
+            adjusted.append(score)
+        return adjusted
 
     def _score(self, entry: _Entry, weights: dict[str, float], query_pairs: set[frozenset]) -> float:
         score = 0.0
