@@ -1,230 +1,51 @@
-"""How French free text is normalised for the keyword suggester.
+"""Signs of a request's nature in free text: a mass incident, an evolution request, a training request.
 
-Pure module: standard library only (and the code tables), shared by the catalog index, the suggester and the tests.
+Pure (standard library and helpdesk.platform.french). `normalise` gives the stems the suggester compares (the
+shared French analysis and vocabulary); `signal_words` the text's own words, read by the signs below.
 """
 
 import re
-import unicodedata
-from functools import lru_cache
 
-from helpdesk.routing.codes import Service
-
-GENERIC_SERVICE = Service.AUTRE  # requests about no service in particular (e.g. a general evolution request)
-TRAINING_SERVICE = Service.FORMATION  # training requests, whatever the service the training is about
-
-
-# ---------------------------------------------------------------------------
-# French text normalisation
-# ---------------------------------------------------------------------------
+from helpdesk.platform.french import Vocabulary, stem, words
 
 MAX_QUERY_CHARS = 500
 
-_APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'", "ʼ": "'"})
-_ELISION = re.compile(r"\b(?:l|d|j|m|n|s|t|c|qu|jusqu|lorsqu|puisqu)'", re.IGNORECASE)
-_TOKEN = re.compile(r"[a-z0-9@]+")
+VOCABULARY = Vocabulary()
 
-STOP_WORDS = frozenset(
-    """a ai aie ait as au aux avec avoir avons avez ont c ca ce ceci cela celle celui ces cet cette ceux chez comme comment
-    dans de des du donc dont elle elles en est et etre ete eu fait faire fais faut il ils je la le les leur leurs lui
-    ma mais me meme mes moi mon ne ni nos notre nous on ont ou par pas peu peut peuvent peux pour pourquoi qu quand que quel
-    quelle quelles quels qui quoi sa sans se ses si son sont sur ta te tes toi ton tu un une vos votre vous y deja
-    bonjour merci svp stp cordialement madame monsieur aussi alors encore tres trop bien ici la-bas voila etc
-    ceci quelqu quelque est-ce cest sest jai jarrive narrive aujourd hui depuis
-    """.split()
-)
-
-# Abbreviations and shorthand as staff type them, expanded to the words the catalog uses.
-ABBREVIATIONS: dict[str, str] = {
-    "mdp": "mot de passe",
-    "pwd": "mot de passe",
-    "password": "mot de passe",
-    "cdt": "cahier de textes",
-    "cdtxt": "cahier de textes",
-    "edt": "emploi du temps edt",
-    "emploie": "emploi",
-    "pb": "probleme",
-    "pbm": "probleme",
-    "prb": "probleme",
-    "pj": "piece jointe",
-    "prof": "professeur enseignant",
-    "profs": "professeur enseignant",
-    "collegue": "collegue professeur",
-    "collegues": "collegue professeur",
-    "enseignant": "enseignant professeur",
-    "enseignants": "enseignant professeur",
-    "professeur": "professeur enseignant",
-    "professeurs": "professeur enseignant",
-    "gar": "gar mediacentre",
-    "mediacentre": "mediacentre gar",
-    "msg": "message",
-    "message": "message messagerie",
-    "messages": "message messagerie",
-    "mail": "message messagerie",
-    "mails": "message messagerie",
-    "courriel": "message messagerie",
-    "courriels": "message messagerie",
-    "mel": "message messagerie",
-    "messagerie": "messagerie message",
-    "notif": "notification",
-    "notifs": "notification",
-    "pp": "professeur principal",
-    "sts": "stsweb",
-    "ecollege": "ecollege31",
-    "co": "connexion",
-    "connecter": "connexion",
-    "connecte": "connexion",
-    "identifiant": "identifiant compte",
-    "identifiants": "identifiant compte",
-    "login": "identifiant compte",
-    "codes": "identifiant",
-    "code": "identifiant",
-    "bahut": "etablissement",
-    "bahuts": "etablissement",
-    "college": "college etablissement",
-    "colleges": "college etablissement",
-    "lycee": "lycee etablissement",
-    "lycees": "lycee etablissement",
-    "ecole": "ecole etablissement",
-    "bug": "erreur",
-    "bugue": "erreur",
-    "plante": "erreur panne",
-    "rame": "lent lenteur",
-    "ramer": "lent lenteur",
-    "lente": "lent lenteur",
-    "lentes": "lent lenteur",
-    "lenteurs": "lenteur lent",
-    "actus": "actualite",
-    "actu": "actualite",
-    "exo": "exercice",
-    "exos": "exercice",
-    "convoc": "convocation",
-    "doc": "documentaliste",
-    "papa": "pere parent",
-    "maman": "mere parent",
-    "famille": "famille parent",
-    "familles": "famille parent",
-    "parents": "parent",
-    "aed": "aed surveillant",
-    "surveillant": "surveillant aed",
-    "ipr": "ipr inspecteur",
-    "ien": "ien inspecteur",
-    "inspectrice": "inspecteur",
-    "tzr": "tzr remplacement",
-    # the substitute and the substitution are one concept ("-ant" is not stemmed: "important" is not "import")
-    "remplacant": "remplacement",
-    "remplacante": "remplacement",
-    "remplacants": "remplacement",
-    "remplacantes": "remplacement",
-    # the head's visa: the verb is typed as often as the noun
-    "vise": "visa",
-    "viser": "visa",
-    "vises": "visa",
-    "visee": "visa",
-    "visees": "visa",
-    "principale": "principal chef",
-    "proviseur": "proviseur chef",
-    "cpe": "cpe vie scolaire",
-    "smartphone": "telephone",
-    "portable": "telephone",
-    "tel": "telephone",
-    "tablette": "tablette telephone",
-    "chrome": "navigateur chrome",
-    "firefox": "navigateur firefox",
-    "safari": "navigateur safari",
-    "edge": "navigateur edge",
-    "cache": "cache navigateur",
-    "h5p": "h5p exerciseur",
-    "sondage": "sondage formulaire",
-    "questionnaire": "questionnaire formulaire",
-    "faq": "aide",
-    # "deux comptes", "3 comptes", "plusieurs comptes" say the same thing (duplicates, several schools...)
-    **{n: "plusieurs" for n in "deux trois quatre cinq six sept huit neuf dix 2 3 4 5 6 7 8 9".split()},
-}
-
-# Multi-word shorthand, rewritten before tokenising (keys are already folded and lower-cased).
-PHRASES: dict[str, str] = {
+# Phrasings that say who is hit, rewritten before the signs are read ("plus personne" = nobody at all).
+SIGNAL_PHRASES: dict[str, str] = {
     "tout le monde": "tous",
     "plus personne": "personne tous",
     "pour personne": "personne tous",
     "chez personne": "personne tous",
-    "emploi du temps": "emploi temps edt",
-    "mot de passe": "mot passe",
-    "page d accueil": "page accueil",
-    "vie scolaire": "vie scolaire",
     "a cote": "voisin",
 }
 
 
-def fold(text: str) -> str:
-    """Lower case without accents, typographic apostrophes made straight, ligatures opened."""
-    text = (text or "").translate(_APOSTROPHES).lower().replace("œ", "oe").replace("æ", "ae")
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-
-
-_SUFFIXES = tuple(
-    """issements issement ements ement ations ation atrices atrice ateurs ateur ances ance ences ence ables able iques ique ismes isme istes iste euses euse
-    eurs eur ives ive ions ion aient ait ees ee ies ie er ez ent es e is it ir""".split()
-)  # tried in this order: a longer ending before the endings it contains
-
-
-@lru_cache(maxsize=16384)
-def stem(token: str) -> str:
-    """A light French stemmer: plural, feminine and common derivational endings, keeping at least four letters."""
-    if len(token) <= 3 or token.isdigit():
-        return token
-    if token.endswith("aux") and len(token) > 5:
-        token = token[:-3] + "al"
-    elif token[-1] in "sx" and not token.endswith("ss"):
-        token = token[:-1]
-    if token.endswith("exion"):
-        return token[:-5] + "ect"
-    for suffix in _SUFFIXES:
-        if token.endswith(suffix) and len(token) - len(suffix) >= 4:
-            token = token[: -len(suffix)]
-            break
-    if len(token) > 4 and token[-1] == token[-2]:
-        token = token[:-1]  # "appell" / "appel", "connect" stays
-    return token
-
-
-def words(text: str) -> list[str]:
-    """Folded words of `text` with elisions removed and multi-word shorthand rewritten (no stop words removed)."""
-    folded = fold(text)
-    folded = _ELISION.sub(" ", folded)
-    folded = re.sub(r"[^a-z0-9@]+", " ", folded)
-    folded = f" {folded} "
-    for phrase, replacement in PHRASES.items():
-        folded = folded.replace(f" {phrase} ", f" {replacement} ")
-    return _TOKEN.findall(folded)
-
-
-def expand(word: str) -> list[str]:
-    """The word itself or its expansion (abbreviations, synonyms the catalog uses)."""
-    return ABBREVIATIONS.get(word, word).split()
+def signal_words(text: str) -> list[str]:
+    """The folded words of the start of `text` (stop words kept), with the phrasings above rewritten."""
+    joined = f" {' '.join(words((text or '')[:MAX_QUERY_CHARS]))} "
+    for phrase, replacement in SIGNAL_PHRASES.items():
+        joined = joined.replace(f" {phrase} ", f" {replacement} ")
+    return joined.split()
 
 
 def normalise(text: str, *, limit: int | None = MAX_QUERY_CHARS) -> list[str]:
-    """Stemmed, expanded tokens of `text` without stop words, in order (word order is kept for bigrams)."""
+    """Stems of `text` without stop words, in order, each known phrase followed by its usual wording
+    (helpdesk.platform.french.Vocabulary.expand): word order is kept for the suggester's pairs."""
     if limit is not None:
         text = (text or "")[:limit]
-    tokens: list[str] = []
-    for word in words(text):
-        for part in expand(word):
-            if part in STOP_WORDS or (len(part) < 2 and not part.isdigit()):
-                continue
-            tokens.append(stem(part))
-    return tokens
+    return VOCABULARY.expand(text)
 
-
-# ---------------------------------------------------------------------------
-# Signals of a request's nature in free text
-# ---------------------------------------------------------------------------
 
 _MASS_STEMS = frozenset(
-    stem(w) for w in """tous personne voisin general generale generalise ensemble departement secteur partout""".split()
+    stem(w) for w in """personne voisin general generale generalise ensemble departement secteur partout""".split()
 )
-_MASS_QUALIFIERS = frozenset(stem(w) for w in ("tout", "autres", "plusieurs", "aucun"))  # count only before a school word
+# "tous" (everyone) is a sign by itself, "tout" (everything, "tout le collège") only before a school word: the shared
+# stemmer makes them one stem, so these two are told apart on the words as typed.
+_EVERYONE = frozenset({"tous"})
+_WHOLE = frozenset({"tout", "toute"})
+_MASS_QUALIFIERS = frozenset(stem(w) for w in ("autres", "plusieurs", "aucun"))  # count only before a school word
 _SEVERAL_QUALIFIERS = frozenset(stem(w) for w in ("autres", "plusieurs", "aucun", "differents"))  # "several schools"
 _SCHOOL_WORDS = frozenset(stem(w) for w in "etablissement college lycee ecole bahut academie bassin departement region".split())
 _MASS_CONTEXT = frozenset(
@@ -234,6 +55,7 @@ _MASS_CONTEXT = frozenset(
 # wide the failure is, not which service fails, so they are left out when looking for the failing service.
 SCOPE_STEMS = (
     _MASS_STEMS
+    | {stem("tous")}
     | _MASS_CONTEXT
     | _SCHOOL_WORDS
     | _MASS_QUALIFIERS
@@ -244,11 +66,9 @@ _ARTICLES = frozenset("le la les l de des d du un une nos vos leurs".split())
 # "à tous les parents", "aux autres collèges": the people a message is sent to, not the people hit by a failure.
 _AUDIENCE_MARKERS = frozenset({"a", "aux"})
 
-_EVOLUTION_STEMS = frozenset(
-    stem(w)
-    for w in """evolution amelioration fonctionnalite suggestion idee serait faudrait pourrait aimerais
-    prevu""".split()
-)
+_EVOLUTION_STEMS = frozenset(stem(w) for w in "evolution amelioration fonctionnalite suggestion idee prevu".split())
+# Conditionals that wish for something, as typed: their stems are those of polite requests ("pourriez-vous").
+_EVOLUTION_VERBS = frozenset("serait faudrait pourrait aimerais".split())
 
 _EVOLUTION_NOUNS = frozenset(stem(w) for w in "evolution amelioration fonctionnalite suggestion idee".split())
 
@@ -284,11 +104,13 @@ def _mass_words(raw_words: list[str]) -> tuple[int, bool]:
         if i and raw_words[i - 1] in _AUDIENCE_MARKERS:
             continue
         stemmed = stem(word)
-        if stemmed in _MASS_STEMS:
+        if word in _EVERYONE:
+            signs.add(word)
+        elif stemmed in _MASS_STEMS and word not in _WHOLE:
             signs.add(stemmed)
             if stemmed == stem("voisin") and i and stem(raw_words[i - 1]) in _SCHOOL_WORDS:
                 several = True  # "les collèges voisins"
-        if stemmed in _MASS_QUALIFIERS or stemmed in _SEVERAL_QUALIFIERS:
+        if word in _WHOLE or stemmed in _MASS_QUALIFIERS or stemmed in _SEVERAL_QUALIFIERS:
             following = _next_meaningful(raw_words, i)
             if following and stem(following) in _SCHOOL_WORDS:
                 pairs += 1
@@ -303,7 +125,7 @@ def mass_signal(tokens: list[str], raw_words: list[str] | None = None) -> float:
     établissements"), and words after "à" / "aux" are an audience, not victims."""
     present = set(tokens)
     if raw_words is None:
-        hits = len(present & _MASS_STEMS)
+        hits = len(present & (_MASS_STEMS | {stem("tous")}))
         hits += sum(1 for a, b in zip(tokens, tokens[1:], strict=False) if a in _MASS_QUALIFIERS and b in _SCHOOL_WORDS)
         several = False
     else:
@@ -365,7 +187,7 @@ def evolution_signal(tokens: list[str], raw_words: list[str] | None = None) -> f
             from_words = 1.0
         elif _HALF_EVOLUTION.search(text):
             from_words = 0.5
-    return max(from_words, _evolution_from_stems(tokens))
+    return max(from_words, _evolution_from_stems(tokens, set(raw_words or ())))
 
 
 # A training request is a "formation" ticket whatever the service it is about ("une formation sur le classeur").
@@ -381,9 +203,9 @@ def training_signal(raw_words: list[str]) -> float:
     return 0.0 if present & FAILURE_WORDS else 1.0
 
 
-def _evolution_from_stems(tokens: list[str]) -> float:
+def _evolution_from_stems(tokens: list[str], raw: set[str] = frozenset()) -> float:
     present = set(tokens)
-    hits = len(present & _EVOLUTION_STEMS)
+    hits = len(present & _EVOLUTION_STEMS) + len(raw & _EVOLUTION_VERBS)
     if not hits:
         return 1.0 if _asks_for_capability(tokens) else 0.0
     pouvoir = stem("pouvoir") in present or stem("puisse") in present
@@ -396,3 +218,70 @@ def _asks_for_capability(tokens: list[str]) -> bool:
     if not tokens:
         return False
     return tokens[0] == stem("pouvoir") or (stem("demande") in tokens[:2] and stem("pouvoir") in tokens)
+
+
+# -- the platform as a whole --------------------------------------------------------------------------------------
+# The ENT itself (not one of its services), the way in (the login page), and the whole of it.
+_LOGIN = re.compile(
+    r"\b(?:page|ecran|fenetre) (?:de |d )?(?:connexion|login|identification|authentification)\b"
+    r"|\bse (?:connecter|connecte|connectent) (?:a |sur )ent\b|\bse (?:loguer|logguer|logger)\b"
+)
+# The ENT as the subject of the failure ("l'ENT est tombé", "l'ENT rame") or as what cannot be reached.
+_ENT_FAILS = re.compile(
+    r"\b(?:ent|plateforme|occitanie)(?: est| reste)?(?: ne| n)?(?: \w+){0,2} (?:marche|fonctionne|repond|rame|lent|lente|"
+    r"tombe|panne|inaccessible|hs|plante|bloque|down|charge)\b"
+    r"|\b(?:accede|acceder|ouvrir|entrer) (?:a |dans |sur )?ent\b"
+)
+# Strong words of failure, for "two services named" (a plain "pas" is not enough: "pas de Pix dans le médiacentre").
+_STRONG_FAILURE = frozenset(
+    stem(w) for w in "panne inaccessible marche fonctionne lent lenteur rame bloque hs plante down tombe repond".split()
+)
+# A password or an identifier named: one person's sign-in problem, not the platform.
+_PERSONAL = frozenset("mdp passe password identifiant identifiants code codes".split())
+_DENIED_OUTAGE = re.compile(r"\b(?:pas|non) (?:une |de |d )?panne \w+")
+_WHOLE_PLATFORM = re.compile(
+    r"\btout (?:le |l )?(?:ent|site|plateforme)\b|\btoute la plateforme\b|\bpanne (?:totale|complete|generale)\b"
+    r"|\bplus rien ne (?:marche|fonctionne)\b|\b(?:accede|acceder|acces) a rien\b|\btoutes les pages\b"
+)
+# "le reste de l'ENT va bien", "mais la messagerie marche", "on se connecte à l'ENT sans problème": the platform works.
+_PLATFORM_FINE = re.compile(
+    r"\ble reste (?:de |du )?(?:ent |site )?(?:va bien|fonctionne|marche)\b"
+    r"|\bmais (?:la |le |les )?\w+ (?:marche|marchent|fonctionne|fonctionnent|va bien)\b"
+    r"|\bconnect\w* (?:a |sur )?ent (?:sans (?:probleme|souci)|normalement|bien)\b"
+)
+# One word for each service a person may name; two or more named as failing is the platform failing.
+_SERVICE_WORDS = {
+    stem(w): service
+    for service, names in {
+        "messagerie": "messagerie mail mails courriel",
+        "cahier_de_textes": "cahier cdt",
+        "pronote": "pronote",
+        "mediacentre_gar": "mediacentre gar manuels",
+        "rubriques": "rubrique rubriques agenda blog forum",
+        "educonnect": "educonnect",
+        "classeur_pedagogique": "classeur",
+        "pix": "pix",
+        "communication_ciblee": "communication",
+    }.items()
+    for w in names.split()
+}
+
+
+def platform_signal(raw_words: list[str]) -> float:
+    """1 when the text says the ENT itself fails (down, slow, nobody or someone stuck at the login page), -1 when it
+    says the ENT works (only one of its services fails), 0 when it does not say. Two services or more named as
+    failing is the platform failing; one service named is that service's problem unless the whole ENT is said to
+    fail ("panne totale", "tout l'ENT")."""
+    text = _DENIED_OUTAGE.sub(" ", " ".join(raw_words[:200]))
+    if _PLATFORM_FINE.search(text):
+        return -1.0
+    present = set(raw_words)
+    if not (present & FAILURE_WORDS or _FAILURE_STEMS & {stem(w) for w in present} or _WHOLE_PLATFORM.search(text)):
+        return 0.0
+    stems = {stem(w) for w in raw_words}
+    named = {_SERVICE_WORDS[s] for s in stems if s in _SERVICE_WORDS}
+    if (len(named) >= 2 and stems & _STRONG_FAILURE) or _WHOLE_PLATFORM.search(text):
+        return 1.0
+    if not named and not present & _PERSONAL and (_LOGIN.search(text) or _ENT_FAILS.search(text)):
+        return 1.0
+    return 0.0
