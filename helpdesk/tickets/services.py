@@ -21,7 +21,6 @@ from helpdesk.tickets.models import Ticket, TicketEvent
 from helpdesk.tickets.states import Status
 from helpdesk.users.models import User
 
-CHANNELS = ("web", "phone", "mail", "api", "diagnostic")
 CHANNEL_LABELS = {
     "web": N_("Formulaire en ligne"),
     "phone": N_("Téléphone"),
@@ -29,6 +28,8 @@ CHANNEL_LABELS = {
     "api": N_("API"),
     "diagnostic": N_("Diagnostic guidé"),
 }
+CHANNELS = tuple(CHANNEL_LABELS)
+AGENT_CHANNELS = ("web", "phone", "mail")  # what an agent records for a caller
 SUBJECT_MAX = 200
 EVOLUTION_STATUSES = {
     "submitted": N_("Soumise à l'éditeur"),
