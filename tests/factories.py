@@ -293,7 +293,6 @@ from helpdesk.trainings.models import (  # noqa: E402
     FilRequest,
     FilSlot,
     Registration,
-    TrainingMail,
     TrainingModule,
     TrainingSession,
 )
@@ -370,15 +369,6 @@ class FilEventFactory(Base):
 
     fil_request = factory.SubFactory(FilRequestFactory)
     to_state = "submitted"
-
-
-class TrainingMailFactory(Base):
-    class Meta:
-        model = TrainingMail
-
-    key = factory.Sequence(lambda n: f"test-mail:{n}")
-    recipient_email = "personne@ac-toulouse.fr"
-    subject = "Formation"
 
 
 class CalendarTokenFactory(Base):

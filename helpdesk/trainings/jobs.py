@@ -1,4 +1,4 @@
-"""RQ jobs of the trainings area: small, JSON arguments, idempotent through trainings.notices' sent-markers."""
+"""RQ jobs of the trainings area: small, JSON arguments, idempotent through the notifications' unique keys."""
 
 from helpdesk.platform.extensions import db
 from helpdesk.platform.jobcontext import app_context
@@ -7,14 +7,13 @@ from helpdesk.trainings import notices
 
 
 def _deliver_all(deliveries) -> int:
-    sent = 0
-    for delivery in deliveries:
-        try:
-            sent += notices.deliver(db.session, delivery, utcnow())
-            db.session.commit()
-        except Exception:
-            db.session.rollback()  # the marker goes with it: the retry sends this mail again
-            raise
+    """Record every notification of the job in one transaction (a retry records only the missing ones)."""
+    try:
+        sent = sum(notices.deliver(db.session, delivery, utcnow()) for delivery in deliveries)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
     return sent
 
 
