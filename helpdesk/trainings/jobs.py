@@ -39,7 +39,7 @@ def notify_promotion(registration_id: int) -> int:
 
 def sweep_session_mails() -> int:
     """Periodic safety net (Redis may forget a timer, the database does not): reminders for sessions starting within
-    two days, summaries for sessions ended in the last week; the sent-markers make repeats harmless."""
+    two days, summaries for sessions ended in the last week; the notifications' unique keys make repeats harmless."""
     with app_context():
         sent = 0
         for ts_id, starts_at in notices.sessions_due_for_reminder(db.session, utcnow()):
