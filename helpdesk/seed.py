@@ -20,19 +20,16 @@ def _seed_modules():
     return [organisation, users, routing, tickets, kb, diagnostics, trainings, sla]
 
 
+STEPS = (("seed_reference", "données de référence"), ("seed_demo", "données de démonstration"))
+
+
 def run_seed(session, demo: bool, echo=lambda message: None) -> None:
-    for module in _seed_modules():
-        path = module.__name__
-        if hasattr(module, "seed_reference"):
-            echo(f"  données de référence : {path}")
-            module.seed_reference(session)
-            session.commit()
-    if demo:
+    """Every area's reference data, then (with `demo`) its demo data, one commit per area and step."""
+    for step, what in STEPS if demo else STEPS[:1]:
         for module in _seed_modules():
-            path = module.__name__
-            if hasattr(module, "seed_demo"):
-                echo(f"  données de démonstration : {path}")
-                module.seed_demo(session)
+            if hasattr(module, step):
+                echo(f"  {what} : {module.__name__}")
+                getattr(module, step)(session)
                 session.commit()
 
 
