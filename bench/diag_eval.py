@@ -41,13 +41,17 @@ def main() -> None:
         if not args.quiet:
             for verdict in verdicts:
                 if not verdict.reached:
-                    print(f"  MISS {verdict.case['id']} [{verdict.case['tree']}] {verdict.reason}; path: {' > '.join(verdict.path)}")
+                    print(
+                        f"  MISS {verdict.case['id']} [{verdict.case['tree']}] {verdict.reason}; path: {' > '.join(verdict.path)}"
+                    )
         started = 0
         for verdict in verdicts:
             top = suggest_keywords(db.session, verdict.case["situation"], limit=1)
             tree = services.tree_for_keyword(db.session, top[0].doc.label) if top else None
             started += tree is not None and tree.slug == verdict.case["tree"]
-        print(f"free text → top keyword's diagnostic is the expected tree: {started}/{len(verdicts)} = {started / len(verdicts):.3f}")
+        print(
+            f"free text → top keyword's diagnostic is the expected tree: {started}/{len(verdicts)} = {started / len(verdicts):.3f}"
+        )
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from helpdesk import policy
 from helpdesk.errors import Conflict, NotAllowed, NotFound, ValidationFailed
 from helpdesk.routing.models import Keyword
+from kb.diagnostics import handoff
 from kb.diagnostics.models import DiagnosticRun, DiagnosticTree, DiagnosticTreeVersion
 from kb.diagnostics.tree import Tree, TreeInvalid, WalkError, WalkResult, load_tree, parse_tree, walk
 
@@ -222,23 +223,27 @@ def keyword_slug(session, label: str) -> str | None:
     return session.scalar(select(Keyword.slug).where(Keyword.label == label))
 
 
-def prefill_data(tree: Tree, result: WalkResult, run: DiagnosticRun | None) -> dict:
-    """What the ticket form receives: keyword, subject, the questions and answers, the outcome reached."""
+def prefill_data(tree: Tree, result: WalkResult, run: DiagnosticRun | None, keyword_fields=None) -> dict:
+    """What the ticket form receives: keyword, a subject naming the situation, a description stating the answers,
+    the extra-field values the answers settle (`keyword_fields`: the keyword's field specs), the outcome reached."""
     node = result.node
     answers = result.carried()
-    subject = (
-        f"{tree.title} — {node.title}" if node.kind == "escalation" else f"{tree.title} : la solution proposée n'a pas suffi"
-    )
     return {
         "source": "diagnostic",
         "tree": tree.slug,
         "run_id": run.id if run else None,
         "keyword": node.keyword,
         "tier": node.tier,
-        "subject": subject[:200],
+        "subject": handoff.subject(tree, result),
+        "description": handoff.description(tree, result, answers),
+        "fields": handoff.fields(result, keyword_fields or []),
         "answers": [list(pair) for pair in answers],
         "outcome": node.title,
     }
+
+
+def keyword_fields(session, label: str) -> list[dict]:
+    return session.scalar(select(Keyword.fields).where(Keyword.label == label)) or []
 
 
 def tree_statistics(session) -> list[dict]:

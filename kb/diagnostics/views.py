@@ -72,7 +72,7 @@ def _remember_run(slug: str, run_id: int | None) -> None:
 
 def _ticket_handoff(tree, result, run) -> dict:
     """The pre-filled ticket link (or, without the ticket area, what to tell the agent)."""
-    data = services.prefill_data(tree, result, run)
+    data = services.prefill_data(tree, result, run, services.keyword_fields(db.session, result.node.keyword))
     token = sign_prefill(current_app.config["SECRET_KEY"], data)
     keyword_slug = services.keyword_slug(db.session, data["keyword"])
     url = link_if("tickets.new", keyword=keyword_slug, prefill=token) if keyword_slug else link_if("tickets.new", prefill=token)

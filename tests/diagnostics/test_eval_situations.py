@@ -1,8 +1,8 @@
 """Held-out diagnostic situations (written from the domain facts before the trees): the simulated person reaches
 the key facts or the right ticket in at least 90 % of them, walking the seeded reference trees."""
 
-from tests.diagnostics.situations import choose, evaluate, load_situations, stems
 from kb.diagnostics.tree import Answer, Node
+from tests.diagnostics.situations import choose, evaluate, load_situations, stems
 
 FLOOR = 0.90
 
