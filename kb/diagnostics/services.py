@@ -270,5 +270,22 @@ def tree_statistics(session) -> list[dict]:
         entry["deflections"] += count if resolved else 0
     for entry in stats.values():
         entry["deflection_rate"] = round(100 * entry["deflections"] / entry["finished"]) if entry["finished"] else 0
-        entry["outcomes"] = sorted(entry["outcomes"].items(), key=lambda item: -item[1])
+        labels = _node_labels(session, entry["tree"]) if entry["outcomes"] else {}
+        entry["outcomes"] = [
+            {"label": labels.get(node_id, ("", None))[1], "kind": labels.get(node_id, ("", None))[0], "count": n}
+            for node_id, n in sorted(entry["outcomes"].items(), key=lambda item: -item[1])
+        ]
     return list(stats.values())
+
+
+def _node_labels(session, tree: DiagnosticTree) -> dict[str, tuple[str, str]]:
+    """node id → (kind, the text a person read: a question's text, an outcome's title), newest version winning.
+
+    A node no version knows any more maps to nothing: the page says so, it never shows the internal id."""
+    labels: dict[str, tuple[str, str]] = {}
+    for version in sorted(tree.versions, key=lambda v: v.version):
+        for node_id, raw in (version.data.get("nodes") or {}).items():
+            if isinstance(raw, dict):
+                text = raw.get("text") if raw.get("kind") == "question" else raw.get("title")
+                labels[str(node_id)] = (str(raw.get("kind") or ""), str(text or node_id).strip())
+    return labels
