@@ -21,6 +21,7 @@ BLUEPRINTS = [
     "helpdesk.routing.views:bp",
     "helpdesk.tickets.views:bp",
     "kb.views:bp",
+    "kb.editor_views:bp",
     "kb.diagnostics.views:bp",
     "helpdesk.trainings.views:bp",
     "escalation.notifications.views:bp",

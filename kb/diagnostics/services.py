@@ -289,3 +289,34 @@ def _node_labels(session, tree: DiagnosticTree) -> dict[str, tuple[str, str]]:
                 text = raw.get("text") if raw.get("kind") == "question" else raw.get("title")
                 labels[str(node_id)] = (str(raw.get("kind") or ""), str(text or node_id).strip())
     return labels
+
+
+def tree_facts(data: dict) -> set[str]:
+    """Every FAQ fact a tree version cites: its own and its outcomes'."""
+    facts = {str(f) for f in data.get("faq_facts") or []}
+    for node in (data.get("nodes") or {}).values():
+        if isinstance(node, dict):
+            facts.update(str(f) for f in node.get("faq_facts") or [])
+    return facts
+
+
+def trees_for_facts(session, facts, *, limit: int = 3) -> list[DiagnosticTree]:
+    """The diagnostics whose current version covers these facts (the FAQ article's side of the link), those
+    sharing most facts first."""
+    wanted = {str(f) for f in facts or ()}
+    if not wanted:
+        return []
+    rows = session.execute(
+        select(DiagnosticTree, DiagnosticTreeVersion.data)
+        .join(
+            DiagnosticTreeVersion,
+            (DiagnosticTreeVersion.tree_id == DiagnosticTree.id)
+            & (DiagnosticTreeVersion.version == DiagnosticTree.current_version),
+        )
+        .where(DiagnosticTree.current_version > 0)
+    ).all()
+    ranked = sorted(
+        ((len(wanted & tree_facts(data)), tree.title, tree) for tree, data in rows if wanted & tree_facts(data)),
+        key=lambda item: (-item[0], item[1]),
+    )
+    return [tree for _, _, tree in ranked[:limit]]
