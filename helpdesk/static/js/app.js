@@ -40,10 +40,10 @@ document.addEventListener("click", function (event) {
     });
     if (none) none.classList.toggle("fr-hidden", shown > 0 || entries.length === 0);
     if (count) {
-      var total = count.getAttribute("data-total") || entries.length;
+      var label = shown > 1 ? "data-label-some" : "data-label-one";
       count.textContent = words.length
-        ? count.getAttribute("data-label-some").replace("{shown}", shown).replace("{total}", total)
-        : count.getAttribute("data-label-all").replace("{n}", total);
+        ? count.getAttribute(label).replace("{shown}", shown)
+        : count.getAttribute("data-label-all");
     }
   };
   input.addEventListener("input", apply);
