@@ -8,7 +8,7 @@ VENDOR := helpdesk/static/vendor
 .PHONY: run test install install-test assets translations translations-update db demo ci-pg bench
 
 run: install demo  ## install everything, load demo data, start web + worker + scheduler
-	$(BIN)/python -m helpdesk.devserver
+	$(BIN)/python -m devserver
 
 test: install-test  ## install test needs and run the whole suite (SQLite + embedded Redis)
 	$(BIN)/python -m pytest

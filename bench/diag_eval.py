@@ -16,7 +16,7 @@ def main() -> None:
     args = parser.parse_args()
 
     from helpdesk import create_app
-    from helpdesk.extensions import db
+    from helpdesk.platform.extensions import db
     from helpdesk.routing.seed import seed_reference as seed_keywords
     from helpdesk.routing.suggest import suggest_keywords
     from kb.diagnostics import services

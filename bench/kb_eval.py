@@ -34,7 +34,7 @@ def main() -> None:
     args = parser.parse_args()
 
     from helpdesk import create_app
-    from helpdesk.extensions import db
+    from helpdesk.platform.extensions import db
     from kb.seed import seed_reference
 
     app = create_app({"HELPDESK_DATA_DIR": tempfile.mkdtemp(prefix="kb-eval-"), "TESTING": True})

@@ -43,8 +43,8 @@ def main() -> None:
     args = parser.parse_args()
 
     from helpdesk import create_app
-    from helpdesk.extensions import db
-    from helpdesk.timeutil import utcnow
+    from helpdesk.platform.extensions import db
+    from helpdesk.platform.timeutil import utcnow
     from kb import indexing, services
     from kb.models import Article
     from kb.seed import seed_reference

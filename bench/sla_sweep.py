@@ -16,7 +16,7 @@ an embedded Redis under BENCH_DATA_DIR). It measures, for the same 1,000 due tic
    version of this script timed (apply_due and a commit per ticket, one session), for comparison.
 
 Worker processes run RQ's SimpleWorker; BENCH_WORKER_CLASS=SimpleWorker,Worker also measures RQ's forking
-Worker (a work horse forked per job, as `python -m escalation.worker` runs). Numbers go to stdout and
+Worker (a work horse forked per job, as `python -m worker` runs). Numbers go to stdout and
 bench/results/sla_sweep.json."""
 
 import json
@@ -34,9 +34,10 @@ from sqlalchemy import event, text  # noqa: E402
 
 from escalation import jobs, seed  # noqa: E402
 from escalation.clocks import due_checks  # noqa: E402
-from helpdesk import create_app, jobcontext  # noqa: E402
-from helpdesk.extensions import db  # noqa: E402
-from helpdesk.queue import get_queue, redis_connection  # noqa: E402
+from helpdesk import create_app  # noqa: E402
+from helpdesk.platform import jobcontext
+from helpdesk.platform.extensions import db  # noqa: E402
+from helpdesk.platform.queue import get_queue, redis_connection  # noqa: E402
 from tests.factories import KeywordFactory, SchoolFactory, UserFactory  # noqa: E402
 
 TOTAL = int(os.environ.get("BENCH_TICKETS", 1_000_000))

@@ -28,13 +28,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sqlalchemy import select, text  # noqa: E402
 
 from helpdesk import create_app  # noqa: E402
-from helpdesk.extensions import db  # noqa: E402
 from helpdesk.organisation.models import Academie, Basin, School  # noqa: E402
+from helpdesk.platform.extensions import db  # noqa: E402
+from helpdesk.platform.timeutil import utcnow  # noqa: E402
 from helpdesk.tickets import queries, services  # noqa: E402
 from helpdesk.tickets.models import Ticket  # noqa: E402
 from helpdesk.tickets.search import install_search  # noqa: E402
 from helpdesk.tickets.seed import _ensure_keywords  # noqa: E402
-from helpdesk.timeutil import utcnow  # noqa: E402
 from helpdesk.users.models import Role, User  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -325,7 +325,7 @@ def main():
     config["REDIS_URL"] = app.config["REDIS_URL"]  # worker processes join the same Redis
     report = {"n": args.n, "sla": not args.no_sla}
     with app.app_context():
-        from helpdesk.queue import redis_connection
+        from helpdesk.platform.queue import redis_connection
 
         redis_connection().flushdb()
         session = db.session

@@ -6,7 +6,7 @@ import click
 from flask.cli import AppGroup
 
 from escalation.services import ZONE, import_public_holidays, import_school_holidays
-from helpdesk.extensions import db
+from helpdesk.platform.extensions import db
 
 sla_cli = AppGroup("sla", help="Délais de traitement (SLA) et calendriers.")
 

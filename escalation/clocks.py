@@ -10,8 +10,8 @@ from sqlalchemy import select
 from escalation.models import SlaBreach, SlaClock, SlaPause, TierStint
 from escalation.services import find_policy, load_calendar
 from escalation.sla import add_working_time, warning_instant, working_minutes_between
-from helpdesk.errors import DomainError
-from helpdesk.queue import enqueue_after_commit
+from helpdesk.platform.errors import DomainError
+from helpdesk.platform.queue import enqueue_after_commit
 from helpdesk.tickets.models import Ticket
 from helpdesk.tickets.states import CLOCK_PAUSED
 
@@ -225,7 +225,7 @@ def apply_due(session, ticket_id: int, *, now: datetime) -> list[str]:
 
     The SlaBreach row is inserted first (INSERT ... ON CONFLICT DO NOTHING): a concurrent worker that already
     inserted it makes this one do nothing. The effect (escalation) lives in the same transaction as the row."""
-    from escalation.notifications.services import notify_many
+    from helpdesk.notifications.services import notify_many
     from helpdesk.tickets import services as tickets
 
     found = session.execute(
@@ -343,7 +343,7 @@ def auto_close_resolved(session, *, now: datetime, days: int, batch: int = 500) 
     """Close tickets resolved more than `days` days ago with no message since; notify each requester once."""
     from datetime import timedelta
 
-    from escalation.notifications.services import notify
+    from helpdesk.notifications.services import notify
     from helpdesk.tickets import services as tickets
     from helpdesk.tickets.models import Message
     from helpdesk.tickets.states import Status
@@ -383,7 +383,7 @@ def set_propagation_until(session, ticket: Ticket, until: datetime, *, actor, no
 
     Raises NotAllowed, InvalidTransition, ValidationFailed."""
     from helpdesk import policy
-    from helpdesk.errors import InvalidTransition, NotAllowed, ValidationFailed
+    from helpdesk.platform.errors import InvalidTransition, NotAllowed, ValidationFailed
 
     if not policy.can(actor, policy.Action.WORK_TICKET, ticket):
         raise NotAllowed("Ce ticket n'est pas dans votre file.")
@@ -402,7 +402,7 @@ def set_propagation_until(session, ticket: Ticket, until: datetime, *, actor, no
 
 def end_propagation_waits(session, *, now: datetime, batch: int = 200) -> list[int]:
     """Propagation dates that passed: ask the requester to confirm and give the ticket back to the agents."""
-    from escalation.notifications.services import notify
+    from helpdesk.notifications.services import notify
     from helpdesk.tickets import services as tickets
     from helpdesk.tickets.states import Status
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from helpdesk import jobcontext
-from helpdesk.timeutil import utcnow
+from helpdesk.platform import jobcontext
+from helpdesk.platform.timeutil import utcnow
 
 log = logging.getLogger(__name__)
 LAST_SWEEP_KEY = "helpdesk:sla:last_sweep"
@@ -19,7 +19,7 @@ def _when(now: str | None) -> datetime:
 def check_ticket(ticket_id: int, now: str | None = None) -> list[str]:
     """Timer fired for one ticket: apply what is due (nothing if the deadline moved since it was scheduled)."""
     from escalation.clocks import apply_due
-    from helpdesk.extensions import db
+    from helpdesk.platform.extensions import db
 
     with jobcontext.app_context():
         applied = apply_due(db.session, ticket_id, now=_when(now))
@@ -40,8 +40,8 @@ def sweep(now: str | None = None, batch: int = 5000) -> int:
 
     from escalation.clocks import check_job_id, due_checks, end_propagation_waits
     from escalation.services import forget_calendars
-    from helpdesk.extensions import db
-    from helpdesk.queue import fan_out
+    from helpdesk.platform.extensions import db
+    from helpdesk.platform.queue import fan_out
 
     moment = _when(now)
     with jobcontext.app_context():
@@ -74,7 +74,7 @@ def _apply_inline(session, ticket_ids: list[int], moment: datetime) -> None:
 
 
 def _record_sweep(moment: datetime) -> None:
-    from helpdesk.queue import redis_connection
+    from helpdesk.platform.queue import redis_connection
 
     try:
         redis_connection().set(LAST_SWEEP_KEY, moment.isoformat())
@@ -87,7 +87,7 @@ def auto_close(now: str | None = None) -> int:
     from flask import current_app
 
     from escalation.clocks import auto_close_resolved
-    from helpdesk.extensions import db
+    from helpdesk.platform.extensions import db
 
     with jobcontext.app_context():
         closed = auto_close_resolved(db.session, now=_when(now), days=int(current_app.config.get("AUTO_CLOSE_DAYS", 7)))
@@ -99,8 +99,8 @@ def detect_incidents(now: str | None = None) -> int:
     """Every few minutes: raise candidate mass incidents for level 1 (thresholds from the config)."""
     from flask import current_app
 
-    from escalation.incidents import detect_bursts
-    from helpdesk.extensions import db
+    from helpdesk.incidents.services import detect_bursts
+    from helpdesk.platform.extensions import db
 
     with jobcontext.app_context():
         config = current_app.config

@@ -6,9 +6,9 @@ from typing import TYPE_CHECKING
 from sqlalchemy import JSON, Boolean, CheckConstraint, Date, Float, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from helpdesk.extensions import db
-from helpdesk.timeutil import utcnow
-from helpdesk.types import UTCDateTime
+from helpdesk.platform.extensions import db
+from helpdesk.platform.timeutil import utcnow
+from helpdesk.platform.types import UTCDateTime
 
 if TYPE_CHECKING:
     from helpdesk.tickets.models import Ticket
@@ -144,23 +144,3 @@ class SlaBreach(db.Model):
     due_at: Mapped[datetime] = mapped_column(UTCDateTime())
     applied_at: Mapped[datetime] = mapped_column(UTCDateTime())
     action: Mapped[str] = mapped_column(String(20), default="")  # escalated | notified
-
-
-class MajorIncident(db.Model):
-    """A burst of tickets on one keyword from several schools: detected as a candidate, confirmed by level 1."""
-
-    __tablename__ = "major_incident"
-    __table_args__ = (Index("ix_major_incident_open", "status", "keyword_id"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    status: Mapped[str] = mapped_column(String(12), default="candidate")  # candidate | confirmed | resolved | dismissed
-    service: Mapped[str] = mapped_column(String(40))
-    keyword_id: Mapped[int | None] = mapped_column(ForeignKey("keyword.id", ondelete="SET NULL"))
-    parent_ticket_id: Mapped[int | None] = mapped_column(ForeignKey("ticket.id", ondelete="SET NULL"))
-    title: Mapped[str] = mapped_column(String(200))
-    message: Mapped[str] = mapped_column(String(1000), default="")
-    ticket_count: Mapped[int] = mapped_column(Integer, default=0)
-    school_count: Mapped[int] = mapped_column(Integer, default=0)
-    detected_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -4,9 +4,9 @@ from datetime import date
 
 from sqlalchemy import select
 
-from escalation.calendar import OFFICE_HOURS, dump_hours
 from escalation.models import Closure, SlaPolicy, TierCalendar
 from escalation.services import forget_calendars, import_public_holidays, import_school_holidays
+from escalation.working_calendar import OFFICE_HOURS, dump_hours
 
 # (first response, resolution) in working minutes. Lower tiers answer faster; the vendor's are contractual.
 DEFAULT_DELAYS = {

@@ -7,11 +7,11 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
-from escalation.calendar import OFFICE_HOURS, WorkingCalendar, dump_hours, parse_hours
 from escalation.models import ON_BREACH, Closure, PublicHoliday, SchoolHolidayPeriod, SlaPolicy, TierCalendar
+from escalation.working_calendar import OFFICE_HOURS, WorkingCalendar, dump_hours, parse_hours
 from helpdesk import policy
-from helpdesk.errors import NotAllowed, NotFound, ValidationFailed
-from helpdesk.refcache import VersionedCache
+from helpdesk.platform.errors import NotAllowed, NotFound, ValidationFailed
+from helpdesk.platform.refcache import VersionedCache
 from helpdesk.routing.codes import TIER_ORDER, Priority, Tier
 from helpdesk.routing.models import Keyword
 
@@ -108,7 +108,7 @@ def _load_reference(session) -> SlaReference:
     )
 
 
-# Built once per process and reused while no one edits the reference tables (helpdesk.refcache): creating a
+# Built once per process and reused while no one edits the reference tables (helpdesk.platform.refcache): creating a
 # ticket or applying a breach then reads one token instead of five tables.
 REFERENCE = VersionedCache("sla", (SlaPolicy, TierCalendar, PublicHoliday, SchoolHolidayPeriod, Closure), _load_reference)
 

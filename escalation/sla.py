@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 
-from escalation.calendar import WorkingCalendar, _require_aware, merge_intervals
+from escalation.working_calendar import WorkingCalendar, _require_aware, merge_intervals
 
 # A pause is (started_at, ended_at); ended_at None means "still paused".
 Pause = tuple[datetime, datetime | None]

@@ -1,7 +1,7 @@
 """React to ticket events: keep each ticket's SLA clock in step (runs inside the publisher's transaction)."""
 
 from escalation import clocks
-from helpdesk import events
+from helpdesk.platform import events
 
 
 @events.subscribe(events.TICKET_OPENING)

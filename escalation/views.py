@@ -7,10 +7,10 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from escalation import services
-from helpdesk.errors import ValidationFailed
-from helpdesk.extensions import db
+from helpdesk.platform.errors import ValidationFailed
+from helpdesk.platform.extensions import db
+from helpdesk.platform.timeutil import utcnow
 from helpdesk.routing.codes import TIER_ORDER
-from helpdesk.timeutil import utcnow
 
 bp = Blueprint("escalation", __name__, url_prefix="/pilotage/delais", template_folder="templates")
 
@@ -171,117 +171,3 @@ def delete_school_holiday(period_id):
     return _edit(
         lambda: services.delete_school_holiday(db.session, period_id, actor=current_user), _("Période de vacances supprimée.")
     )
-
-
-@bp.get("/exploitation")
-@login_required
-def operations():
-    from datetime import datetime
-
-    from escalation.operations import queue_health
-
-    health = queue_health(actor=current_user)
-    last = datetime.fromisoformat(health["last_sweep"]) if health["last_sweep"] else None
-    return render_template("escalation/operations.html", health=health, last_sweep=last)
-
-
-@bp.post("/exploitation/<queue_name>/relancer")
-@login_required
-def retry_failed(queue_name):
-    from escalation.operations import retry_failed as retry
-
-    count = retry(actor=current_user, queue_name=queue_name)
-    flash(_("%(count)s tâche(s) relancée(s).", count=count), "success")
-    return redirect(url_for("escalation.operations"))
-
-
-# --- mass incidents (level 1 and pilots) ---------------------------------------------------------------------
-
-
-@bp.record_once
-def _install_banner_global(state):
-    """base.html calls incident_banners() when it is defined; the ticket form may pass its service."""
-
-    def incident_banners(service=None):
-        from escalation.incidents import banners
-
-        try:
-            return banners(db.session, service)
-        except Exception:  # noqa: BLE001 — a banner must never break a page (e.g. before migrations ran)
-            db.session.rollback()
-            return []
-
-    state.app.jinja_env.globals["incident_banners"] = incident_banners
-
-
-def _incidents_page(status=200, **extra):
-    from escalation import incidents
-
-    rows = incidents.list_incidents(db.session, actor=current_user)
-    proposals = {i.id: incidents.matching_tickets(db.session, i) for i in rows if i.status in incidents.OPEN}
-    return render_template("escalation/incidents.html", incidents=rows, proposals=proposals, **extra), status
-
-
-@bp.get("/incidents")
-@login_required
-def incidents():
-    return _incidents_page()
-
-
-@bp.post("/incidents/<int:incident_id>/confirmer")
-@login_required
-def confirm_incident(incident_id):
-    from escalation import incidents as service
-
-    try:
-        service.confirm_incident(
-            db.session,
-            incident_id,
-            actor=current_user,
-            title=request.form.get("title", ""),
-            message=request.form.get("message", ""),
-            now=utcnow(),
-        )
-    except ValidationFailed as error:
-        db.session.rollback()
-        return _incidents_page(400, form_error=(incident_id, error.message), form=request.form)
-    db.session.commit()
-    flash(_("Incident confirmé : le bandeau est affiché sur le portail."), "success")
-    return redirect(url_for("escalation.incidents"))
-
-
-@bp.post("/incidents/<int:incident_id>/ecarter")
-@login_required
-def dismiss_incident(incident_id):
-    from escalation import incidents as service
-
-    service.dismiss_incident(db.session, incident_id, actor=current_user, now=utcnow())
-    db.session.commit()
-    return redirect(url_for("escalation.incidents"))
-
-
-@bp.post("/incidents/<int:incident_id>/rattacher/<int:ticket_id>")
-@login_required
-def link_ticket(incident_id, ticket_id):
-    from escalation import incidents as service
-
-    service.link_ticket(db.session, incident_id, ticket_id, actor=current_user)
-    db.session.commit()
-    return redirect(url_for("escalation.incidents"))
-
-
-@bp.post("/incidents/<int:incident_id>/resoudre")
-@login_required
-def resolve_incident(incident_id):
-    from escalation import incidents as service
-
-    try:
-        count = service.resolve_incident(
-            db.session, incident_id, actor=current_user, message=request.form.get("message", ""), now=utcnow()
-        )
-    except ValidationFailed as error:
-        db.session.rollback()
-        return _incidents_page(400, form_error=(incident_id, error.message), form=request.form)
-    db.session.commit()
-    flash(_("%(count)s ticket(s) résolu(s) ; chaque demandeur est prévenu.", count=count), "success")
-    return redirect(url_for("escalation.incidents"))

@@ -1,82 +1,40 @@
 """create_app: settings, extensions, blueprints, error pages, CLI."""
 
-import importlib
 import logging
 
 from flask import Flask, has_request_context, request
 from flask_login import current_user
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
 
-from helpdesk import queue, security
-from helpdesk.config import load_settings
-from helpdesk.errors import register_error_handlers
-from helpdesk.extensions import babel, csrf, db, limiter, login_manager, migrate
-
-# Blueprints by dotted path "module:attribute"; API blueprints are CSRF-exempt (token auth only).
-BLUEPRINTS = [
-    "helpdesk.web.views:bp",
-    "helpdesk.users.views:bp",
-    "helpdesk.admin.views:bp",
-    "helpdesk.routing.views:bp",
-    "helpdesk.tickets.views:bp",
-    "kb.views:bp",
-    "kb.editor_views:bp",
-    "kb.diagnostics.views:bp",
-    "helpdesk.trainings.views:bp",
-    "escalation.notifications.views:bp",
-    "escalation.views:bp",
-]
-API_BLUEPRINTS: list[str] = [
-    "helpdesk.routing.api:bp",
-    "helpdesk.tickets.api:bp",
-    "kb.api:bp",
-    "kb.diagnostics.api:bp",
-]
-
-# Model modules, imported so that metadata (and Alembic) see every table.
-MODEL_MODULES = [
-    "helpdesk.refcache",
-    "helpdesk.organisation.models",
-    "helpdesk.users.models",
-    "helpdesk.routing.models",
-    "helpdesk.tickets.models",
-    "kb.models",
-    "kb.diagnostics.models",
-    "helpdesk.trainings.models",
-    "escalation.models",
-    "escalation.notifications.models",
-]
-
-# Modules whose import registers event subscribers (escalation, notifications, statistics).
-SUBSCRIBER_MODULES: list[str] = [
-    "kb.diagnostics.subscribers",
-    "escalation.subscribers",
-    "escalation.notifications.subscribers",
-]
-
-
-def _load(path: str):
-    module, _, attribute = path.partition(":")
-    loaded = importlib.import_module(module)
-    return getattr(loaded, attribute) if attribute else loaded
+from helpdesk.platform import queue, security
+from helpdesk.platform.config import load_settings
+from helpdesk.platform.errors import register_error_handlers
+from helpdesk.platform.extensions import babel, csrf, db, limiter, login_manager, migrate
+from helpdesk.web.templating import install_template_helpers
 
 
 def create_app(config: dict | None = None) -> Flask:
+    """The application: settings, extensions, every area's models, pages, APIs, signals and commands.
+
+    Areas are imported here, inside the factory, so that importing a package builds nothing and the
+    package graph stays acyclic: only entry points (wsgi.py, worker.py, devserver.py, tests) call this."""
     config = dict(config or {})
     app = Flask(__name__)
     app.config.update(load_settings(config.get("HELPDESK_DATA_DIR")))
     app.config.update(config)
     if not app.config["REDIS_URL"]:
-        from helpdesk.redis_embedded import embedded_redis_url
+        from helpdesk.platform.redis_embedded import embedded_redis_url
 
         app.config["REDIS_URL"] = embedded_redis_url(app.config["HELPDESK_DATA_DIR"])
     app.config.setdefault("RATELIMIT_STORAGE_URI", _limiter_storage(app.config["REDIS_URL"]))
     logging.basicConfig(level=logging.INFO)
 
-    for module in MODEL_MODULES:
-        importlib.import_module(module)
+    _import_models()
     db.init_app(app)
+    with app.app_context():
+        for engine in db.engines.values():
+            if engine.dialect.name == "sqlite" and not event.contains(engine, "connect", _sqlite_pragmas):
+                event.listen(engine, "connect", _sqlite_pragmas)
     migrate.init_app(app, db, render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=_select_locale)
@@ -89,23 +47,85 @@ def create_app(config: dict | None = None) -> Flask:
     login_manager.user_loader(_load_user)
     queue.install(db)
     security.install(app)
-
-    for path in BLUEPRINTS:
-        app.register_blueprint(_load(path))
-    for path in API_BLUEPRINTS:
-        blueprint = _load(path)
-        csrf.exempt(blueprint)
-        app.register_blueprint(blueprint)
-    for module in SUBSCRIBER_MODULES:
-        importlib.import_module(module)
+    _register_blueprints(app)
+    _connect_subscribers()
     register_error_handlers(app)
-
-    from helpdesk.cli import register_cli
-    from helpdesk.templating import install_template_helpers
-
-    register_cli(app)
+    _register_cli(app)
     install_template_helpers(app)
     return app
+
+
+def _import_models() -> None:
+    """Every table, so that the metadata (and Alembic) see them all."""
+    import escalation.models  # noqa: F401
+    import helpdesk.incidents.models  # noqa: F401
+    import helpdesk.notifications.models  # noqa: F401
+    import helpdesk.organisation.models  # noqa: F401
+    import helpdesk.platform.refcache  # noqa: F401
+    import helpdesk.routing.models  # noqa: F401
+    import helpdesk.tickets.models  # noqa: F401
+    import helpdesk.trainings.models  # noqa: F401
+    import helpdesk.users.models  # noqa: F401
+    import kb.diagnostics.models  # noqa: F401
+    import kb.models  # noqa: F401
+
+
+def _register_blueprints(app: Flask) -> None:
+    from escalation import views as sla_views
+    from helpdesk.admin import views as admin_views
+    from helpdesk.incidents import views as incident_views
+    from helpdesk.notifications import views as notification_views
+    from helpdesk.routing import api as routing_api
+    from helpdesk.routing import views as routing_views
+    from helpdesk.tickets import api as tickets_api
+    from helpdesk.tickets import views as ticket_views
+    from helpdesk.trainings import views as training_views
+    from helpdesk.users import views as user_views
+    from helpdesk.web import views as web_views
+    from kb import api as kb_api
+    from kb import editor_views as kb_editor_views
+    from kb import views as kb_views
+    from kb.diagnostics import api as diagnostics_api
+    from kb.diagnostics import views as diagnostics_views
+
+    for module in (
+        web_views,
+        user_views,
+        admin_views,
+        routing_views,
+        ticket_views,
+        kb_views,
+        kb_editor_views,
+        diagnostics_views,
+        training_views,
+        notification_views,
+        incident_views,
+        sla_views,
+    ):
+        app.register_blueprint(module.bp)
+    # The API authenticates by bearer token only (never by cookie), hence no CSRF token.
+    for module in (routing_api, tickets_api, kb_api, diagnostics_api):
+        csrf.exempt(module.bp)
+        app.register_blueprint(module.bp)
+
+
+def _connect_subscribers() -> None:
+    """The areas that react to ticket events: SLA clocks, notifications, diagnostic statistics."""
+    import escalation.subscribers  # noqa: F401
+    import helpdesk.notifications.subscribers  # noqa: F401
+    import kb.diagnostics.subscribers  # noqa: F401
+
+
+def _register_cli(app: Flask) -> None:
+    from escalation.cli import sla_cli
+    from helpdesk.platform.cli import config_show
+    from helpdesk.seed import seed_command
+    from helpdesk.users.cli import user_cli
+    from kb.cli import kb_cli
+    from kb.diagnostics.cli import diagnostics_cli
+
+    for command in (seed_command, user_cli, config_show, kb_cli, diagnostics_cli, sla_cli):
+        app.cli.add_command(command)
 
 
 def _limiter_storage(redis_url: str) -> str:
@@ -131,7 +151,6 @@ def _load_user(user_id: str):
     return db.session.get(User, int(user_id))
 
 
-@event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, connection_record):
     """SQLite: enforce foreign keys; WAL lets the web and the worker read while the other writes."""
     if type(dbapi_connection).__module__.startswith("sqlite3"):

@@ -3,9 +3,9 @@
 from flask import Blueprint, current_app, jsonify, request, url_for
 from sqlalchemy import select
 
-from helpdesk.api import api_user, json_error
-from helpdesk.errors import NotFound, ValidationFailed
-from helpdesk.extensions import db
+from helpdesk.platform.errors import NotFound, ValidationFailed
+from helpdesk.platform.extensions import db
+from helpdesk.users.api_auth import api_user, json_error
 from kb import services
 from kb.models import GlossaryTerm
 

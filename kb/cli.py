@@ -3,7 +3,7 @@
 import click
 from flask.cli import AppGroup
 
-from helpdesk.extensions import db
+from helpdesk.platform.extensions import db
 
 kb_cli = AppGroup("kb", help="Base de connaissances (FAQ et glossaire).")
 

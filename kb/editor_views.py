@@ -5,9 +5,9 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from helpdesk.errors import DomainError
-from helpdesk.extensions import db
-from helpdesk.timeutil import utcnow
+from helpdesk.platform.errors import DomainError
+from helpdesk.platform.extensions import db
+from helpdesk.platform.timeutil import utcnow
 from kb import glossary, review
 from kb.forms import GlossaryTermForm, ReviewForm
 from kb.models import REVIEW_STATE_LABELS, GlossaryTerm

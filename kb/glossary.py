@@ -7,7 +7,7 @@ import re
 from sqlalchemy import func, select
 
 from helpdesk import policy
-from helpdesk.errors import NotAllowed, NotFound, ValidationFailed
+from helpdesk.platform.errors import NotAllowed, NotFound, ValidationFailed
 from helpdesk.routing.codes import Service
 from kb import services
 from kb.models import GlossaryRevision, GlossaryTerm
@@ -128,7 +128,7 @@ def delete_term(session, term: GlossaryTerm, *, comment: str = "", actor, now) -
 
 
 def _reindex(session, term_id: int) -> None:
-    from helpdesk.queue import enqueue_after_commit
+    from helpdesk.platform.queue import enqueue_after_commit
     from kb import indexing
 
     indexing.record_change(session, "glossary", term_id)

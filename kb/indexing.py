@@ -183,7 +183,7 @@ def record_change(session, kind: str, object_id: int) -> int:
 def sync_after_commit(session) -> None:
     """Register an index update on this node for when `session` commits (the edit is searchable at once here;
     other nodes catch up through the change sequence, the worker's through the RQ job)."""
-    from helpdesk.queue import run_after_commit
+    from helpdesk.platform.queue import run_after_commit
 
     target, bind = node(), session.get_bind()
 

@@ -1,7 +1,7 @@
 """RQ job: bring the worker node's search index up to date after an article or glossary change (idempotent)."""
 
-from helpdesk.extensions import db
-from helpdesk.jobcontext import app_context
+from helpdesk.platform.extensions import db
+from helpdesk.platform.jobcontext import app_context
 
 
 def refresh_index() -> int:
@@ -18,7 +18,7 @@ def send_review_decision(revision_id: int) -> bool:
     """Tell the author of a FAQ proposal what a pilot decided, and why (idempotent per decision: job id)."""
     from flask import current_app
 
-    from helpdesk.mail import send_mail
+    from helpdesk.platform.mail import send_mail
     from kb.models import ArticleRevision, ReviewState
 
     with app_context():

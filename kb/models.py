@@ -6,9 +6,9 @@ from enum import StrEnum
 from sqlalchemy import JSON, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from helpdesk.extensions import db
-from helpdesk.timeutil import utcnow
-from helpdesk.types import UTCDateTime
+from helpdesk.platform.extensions import db
+from helpdesk.platform.timeutil import utcnow
+from helpdesk.platform.types import UTCDateTime
 
 
 class ArticleStatus(StrEnum):

@@ -5,8 +5,8 @@ reason; the author is told either way. Pilots change articles directly. Callers 
 from sqlalchemy import select
 
 from helpdesk import policy
-from helpdesk.errors import Conflict, NotAllowed, NotFound, ValidationFailed
-from helpdesk.queue import enqueue_after_commit
+from helpdesk.platform.errors import Conflict, NotAllowed, NotFound, ValidationFailed
+from helpdesk.platform.queue import enqueue_after_commit
 from kb import indexing, services
 from kb.models import AUDIENCE_LABELS, STATUS_LABELS, Article, ArticleRevision, ArticleStatus, ReviewState
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import yaml
 from sqlalchemy import select
 
-from helpdesk.timeutil import utcnow
+from helpdesk.platform.timeutil import utcnow
 from kb.indexing import record_change
 from kb.models import Article, ArticleFact, ArticleRevision, GlossaryTerm
 from kb.services import slugify

@@ -13,9 +13,9 @@ from markupsafe import Markup
 from sqlalchemy import func, select
 
 from helpdesk import policy
-from helpdesk.errors import NotAllowed, NotFound, ValidationFailed
-from helpdesk.markup import render_markdown
-from helpdesk.queue import enqueue_after_commit
+from helpdesk.platform.errors import NotAllowed, NotFound, ValidationFailed
+from helpdesk.platform.markup import render_markdown
+from helpdesk.platform.queue import enqueue_after_commit
 from helpdesk.routing.codes import Service
 from kb import indexing
 from kb.models import (

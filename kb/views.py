@@ -7,11 +7,11 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from helpdesk import policy
-from helpdesk.errors import DomainError, NotAllowed
-from helpdesk.extensions import db
-from helpdesk.markup import render_markdown
+from helpdesk.platform.errors import DomainError, NotAllowed
+from helpdesk.platform.extensions import db
+from helpdesk.platform.markup import render_markdown
+from helpdesk.platform.timeutil import utcnow
 from helpdesk.routing.codes import SERVICE_LABELS
-from helpdesk.timeutil import utcnow
 from kb import glossary as glossary_services
 from kb import review, services
 from kb.diagnostics import services as diagnostic_services

@@ -10,7 +10,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from helpdesk import create_app
-from helpdesk.extensions import db as _db
+from helpdesk.platform.extensions import db as _db
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 
@@ -34,7 +34,7 @@ def app(tmp_path_factory):
     if os.environ.get("TEST_REDIS_URL"):
         config["REDIS_URL"] = os.environ["TEST_REDIS_URL"]
     app = create_app(config)
-    from helpdesk.extensions import limiter
+    from helpdesk.platform.extensions import limiter
 
     limiter.enabled = False
     with app.app_context():
@@ -58,7 +58,7 @@ def _clean_state(app):
         for table in reversed(_db.metadata.sorted_tables):
             connection.execute(table.delete())
     try:
-        from helpdesk.queue import redis_connection
+        from helpdesk.platform.queue import redis_connection
 
         redis_connection(app.config["REDIS_URL"]).flushdb()
     except Exception:

@@ -8,7 +8,6 @@ from factory.alchemy import SQLAlchemyModelFactory
 
 from escalation.models import (
     Closure,
-    MajorIncident,
     PublicHoliday,
     SchoolHolidayPeriod,
     SlaBreach,
@@ -18,11 +17,12 @@ from escalation.models import (
     TierCalendar,
     TierStint,
 )
-from escalation.notifications.models import Notification, NotificationPreference
-from helpdesk.extensions import db
+from helpdesk.incidents.models import MajorIncident
+from helpdesk.notifications.models import Notification, NotificationPreference
 from helpdesk.organisation.models import Academie, Basin, School
 from helpdesk.organisation.uai import check_letter
-from helpdesk.refcache import CacheVersion, new_token
+from helpdesk.platform.extensions import db
+from helpdesk.platform.refcache import CacheVersion, new_token
 from helpdesk.routing.models import Keyword, KeywordRevision
 from helpdesk.tickets.models import Attachment, Message, Ticket, TicketEvent
 from helpdesk.users.models import ApiToken, Role, User, UserRole
@@ -271,7 +271,7 @@ class DiagnosticRunFactory(Base):
 # --- trainings -------------------------------------------------------------------------------------------
 from datetime import timedelta  # noqa: E402
 
-from helpdesk.timeutil import utcnow  # noqa: E402
+from helpdesk.platform.timeutil import utcnow  # noqa: E402
 from helpdesk.trainings.models import (  # noqa: E402
     CalendarToken,
     FilEvent,

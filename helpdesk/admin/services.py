@@ -3,9 +3,9 @@
 from sqlalchemy import func, select
 
 from helpdesk import policy
-from helpdesk.errors import NotAllowed, ValidationFailed
 from helpdesk.organisation.models import Basin, School
 from helpdesk.organisation.uai import normalise, validation_error
+from helpdesk.platform.errors import NotAllowed, ValidationFailed
 from helpdesk.users.models import Role, User
 
 

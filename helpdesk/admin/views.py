@@ -9,9 +9,9 @@ from wtforms.fields.choices import SelectChoice
 from helpdesk import policy
 from helpdesk.admin import services
 from helpdesk.admin.forms import SchoolForm, UserForm
-from helpdesk.errors import ValidationFailed
-from helpdesk.extensions import db
 from helpdesk.organisation.models import Basin, School
+from helpdesk.platform.errors import ValidationFailed
+from helpdesk.platform.extensions import db
 from helpdesk.users.models import User, UserRole
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -124,3 +124,25 @@ def schools():
             status = 400
     basins = list(db.session.scalars(select(Basin).order_by(Basin.name)))
     return render_template("admin/schools.html", form=form, basins=basins), status
+
+
+@bp.get("/exploitation")
+@login_required
+def operations():
+    from datetime import datetime
+
+    from helpdesk.admin.operations import queue_health
+
+    health = queue_health(actor=current_user)
+    last = datetime.fromisoformat(health["last_sweep"]) if health["last_sweep"] else None
+    return render_template("admin/operations.html", health=health, last_sweep=last)
+
+
+@bp.post("/exploitation/<queue_name>/relancer")
+@login_required
+def retry_failed(queue_name):
+    from helpdesk.admin.operations import retry_failed as retry
+
+    count = retry(actor=current_user, queue_name=queue_name)
+    flash(_("%(count)s tâche(s) relancée(s).", count=count), "success")
+    return redirect(url_for("admin.operations"))

@@ -5,7 +5,7 @@ from enum import StrEnum
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from helpdesk.extensions import db
+from helpdesk.platform.extensions import db
 
 
 class SchoolType(StrEnum):

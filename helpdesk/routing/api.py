@@ -2,7 +2,7 @@
 
 from flask import Blueprint, jsonify, request
 
-from helpdesk.extensions import db
+from helpdesk.platform.extensions import db
 from helpdesk.routing.suggest import as_json, suggest_keywords
 
 bp = Blueprint("routing_api", __name__, url_prefix="/api/v1/routing")

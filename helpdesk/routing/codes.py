@@ -2,7 +2,7 @@
 
 from enum import StrEnum
 
-from helpdesk.i18n import N_
+from helpdesk.platform.i18n import N_
 
 
 class Service(StrEnum):

@@ -5,9 +5,9 @@ from datetime import datetime
 from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from helpdesk.extensions import db
-from helpdesk.timeutil import utcnow
-from helpdesk.types import UTCDateTime
+from helpdesk.platform.extensions import db
+from helpdesk.platform.timeutil import utcnow
+from helpdesk.platform.types import UTCDateTime
 
 
 class Keyword(db.Model):

@@ -5,7 +5,7 @@ from pathlib import Path
 import yaml
 from sqlalchemy import select
 
-from helpdesk.errors import ValidationFailed
+from helpdesk.platform.errors import ValidationFailed
 from helpdesk.routing import catalog
 from helpdesk.routing.models import Keyword, KeywordRevision
 from helpdesk.routing.services import snapshot

@@ -5,7 +5,7 @@ from datetime import datetime
 from sqlalchemy import func, or_, select
 
 from helpdesk import policy
-from helpdesk.errors import Conflict, NotAllowed, NotFound, ValidationFailed
+from helpdesk.platform.errors import Conflict, NotAllowed, NotFound, ValidationFailed
 from helpdesk.routing import catalog
 from helpdesk.routing.codes import PRIORITY_LABELS, SERVICE_LABELS, TICKET_TYPE_LABELS, TIER_LABELS
 from helpdesk.routing.models import Keyword, KeywordRevision

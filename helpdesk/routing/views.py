@@ -5,13 +5,13 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from helpdesk import policy
-from helpdesk.errors import Conflict, NotAllowed, ValidationFailed
-from helpdesk.extensions import db
+from helpdesk.platform.errors import Conflict, NotAllowed, ValidationFailed
+from helpdesk.platform.extensions import db
+from helpdesk.platform.timeutil import utcnow
 from helpdesk.routing import services
 from helpdesk.routing.codes import ENTRY_TIERS, SERVICE_LABELS, TIER_LABELS, TIER_ORDER
 from helpdesk.routing.forms import FIELDS_EXAMPLE, KeywordForm
 from helpdesk.routing.suggest import suggest_keywords
-from helpdesk.timeutil import utcnow
 
 bp = Blueprint("routing", __name__)
 

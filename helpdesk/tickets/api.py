@@ -5,13 +5,13 @@ from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
 from helpdesk import policy
-from helpdesk.api import api_user, json_error, token_required
-from helpdesk.errors import DomainError
-from helpdesk.extensions import db
+from helpdesk.platform.errors import DomainError
+from helpdesk.platform.extensions import db
+from helpdesk.platform.timeutil import utcnow
 from helpdesk.policy import Action
 from helpdesk.routing.models import Keyword
 from helpdesk.tickets import queries, services
-from helpdesk.timeutil import utcnow
+from helpdesk.users.api_auth import api_user, json_error, token_required
 from helpdesk.users.models import User
 
 bp = Blueprint("tickets_api", __name__, url_prefix="/api/v1/tickets")

@@ -4,7 +4,7 @@ import secrets
 from pathlib import Path
 
 from helpdesk import policy
-from helpdesk.errors import NotAllowed, ValidationFailed
+from helpdesk.platform.errors import NotAllowed, ValidationFailed
 from helpdesk.policy import Action
 from helpdesk.tickets.models import Attachment
 

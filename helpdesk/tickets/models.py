@@ -5,11 +5,11 @@ from datetime import datetime
 from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from helpdesk.extensions import db
 from helpdesk.organisation.models import School
+from helpdesk.platform.extensions import db
+from helpdesk.platform.timeutil import utcnow
+from helpdesk.platform.types import UTCDateTime
 from helpdesk.routing.models import Keyword
-from helpdesk.timeutil import utcnow
-from helpdesk.types import UTCDateTime
 from helpdesk.users.models import User
 
 BigId = BigInteger().with_variant(Integer, "sqlite")

@@ -8,14 +8,14 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, func, literal, or_, select, tuple_
 
 from helpdesk import policy
-from helpdesk.errors import ValidationFailed
 from helpdesk.organisation.models import School
+from helpdesk.platform.errors import ValidationFailed
+from helpdesk.platform.timeutil import as_utc
+from helpdesk.platform.types import UTCDateTime
 from helpdesk.routing.codes import TicketType, Tier
 from helpdesk.routing.models import Keyword
 from helpdesk.tickets import search
 from helpdesk.tickets.models import Ticket, TicketEvent
-from helpdesk.timeutil import as_utc
-from helpdesk.types import UTCDateTime
 from helpdesk.users.models import Role
 
 COUNT_CAP = 1000

@@ -8,10 +8,10 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from helpdesk.organisation.models import School
+from helpdesk.platform.timeutil import utcnow
 from helpdesk.routing.models import Keyword
 from helpdesk.tickets import services
 from helpdesk.tickets.models import Ticket
-from helpdesk.timeutil import utcnow
 from helpdesk.users.models import Role, User, UserRole
 from helpdesk.users.passwords import hash_password
 

@@ -7,8 +7,9 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
-from helpdesk import events, policy
-from helpdesk.errors import Conflict, InvalidTransition, NotAllowed, NotFound, ValidationFailed
+from helpdesk import policy
+from helpdesk.platform import events
+from helpdesk.platform.errors import Conflict, InvalidTransition, NotAllowed, NotFound, ValidationFailed
 from helpdesk.policy import Action
 from helpdesk.routing.codes import ENTRY_TIERS, TIER_LABELS, TicketType, Tier, next_tier, previous_tier
 from helpdesk.routing.models import Keyword

@@ -8,10 +8,11 @@ from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
 from helpdesk import policy
-from helpdesk.errors import DomainError, NotAllowed, NotFound, ValidationFailed
-from helpdesk.extensions import db
+from helpdesk.platform.errors import DomainError, NotAllowed, NotFound, ValidationFailed
+from helpdesk.platform.extensions import db
+from helpdesk.platform.prefill import read_prefill
+from helpdesk.platform.timeutil import utcnow
 from helpdesk.policy import Action
-from helpdesk.prefill import read_prefill
 from helpdesk.routing.codes import SERVICE_LABELS, TIER_LABELS, Tier
 from helpdesk.routing.models import Keyword
 from helpdesk.routing.suggest import suggest_keywords
@@ -20,7 +21,6 @@ from helpdesk.tickets import queries, services
 from helpdesk.tickets.forms import EXTRA_PREFIX, extra_labels, extra_values, ticket_form_class
 from helpdesk.tickets.models import Attachment
 from helpdesk.tickets.states import STATUS_LABELS
-from helpdesk.timeutil import utcnow
 from helpdesk.users.models import User
 
 bp = Blueprint("tickets", __name__, url_prefix="/tickets")

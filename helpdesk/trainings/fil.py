@@ -6,11 +6,12 @@ from datetime import date, datetime
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from helpdesk import events, policy
-from helpdesk.errors import InvalidTransition, NotAllowed, NotFound, ValidationFailed
+from helpdesk import policy
 from helpdesk.organisation.models import School
-from helpdesk.queue import enqueue_after_commit
-from helpdesk.timeutil import to_paris
+from helpdesk.platform import events
+from helpdesk.platform.errors import InvalidTransition, NotAllowed, NotFound, ValidationFailed
+from helpdesk.platform.queue import enqueue_after_commit
+from helpdesk.platform.timeutil import to_paris
 from helpdesk.trainings import states
 from helpdesk.trainings.models import FilEvent, FilRequest, FilSlot, TrainingModule
 from helpdesk.trainings.rules import Audience, FilFormat, Period, period_problems

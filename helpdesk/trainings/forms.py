@@ -19,7 +19,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import URL, DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from helpdesk.timeutil import to_paris, utcnow
+from helpdesk.platform.timeutil import to_paris, utcnow
 from helpdesk.trainings.rules import AUDIENCE_LABELS, FORMAT_LABELS, LEVEL_LABELS, MOMENT_LABELS, Moment, Period, period_problems
 
 MAX_FIL_TRAINEES = 30

@@ -1,8 +1,8 @@
 """RQ jobs of the trainings area: small, JSON arguments, idempotent through trainings.notices' sent-markers."""
 
-from helpdesk.extensions import db
-from helpdesk.jobcontext import app_context
-from helpdesk.timeutil import utcnow
+from helpdesk.platform.extensions import db
+from helpdesk.platform.jobcontext import app_context
+from helpdesk.platform.timeutil import utcnow
 from helpdesk.trainings import notices
 
 

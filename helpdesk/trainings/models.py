@@ -5,12 +5,12 @@ from datetime import datetime
 from sqlalchemy import JSON, Boolean, Column, ForeignKey, Index, Integer, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from helpdesk.extensions import db
 from helpdesk.organisation.models import School
-from helpdesk.timeutil import utcnow
+from helpdesk.platform.extensions import db
+from helpdesk.platform.timeutil import utcnow
+from helpdesk.platform.types import UTCDateTime
 from helpdesk.trainings.rules import AUDIENCE_LABELS, FORMAT_LABELS, LEVEL_LABELS, Period
 from helpdesk.trainings.states import STATE_LABELS
-from helpdesk.types import UTCDateTime
 from helpdesk.users.models import User
 
 

@@ -10,8 +10,8 @@ from flask import current_app, render_template
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from helpdesk.mail import send_mail
-from helpdesk.timeutil import as_utc
+from helpdesk.platform.mail import send_mail
+from helpdesk.platform.timeutil import as_utc
 from helpdesk.trainings.models import FilEvent, Registration, RegistrationStatus, TrainingMail, TrainingSession
 from helpdesk.trainings.services import change_key
 from helpdesk.trainings.states import STATE_LABELS, FilState

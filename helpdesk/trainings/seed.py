@@ -4,7 +4,7 @@ from datetime import datetime, time, timedelta
 
 from sqlalchemy import select
 
-from helpdesk.timeutil import PARIS, to_paris, utcnow
+from helpdesk.platform.timeutil import PARIS, to_paris, utcnow
 from helpdesk.trainings import fil as fil_services
 from helpdesk.trainings import services
 from helpdesk.trainings.models import FilRequest, TrainingModule, TrainingSession

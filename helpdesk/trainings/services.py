@@ -12,9 +12,9 @@ from flask_babel import gettext as _
 from sqlalchemy import and_, func, select, update
 
 from helpdesk import policy
-from helpdesk.errors import Conflict, NotAllowed, NotFound, ValidationFailed
-from helpdesk.queue import enqueue_after_commit
-from helpdesk.timeutil import as_utc
+from helpdesk.platform.errors import Conflict, NotAllowed, NotFound, ValidationFailed
+from helpdesk.platform.queue import enqueue_after_commit
+from helpdesk.platform.timeutil import as_utc
 from helpdesk.trainings.models import CalendarToken, Registration, RegistrationStatus, TrainingModule, TrainingSession
 from helpdesk.trainings.rules import AUDIENCE_LABELS, Audience, Level, can_still_cancel, cancellation_deadline, may_attend
 from helpdesk.users.models import User

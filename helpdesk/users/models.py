@@ -7,11 +7,11 @@ from flask_login import UserMixin
 from sqlalchemy import Boolean, Column, ForeignKey, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from helpdesk.extensions import db
-from helpdesk.i18n import N_
 from helpdesk.organisation.models import Basin, School
-from helpdesk.timeutil import utcnow
-from helpdesk.types import UTCDateTime
+from helpdesk.platform.extensions import db
+from helpdesk.platform.i18n import N_
+from helpdesk.platform.timeutil import utcnow
+from helpdesk.platform.types import UTCDateTime
 
 
 class Role(StrEnum):

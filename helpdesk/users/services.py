@@ -5,8 +5,8 @@ import secrets
 
 from sqlalchemy import func, select
 
-from helpdesk.errors import NotFound, ValidationFailed
 from helpdesk.organisation.models import Basin, School
+from helpdesk.platform.errors import NotFound, ValidationFailed
 from helpdesk.users.models import ApiToken, Profile, Role, User
 from helpdesk.users.passwords import hash_password, password_problem
 

@@ -4,11 +4,11 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from helpdesk.errors import ValidationFailed
-from helpdesk.extensions import db, limiter
-from helpdesk.mail import send_mail
-from helpdesk.security import is_safe_next
-from helpdesk.timeutil import utcnow
+from helpdesk.platform.errors import ValidationFailed
+from helpdesk.platform.extensions import db, limiter
+from helpdesk.platform.mail import send_mail
+from helpdesk.platform.security import is_safe_next
+from helpdesk.platform.timeutil import utcnow
 from helpdesk.users import services
 from helpdesk.users.backends import authenticate
 from helpdesk.users.forms import ApiTokenForm, LoginForm, ResetPasswordForm, ResetRequestForm

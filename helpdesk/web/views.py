@@ -5,9 +5,9 @@ from flask_login import current_user
 from sqlalchemy import select, text
 
 from helpdesk import policy
-from helpdesk.extensions import db
-from helpdesk.queue import redis_connection
-from helpdesk.security import is_safe_next
+from helpdesk.platform.extensions import db
+from helpdesk.platform.queue import redis_connection
+from helpdesk.platform.security import is_safe_next
 from helpdesk.tickets.models import Ticket
 from helpdesk.users.models import Role
 

@@ -2,8 +2,8 @@
 
 from flask import Blueprint, jsonify, request, url_for
 
-from helpdesk.api import api_user, json_error
-from helpdesk.extensions import db
+from helpdesk.platform.extensions import db
+from helpdesk.users.api_auth import api_user, json_error
 from kb import services as kb_services
 from kb.diagnostics import services
 from kb.diagnostics.serialize import node_json, tree_json

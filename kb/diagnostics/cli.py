@@ -3,9 +3,9 @@
 import click
 from flask.cli import AppGroup
 
-from helpdesk.errors import DomainError
-from helpdesk.extensions import db
-from helpdesk.timeutil import utcnow
+from helpdesk.platform.errors import DomainError
+from helpdesk.platform.extensions import db
+from helpdesk.platform.timeutil import utcnow
 from kb.diagnostics import services
 
 diagnostics_cli = AppGroup("diagnostics", help="Importer et exporter les diagnostics guidés (YAML).")

@@ -6,7 +6,7 @@ from pathlib import Path
 import yaml
 from sqlalchemy import select
 
-from helpdesk.timeutil import utcnow
+from helpdesk.platform.timeutil import utcnow
 from kb.diagnostics.models import DiagnosticTree
 from kb.diagnostics.services import save_tree
 

@@ -5,7 +5,7 @@ import yaml
 from sqlalchemy import func, select
 
 from helpdesk import policy
-from helpdesk.errors import Conflict, NotAllowed, NotFound, ValidationFailed
+from helpdesk.platform.errors import Conflict, NotAllowed, NotFound, ValidationFailed
 from helpdesk.routing.models import Keyword
 from kb.diagnostics import handoff
 from kb.diagnostics.models import DiagnosticRun, DiagnosticTree, DiagnosticTreeVersion

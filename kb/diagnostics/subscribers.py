@@ -2,7 +2,7 @@
 show which outcomes still end in tickets. The run id travels in the signed pre-fill token and is kept in
 ticket.extra_fields["diagnostic"]; other tickets are ignored."""
 
-from helpdesk.events import TICKET_CREATED, subscribe
+from helpdesk.platform.events import TICKET_CREATED, subscribe
 from kb.diagnostics.services import attach_ticket
 
 

@@ -5,11 +5,11 @@ from flask import Blueprint, Response, current_app, flash, redirect, render_temp
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from helpdesk.errors import DomainError
-from helpdesk.extensions import db
-from helpdesk.prefill import sign_prefill
-from helpdesk.templating import link_if
-from helpdesk.timeutil import utcnow
+from helpdesk.platform.errors import DomainError
+from helpdesk.platform.extensions import db
+from helpdesk.platform.prefill import sign_prefill
+from helpdesk.platform.timeutil import utcnow
+from helpdesk.web.templating import link_if
 from kb import services as kb_services
 from kb.diagnostics import services
 from kb.diagnostics.models import DiagnosticRun

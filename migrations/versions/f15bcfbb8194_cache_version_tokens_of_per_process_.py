@@ -5,7 +5,7 @@ Revises: 5c10b0b999b3
 Create Date: 2026-12-01 05:33:26.346894
 
 Processes cache the SLA reference tables (policies, calendars) while the scope's token is unchanged
-(helpdesk/refcache.py). The row is created here so that caching works from the first request.
+(helpdesk/platform/refcache.py). The row is created here so that caching works from the first request.
 """
 import uuid
 

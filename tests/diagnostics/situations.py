@@ -13,7 +13,7 @@ from pathlib import Path
 
 import yaml
 
-from helpdesk.errors import NotFound
+from helpdesk.platform.errors import NotFound
 from kb.diagnostics import services
 
 SITUATIONS = Path(__file__).resolve().parent / "eval_situations.yaml"

@@ -5,7 +5,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 import pytest
 
-from helpdesk.prefill import read_prefill
+from helpdesk.platform.prefill import read_prefill
 from kb.seed import load_articles
 from tests.browser import login as _login
 from tests.diagnostics.test_walk_pages import _with_ticket_form

@@ -5,7 +5,7 @@ import html
 import re
 from urllib.parse import parse_qsl, urlsplit
 
-from helpdesk.prefill import read_prefill
+from helpdesk.platform.prefill import read_prefill
 from kb.diagnostics import handoff
 from kb.diagnostics.tree import Answer, Node, Step, Tree, WalkResult
 from tests.factories import SchoolFactory, UserFactory

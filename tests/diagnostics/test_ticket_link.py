@@ -2,9 +2,9 @@
 
 from sqlalchemy import select
 
-from helpdesk.events import TICKET_CREATED, publish
+from helpdesk.platform.events import TICKET_CREATED, publish
+from helpdesk.platform.timeutil import utcnow
 from helpdesk.routing.models import Keyword
-from helpdesk.timeutil import utcnow
 from kb.diagnostics import services
 from kb.diagnostics.models import DiagnosticRun
 from tests.factories import DiagnosticRunFactory, TicketFactory

@@ -6,7 +6,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from sqlalchemy import select
 
-from helpdesk.prefill import read_prefill
+from helpdesk.platform.prefill import read_prefill
 from kb.diagnostics.models import DiagnosticRun, DiagnosticTree, DiagnosticTreeVersion
 from kb.diagnostics.seed import reference_trees, seed_reference
 
@@ -129,7 +129,7 @@ def test_resolved_no_hands_the_answers_over_for_a_ticket(app, client, session, s
     assert location.startswith("/tickets/nouveau?") and "keyword=compte-enseignant-absent" in location
     from urllib.parse import parse_qs, urlsplit
 
-    from helpdesk.prefill import read_prefill
+    from helpdesk.platform.prefill import read_prefill
 
     data = read_prefill(app.config["SECRET_KEY"], parse_qs(urlsplit(location).query)["prefill"][0])
     assert data["keyword"] == "compte enseignant absent" and data["run_id"] == run.id

@@ -6,7 +6,8 @@ import os
 import signal
 import sys
 
-from helpdesk import create_app, jobcontext
+from helpdesk import create_app
+from helpdesk.platform import jobcontext
 
 
 def main(uri, redis_url, data_dir, ticket_id, now, when):

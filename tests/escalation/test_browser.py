@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 import pytest
 
 from escalation import seed
-from escalation.models import MajorIncident
+from helpdesk.incidents.models import MajorIncident
 from helpdesk.tickets import services as tickets
 from helpdesk.users.models import Role
 from tests.browser import login as _login

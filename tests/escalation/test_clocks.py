@@ -116,7 +116,7 @@ def test_concurrent_checks_apply_the_breach_once(app, session):
     for thread in threads:
         thread.join(30)
     assert not errors, errors
-    from helpdesk.extensions import db
+    from helpdesk.platform.extensions import db
 
     db.session.remove()
     breaches = db.session.scalars(select(SlaBreach).where(SlaBreach.ticket_id == ticket_id, SlaBreach.kind == "resolution")).all()
@@ -127,7 +127,7 @@ def test_concurrent_checks_apply_the_breach_once(app, session):
 
 
 def test_auto_close_after_seven_days_without_reply(session):
-    from escalation.notifications.models import Notification
+    from helpdesk.notifications.models import Notification
 
     quiet = _open(session, utc(2026, 11, 2, 8))
     answered = tickets.open_ticket(
@@ -157,8 +157,8 @@ def test_propagation_wait_ends_with_a_question_to_the_requester(session):
     import pytest
 
     from escalation.clocks import set_propagation_until
-    from escalation.notifications.models import Notification
-    from helpdesk.errors import InvalidTransition, ValidationFailed
+    from helpdesk.notifications.models import Notification
+    from helpdesk.platform.errors import InvalidTransition, ValidationFailed
 
     ticket = _open(session, utc(2026, 11, 16, 8))
     agent = UserFactory(roles=[Role.AGENT_N1])
@@ -185,7 +185,7 @@ def test_propagation_wait_ends_with_a_question_to_the_requester(session):
 
 
 def test_warning_reaches_the_tier_group_once(app, session):
-    from escalation.notifications.models import Notification
+    from helpdesk.notifications.models import Notification
 
     level1 = [UserFactory(school=None, roles=[Role.AGENT_N1]) for _ in range(2)]
     UserFactory(school=None, roles=[Role.PILOTE])  # another tier: not told
@@ -203,7 +203,7 @@ def test_applying_a_breach_reads_and_writes_little(session):
     from sqlalchemy import event
 
     from escalation.clocks import apply_due
-    from helpdesk.extensions import db
+    from helpdesk.platform.extensions import db
 
     agent = UserFactory(school=None, roles=[Role.AGENT_N1])
     ticket = _open(session, utc(2026, 11, 16, 8))

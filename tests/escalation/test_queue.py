@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from escalation import jobs, seed
 from escalation.models import SlaBreach, SlaClock
-from helpdesk import jobcontext
-from helpdesk.queue import get_queue, redis_connection
+from helpdesk.platform import jobcontext
+from helpdesk.platform.queue import get_queue, redis_connection
 from helpdesk.tickets import services as tickets
 from helpdesk.tickets.models import Ticket
 from tests.escalation.workers import sweep_and_work

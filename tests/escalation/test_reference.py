@@ -8,7 +8,7 @@ from escalation import seed, services
 from escalation.cli import school_periods
 from escalation.models import Closure, PublicHoliday, SchoolHolidayPeriod, SlaPolicy
 from escalation.sla import add_working_time
-from helpdesk.errors import NotAllowed, ValidationFailed
+from helpdesk.platform.errors import NotAllowed, ValidationFailed
 from helpdesk.users.models import Role
 from tests.factories import KeywordFactory, SlaPolicyFactory, UserFactory
 

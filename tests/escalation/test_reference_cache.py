@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from escalation import seed, services
 from escalation.models import Closure, SlaPolicy
-from helpdesk.refcache import CacheVersion
+from helpdesk.platform.refcache import CacheVersion
 from helpdesk.users.models import Role
 from tests.factories import UserFactory
 
@@ -72,7 +72,7 @@ def test_a_transaction_sees_its_own_edit_and_a_rollback_brings_the_old_values_ba
 
 
 def test_raw_sql_edits_are_seen_after_bump_and_emptied_tables_never_bring_back_old_data(session, db):
-    from helpdesk.refcache import bump
+    from helpdesk.platform.refcache import bump
 
     seed.seed_reference(session)
     session.commit()

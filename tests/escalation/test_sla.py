@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from escalation.calendar import WorkingCalendar, dump_hours, parse_hours
 from escalation.sla import add_working_time, warning_instant, working_minutes_between
+from escalation.working_calendar import WorkingCalendar, dump_hours, parse_hours
 
 
 def utc(*args):

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from escalation import jobs, seed
 from escalation.clocks import check_job_id
 from escalation.models import SlaBreach, SlaClock
-from helpdesk.queue import get_queue, redis_connection
+from helpdesk.platform.queue import get_queue, redis_connection
 from helpdesk.tickets import services as tickets
 from helpdesk.tickets.models import Ticket
 from tests.escalation.workers import run_queued_jobs
@@ -88,7 +88,7 @@ def test_a_failed_check_is_queued_again_by_the_next_sweep(app, session, monkeypa
     from rq import SimpleWorker
     from rq.serializers import JSONSerializer
 
-    from helpdesk import jobcontext
+    from helpdesk.platform import jobcontext
 
     jobcontext.set_app(app)
     SimpleWorker([queue], connection=queue.connection, serializer=JSONSerializer).work(burst=True)

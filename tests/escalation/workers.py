@@ -3,8 +3,8 @@
 from rq import SimpleWorker
 from rq.serializers import JSONSerializer
 
-from helpdesk import jobcontext
-from helpdesk.queue import get_queue, redis_connection
+from helpdesk.platform import jobcontext
+from helpdesk.platform.queue import get_queue, redis_connection
 
 
 def run_queued_jobs(app) -> int:

@@ -1,6 +1,6 @@
 """Editors write, preview, publish and archive; history shows a diff; search on every node follows at once."""
 
-from helpdesk.timeutil import utcnow
+from helpdesk.platform.timeutil import utcnow
 from helpdesk.users.models import Profile, Role
 from kb import indexing, services
 from kb.models import Article, ArticleRevision, KbChange

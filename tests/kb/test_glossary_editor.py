@@ -4,7 +4,7 @@ when and before → after; the seed never overwrites a term edited here; the glo
 import html
 import re
 
-from helpdesk.timeutil import utcnow
+from helpdesk.platform.timeutil import utcnow
 from helpdesk.users.models import Profile, Role
 from kb import glossary
 from kb.models import GlossaryRevision, GlossaryTerm

@@ -2,7 +2,7 @@
 
 import pytest
 
-from helpdesk.extensions import db
+from helpdesk.platform.extensions import db
 from helpdesk.routing.seed import seed_reference
 from helpdesk.users.models import Role
 from tests.factories import TEST_PASSWORD, UserFactory

@@ -3,7 +3,7 @@
 import pytest
 from sqlalchemy import func, select
 
-from helpdesk.errors import ValidationFailed
+from helpdesk.platform.errors import ValidationFailed
 from helpdesk.routing import catalog
 from helpdesk.routing.codes import ENTRY_TIERS
 from helpdesk.routing.models import Keyword, KeywordRevision

@@ -3,11 +3,11 @@
 import pytest
 from sqlalchemy import select
 
+from helpdesk.platform.timeutil import utcnow
 from helpdesk.routing import rules, suggest
 from helpdesk.routing.models import Keyword
 from helpdesk.routing.seed import seed_reference
 from helpdesk.routing.textindex import edit_distance
-from helpdesk.timeutil import utcnow
 from tests.factories import KeywordFactory, UserFactory
 
 

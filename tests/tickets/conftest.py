@@ -5,7 +5,7 @@ import zlib
 
 import pytest
 
-from helpdesk.extensions import db
+from helpdesk.platform.extensions import db
 from helpdesk.tickets.search import install_search
 from helpdesk.users.models import Profile, Role
 from tests.factories import BasinFactory, KeywordFactory, SchoolFactory, UserFactory

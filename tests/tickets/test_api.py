@@ -2,8 +2,8 @@
 
 import pytest
 
+from helpdesk.platform.timeutil import utcnow
 from helpdesk.tickets import services
-from helpdesk.timeutil import utcnow
 from helpdesk.users.services import issue_api_token
 
 
@@ -18,7 +18,7 @@ def tokens(chain, session):
 
 
 class FreshContextClient:
-    """Each call in its own app context: `helpdesk.api.api_user` caches the token's user in `g`, and the test
+    """Each call in its own app context: `helpdesk.users.api_auth.api_user` caches the token's user in `g`, and the test
     fixture's app context would otherwise keep the first caller for every later request."""
 
     def __init__(self, app, client):

@@ -5,7 +5,7 @@ import io
 
 from sqlalchemy import select
 
-from helpdesk.prefill import sign_prefill
+from helpdesk.platform.prefill import sign_prefill
 from helpdesk.tickets.models import Attachment, Ticket
 from tests.tickets.conftest import png_bytes
 

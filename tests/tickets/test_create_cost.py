@@ -9,8 +9,8 @@ from sqlalchemy import event
 
 from escalation import seed
 from escalation.models import SlaClock
-from helpdesk.extensions import db
-from helpdesk.queue import get_queue
+from helpdesk.platform.extensions import db
+from helpdesk.platform.queue import get_queue
 from helpdesk.tickets import services
 from tests.factories import KeywordFactory, UserFactory
 

@@ -5,10 +5,10 @@ from datetime import timedelta
 
 import pytest
 
-from helpdesk.errors import ValidationFailed
-from helpdesk.extensions import db
+from helpdesk.platform.errors import ValidationFailed
+from helpdesk.platform.extensions import db
+from helpdesk.platform.timeutil import utcnow
 from helpdesk.tickets import queries, services
-from helpdesk.timeutil import utcnow
 from tests.factories import KeywordFactory, SchoolFactory, TicketFactory, UserFactory
 
 

@@ -2,7 +2,7 @@
 
 from sqlalchemy import func, select
 
-from helpdesk.cli import run_seed
+from helpdesk.seed import run_seed
 from helpdesk.tickets.models import Ticket, TicketEvent
 
 

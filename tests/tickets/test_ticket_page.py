@@ -5,9 +5,9 @@ from datetime import timedelta
 
 from sqlalchemy import update
 
+from helpdesk.platform.timeutil import utcnow
 from helpdesk.tickets import services
 from helpdesk.tickets.models import Ticket
-from helpdesk.timeutil import utcnow
 from tests.factories import AttachmentFactory
 
 

@@ -9,8 +9,8 @@ from rq import Queue, SimpleWorker
 from rq.serializers import JSONSerializer
 from sqlalchemy import select
 
-from helpdesk.queue import redis_connection
-from helpdesk.timeutil import to_paris, utcnow
+from helpdesk.platform.queue import redis_connection
+from helpdesk.platform.timeutil import to_paris, utcnow
 from helpdesk.trainings.models import FilRequest, TrainingMail
 from helpdesk.users.models import Role
 from tests.browser import login as _login

@@ -8,8 +8,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from helpdesk.extensions import db
-from helpdesk.timeutil import utcnow
+from helpdesk.platform.extensions import db
+from helpdesk.platform.timeutil import utcnow
 from helpdesk.trainings import services
 from helpdesk.trainings.models import Registration
 from helpdesk.users.models import User

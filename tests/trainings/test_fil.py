@@ -5,8 +5,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from helpdesk.errors import InvalidTransition, NotAllowed, ValidationFailed
-from helpdesk.timeutil import to_paris, utcnow
+from helpdesk.platform.errors import InvalidTransition, NotAllowed, ValidationFailed
+from helpdesk.platform.timeutil import to_paris, utcnow
 from helpdesk.trainings import fil as fil_services
 from helpdesk.trainings.models import FilEvent, FilRequest
 from helpdesk.users.models import Role

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from helpdesk.timeutil import utcnow
+from helpdesk.platform.timeutil import utcnow
 from helpdesk.trainings import fil as fil_services
 from helpdesk.trainings import jobs, services
 from helpdesk.trainings.ics import IcsEvent, build_calendar, escape_text, fold
@@ -192,7 +192,7 @@ def test_moving_a_session_tells_registered_and_waiting_people_once(app, session)
 def test_changing_a_session_replaces_its_scheduled_timers_in_redis(app, session):
     from rq.job import Job
 
-    from helpdesk.queue import get_queue
+    from helpdesk.platform.queue import get_queue
 
     coordinator = UserFactory(roles=[Role.FORMATION], school=None)
     starts = (utcnow() + timedelta(days=9)).replace(microsecond=0)

@@ -5,8 +5,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from helpdesk.errors import Conflict, NotAllowed, ValidationFailed
-from helpdesk.timeutil import utcnow
+from helpdesk.platform.errors import Conflict, NotAllowed, ValidationFailed
+from helpdesk.platform.timeutil import utcnow
 from helpdesk.trainings import services
 from helpdesk.trainings.models import Registration
 from helpdesk.users.models import Role

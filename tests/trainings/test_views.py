@@ -5,8 +5,8 @@ from html import unescape
 
 from sqlalchemy import func, select
 
-from helpdesk.cli import run_seed
-from helpdesk.timeutil import to_paris, utcnow
+from helpdesk.platform.timeutil import to_paris, utcnow
+from helpdesk.seed import run_seed
 from helpdesk.trainings.models import FilRequest, Registration, TrainingModule, TrainingSession
 from helpdesk.users.models import Role
 from tests.factories import FilSlotFactory, RegistrationFactory, TrainingModuleFactory, TrainingSessionFactory, UserFactory

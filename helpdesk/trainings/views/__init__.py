@@ -4,8 +4,8 @@ from datetime import UTC, date, datetime, time
 
 from flask import Blueprint
 
-from helpdesk.errors import ValidationFailed
-from helpdesk.timeutil import PARIS
+from helpdesk.platform.errors import ValidationFailed
+from helpdesk.platform.timeutil import PARIS
 
 bp = Blueprint("trainings", __name__, url_prefix="/formations")
 

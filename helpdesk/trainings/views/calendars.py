@@ -5,9 +5,9 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from helpdesk.extensions import db
-from helpdesk.timeutil import to_paris, utcnow
-from helpdesk.trainings import calendar as month_calendar
+from helpdesk.platform.extensions import db
+from helpdesk.platform.timeutil import to_paris, utcnow
+from helpdesk.trainings import month as month_calendar
 from helpdesk.trainings import services
 from helpdesk.trainings.ics import build_calendar
 from helpdesk.trainings.views import bp

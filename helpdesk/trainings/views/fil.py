@@ -7,9 +7,9 @@ from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from helpdesk import policy
-from helpdesk.errors import DomainError, ValidationFailed
-from helpdesk.extensions import db
-from helpdesk.timeutil import utcnow
+from helpdesk.platform.errors import DomainError, ValidationFailed
+from helpdesk.platform.extensions import db
+from helpdesk.platform.timeutil import utcnow
 from helpdesk.trainings import fil as fil_services
 from helpdesk.trainings import services
 from helpdesk.trainings.forms import FilRequestForm, ScheduleForm, TransitionForm

@@ -6,9 +6,9 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from helpdesk import policy
-from helpdesk.errors import DomainError, NotFound, ValidationFailed
-from helpdesk.extensions import db
-from helpdesk.timeutil import to_paris, utcnow
+from helpdesk.platform.errors import DomainError, NotFound, ValidationFailed
+from helpdesk.platform.extensions import db
+from helpdesk.platform.timeutil import to_paris, utcnow
 from helpdesk.trainings import fil as fil_services
 from helpdesk.trainings import services
 from helpdesk.trainings.forms import ModuleForm, RegisterSomeoneForm, SessionForm

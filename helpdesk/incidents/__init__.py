@@ -1,0 +1,1 @@
+"""Mass incidents: bursts detected or declared, their parent ticket, children and banner."""

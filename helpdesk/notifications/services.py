@@ -1,0 +1,125 @@
+"""Notify people of ticket events, once per event; read, mark read, choose immediate mail or a daily digest."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import render_template
+from sqlalchemy import String, func, literal_column, select, update
+
+from helpdesk.notifications.models import KINDS, MODES, Notification, NotificationPreference
+from helpdesk.platform.errors import NotFound, ValidationFailed
+from helpdesk.platform.queue import enqueue_after_commit
+
+
+def notify(
+    session, user_id: int | None, kind: str, *, ticket=None, dedup_key: str, now: datetime, **context
+) -> Notification | None:
+    """Record one notification (None when this event already notified this person, or nobody to notify).
+
+    Title and body come from the French template of the kind; mail goes out after commit unless the person
+    prefers the daily digest."""
+    rows = notify_many(
+        session, [user_id] if user_id is not None else [], kind, ticket=ticket, dedup_key=dedup_key, now=now, **context
+    )
+    return rows[0] if rows else None
+
+
+def notify_many(session, user_ids, kind: str, *, ticket=None, dedup_key: str, now: datetime, **context) -> list[Notification]:
+    """Notify several people of one event: the template is rendered once, the rows are inserted by one
+    INSERT ... ON CONFLICT (dedup_key) DO NOTHING (no savepoint) that also returns each person's preference.
+    Returns the rows created; people this event already notified are skipped."""
+    user_ids = list(dict.fromkeys(u for u in user_ids if u is not None))
+    if not user_ids:
+        return []
+    if kind not in KINDS:
+        raise ValueError(f"unknown notification kind {kind}")
+    text = render_template(f"notifications/mail/{kind}.txt", ticket=ticket, **context)
+    title, _, body = text.strip().partition("\n")
+    title, body = title.strip()[:200], body.strip()
+    ticket_id = getattr(ticket, "id", None)
+    values = [
+        dict(
+            user_id=user_id,
+            kind=kind,
+            ticket_id=ticket_id,
+            title=title,
+            body=body,
+            dedup_key=f"{dedup_key}:{user_id}"[:200],
+            created_at=now,
+        )
+        for user_id in user_ids
+    ]
+    if session.get_bind(mapper=Notification.__mapper__).dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    # The person's delivery preference comes back with each created row (no second query).
+    mode = literal_column(
+        "(SELECT notification_preference.mode FROM notification_preference "
+        "WHERE notification_preference.user_id = notification.user_id)",
+        String,
+    )
+    # Parameters as a list (one statement through "insertmanyvalues"): unlike .values([...]) it is cached.
+    statement = insert(Notification).on_conflict_do_nothing(index_elements=["dedup_key"]).returning(Notification, mode)
+    created = sorted(session.execute(statement, values).all(), key=lambda found: found[0].id)
+    for row, chosen in created:
+        if chosen != "digest":
+            enqueue_after_commit(
+                session, "helpdesk.notifications.jobs.send_email", notification_id=row.id, job_id=f"notif-mail-{row.id}"
+            )
+    rows = [row for row, _chosen in created]
+    return rows
+
+
+def preference(session, user_id: int) -> str:
+    row = session.get(NotificationPreference, user_id)
+    return row.mode if row else "immediate"
+
+
+def set_preference(session, *, actor, mode: str) -> NotificationPreference:
+    if mode not in MODES:
+        raise ValidationFailed("Choisissez « immédiatement » ou « résumé quotidien ».")
+    row = session.get(NotificationPreference, actor.id) or NotificationPreference(user_id=actor.id)
+    row.mode = mode
+    session.add(row)
+    session.flush()
+    return row
+
+
+def list_for(session, *, actor, limit: int = 100) -> list[Notification]:
+    return list(
+        session.scalars(
+            select(Notification)
+            .where(Notification.user_id == actor.id)
+            .order_by(Notification.created_at.desc(), Notification.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def unread_count(session, *, actor) -> int:
+    return (
+        session.scalar(
+            select(func.count()).select_from(Notification).where(Notification.user_id == actor.id, Notification.read_at.is_(None))
+        )
+        or 0
+    )
+
+
+def mark_read(session, notification_id: int, *, actor, now: datetime) -> Notification:
+    """Raises NotFound for someone else's notification (its existence is not revealed)."""
+    row = session.get(Notification, notification_id)
+    if row is None or row.user_id != actor.id:
+        raise NotFound("Notification introuvable.")
+    if row.read_at is None:
+        row.read_at = now
+    session.flush()
+    return row
+
+
+def mark_all_read(session, *, actor, now: datetime) -> None:
+    session.execute(
+        update(Notification).where(Notification.user_id == actor.id, Notification.read_at.is_(None)).values(read_at=now)
+    )
+    session.flush()

@@ -1,0 +1,1 @@
+"""The shared platform: settings, extensions, errors, signals, jobs, caches, security, templating, time."""

@@ -1,0 +1,44 @@
+"""`flask seed [--demo]`: every area's reference data (idempotent), then the demo académie, in dependency order.
+
+Each area's seed module may define seed_reference(session) and seed_demo(session)."""
+
+import click
+
+from helpdesk.platform.extensions import db
+
+
+def _seed_modules():
+    from escalation import seed as sla
+    from helpdesk.organisation import seed as organisation
+    from helpdesk.routing import seed as routing
+    from helpdesk.tickets import seed as tickets
+    from helpdesk.trainings import seed as trainings
+    from helpdesk.users import seed as users
+    from kb import seed as kb
+    from kb.diagnostics import seed as diagnostics
+
+    return [organisation, users, routing, tickets, kb, diagnostics, trainings, sla]
+
+
+def run_seed(session, demo: bool, echo=lambda message: None) -> None:
+    for module in _seed_modules():
+        path = module.__name__
+        if hasattr(module, "seed_reference"):
+            echo(f"  données de référence : {path}")
+            module.seed_reference(session)
+            session.commit()
+    if demo:
+        for module in _seed_modules():
+            path = module.__name__
+            if hasattr(module, "seed_demo"):
+                echo(f"  données de démonstration : {path}")
+                module.seed_demo(session)
+                session.commit()
+
+
+@click.command("seed")
+@click.option("--demo", is_flag=True, help="Ajoute l'académie de démonstration, ses personnes et ses tickets.")
+def seed_command(demo: bool):
+    """Charge les données de référence (idempotent)."""
+    run_seed(db.session, demo, echo=click.echo)
+    click.echo("Données chargées.")

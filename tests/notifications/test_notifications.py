@@ -1,0 +1,138 @@
+"""Notifications: one per event and person, bell and badge, mail through a real SMTP server, daily digest."""
+
+from datetime import UTC, datetime
+
+import pytest
+from aiosmtpd.controller import Controller
+from sqlalchemy import select
+
+from helpdesk.notifications import jobs as notif_jobs
+from helpdesk.notifications import services
+from helpdesk.notifications.models import Notification
+from helpdesk.tickets import services as tickets
+from helpdesk.users.models import Role
+from tests.conftest import _free_port
+from tests.factories import KeywordFactory, UserFactory
+
+NOW = datetime(2026, 11, 16, 9, tzinfo=UTC)
+
+
+class Inbox:
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append((envelope.rcpt_tos, envelope.content.decode("utf-8", "replace")))
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp(app):
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
+    controller.start()
+    saved = app.config["MAIL_SERVER"], app.config["MAIL_PORT"]
+    app.config["MAIL_SERVER"], app.config["MAIL_PORT"] = "127.0.0.1", controller.port
+    yield inbox
+    app.config["MAIL_SERVER"], app.config["MAIL_PORT"] = saved
+    controller.stop()
+
+
+def _ticket(session):
+    requester = UserFactory(email="prof@ac-toulouse.fr")
+    ticket = tickets.open_ticket(
+        session, actor=requester, keyword=KeywordFactory(), subject="Pas de messagerie", description="Depuis lundi.", now=NOW
+    )
+    session.commit()
+    return ticket
+
+
+def test_events_notify_once_and_mail_goes_through_smtp(session, smtp):
+    ticket = _ticket(session)
+    rows = session.scalars(select(Notification)).all()
+    assert [(n.kind, n.user_id) for n in rows] == [("ticket_created", ticket.requester_id)]
+    assert (
+        services.notify(session, ticket.requester_id, "ticket_created", ticket=ticket, dedup_key=f"created:{ticket.id}", now=NOW)
+        is None
+    )  # same event: not twice
+    assert notif_jobs.send_email(rows[0].id) is True
+    assert notif_jobs.send_email(rows[0].id) is False  # a retried job does not send it again
+    ((to, content),) = smtp.messages
+    assert to == ["prof@ac-toulouse.fr"]
+    assert ticket.reference in content and "enregistr" in content
+
+
+def test_waiting_for_you_and_reply_notifications(session):
+    ticket = _ticket(session)
+    agent = UserFactory(roles=[Role.AGENT_N1])
+    tickets.change_status(session, ticket, "taken", actor=agent, now=NOW)
+    tickets.change_status(session, ticket, "waiting_requester", actor=agent, now=NOW.replace(hour=10))
+    tickets.add_message(session, ticket, actor=ticket.requester, body="Voici.", now=NOW.replace(hour=11))
+    session.commit()
+    kinds = [(n.kind, n.user_id) for n in session.scalars(select(Notification).order_by(Notification.id))]
+    assert kinds == [
+        ("ticket_created", ticket.requester_id),
+        ("waiting_for_you", ticket.requester_id),
+        ("ticket_replied", agent.id),
+    ]
+
+
+def test_bell_badge_and_mark_read(session, login_as):
+    ticket = _ticket(session)
+    client = login_as(ticket.requester)
+    assert client.get("/notifications/badge").get_data(as_text=True) == "Notifications (1)"
+    page = client.get("/notifications/").get_data(as_text=True)
+    assert "est enregistrée" in page and "Non lue" in page
+    row = session.scalars(select(Notification)).one()
+    other = login_as  # the same client, another person must not mark it
+    assert client.post(f"/notifications/{row.id}/lue").status_code == 302
+    assert client.get("/notifications/badge").get_data(as_text=True) == "Notifications"
+    stranger = UserFactory()
+    session.commit()
+    other(stranger)
+    assert client.post(f"/notifications/{row.id}/lue").status_code == 404
+
+
+def test_daily_digest_groups_mail(session, smtp, login_as):
+    ticket = _ticket(session)
+    client = login_as(ticket.requester)
+    assert client.post("/notifications/preference", data={"mode": "digest"}).status_code == 302
+    assert client.post("/notifications/preference", data={"mode": "weekly"}).status_code == 303
+    agent = UserFactory(roles=[Role.AGENT_N1])
+    tickets.change_status(session, ticket, "taken", actor=agent, now=NOW)
+    tickets.change_status(session, ticket, "waiting_requester", actor=agent, now=NOW.replace(hour=10))
+    session.commit()
+    assert notif_jobs.send_digests(now=NOW.replace(hour=18).isoformat()) == 1
+    assert notif_jobs.send_digests(now=NOW.replace(hour=19).isoformat()) == 0  # once a day
+    ((to, content),) = smtp.messages
+    assert "2 notification(s)" in content
+
+
+def test_notify_many_skips_who_was_told_and_mails_only_immediate_people(session):
+    from helpdesk.notifications.models import NotificationPreference
+
+    ticket = _ticket(session)
+    immediate, digest, told = UserFactory(), UserFactory(), UserFactory()
+    session.add(NotificationPreference(user_id=digest.id, mode="digest"))
+    services.notify(session, told.id, "sla_warning", ticket=ticket, due_at=NOW, action="notified", dedup_key="sla:x", now=NOW)
+    session.commit()
+    rows = services.notify_many(
+        session,
+        [told.id, digest.id, immediate.id, None, immediate.id],
+        "sla_warning",
+        ticket=ticket,
+        due_at=NOW,
+        action="notified",
+        dedup_key="sla:x",
+        now=NOW,
+    )
+    assert sorted(row.user_id for row in rows) == sorted([digest.id, immediate.id])
+    assert rows[0].title and all(row.title == rows[0].title for row in rows)  # rendered once, same text
+    mails = [options["notification_id"] for path, _args, options in session.info["pending_jobs"] if path.endswith("send_email")]
+    assert mails == [row.id for row in rows if row.user_id == immediate.id]
+    assert (
+        services.notify_many(
+            session, [immediate.id], "sla_warning", ticket=ticket, due_at=NOW, action="notified", dedup_key="sla:x", now=NOW
+        )
+        == []
+    )

@@ -1,0 +1,45 @@
+"""`python -m worker --burst`, the production entry point, applies what the sweep fanned out."""
+
+import os
+import subprocess
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from escalation import jobs
+from escalation.models import SlaBreach
+from helpdesk.platform.queue import get_queue
+from helpdesk.tickets.models import Ticket
+from tests.escalation.workers import open_urgent_ticket
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.parametrize("options", [[], ["--fork"]])
+def test_the_worker_entry_point_applies_the_fanned_out_checks(app, session, options):
+    ticket = open_urgent_ticket(session)
+    ticket_id = ticket.id
+    assert jobs.sweep(now=(ticket.resolution_due_at + timedelta(minutes=1)).isoformat()) == 1
+    session.remove()
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "PYTHONPATH": str(ROOT),
+        "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+        "REDIS_URL": app.config["REDIS_URL"],
+        "HELPDESK_DATA_DIR": app.config["HELPDESK_DATA_DIR"],
+        "SECRET_KEY": "tests-only-secret",
+    }
+    process = subprocess.run(
+        [sys.executable, "-m", "worker", "--burst", "--no-cron", *options],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        timeout=240,
+    )
+    assert process.returncode == 0, process.stderr.decode()[-3000:]
+    assert get_queue().failed_job_registry.count == 0
+    assert session.scalar(select(SlaBreach).where(SlaBreach.ticket_id == ticket_id, SlaBreach.kind == "resolution")) is not None
+    assert session.get(Ticket, ticket_id).tier == "edulab"
