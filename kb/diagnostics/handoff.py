@@ -26,8 +26,10 @@ def _core(label: str) -> str:
 
 
 def subject(tree: Tree, result: WalkResult) -> str:
-    """The situation, not a button label: the tree's title, sharpened by the first answer when the first question
-    sorts situations or profiles (three choices or more)."""
+    """The situation, not a button label: the outcome's own `subject` when the tree gives one, else the tree's title,
+    sharpened by the first answer when the first question sorts situations or profiles (three choices or more)."""
+    if result.node.subject:
+        return result.node.subject[:SUBJECT_MAX]
     text = tree.title
     if result.path and len(result.path[0].question.answers) >= 3:
         text = f"{tree.title} — {result.path[0].answer.label}"

@@ -34,6 +34,8 @@ def node_json(node: Node) -> dict:
         )
     else:
         data.update(title=node.title, text=node.text, tree=node.tree)
+    if node.subject:
+        data["subject"] = node.subject
     return data
 
 

@@ -51,6 +51,7 @@ class Node:
     carry: tuple[str, ...] = ()
     attach: tuple[str, ...] = ()
     tree: str = ""  # redirect: slug of the other tree
+    subject: str = ""  # fix or escalation: the ticket's subject when the tree's title does not say the situation
 
     @property
     def is_outcome(self) -> bool:
@@ -140,6 +141,7 @@ def _parse_node(node_id: str, raw, errors: list[str]) -> Node | None:
         carry=_strings(raw.get("carry")),
         attach=_strings(raw.get("attach")),
         tree=_text(raw.get("tree")),
+        subject=_text(raw.get("subject"))[:200],
     )
 
 

@@ -77,3 +77,8 @@ def test_other_staff_walk_prefills_subject_description_and_function(app, client,
         in html.unescape(form)
     )
     assert re.search(r'<option selected value="Personnel administratif">|<option value="Personnel administratif" selected', form)
+
+
+def test_an_outcome_may_name_the_subject_itself():
+    outcome = Node(id="end", kind="escalation", title="Ouvrir un ticket", subject="Des séances bloquées sans visa")
+    assert handoff.subject(TREE, WalkResult(outcome, ())) == "Des séances bloquées sans visa"
