@@ -21,7 +21,6 @@ from kb import indexing
 from kb.models import (
     Article,
     ArticleFact,
-    ArticleFeedback,
     ArticleRevision,
     ArticleStatus,
     Audience,
@@ -280,39 +279,6 @@ def set_status(session, article: Article, status: str, *, actor, now) -> Article
     after_change(session, article.id)
     article.change_seq = indexing.current_seq(session)
     return article
-
-
-MAX_FEEDBACK_CHARS = 500
-
-
-def record_feedback(session, article: Article, comment: str, *, actor, now) -> ArticleFeedback | None:
-    """Keep what a reader who found the answer unhelpful says was missing; an empty text keeps nothing."""
-    comment = (comment or "").strip()
-    if not comment:
-        return None
-    if len(comment) > MAX_FEEDBACK_CHARS:
-        raise ValidationFailed(f"Votre remarque dépasse {MAX_FEEDBACK_CHARS} caractères : raccourcissez-la.")
-    feedback = ArticleFeedback(
-        article_id=article.id,
-        comment=comment,
-        created_at=now,
-        user_id=actor.id if getattr(actor, "is_authenticated", False) else None,
-    )
-    session.add(feedback)
-    session.flush()
-    return feedback
-
-
-def feedback_for(session, article: Article, *, actor, limit: int = 50) -> list[ArticleFeedback]:
-    """Readers' remarks, newest first, for those who edit the FAQ; nobody else reads them."""
-    if not policy.can(actor, policy.Action.EDIT_KB):
-        raise NotAllowed("Les remarques des lecteurs sont réservées aux rédacteurs de la FAQ.")
-    query = select(ArticleFeedback).where(ArticleFeedback.article_id == article.id)
-    return list(session.scalars(query.order_by(ArticleFeedback.created_at.desc(), ArticleFeedback.id.desc()).limit(limit)))
-
-
-def feedback_counts(session) -> dict[int, int]:
-    return dict(session.execute(select(ArticleFeedback.article_id, func.count()).group_by(ArticleFeedback.article_id)).all())
 
 
 def article_facts(session, article: Article) -> list[str]:

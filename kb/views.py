@@ -12,6 +12,7 @@ from helpdesk.platform.extensions import db
 from helpdesk.platform.markup import render_markdown
 from helpdesk.platform.timeutil import utcnow
 from helpdesk.routing.codes import SERVICE_LABELS
+from kb import feedback as feedback_services
 from kb import glossary as glossary_services
 from kb import review, services
 from kb.diagnostics import services as diagnostic_services
@@ -118,7 +119,7 @@ def feedback(slug: str):
         return redirect(url_for("kb.article", slug=slug) + "#avis")
     comment = request.form.get("comment", "")
     try:
-        services.record_feedback(db.session, found, comment, actor=current_user, now=utcnow())
+        feedback_services.record_feedback(db.session, found, comment, actor=current_user, now=utcnow())
     except DomainError as error:
         db.session.rollback()
         flash(error.message, "error")
@@ -206,7 +207,7 @@ def manage():
     return render_template(
         "kb/manage.html",
         articles=list(articles),
-        feedback_counts=services.feedback_counts(db.session),
+        feedback_counts=feedback_services.feedback_counts(db.session),
         pending=review.pending(db.session, actor=current_user) if can_review else [],
         my_proposals=review.proposals_by(db.session, actor=current_user),
     )
@@ -269,7 +270,7 @@ def _editor_form(article: Article | None):
         "must_propose": services.must_propose(current_user, article),
         "waiting": waiting,
         "draft": draft,
-        "feedback": services.feedback_for(db.session, article, actor=current_user) if article is not None else [],
+        "feedback": feedback_services.feedback_for(db.session, article, actor=current_user) if article is not None else [],
         "my_proposals": [
             p for p in review.proposals_by(db.session, actor=current_user) if article and p.article_id == article.id
         ][:5],

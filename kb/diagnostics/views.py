@@ -12,6 +12,7 @@ from helpdesk.platform.timeutil import utcnow
 from helpdesk.web.templating import link_if
 from kb import services as kb_services
 from kb.diagnostics import services
+from kb.diagnostics import statistics as statistics_service
 from kb.diagnostics.models import DiagnosticRun
 from kb.diagnostics.tree import MAX_QUESTIONS, WalkError, remaining_questions, walk
 
@@ -156,7 +157,7 @@ def resolve(slug: str):
 @login_required
 def statistics():
     services.ensure_can_view_statistics(current_user)
-    return render_template("diagnostics/statistics.html", stats=services.tree_statistics(db.session))
+    return render_template("diagnostics/statistics.html", stats=statistics_service.tree_statistics(db.session))
 
 
 def _editor(template: str, *, slug: str | None, text: str, status: int = 200, **context):

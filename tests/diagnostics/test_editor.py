@@ -8,6 +8,7 @@ from sqlalchemy import select
 from helpdesk.users.models import Role
 from kb.diagnostics import services
 from kb.diagnostics.models import DiagnosticRun, DiagnosticTree
+from kb.diagnostics.statistics import tree_statistics
 from tests.factories import UserFactory
 
 EDIT = "/erreurs-frequentes/compte-absent/modifier"
@@ -117,7 +118,7 @@ def test_statistics_count_started_finished_outcomes_and_deflections(client, sess
     third = client.application.test_client()
     third.get("/erreurs-frequentes/compte-absent?a=enseignant")
     client.application.test_client().get("/erreurs-frequentes/compte-absent")  # a page view is not a start
-    stats = {s["tree"].slug: s for s in services.tree_statistics(session)}["compte-absent"]
+    stats = {s["tree"].slug: s for s in tree_statistics(session)}["compte-absent"]
     assert (stats["started"], stats["finished"], stats["fixes"], stats["deflections"], stats["escalations"]) == (3, 2, 1, 1, 1)
     assert stats["deflection_rate"] == 50
     assert sorted(stats["outcomes"], key=lambda o: o["kind"]) == [
