@@ -4,7 +4,7 @@ EduLAB proposals for published articles wait beside them (review columns on kb_a
 made in the UI keep who, when, before and after; « Non » votes may say what was missing.
 
 Revision ID: 39beddaaae55
-Revises: 733652230d59
+Revises: 7c44117dd4c0
 Create Date: 2026-12-02 14:33:09.370899
 
 """
@@ -14,7 +14,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '39beddaaae55'
-down_revision = '733652230d59'
+down_revision = '7c44117dd4c0'
 branch_labels = None
 depends_on = None
 
