@@ -84,6 +84,7 @@ def _register_blueprints(app: Flask) -> None:
     from helpdesk.users import views as user_views
     from helpdesk.web import views as web_views
     from kb import api as kb_api
+    from kb import editor_views as kb_editor_views
     from kb import views as kb_views
     from kb.diagnostics import api as diagnostics_api
     from kb.diagnostics import views as diagnostics_views
@@ -95,6 +96,7 @@ def _register_blueprints(app: Flask) -> None:
         routing_views,
         ticket_views,
         kb_views,
+        kb_editor_views,
         diagnostics_views,
         training_views,
         notification_views,

@@ -41,7 +41,9 @@ class Action(StrEnum):
     VIEW_DASHBOARD = "view_dashboard"
     # configuration and content
     EDIT_CATALOG = "edit_catalog"
-    EDIT_KB = "edit_kb"
+    EDIT_KB = "edit_kb"  # write FAQ articles; a change to a published one waits for PUBLISH_KB unless held too
+    PUBLISH_KB = "publish_kb"  # publish, archive, and approve or reject the proposals made for published articles
+    EDIT_GLOSSARY = "edit_glossary"
     EDIT_DIAGNOSTICS = "edit_diagnostics"
     EDIT_SLA = "edit_sla"
     MANAGE_USERS = "manage_users"
@@ -76,6 +78,8 @@ ROLE_ACTIONS: dict[Action, frozenset[Role]] = {
     Action.VIEW_DASHBOARD: frozenset({Role.PILOTE, Role.ADMIN}),
     Action.EDIT_CATALOG: frozenset({Role.PILOTE, Role.ADMIN}),
     Action.EDIT_KB: frozenset({Role.PILOTE, Role.EDULAB}),
+    Action.PUBLISH_KB: frozenset({Role.PILOTE}),
+    Action.EDIT_GLOSSARY: frozenset({Role.PILOTE, Role.EDULAB}),
     Action.EDIT_DIAGNOSTICS: frozenset({Role.PILOTE}),
     Action.EDIT_SLA: frozenset({Role.PILOTE}),
     Action.MANAGE_USERS: frozenset({Role.ADMIN}),

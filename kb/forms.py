@@ -20,3 +20,19 @@ class ArticleForm(FlaskForm):
 
     def tag_list(self) -> list[str]:
         return [t.strip() for t in (self.tags.data or "").split(",") if t.strip()]
+
+
+class GlossaryTermForm(FlaskForm):
+    term = StringField("Terme", validators=[DataRequired("Indiquez le terme."), Length(max=120)])
+    expansion = StringField("Développé du sigle", validators=[Optional(), Length(max=300)])
+    aliases = StringField("Autres noms (séparés par des virgules)", validators=[Optional(), Length(max=1000)])
+    definition = TextAreaField("Définition", validators=[DataRequired("Rédigez la définition.")])
+    service = SelectField(
+        "Service de l'ENT", choices=[SelectChoice("", "Aucun")] + [SelectChoice(k.value, v) for k, v in SERVICE_LABELS.items()]
+    )
+    see_also = StringField("Voir aussi (termes séparés par des virgules)", validators=[Optional(), Length(max=1000)])
+    comment = StringField("Résumé de la modification", validators=[Optional(), Length(max=300)])
+
+
+class ReviewForm(FlaskForm):
+    reason = TextAreaField("Motif (obligatoire pour un refus)", validators=[Optional(), Length(max=500)])

@@ -73,8 +73,28 @@ class Article(db.Model):
         return self.title
 
 
+class ReviewState(StrEnum):
+    """A revision proposed by an EduLAB referent for a published article waits beside it for a pilot's decision."""
+
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    SUPERSEDED = "superseded"  # a newer proposal for the same article replaced it before any decision
+
+
+REVIEW_STATE_LABELS = {
+    ReviewState.PENDING: "En attente d'approbation",
+    ReviewState.APPROVED: "Approuvée",
+    ReviewState.REJECTED: "Refusée",
+    ReviewState.SUPERSEDED: "Remplacée par une proposition plus récente",
+}
+
+
 class ArticleRevision(db.Model):
-    """A full snapshot of the text at each save, with who and why: the history editors diff."""
+    """A full snapshot of the text at each save, with who and why: the history editors diff.
+
+    A proposal (review_state set) also carries every field it would change, and stays out of the article until
+    a pilot approves it; plain history rows leave review_state empty."""
 
     __tablename__ = "kb_article_revision"
 
@@ -86,9 +106,18 @@ class ArticleRevision(db.Model):
     body_md: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[str] = mapped_column(String(12), default=ArticleStatus.DRAFT)
     comment: Mapped[str] = mapped_column(String(300), default="")
+    service: Mapped[str | None] = mapped_column(String(40))
+    audience: Mapped[str | None] = mapped_column(String(20))
+    tags: Mapped[list | None] = mapped_column(JSON)
+    admin_path: Mapped[str | None] = mapped_column(String(300))
+    review_state: Mapped[str | None] = mapped_column(String(12), index=True)
+    reviewer_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    review_reason: Mapped[str] = mapped_column(String(500), default="")
 
     article: Mapped[Article] = relationship(back_populates="revisions")
-    author = relationship("User")
+    author = relationship("User", foreign_keys=[author_id])
+    reviewer = relationship("User", foreign_keys=[reviewer_id])
 
 
 class ArticleFact(db.Model):
@@ -117,6 +146,36 @@ class GlossaryTerm(db.Model):
 
     def __str__(self) -> str:
         return self.term
+
+
+class GlossaryRevision(db.Model):
+    """One change of a glossary entry made in the editor: who, when, and the entry before and after (None when
+    created or deleted). The YAML file seeds the glossary; day-to-day changes are made here."""
+
+    __tablename__ = "kb_glossary_revision"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    term_id: Mapped[int | None] = mapped_column(ForeignKey("kb_glossary_term.id", ondelete="SET NULL"), index=True)
+    term: Mapped[str] = mapped_column(String(120))
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    before: Mapped[dict | None] = mapped_column(JSON)
+    after: Mapped[dict | None] = mapped_column(JSON)
+    comment: Mapped[str] = mapped_column(String(300), default="")
+
+    author = relationship("User")
+
+
+class ArticleFeedback(db.Model):
+    """What a reader who answered « Non » to « Cette réponse vous a-t-elle aidé ? » said was missing."""
+
+    __tablename__ = "kb_article_feedback"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("kb_article.id", ondelete="CASCADE"), index=True)
+    comment: Mapped[str] = mapped_column(Text)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class Deflection(db.Model):

@@ -1,7 +1,8 @@
 """Reference content: the FAQ articles (kb/data/faq/*.md) and the glossary (kb/data/glossary.yaml), loaded idempotently.
 
 Existing articles are left as editors made them (the database is the source of truth); only missing ones are
-created. Glossary entries have no editor yet, so the file wins and changed entries are updated."""
+created. The glossary file keeps updating the entries nobody changed in the glossary editor; an entry edited there
+(kb.glossary) is left as its editor made it."""
 
 from pathlib import Path
 
@@ -78,7 +79,10 @@ def load_glossary(session, path: Path = DATA / "glossary.yaml") -> int:
     if not path.exists():
         return 0
     entries = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+    from kb.glossary import edited_in_ui
+
     current = {t.term: t for t in session.scalars(select(GlossaryTerm))}
+    edited = edited_in_ui(session)
     anchors = {t.anchor for t in current.values()}
     changed = 0
     for entry in entries:
@@ -90,6 +94,8 @@ def load_glossary(session, path: Path = DATA / "glossary.yaml") -> int:
             "see_also": list(entry.get("see_also") or []),
         }
         term = current.get(entry["term"])
+        if entry["term"] in edited:
+            continue
         if term is None:
             anchor = base = slugify(entry["term"])
             counter = 2

@@ -18,7 +18,15 @@ from helpdesk.platform.markup import render_markdown
 from helpdesk.platform.queue import enqueue_after_commit
 from helpdesk.routing.codes import Service
 from kb import indexing
-from kb.models import Article, ArticleFact, ArticleRevision, ArticleStatus, Audience, Deflection, GlossaryTerm
+from kb.models import (
+    Article,
+    ArticleFact,
+    ArticleRevision,
+    ArticleStatus,
+    Audience,
+    Deflection,
+    GlossaryTerm,
+)
 from kb.search import UNAVAILABLE, Hit
 from kb.text import MAX_QUERY_CHARS, words
 
@@ -170,7 +178,7 @@ def record_deflection(session, article: Article, *, keyword_slug: str | None, ac
 # -- editing -------------------------------------------------------------------------------------------------
 
 
-def _check_fields(title: str, body_md: str, service: str, audience: str) -> dict[str, str]:
+def check_fields(title: str, body_md: str, service: str, audience: str) -> dict[str, str]:
     errors = {}
     if not title.strip():
         errors["title"] = "Indiquez la question ou le titre de l'article."
@@ -185,7 +193,7 @@ def _check_fields(title: str, body_md: str, service: str, audience: str) -> dict
     return errors
 
 
-def _after_change(session, article_id: int) -> None:
+def after_change(session, article_id: int) -> None:
     indexing.record_change(session, "faq", article_id)
     enqueue_after_commit(session, "kb.jobs.refresh_index", queue="kb", job_id="kb-refresh-index")
     indexing.sync_after_commit(session)
@@ -205,10 +213,14 @@ def save_article(
     actor,
     now,
 ) -> Article:
-    """Create or edit an article: a revision records the text, who and why; status is left unchanged."""
+    """Create or edit an article: a revision records the text, who and why; status is left unchanged.
+
+    A published article changes directly only for those who may publish; others propose (kb.review.propose)."""
     if not policy.can(actor, policy.Action.EDIT_KB):
         raise NotAllowed("Seuls les pilotes et les référents EduLAB peuvent modifier la FAQ.")
-    errors = _check_fields(title, body_md, service, audience)
+    if must_propose(actor, article):
+        raise NotAllowed("Un article publié ne change qu'après l'approbation d'un pilote : proposez votre modification.")
+    errors = check_fields(title, body_md, service, audience)
     if errors:
         raise ValidationFailed("L'article n'a pas été enregistré : corrigez les champs signalés.", fields=errors)
     if article is None:
@@ -234,14 +246,20 @@ def save_article(
             comment=comment.strip()[:300],
         )
     )
-    _after_change(session, article.id)
+    after_change(session, article.id)
     article.change_seq = indexing.current_seq(session)
     return article
 
 
+def must_propose(actor, article: Article | None) -> bool:
+    """True when `actor` may write the FAQ but a change to this (published) article needs a pilot's approval."""
+    return article is not None and article.is_published and not policy.can(actor, policy.Action.PUBLISH_KB)
+
+
 def set_status(session, article: Article, status: str, *, actor, now) -> Article:
-    if not policy.can(actor, policy.Action.EDIT_KB):
-        raise NotAllowed("Seuls les pilotes et les référents EduLAB peuvent publier ou archiver.")
+    """Publish, archive or set back to draft: pilots only (an EduLAB referent asks for publication instead)."""
+    if not policy.can(actor, policy.Action.PUBLISH_KB):
+        raise NotAllowed("Seuls les pilotes peuvent publier ou archiver un article : demandez sa publication.")
     if status not in {s.value for s in ArticleStatus}:
         raise ValidationFailed("Statut inconnu.")
     article.status = status
@@ -258,9 +276,13 @@ def set_status(session, article: Article, status: str, *, actor, now) -> Article
             comment=labels[status],
         )
     )
-    _after_change(session, article.id)
+    after_change(session, article.id)
     article.change_seq = indexing.current_seq(session)
     return article
+
+
+def article_facts(session, article: Article) -> list[str]:
+    return sorted(session.scalars(select(ArticleFact.fact).where(ArticleFact.article_id == article.id)))
 
 
 def revision_diff(older: ArticleRevision | None, newer: ArticleRevision) -> list[tuple[str, str]]:

@@ -2,6 +2,7 @@
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask import session as web_session
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 
@@ -11,9 +12,12 @@ from helpdesk.platform.extensions import db
 from helpdesk.platform.markup import render_markdown
 from helpdesk.platform.timeutil import utcnow
 from helpdesk.routing.codes import SERVICE_LABELS
-from kb import services
+from kb import feedback as feedback_services
+from kb import glossary as glossary_services
+from kb import review, services
+from kb.diagnostics import services as diagnostic_services
 from kb.forms import ArticleForm
-from kb.models import AUDIENCE_LABELS, STATUS_LABELS, Article, ArticleStatus, GlossaryTerm
+from kb.models import AUDIENCE_LABELS, REVIEW_STATE_LABELS, STATUS_LABELS, Article, ArticleStatus, GlossaryTerm
 
 bp = Blueprint("kb", __name__, template_folder="templates")
 
@@ -25,6 +29,7 @@ def _labels():
     return {
         "audience_labels": {k.value: v for k, v in AUDIENCE_LABELS.items()},
         "article_status_labels": {k.value: v for k, v in STATUS_LABELS.items()},
+        "review_state_labels": {k.value: v for k, v in REVIEW_STATE_LABELS.items()},
     }
 
 
@@ -74,12 +79,15 @@ def article(slug: str):
     if found.is_published:
         services.record_view(db.session, found)
         db.session.commit()
+    vote = (web_session.get("kb_vote_answers") or {}).get(str(found.id))
     return render_template(
         "kb/article.html",
         article=found,
         body=services.render_article(db.session, found, url_for("kb.glossary")),
         related=services.related_articles(db.session, found, actor=current_user),
+        diagnostics=diagnostic_services.trees_for_facts(db.session, services.article_facts(db.session, found)),
         voted=found.id in web_session.get("kb_votes", []),
+        ask_what_was_missing=vote == "non" and str(found.id) not in (web_session.get("kb_feedback_given") or []),
     )
 
 
@@ -88,26 +96,66 @@ def vote(slug: str):
     found = services.get_visible_article(db.session, slug, actor=current_user)
     answer = request.form.get("helpful")
     if answer not in {"oui", "non"}:
-        flash("Choisissez « Oui » ou « Non ».", "error")
+        flash(_("Choisissez « Oui » ou « Non »."), "error")
         return redirect(url_for("kb.article", slug=slug))
     voted = web_session.get("kb_votes", [])
     if found.id not in voted:  # one vote per article and browser session
         services.vote(db.session, found, helpful=answer == "oui")
         db.session.commit()
         web_session["kb_votes"] = [*voted, found.id][-200:]
-    flash("Merci pour votre avis." if answer == "oui" else "Merci : votre avis nous aide à améliorer cette réponse.", "success")
+        answers = dict(web_session.get("kb_vote_answers") or {})
+        answers[str(found.id)] = answer
+        web_session["kb_vote_answers"] = dict(list(answers.items())[-50:])
+    if answer == "oui":
+        flash(_("Merci pour votre avis."), "success")
+    return redirect(url_for("kb.article", slug=slug) + "#avis")
+
+
+@bp.post("/faq/<slug>/remarque")
+def feedback(slug: str):
+    """After « Non »: what was missing (optional); stored for the editors."""
+    found = services.get_visible_article(db.session, slug, actor=current_user)
+    if (web_session.get("kb_vote_answers") or {}).get(str(found.id)) != "non":
+        return redirect(url_for("kb.article", slug=slug) + "#avis")
+    comment = request.form.get("comment", "")
+    try:
+        feedback_services.record_feedback(db.session, found, comment, actor=current_user, now=utcnow())
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return render_template(
+            "kb/article.html",
+            article=found,
+            body=services.render_article(db.session, found, url_for("kb.glossary")),
+            related=services.related_articles(db.session, found, actor=current_user),
+            diagnostics=diagnostic_services.trees_for_facts(db.session, services.article_facts(db.session, found)),
+            voted=True,
+            ask_what_was_missing=True,
+            feedback_text=comment,
+        ), 400
+    db.session.commit()
+    web_session["kb_feedback_given"] = [*(web_session.get("kb_feedback_given") or []), str(found.id)][-50:]
+    flash(
+        _("Merci : votre remarque aidera à compléter cette réponse.") if comment.strip() else _("Merci pour votre avis."),
+        "success",
+    )
     return redirect(url_for("kb.article", slug=slug) + "#avis")
 
 
 @bp.get("/glossaire")
 def glossary():
-    terms = sorted(db.session.scalars(select(GlossaryTerm)), key=lambda t: services.sort_key(t.term))
+    """The whole glossary, or the terms matching ?q= (a plain GET form; app.js filters as one types)."""
+    query = request.args.get("q", "").strip()[:100]
+    all_terms = sorted(db.session.scalars(select(GlossaryTerm)), key=lambda t: services.sort_key(t.term))
+    terms = [t for t in all_terms if glossary_services.matches(t, query)] if query else all_terms
     letters: dict[str, list[GlossaryTerm]] = {}
     for term in terms:
         initial = services.sort_key(term.term)[:1].upper()
         letters.setdefault(initial if initial.isalpha() else "#", []).append(term)
-    anchors = {services.sort_key(t.term): t.anchor for t in terms}
-    return render_template("kb/glossary.html", letters=letters, anchors=anchors)
+    anchors = {services.sort_key(t.term): t.anchor for t in all_terms}
+    return render_template(
+        "kb/glossary.html", letters=letters, anchors=anchors, query=query, total=len(all_terms), shown=len(terms)
+    )
 
 
 @bp.get("/faq/suggestions")
@@ -158,19 +206,46 @@ def picker():
 def manage():
     _require_editor()
     articles = db.session.scalars(select(Article).order_by(Article.status, Article.title))
-    return render_template("kb/manage.html", articles=list(articles))
+    can_review = policy.can(current_user, policy.Action.PUBLISH_KB)
+    return render_template(
+        "kb/manage.html",
+        articles=list(articles),
+        feedback_counts=feedback_services.feedback_counts(db.session),
+        pending=review.pending(db.session, actor=current_user) if can_review else [],
+        my_proposals=review.proposals_by(db.session, actor=current_user),
+    )
 
 
 def _editor_form(article: Article | None):
-    form = ArticleForm(obj=article)
+    # An EduLAB referent continues the proposal waiting beside a published article rather than restarting from it.
+    waiting = review.pending_for(db.session, article) if article is not None else []
+    draft = waiting[0] if waiting and services.must_propose(current_user, article) else None
+    form = ArticleForm(obj=draft or article)
     if request.method == "GET" and article is not None:
-        form.tags.data = ", ".join(article.tags or [])
+        form.tags.data = ", ".join((draft or article).tags or [])
     preview = None
     if request.method == "POST" and form.validate_on_submit():
         if request.form.get("action") == "preview":
             preview = render_markdown(form.body_md.data)
         else:
             try:
+                if services.must_propose(current_user, article):
+                    review.propose(
+                        db.session,
+                        article,
+                        title=form.title.data,
+                        body_md=form.body_md.data,
+                        service=form.service.data,
+                        audience=form.audience.data,
+                        tags=form.tag_list(),
+                        admin_path=form.admin_path.data or "",
+                        comment=form.comment.data or "",
+                        actor=current_user,
+                        now=utcnow(),
+                    )
+                    db.session.commit()
+                    flash(_("Proposition enregistrée : elle sera publiée après l'approbation d'un pilote."), "success")
+                    return redirect(url_for("kb.edit", slug=article.slug))
                 saved = services.save_article(
                     db.session,
                     article,
@@ -191,10 +266,19 @@ def _editor_form(article: Article | None):
                 flash(error.message, "error")
             else:
                 db.session.commit()
-                flash("Article enregistré.", "success")
+                flash(_("Article enregistré."), "success")
                 return redirect(url_for("kb.edit", slug=saved.slug))
     status = 400 if request.method == "POST" and form.errors else 200
-    return render_template("kb/edit.html", form=form, article=article, preview=preview), status
+    context = {
+        "must_propose": services.must_propose(current_user, article),
+        "waiting": waiting,
+        "draft": draft,
+        "feedback": feedback_services.feedback_for(db.session, article, actor=current_user) if article is not None else [],
+        "my_proposals": [
+            p for p in review.proposals_by(db.session, actor=current_user) if article and p.article_id == article.id
+        ][:5],
+    }
+    return render_template("kb/edit.html", form=form, article=article, preview=preview, **context), status
 
 
 @bp.route("/faq/gestion/nouveau", methods=["GET", "POST"])
@@ -213,6 +297,11 @@ def edit(slug: str):
 def set_status(slug: str):
     _require_editor()
     found = services.get_visible_article(db.session, slug, actor=current_user)
+    if request.form.get("status") == "published" and not policy.can(current_user, policy.Action.PUBLISH_KB):
+        review.ask_publication(db.session, found, actor=current_user, now=utcnow())
+        db.session.commit()
+        flash(_("Demande de publication envoyée : un pilote la validera."), "success")
+        return redirect(url_for("kb.edit", slug=found.slug))
     services.set_status(db.session, found, request.form.get("status", ""), actor=current_user, now=utcnow())
     db.session.commit()
     flash(
@@ -230,6 +319,7 @@ def set_status(slug: str):
 def history(slug: str):
     _require_editor()
     found = services.get_visible_article(db.session, slug, actor=current_user)
-    revisions = list(reversed(found.revisions))  # oldest first, so each diff reads against the previous one
+    # Oldest first, so each diff reads against the previous one; proposals live on their own page.
+    revisions = [rev for rev in reversed(found.revisions) if rev.review_state is None]
     entries = [(rev, services.revision_diff(revisions[i - 1] if i else None, rev)) for i, rev in enumerate(revisions)]
     return render_template("kb/history.html", article=found, entries=list(reversed(entries)))

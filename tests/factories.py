@@ -30,7 +30,16 @@ from helpdesk.users.models import ApiToken, Role, User, UserRole
 from helpdesk.users.passwords import hash_password
 from kb.diagnostics.models import DiagnosticRun, DiagnosticTree, DiagnosticTreeVersion
 from kb.indexing import record_change as kb_record_change
-from kb.models import Article, ArticleFact, ArticleRevision, Deflection, GlossaryTerm, KbChange
+from kb.models import (
+    Article,
+    ArticleFact,
+    ArticleFeedback,
+    ArticleRevision,
+    Deflection,
+    GlossaryRevision,
+    GlossaryTerm,
+    KbChange,
+)
 
 TEST_PASSWORD = "correct-horse-42"
 _PASSWORD_HASH = hash_password(TEST_PASSWORD)  # argon2 is slow on purpose: hash once
@@ -242,6 +251,29 @@ class GlossaryTermFactory(Base):
         if create:
             db.session.flush()
             kb_record_change(db.session, "glossary", self.id)
+
+
+class ArticleFeedbackFactory(Base):
+    """What a reader who voted « Non » said was missing."""
+
+    class Meta:
+        model = ArticleFeedback
+
+    article_id = factory.LazyFunction(lambda: ArticleFactory().id)
+    comment = "Il manque le chemin dans l'ENT."
+
+
+class GlossaryRevisionFactory(Base):
+    """One change made in the glossary editor: before → after."""
+
+    class Meta:
+        model = GlossaryRevision
+
+    term_id = factory.LazyFunction(lambda: GlossaryTermFactory().id)
+    term = "GAR"
+    before = factory.LazyFunction(lambda: {"term": "GAR", "definition": "Ancienne définition."})
+    after = factory.LazyFunction(lambda: {"term": "GAR", "definition": "Nouvelle définition."})
+    comment = "Précision"
 
 
 class DeflectionFactory(Base):

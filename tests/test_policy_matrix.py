@@ -209,6 +209,8 @@ def test_role_actions(user_name):
         Action.VIEW_QUEUE: user_name in {"agent_n1", "edulab", "pilote", "editeur"},
         Action.EDIT_CATALOG: user_name in {"pilote", "admin"},
         Action.EDIT_KB: user_name in {"pilote", "edulab"},
+        Action.PUBLISH_KB: user_name == "pilote",  # EduLAB changes to published articles wait for a pilot
+        Action.EDIT_GLOSSARY: user_name in {"pilote", "edulab"},
         Action.EDIT_DIAGNOSTICS: user_name == "pilote",
         Action.EDIT_SLA: user_name == "pilote",
         Action.MANAGE_USERS: user_name == "admin",

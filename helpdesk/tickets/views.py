@@ -73,7 +73,7 @@ def new():
     on_behalf = policy.can(current_user, Action.CREATE_TICKET_ON_BEHALF)
     form = ticket_form_class(keyword, on_behalf=on_behalf)()
     if request.method == "GET" and prefill:
-        form.subject.data = form.subject.data or prefill.get("subject", "")
+        _apply_prefill(form, keyword, prefill)
     error = None
     if form.validate_on_submit():
         try:
@@ -99,6 +99,22 @@ def new():
         and bool(request.files.getlist("attachments"))
         and any(f.filename for f in request.files.getlist("attachments")),
     ), status
+
+
+def _apply_prefill(form, keyword, prefill: dict) -> None:
+    """A diagnostic's pre-fill: subject, description and the extra fields its answers settle (editable, never forced)."""
+    form.subject.data = form.subject.data or str(prefill.get("subject", ""))[:200]
+    form.description.data = form.description.data or str(prefill.get("description", ""))[:20000]
+    values = prefill.get("fields") if isinstance(prefill.get("fields"), dict) else {}
+    for spec in keyword.fields or []:
+        name = EXTRA_PREFIX + spec.get("name", "")
+        value = values.get(spec.get("name"))
+        if name not in form or not isinstance(value, str) or form[name].data not in (None, ""):
+            continue
+        if spec.get("type") == "choice" and value not in [str(c) for c in spec.get("choices") or []]:
+            continue
+        if spec.get("type", "text") in ("text", "choice"):
+            form[name].data = value
 
 
 def _open_from_form(session, form, keyword, prefill, on_behalf):

@@ -1,5 +1,6 @@
-"""Reference diagnostic trees, loaded from kb/data/diagnostics/*.yaml; a tree already in the database is
-left alone, so the pilots' edits survive every later `flask seed`."""
+"""Reference diagnostic trees, loaded from kb/data/diagnostics/*.yaml. A tree whose current version is still the
+reference data gets a new version when its file changes; a tree a pilot has edited (or imported) is left alone, so
+the pilots' edits survive every later `flask seed`."""
 
 from pathlib import Path
 
@@ -8,7 +9,10 @@ from sqlalchemy import select
 
 from helpdesk.platform.timeutil import utcnow
 from kb.diagnostics.models import DiagnosticTree
-from kb.diagnostics.services import save_tree
+from kb.diagnostics.services import current_version, save_tree
+
+INITIAL_COMMENT = "Version initiale (données de référence)"
+UPDATE_COMMENT = "Mise à jour des données de référence"
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data" / "diagnostics"
 KEYWORD_CATALOG = Path(__file__).resolve().parents[2] / "helpdesk" / "routing" / "data" / "keywords.yaml"
@@ -34,16 +38,24 @@ def seed_reference(session) -> None:
     trees = reference_trees()
     slugs = {data["slug"] for data in trees}
     labels = catalog_labels()
-    existing = set(session.scalars(select(DiagnosticTree.slug)))
+    existing = {tree.slug: tree for tree in session.scalars(select(DiagnosticTree))}
     now = utcnow()
     for data in trees:
-        if data["slug"] not in existing:
-            save_tree(
-                session,
-                data,
-                actor=None,
-                now=now,
-                comment="Version initiale (données de référence)",
-                extra_keywords=labels,
-                extra_slugs=slugs,
-            )
+        tree = existing.get(data["slug"])
+        if tree is not None:
+            current = current_version(session, tree)
+            if current is None or not _is_reference(current) or current.data == data:
+                continue
+        save_tree(
+            session,
+            data,
+            actor=None,
+            now=now,
+            comment=UPDATE_COMMENT if tree is not None else INITIAL_COMMENT,
+            extra_keywords=labels,
+            extra_slugs=slugs,
+        )
+
+
+def _is_reference(version) -> bool:
+    return version.author_id is None and version.comment in (INITIAL_COMMENT, UPDATE_COMMENT)

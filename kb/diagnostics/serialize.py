@@ -7,7 +7,12 @@ def node_json(node: Node) -> dict:
     data = {"id": node.id, "kind": node.kind}
     if node.kind == "question":
         data.update(
-            text=node.text, help=node.help, answers=[{"id": a.id, "label": a.label, "next": a.next} for a in node.answers]
+            text=node.text,
+            help=node.help,
+            answers=[
+                {"id": a.id, "label": a.label, "next": a.next, **({"fields": dict(a.fields)} if a.fields else {})}
+                for a in node.answers
+            ],
         )
     elif node.kind == "fix":
         data.update(
@@ -29,6 +34,8 @@ def node_json(node: Node) -> dict:
         )
     else:
         data.update(title=node.title, text=node.text, tree=node.tree)
+    if node.subject:
+        data["subject"] = node.subject
     return data
 
 

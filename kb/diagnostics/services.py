@@ -2,11 +2,12 @@
 the fix worked, build the ticket pre-fill and the per-tree statistics. Callers commit."""
 
 import yaml
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from helpdesk import policy
 from helpdesk.platform.errors import Conflict, NotAllowed, NotFound, ValidationFailed
 from helpdesk.routing.models import Keyword
+from kb.diagnostics import handoff
 from kb.diagnostics.models import DiagnosticRun, DiagnosticTree, DiagnosticTreeVersion
 from kb.diagnostics.tree import Tree, TreeInvalid, WalkError, WalkResult, load_tree, parse_tree, walk
 
@@ -222,48 +223,55 @@ def keyword_slug(session, label: str) -> str | None:
     return session.scalar(select(Keyword.slug).where(Keyword.label == label))
 
 
-def prefill_data(tree: Tree, result: WalkResult, run: DiagnosticRun | None) -> dict:
-    """What the ticket form receives: keyword, subject, the questions and answers, the outcome reached."""
+def prefill_data(tree: Tree, result: WalkResult, run: DiagnosticRun | None, keyword_fields=None) -> dict:
+    """What the ticket form receives: keyword, a subject naming the situation, a description stating the answers,
+    the extra-field values the answers settle (`keyword_fields`: the keyword's field specs), the outcome reached."""
     node = result.node
     answers = result.carried()
-    subject = (
-        f"{tree.title} — {node.title}" if node.kind == "escalation" else f"{tree.title} : la solution proposée n'a pas suffi"
-    )
     return {
         "source": "diagnostic",
         "tree": tree.slug,
         "run_id": run.id if run else None,
         "keyword": node.keyword,
         "tier": node.tier,
-        "subject": subject[:200],
+        "subject": handoff.subject(tree, result),
+        "description": handoff.description(tree, result, answers),
+        "fields": handoff.fields(result, keyword_fields or []),
         "answers": [list(pair) for pair in answers],
         "outcome": node.title,
     }
 
 
-def tree_statistics(session) -> list[dict]:
-    """Per tree: runs started, finished, count per outcome node, fixes reached, deflections and their rate."""
+def keyword_fields(session, label: str) -> list[dict]:
+    return session.scalar(select(Keyword.fields).where(Keyword.label == label)) or []
+
+
+def tree_facts(data: dict) -> set[str]:
+    """Every FAQ fact a tree version cites: its own and its outcomes'."""
+    facts = {str(f) for f in data.get("faq_facts") or []}
+    for node in (data.get("nodes") or {}).values():
+        if isinstance(node, dict):
+            facts.update(str(f) for f in node.get("faq_facts") or [])
+    return facts
+
+
+def trees_for_facts(session, facts, *, limit: int = 3) -> list[DiagnosticTree]:
+    """The diagnostics whose current version covers these facts (the FAQ article's side of the link), those
+    sharing most facts first."""
+    wanted = {str(f) for f in facts or ()}
+    if not wanted:
+        return []
     rows = session.execute(
-        select(
-            DiagnosticRun.tree_id, DiagnosticRun.outcome_kind, DiagnosticRun.outcome_node_id, DiagnosticRun.resolved, func.count()
-        ).group_by(DiagnosticRun.tree_id, DiagnosticRun.outcome_kind, DiagnosticRun.outcome_node_id, DiagnosticRun.resolved)
+        select(DiagnosticTree, DiagnosticTreeVersion.data)
+        .join(
+            DiagnosticTreeVersion,
+            (DiagnosticTreeVersion.tree_id == DiagnosticTree.id)
+            & (DiagnosticTreeVersion.version == DiagnosticTree.current_version),
+        )
+        .where(DiagnosticTree.current_version > 0)
     ).all()
-    stats = {
-        t.id: {"tree": t, "started": 0, "finished": 0, "fixes": 0, "deflections": 0, "escalations": 0, "outcomes": {}}
-        for t in list_trees(session)
-    }
-    for tree_id, kind, node_id, resolved, count in rows:
-        entry = stats.get(tree_id)
-        if entry is None:
-            continue
-        entry["started"] += count
-        if kind:
-            entry["finished"] += count
-            entry["outcomes"][node_id] = entry["outcomes"].get(node_id, 0) + count
-        entry["fixes"] += count if kind == "fix" else 0
-        entry["escalations"] += count if kind == "escalation" else 0
-        entry["deflections"] += count if resolved else 0
-    for entry in stats.values():
-        entry["deflection_rate"] = round(100 * entry["deflections"] / entry["finished"]) if entry["finished"] else 0
-        entry["outcomes"] = sorted(entry["outcomes"].items(), key=lambda item: -item[1])
-    return list(stats.values())
+    ranked = sorted(
+        ((len(wanted & tree_facts(data)), tree.title, tree) for tree, data in rows if wanted & tree_facts(data)),
+        key=lambda item: (-item[0], item[1]),
+    )
+    return [tree for _, _, tree in ranked[:limit]]

@@ -31,6 +31,9 @@ class Answer:
     id: str
     label: str
     next: str
+    # Values this answer gives to the ticket form's extra fields (name of the keyword's field, value), e.g.
+    # « Autre personnel » → (("profil_concerne", "Autre"),): the pre-filled ticket does not ask it again.
+    fields: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -49,6 +52,7 @@ class Node:
     carry: tuple[str, ...] = ()
     attach: tuple[str, ...] = ()
     tree: str = ""  # redirect: slug of the other tree
+    subject: str = ""  # fix or escalation: the ticket's subject when the tree's title does not say the situation
 
     @property
     def is_outcome(self) -> bool:
@@ -114,7 +118,14 @@ def _parse_node(node_id: str, raw, errors: list[str]) -> Node | None:
         if not isinstance(item, dict) or not _text(item.get("id")) or not _text(item.get("label")):
             errors.append(f"Le nœud « {node_id} » : la réponse n° {position} doit avoir un id et un libellé.")
             continue
-        answers.append(Answer(_text(item["id"]), _text(item["label"]), _text(item.get("next"))))
+        fields = item.get("fields")
+        if fields is not None and not (isinstance(fields, dict) and all(isinstance(v, (str, int)) for v in fields.values())):
+            errors.append(
+                f"Le nœud « {node_id} » : la réponse « {_text(item['id'])} » a des champs (fields) qui ne sont pas une table nom: valeur."
+            )
+            fields = None
+        pairs = tuple((_text(k), _text(v)) for k, v in (fields or {}).items())
+        answers.append(Answer(_text(item["id"]), _text(item["label"]), _text(item.get("next")), pairs))
     fallback = raw.get("fallback") if isinstance(raw.get("fallback"), dict) else {}
     return Node(
         id=node_id,
@@ -131,6 +142,7 @@ def _parse_node(node_id: str, raw, errors: list[str]) -> Node | None:
         carry=_strings(raw.get("carry")),
         attach=_strings(raw.get("attach")),
         tree=_text(raw.get("tree")),
+        subject=_text(raw.get("subject"))[:200],
     )
 
 

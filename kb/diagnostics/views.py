@@ -12,6 +12,7 @@ from helpdesk.platform.timeutil import utcnow
 from helpdesk.web.templating import link_if
 from kb import services as kb_services
 from kb.diagnostics import services
+from kb.diagnostics import statistics as statistics_service
 from kb.diagnostics.models import DiagnosticRun
 from kb.diagnostics.tree import MAX_QUESTIONS, WalkError, remaining_questions, walk
 
@@ -72,7 +73,7 @@ def _remember_run(slug: str, run_id: int | None) -> None:
 
 def _ticket_handoff(tree, result, run) -> dict:
     """The pre-filled ticket link (or, without the ticket area, what to tell the agent)."""
-    data = services.prefill_data(tree, result, run)
+    data = services.prefill_data(tree, result, run, services.keyword_fields(db.session, result.node.keyword))
     token = sign_prefill(current_app.config["SECRET_KEY"], data)
     keyword_slug = services.keyword_slug(db.session, data["keyword"])
     url = link_if("tickets.new", keyword=keyword_slug, prefill=token) if keyword_slug else link_if("tickets.new", prefill=token)
@@ -156,7 +157,7 @@ def resolve(slug: str):
 @login_required
 def statistics():
     services.ensure_can_view_statistics(current_user)
-    return render_template("diagnostics/statistics.html", stats=services.tree_statistics(db.session))
+    return render_template("diagnostics/statistics.html", stats=statistics_service.tree_statistics(db.session))
 
 
 def _editor(template: str, *, slug: str | None, text: str, status: int = 200, **context):

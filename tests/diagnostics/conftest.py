@@ -21,7 +21,14 @@ def seeded(session):
     with KEYWORD_CATALOG.open(encoding="utf-8") as handle:
         catalog = yaml.safe_load(handle)
     session.add_all(
-        KeywordFactory.build(label=item["label"], slug=slugify(item["label"]), diagnostic_slug=item.get("diagnostic"))
+        KeywordFactory.build(
+            label=item["label"],
+            slug=slugify(item["label"]),
+            diagnostic_slug=item.get("diagnostic"),
+            service=item["service"],
+            tier=item["tier"],
+            fields=item.get("fields") or [],
+        )
         for item in catalog
     )
     session.flush()

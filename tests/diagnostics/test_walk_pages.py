@@ -201,7 +201,9 @@ def test_fix_not_resolved_redirects_to_the_prefilled_ticket_form(app, client, se
         "Des services sont-ils saisis dans STSweb pour cet enseignant dans votre établissement ?",
         "Non, ou je ne sais pas",
     ]
-    assert "n'a pas suffi" in data["subject"]
+    # The subject names the situation; the description says which solution did not work.
+    assert data["subject"] == "Un utilisateur n'a pas de compte ENT — Enseignant (y compris ULIS ou complément de service)"
+    assert "« Saisir les services dans STSweb, puis lancer les exports », n'a pas résolu le problème." in data["description"]
 
 
 def test_fix_links_to_the_faq_articles_that_explain_it(client, session, seeded):

@@ -21,12 +21,16 @@ def _editor():
     return UserFactory(roles=[Role.EDULAB], profile=Profile.PERSONNEL_ACADEMIQUE)
 
 
+def _pilot():
+    return UserFactory(roles=[Role.PILOTE], profile=Profile.PERSONNEL_ACADEMIQUE)
+
+
 def _slugs(client, query):
     return [r["slug"] for r in client.get("/api/v1/kb/search", query_string={"q": query}).get_json()["results"]]
 
 
-def test_editor_creates_publishes_and_search_reflects_it_at_once(client, session, login_as):
-    login_as(_editor())
+def test_pilot_creates_publishes_and_search_reflects_it_at_once(client, session, login_as):
+    login_as(_pilot())
     response = client.post("/faq/gestion/nouveau", data={**FORM, "action": "save"})
     assert response.status_code == 302
     article = session.query(Article).one()
@@ -79,7 +83,7 @@ def test_requester_cannot_edit(client, session, login_as):
 
 
 def test_two_nodes_with_their_own_index_follow_the_same_database(app, session, tmp_path, monkeypatch):
-    editor = _editor()
+    editor = _pilot()  # a published article: only a pilot changes it directly
     article = ArticleFactory(title="Ancien titre", body_md="Procédure obsolète.")
     session.commit()
     node_a, node_b = indexing.Node(tmp_path / "node-a"), indexing.Node(tmp_path / "node-b")
