@@ -99,15 +99,18 @@ class CasProvider:
         # The state, kept in the session and repeated in the service URL, ties the ticket to this browser:
         # a ticket obtained by someone else for their own service URL fails validation here (login CSRF).
         state = secrets.token_urlsafe(16)
-        session[_STATE_KEY + self.config.name] = state
+        key = _STATE_KEY + self.config.name
+        session[key] = [*session.get(key, [])[-2:], state]  # a few logins may be under way in several tabs
         service = _with_query(callback_url, state=state)
         return redirect(f"{self.config.cas_url}/login?{urlencode({'service': service})}")
 
     def finish(self, callback_url: str) -> ExternalLogin:
-        state = session.pop(_STATE_KEY + self.config.name, None)
-        ticket = request.args.get("ticket", "")
-        if not state or request.args.get("state") != state:
+        key, state = _STATE_KEY + self.config.name, request.args.get("state", "")
+        pending = session.get(key, [])
+        if not state or state not in pending:
             raise SsoProtocolError("CAS: state missing or not this browser's")
+        session[key] = [s for s in pending if s != state]
+        ticket = request.args.get("ticket", "")
         if not ticket.startswith(("ST-", "PT-")) or len(ticket) > 256:
             raise SsoProtocolError("CAS: no service ticket in the callback")
         service = _with_query(callback_url, state=state)
