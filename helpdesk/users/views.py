@@ -45,9 +45,7 @@ def _failed_login(response) -> bool:
 def _locked_out(request_limit):
     """A breached login limit: the form again, the e-mail kept, the wait stated (and in Retry-After)."""
     seconds = retry_after_seconds(request_limit.reset_at)
-    form = LoginForm()
-    form.validate()
-    form.password.errors = []
+    form = LoginForm()  # bound to what was posted: the e-mail stays in its field
     page = _login_page(form, request.args.get("next") or request.form.get("next"), lockout=wait_message(seconds))
     return current_app.response_class(page, status=429, headers={"Retry-After": str(seconds)} if seconds else {})
 
