@@ -3,6 +3,7 @@ e-mail (and whether it is verified), name, profile, schools (UAI) and roles. Pur
 
 Attributes arrive multi-valued (CAS repeats an element, OIDC may send a list): every value is a string."""
 
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -28,13 +29,19 @@ class Claims:
     missing: tuple[str, ...]  # required fields that are absent or unusable, in FIELDS order
 
 
+def _clean(value: object) -> str:
+    """NFC text without control characters (a NUL cannot even be stored by PostgreSQL)."""
+    text = unicodedata.normalize("NFC", str(value))
+    return "".join(c for c in text if unicodedata.category(c) != "Cc" or c in " \t").strip()
+
+
 def values(attributes: Mapping[str, object], name: str) -> list[str]:
     """The non-empty string values of one attribute (absent: [])."""
     if not name or name not in attributes:
         return []
     raw = attributes[name]
     items = raw if isinstance(raw, list | tuple) else [raw]
-    return [str(item).strip() for item in items if item is not None and str(item).strip()]
+    return [text for text in (_clean(item) for item in items if item is not None) if text]
 
 
 def uai_of(value: str) -> str | None:
@@ -59,7 +66,7 @@ def read_claims(provider: ProviderConfig, subject: str, attributes: Mapping[str,
     uais = tuple(dict.fromkeys(code for code in map(uai_of, values(attributes, mapping.uai)) if code))
     roles = frozenset(mapping.role_map[v] for v in values(attributes, mapping.roles) if v in mapping.role_map)
     present = {"email": bool(email), "name": bool(name), "profile": bool(profile_values), "uai": bool(uais)}
-    subject = (subject or "").strip()
+    subject = _clean(subject or "")
     missing = tuple(f for f in ("email", "name", "profile", "uai") if f in mapping.required and not present[f])
     if not subject or len(subject) > MAX_SUBJECT:
         missing = ("subject", *missing)

@@ -139,3 +139,9 @@ def test_the_default_profile_map_grants_no_school_wide_profile():
     assert not set(provider.mapping.profile_map.values()) & set(SCHOOL_WIDE_PROFILES)
     claims = read_claims(provider, "s", {"mail": "a@b.fr", "displayName": "A B", "FrEduRne": "0310036W", "title": "DIR"})
     assert claims.profile is None and claims.has_profile_value
+
+
+def test_control_characters_are_dropped_and_text_is_nfc():
+    (provider,) = parse(CAS)
+    claims = read_claims(provider, "c\x00m", {"mail": "a@b.fr", "displayName": "Ame\u0301lie\x00 Roy", "FrEduRne": "0310036W"})
+    assert claims.name == "Amélie Roy" and claims.subject == "cm"
