@@ -1,7 +1,7 @@
 """users: session version, single sign-on identities
 
 Revision ID: 51e036f93d3b
-Revises: 733652230d59
+Revises: 7c44117dd4c0
 Create Date: 2026-12-02 14:32:35.354954
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '51e036f93d3b'
-down_revision = '733652230d59'
+down_revision = '7c44117dd4c0'
 branch_labels = None
 depends_on = None
 
