@@ -318,8 +318,9 @@ AUTO_CLOSE_REASON = N_("Clôture automatique : résolu sans nouvelle réponse")
 
 
 def auto_close_resolved(session, *, now: datetime, days: int, batch: int = 500) -> list[int]:
-    """Close tickets resolved more than `days` days ago with no public message since (the requester is told
-    by the notification rules of the move)."""
+    """Close tickets resolved more than `days` days ago and quiet for as long: a message on a resolved ticket
+    (« merci », or a doubt its holder is told of) delays the closure, never prevents it. The requester is told
+    by the notification rules of the move."""
     from datetime import timedelta
 
     from helpdesk.tickets import lifecycle
@@ -328,7 +329,7 @@ def auto_close_resolved(session, *, now: datetime, days: int, batch: int = 500) 
     limit = now - timedelta(days=days)
     later_reply = (
         select(Message.id)
-        .where(Message.ticket_id == Ticket.id, Message.created_at > Ticket.resolved_at, Message.audience == "public")
+        .where(Message.ticket_id == Ticket.id, Message.created_at > limit, Message.audience == "public")
         .exists()
     )
     candidates = session.scalars(

@@ -302,7 +302,6 @@ from helpdesk.trainings.models import (  # noqa: E402
     FilRequest,
     FilSlot,
     Registration,
-    TrainingMail,
     TrainingModule,
     TrainingSession,
 )
@@ -379,15 +378,6 @@ class FilEventFactory(Base):
 
     fil_request = factory.SubFactory(FilRequestFactory)
     to_state = "submitted"
-
-
-class TrainingMailFactory(Base):
-    class Meta:
-        model = TrainingMail
-
-    key = factory.Sequence(lambda n: f"test-mail:{n}")
-    recipient_email = "personne@ac-toulouse.fr"
-    subject = "Formation"
 
 
 class CalendarTokenFactory(Base):

@@ -3,11 +3,12 @@
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, Index, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from helpdesk.platform.extensions import db
 from helpdesk.platform.timeutil import utcnow
 from helpdesk.platform.types import UTCDateTime
+from helpdesk.users.models import User
 
 # One template per kind in templates/notifications/mail/<kind>.txt; who gets which is decided in subscribers.py.
 REQUESTER_KINDS = ("ticket_created", "ticket_replied", "waiting_for_you", "ticket_resolved", "ticket_closed", "propagation_done")
@@ -23,7 +24,9 @@ AGENT_KINDS = (
     "sla_breach",
     "incident_candidate",
 )
-KINDS = REQUESTER_KINDS + AGENT_KINDS
+# Trainings write their own text per person (notifications.services.notify_written).
+TRAINING_KINDS = ("fil_event", "training_reminder", "training_summary", "training_promotion", "training_change")
+KINDS = REQUESTER_KINDS + AGENT_KINDS + TRAINING_KINDS
 MODES = ("immediate", "digest")
 
 
@@ -42,6 +45,8 @@ class Notification(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     emailed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    user: Mapped[User] = relationship()
 
 
 class NotificationPreference(db.Model):

@@ -34,28 +34,36 @@ def notify_many(session, user_ids, kind: str, *, ticket=None, dedup_key: str, no
     user_ids = list(dict.fromkeys(u for u in user_ids if u is not None))
     if not user_ids:
         return []
-    if kind not in KINDS:
-        raise ValueError(f"unknown notification kind {kind}")
     if link is None:
         link = f"/tickets/{ticket.reference}" if ticket is not None else ""
     url = current_app.config["PUBLIC_URL"].rstrip("/") + link
     text = render_template(f"notifications/mail/{kind}.txt", ticket=ticket, url=url, **context)
     title, _, body = text.strip().partition("\n")
+    return _insert(session, user_ids, kind, ticket_id=getattr(ticket, "id", None), title=title, body=body, link=link,
+                   dedup_key=dedup_key, now=now)  # fmt: skip
+
+
+def notify_written(session, user_id: int, kind: str, *, title: str, body: str, link: str, dedup_key: str, now: datetime,
+                   ticket_id: int | None = None) -> Notification | None:  # fmt: skip
+    """A notification whose text its area wrote for this one person (the trainings greet each participant by
+    name); the same row, bell, preference and mail job as every other. None when already sent."""
+    rows = _insert(session, [user_id], kind, ticket_id=ticket_id, title=title, body=body, link=link, dedup_key=dedup_key,
+                   now=now, per_person_key=False)  # fmt: skip
+    return rows[0] if rows else None
+
+
+def _insert(session, user_ids, kind: str, *, ticket_id, title: str, body: str, link: str, dedup_key: str, now: datetime,
+            per_person_key: bool = True) -> list[Notification]:  # fmt: skip
+    """One INSERT ... ON CONFLICT (dedup_key) DO NOTHING (no savepoint) that also returns each person's preference;
+    the mail job of every created row goes out after commit unless its person chose the daily digest."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown notification kind {kind}")
     title, body = title.strip()[:200], body.strip()
-    ticket_id = getattr(ticket, "id", None)
     values = [
-        dict(
-            user_id=user_id,
-            kind=kind,
-            ticket_id=ticket_id,
-            title=title,
-            body=body,
-            link=link,
-            dedup_key=f"{dedup_key}:{user_id}"[:200],
-            created_at=now,
-        )
+        dict(user_id=user_id, kind=kind, ticket_id=ticket_id, title=title, body=body, link=link,
+             dedup_key=(f"{dedup_key}:{user_id}" if per_person_key else dedup_key)[:200], created_at=now)
         for user_id in user_ids
-    ]
+    ]  # fmt: skip
     if session.get_bind(mapper=Notification.__mapper__).dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
@@ -71,11 +79,9 @@ def notify_many(session, user_ids, kind: str, *, ticket=None, dedup_key: str, no
     created = sorted(session.execute(statement, values).all(), key=lambda found: found[0].id)
     for row, chosen in created:
         if chosen != "digest":
-            enqueue_after_commit(
-                session, "helpdesk.notifications.jobs.send_email", notification_id=row.id, job_id=f"notif-mail-{row.id}"
-            )
-    rows = [row for row, _chosen in created]
-    return rows
+            enqueue_after_commit(session, "helpdesk.notifications.jobs.send_email", notification_id=row.id,
+                                 job_id=f"notif-mail-{row.id}")  # fmt: skip
+    return [row for row, _chosen in created]
 
 
 def preference(session, user_id: int) -> str:

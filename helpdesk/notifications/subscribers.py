@@ -27,6 +27,20 @@ def _except(user_ids, actor) -> list[int]:
     return [u for u in user_ids if u != actor_id]
 
 
+def _readers(session, user_ids, ticket, message) -> list[int]:
+    """Of these people, those who may read the message quoted (policy.can_read): a rule never mails an entry to
+    someone who could not read it on the page, whoever holds the ticket."""
+    from sqlalchemy import select
+
+    from helpdesk.users.models import User
+
+    wanted = [u for u in dict.fromkeys(user_ids) if u is not None]
+    if not wanted:
+        return []
+    people = session.scalars(select(User).where(User.id.in_(wanted))).all()
+    return [u.id for u in people if policy.can_read(u, ticket, message.audience)]
+
+
 def _link(ticket, message=None) -> str:
     return f"/tickets/{ticket.reference}" + (f"#m{message.id}" if message is not None else "")
 
@@ -53,10 +67,15 @@ def message_posted(session, event: signals.MessagePosted):
             notify(session, ticket.requester_id, "ticket_replied", ticket=ticket, message=message, link=link,
                    dedup_key=key, now=event.now)  # fmt: skip
         else:
-            notify_many(session, _except(holder_or_group(session, ticket), actor), "requester_replied", ticket=ticket,
+            # At the vendor, the requester's words go to the pilot team, who keeps the link with the school.
+            team = (
+                holder_or_group(session, ticket) if ticket.tier != Tier.EDITEUR else tier_group_ids(session, ticket, Tier.PILOTE)
+            )
+            notify_many(session, _readers(session, _except(team, actor), ticket, message), "requester_replied", ticket=ticket,
                         message=message, link=link, dedup_key=key, now=event.now)  # fmt: skip
     elif message.audience == Audience.INTERNAL:
-        notify_many(session, _except([ticket.assignee_id], actor), "note_added", ticket=ticket, message=message, link=link,
+        notify_many(session, _readers(session, _except([ticket.assignee_id], actor), ticket, message), "note_added",
+                    ticket=ticket, message=message, link=link,
                     dedup_key=key, now=event.now)  # fmt: skip
     elif message.audience == Audience.VENDOR:
         _vendor_exchange(session, ticket, message, actor, event.now)
@@ -68,7 +87,8 @@ def _vendor_exchange(session, ticket, message, actor, now):
         recipients = holder_or_group(session, ticket) if ticket.tier == Tier.EDITEUR else []
     else:
         recipients = tier_group_ids(session, ticket, Tier.PILOTE)
-    notify_many(session, _except(recipients, actor), "vendor_message", ticket=ticket, message=message,
+    notify_many(session, _readers(session, _except(recipients, actor), ticket, message), "vendor_message", ticket=ticket,
+                message=message,
                 link=_link(ticket, message), dedup_key=f"message:{message.id}", now=now)  # fmt: skip
 
 

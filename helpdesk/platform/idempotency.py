@@ -70,3 +70,39 @@ def record(session, *, user_id: int, key: str, fingerprint_: str, response: dict
         )
     )
     session.flush()
+
+
+def respond_once(session, *, user_id: int, body, run, conflict: str):
+    """Run an API write and commit it. With an `Idempotency-Key` header the answer is stored in the same
+    transaction: a retry (same key, same request) gets it back and nothing is written twice; a concurrent
+    write of the same row is a 409, never an overwrite. `run()` returns (JSON payload, status)."""
+    from flask import jsonify, request
+    from sqlalchemy.exc import IntegrityError
+    from sqlalchemy.orm.exc import StaleDataError
+
+    from helpdesk.platform.timeutil import utcnow
+
+    key = request.headers.get("Idempotency-Key")
+    fingerprint_ = fingerprint(request.method, request.path, body)
+    if key is not None:
+        key = check_key(key)
+        stored = replay(session, user_id=user_id, key=key, fingerprint_=fingerprint_)
+        if stored is not None:
+            return jsonify(stored[0]), stored[1]
+    try:
+        payload, status = run()
+        if key is not None:
+            record(session, user_id=user_id, key=key, fingerprint_=fingerprint_, response=payload, status_code=status,
+                   now=utcnow())  # fmt: skip
+        session.commit()
+    except (StaleDataError, IntegrityError):
+        session.rollback()
+        if key is not None:  # a twin request with the same key committed first
+            stored = replay(session, user_id=user_id, key=key, fingerprint_=fingerprint_)
+            if stored is not None:
+                return jsonify(stored[0]), stored[1]
+        return jsonify(error=conflict), 409
+    except DomainError:
+        session.rollback()
+        raise
+    return jsonify(payload), status

@@ -25,6 +25,10 @@ EDITABLE = (
     "diagnostic_slug",
     "is_active",
 )
+# The catalog file names a keyword's diagnostic `diagnostic`; every other key is the field's own name.
+FILE_KEYS = {("diagnostic" if name == "diagnostic_slug" else name): name for name in EDITABLE}
+DEFAULTS = {"ticket_type": "incident", "priority": "normal", "is_mass_incident": False, "synonyms": [], "description": "",
+            "fields": [], "diagnostic_slug": None, "is_active": True}  # fmt: skip
 
 
 def slugify(label: str) -> str:

@@ -3,12 +3,9 @@
 from flask import Blueprint, current_app, jsonify, request
 from flask_babel import gettext as _
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.exc import StaleDataError
 
 from helpdesk import policy
 from helpdesk.platform import idempotency
-from helpdesk.platform.errors import DomainError
 from helpdesk.platform.extensions import db
 from helpdesk.platform.i18n import N_
 from helpdesk.platform.schemas import from_form, parse
@@ -151,34 +148,7 @@ def _body() -> dict | None:
 
 
 def _once(body: dict, run):
-    """Run a write and commit it. With an `Idempotency-Key` header, the answer is stored in the same
-    transaction: a retry (same key, same request) gets it back and nothing is written twice; a concurrent write
-    of the ticket is a 409, never an overwrite. `run()` returns (JSON payload, status)."""
-    user, session = api_user(), db.session
-    key = request.headers.get("Idempotency-Key")
-    fingerprint = idempotency.fingerprint(request.method, request.path, body)
-    if key is not None:
-        key = idempotency.check_key(key)
-        stored = idempotency.replay(session, user_id=user.id, key=key, fingerprint_=fingerprint)
-        if stored is not None:
-            return jsonify(stored[0]), stored[1]
-    try:
-        payload, status = run()
-        if key is not None:
-            idempotency.record(session, user_id=user.id, key=key, fingerprint_=fingerprint, response=payload,
-                               status_code=status, now=utcnow())  # fmt: skip
-        session.commit()
-    except (StaleDataError, IntegrityError):
-        session.rollback()
-        if key is not None:  # a twin request with the same key committed first
-            stored = idempotency.replay(session, user_id=user.id, key=key, fingerprint_=fingerprint)
-            if stored is not None:
-                return jsonify(stored[0]), stored[1]
-        return json_error(_(CONFLICT), 409)
-    except DomainError:
-        session.rollback()
-        raise
-    return jsonify(payload), status
+    return idempotency.respond_once(db.session, user_id=api_user().id, body=body, run=run, conflict=_(CONFLICT))
 
 
 @bp.post("")

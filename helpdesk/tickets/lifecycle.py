@@ -18,7 +18,7 @@ from helpdesk.tickets import signals
 from helpdesk.tickets.audiences import Audience, MessageKind, event_audience
 from helpdesk.tickets.conversation import write_message
 from helpdesk.tickets.models import Attachment, Message, Ticket
-from helpdesk.tickets.services import check_version, record_event
+from helpdesk.tickets.services import check_version, record_event, set_holder
 from helpdesk.tickets.states import (
     CLOCK_PAUSED,
     FINAL,
@@ -88,7 +88,7 @@ def _apply(session, ticket: Ticket, move: Move, *, actor, now: datetime, reason:
         if tier == Tier.EDITEUR:
             ticket.has_reached_vendor = True
     target = target_status(move, has_holder=holder is not None)
-    ticket.assignee_id = holder
+    set_holder(session, ticket, holder)
     ticket.status = target
     ticket.is_open = target not in FINAL
     ticket.waiting_until = until if target in CLOCK_PAUSED else None

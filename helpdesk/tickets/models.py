@@ -49,8 +49,8 @@ class Ticket(db.Model):
     contact_email: Mapped[str] = mapped_column(String(254), default="")
     contact_phone: Mapped[str] = mapped_column(String(40), default="")
 
-    parent_id: Mapped[int | None] = mapped_column(ForeignKey("ticket.id"), index=True)  # mass-incident parent
-    is_major_incident: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The mass incident this ticket is part of (helpdesk.incidents owns the incident; tickets only point at it).
+    incident_id: Mapped[int | None] = mapped_column(ForeignKey("major_incident.id", ondelete="SET NULL"), index=True)
     has_reached_vendor: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
     vendor_reference: Mapped[str] = mapped_column(String(60), default="")
     # Pilot inventory of evolution requests: duplicates point at the request they repeat.
@@ -82,8 +82,6 @@ class Ticket(db.Model):
     messages: Mapped[list["Message"]] = relationship(back_populates="ticket", order_by="Message.id")
     events: Mapped[list["TicketEvent"]] = relationship(back_populates="ticket", order_by="TicketEvent.id")
     attachments: Mapped[list["Attachment"]] = relationship(back_populates="ticket", order_by="Attachment.id")
-    children: Mapped[list["Ticket"]] = relationship(back_populates="parent", foreign_keys=[parent_id])
-    parent: Mapped["Ticket | None"] = relationship(back_populates="children", remote_side=[id], foreign_keys=[parent_id])
     duplicate_of: Mapped["Ticket | None"] = relationship(remote_side=[id], foreign_keys=[duplicate_of_id])
 
 

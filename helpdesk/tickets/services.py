@@ -21,7 +21,6 @@ from helpdesk.tickets.models import Ticket, TicketEvent
 from helpdesk.tickets.states import Status
 from helpdesk.users.models import User
 
-CHANNELS = ("web", "phone", "mail", "api", "diagnostic")
 CHANNEL_LABELS = {
     "web": N_("Formulaire en ligne"),
     "phone": N_("Téléphone"),
@@ -29,6 +28,8 @@ CHANNEL_LABELS = {
     "api": N_("API"),
     "diagnostic": N_("Diagnostic guidé"),
 }
+CHANNELS = tuple(CHANNEL_LABELS)
+AGENT_CHANNELS = ("web", "phone", "mail")  # what an agent records for a caller
 SUBJECT_MAX = 200
 EVOLUTION_STATUSES = {
     "submitted": N_("Soumise à l'éditeur"),
@@ -82,6 +83,13 @@ def record_event(session, ticket: Ticket, kind: str, *, actor, now: datetime, fr
     )
     session.add(event)
     return event
+
+
+def set_holder(session, ticket: Ticket, user_id: int | None) -> None:
+    """Who holds the ticket, written through the foreign key only (the relationship reloads when read), so that
+    the life cycle and assignments never disagree."""
+    ticket.assignee_id = user_id
+    session.expire(ticket, ["assignee"])
 
 
 def open_ticket(
@@ -193,7 +201,7 @@ def assign(session, ticket: Ticket, assignee: User | None, *, actor, now: dateti
         )
     old_holder = ticket.assignee_id
     before = ticket.assignee.full_name if ticket.assignee else ""
-    ticket.assignee = assignee
+    set_holder(session, ticket, getattr(assignee, "id", None))
     ticket.updated_at = now
     record_event(session, ticket, "assigned", actor=actor, now=now, from_value=before,
                  to_value=assignee.full_name if assignee else "")  # fmt: skip
@@ -267,4 +275,33 @@ def set_evolution_status(session, ticket: Ticket, status: str, *, actor, now: da
     ticket.evolution_status = status
     ticket.updated_at = now
     record_event(session, ticket, "evolution_status", actor=actor, now=now, from_value=before, to_value=status)
+    session.flush()
+
+
+def attach_to_incident(session, ticket: Ticket, incident_id: int, title: str, *, actor, now: datetime) -> bool:
+    """Make the ticket part of a mass incident (its requester reads it in their timeline). False if it already was."""
+    if not policy.can(actor, Action.MANAGE_MAJOR_INCIDENTS) or not policy.can_view_ticket(actor, ticket):
+        raise NotAllowed(N_("Réservé au niveau 1 et à l'équipe de pilotage."))
+    if ticket.incident_id == incident_id:
+        return False
+    if not ticket.is_open:
+        raise ValidationFailed(N_("Seul un ticket ouvert se rattache à un incident."))
+    ticket.incident_id = incident_id
+    ticket.updated_at = now
+    record_event(
+        session, ticket, "incident_linked", actor=actor, now=now, to_value=title[:200], data={"incident_id": incident_id}
+    )
+    session.flush()
+    return True
+
+
+def detach_from_incident(session, ticket: Ticket, *, actor, now: datetime, title: str = "") -> None:
+    if not policy.can(actor, Action.MANAGE_MAJOR_INCIDENTS):
+        raise NotAllowed(N_("Réservé au niveau 1 et à l'équipe de pilotage."))
+    if ticket.incident_id is None:
+        return
+    record_event(session, ticket, "incident_unlinked", actor=actor, now=now, from_value=title[:200],
+                 data={"incident_id": ticket.incident_id})  # fmt: skip
+    ticket.incident_id = None
+    ticket.updated_at = now
     session.flush()

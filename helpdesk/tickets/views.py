@@ -168,9 +168,12 @@ def _render_detail(ticket, *, error=None, error_action=None, status=200):
     names = actions.available(ticket, user)
     extra = dict(ticket.extra_fields or {}) if not view.is_vendor else {}
     labels = extra_labels(ticket.keyword)
+    linked = [e for e in ticket.events if e.kind == "incident_linked" and (e.data or {}).get("incident_id") == ticket.incident_id]
     context = dict(
         ticket=ticket,
         view=view,
+        incident_title=linked[-1].to_value if ticket.incident_id and linked else None,
+        can_declare_incident=ticket.is_open and not ticket.incident_id and policy.can(user, Action.MANAGE_MAJOR_INCIDENTS),
         available=set(names),
         diagnostic=extra.pop("diagnostic", None),
         suggested=extra.pop("suggested_articles", None),

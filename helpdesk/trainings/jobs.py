@@ -1,4 +1,4 @@
-"""RQ jobs of the trainings area: small, JSON arguments, idempotent through trainings.notices' sent-markers."""
+"""RQ jobs of the trainings area: small, JSON arguments, idempotent through the notifications' unique keys."""
 
 from helpdesk.platform.extensions import db
 from helpdesk.platform.jobcontext import app_context
@@ -7,14 +7,13 @@ from helpdesk.trainings import notices
 
 
 def _deliver_all(deliveries) -> int:
-    sent = 0
-    for delivery in deliveries:
-        try:
-            sent += notices.deliver(db.session, delivery, utcnow())
-            db.session.commit()
-        except Exception:
-            db.session.rollback()  # the marker goes with it: the retry sends this mail again
-            raise
+    """Record every notification of the job in one transaction (a retry records only the missing ones)."""
+    try:
+        sent = sum(notices.deliver(db.session, delivery, utcnow()) for delivery in deliveries)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
     return sent
 
 
@@ -40,7 +39,7 @@ def notify_promotion(registration_id: int) -> int:
 
 def sweep_session_mails() -> int:
     """Periodic safety net (Redis may forget a timer, the database does not): reminders for sessions starting within
-    two days, summaries for sessions ended in the last week; the sent-markers make repeats harmless."""
+    two days, summaries for sessions ended in the last week; the notifications' unique keys make repeats harmless."""
     with app_context():
         sent = 0
         for ts_id, starts_at in notices.sessions_due_for_reminder(db.session, utcnow()):

@@ -190,21 +190,6 @@ class FilEvent(db.Model):
     actor: Mapped[User | None] = relationship()
 
 
-class TrainingMail(db.Model):
-    """Sent-marker of one training e-mail: the unique key makes every job exactly-once per recipient."""
-
-    __tablename__ = "training_mail"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    key: Mapped[str] = mapped_column(String(200), unique=True)
-    recipient_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
-    recipient_email: Mapped[str] = mapped_column(String(254))
-    subject: Mapped[str] = mapped_column(String(300))
-    fil_request_id: Mapped[int | None] = mapped_column(ForeignKey("fil_request.id", ondelete="CASCADE"), index=True)
-    session_id: Mapped[int | None] = mapped_column(ForeignKey("training_session.id", ondelete="CASCADE"), index=True)
-    sent_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-
-
 class CalendarToken(db.Model):
     """The secret in a person's calendar-feed address (no login: calendar apps cannot log in)."""
 

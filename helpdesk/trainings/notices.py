@@ -1,18 +1,16 @@
-"""Who is told what about trainings, and the exactly-once delivery of each mail (a unique sent-marker row).
-
-The jobs in trainings.jobs call these with ids; each mail is claimed (marker inserted) then sent, and the
-caller commits per mail, so a retried job resumes after the last mail that went out."""
+"""Who is told what about trainings. Each message is a notification like any other (bell, preference, mail job,
+digest: helpdesk.notifications), written here for its one reader; its deterministic key makes every job
+exactly-once per person, and the jobs in trainings.jobs may be retried freely."""
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app, render_template
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
-from helpdesk.platform.mail import send_mail
+from helpdesk.notifications.services import notify_written
 from helpdesk.platform.timeutil import as_utc
-from helpdesk.trainings.models import FilEvent, Registration, RegistrationStatus, TrainingMail, TrainingSession
+from helpdesk.trainings.models import FilEvent, Registration, RegistrationStatus, TrainingSession
 from helpdesk.trainings.services import change_key
 from helpdesk.trainings.states import STATE_LABELS, FilState
 from helpdesk.users.models import HEAD_PROFILES, Role, User, UserRole
@@ -32,8 +30,8 @@ class Delivery:
     user: User
     subject: str
     body: str
-    fil_request_id: int | None = None
-    session_id: int | None = None
+    kind: str
+    link: str
 
 
 def _link(path: str) -> str:
@@ -68,7 +66,9 @@ def fil_event_deliveries(session, event_id: int) -> list[Delivery]:
             state_label=STATE_LABELS[FilState(event.to_state)],
             link=_link(f"/formations/fil/{fil.id}"),
         )
-        deliveries.append(Delivery(f"fil-event:{event.id}:{user.id}", user, subject, body, fil_request_id=fil.id))
+        deliveries.append(
+            Delivery(f"fil-event:{event.id}:{user.id}", user, subject, body, "fil_event", f"/formations/fil/{fil.id}")
+        )
     return deliveries
 
 
@@ -84,7 +84,8 @@ def reminder_deliveries(session, training_session_id: int, expected_starts_at: s
             r.user,
             subject,
             render_template("trainings/mail/reminder.txt", ts=ts, user=r.user, link=_link(f"/formations/sessions/{ts.id}")),
-            session_id=ts.id,
+            "training_reminder",
+            f"/formations/sessions/{ts.id}",
         )
         for r in ts.registrations
         if r.status == RegistrationStatus.REGISTERED
@@ -104,7 +105,8 @@ def summary_deliveries(session, training_session_id: int, expected_ends_at: str,
             r.user,
             f"Après la formation « {ts.module.title} »",
             render_template("trainings/mail/summary_participant.txt", ts=ts, user=r.user),
-            session_id=ts.id,
+            "training_summary",
+            f"/formations/sessions/{ts.id}",
         )
         for r in registered
     ]
@@ -123,7 +125,8 @@ def summary_deliveries(session, training_session_id: int, expected_ends_at: str,
                 coordinator,
                 f"Bilan de la session « {ts.module.title} »",
                 body,
-                session_id=ts.id,
+                "training_summary",
+                f"/formations/sessions/{ts.id}",
             )
         )
     return deliveries
@@ -143,7 +146,8 @@ def change_deliveries(session, training_session_id: int, expected_key: str) -> l
             render_template(
                 "trainings/mail/change.txt", ts=ts, user=r.user, registration=r, link=_link(f"/formations/sessions/{ts.id}")
             ),
-            session_id=ts.id,
+            "training_change",
+            f"/formations/sessions/{ts.id}",
         )
         for r in ts.registrations
         if r.status in (RegistrationStatus.REGISTERED, RegistrationStatus.WAITING)
@@ -159,7 +163,8 @@ def promotion_deliveries(session, registration_id: int) -> list[Delivery]:
         "trainings/mail/promotion.txt", ts=ts, user=registration.user, link=_link(f"/formations/sessions/{ts.id}")
     )
     key = f"promotion:{registration.id}:{as_utc(registration.promoted_at).isoformat()}"
-    return [Delivery(key, registration.user, f"Une place s'est libérée : « {ts.module.title} »", body, session_id=ts.id)]
+    return [Delivery(key, registration.user, f"Une place s'est libérée : « {ts.module.title} »", body, "training_promotion",
+                     f"/formations/sessions/{ts.id}")]  # fmt: skip
 
 
 REMINDER_WINDOW = timedelta(days=2)
@@ -181,24 +186,6 @@ def sessions_due_for_summary(session, now: datetime) -> list[tuple[int, str]]:
 
 
 def deliver(session, delivery: Delivery, now: datetime) -> bool:
-    """Claim the marker then send; False when this mail already went out. The caller commits right after."""
-    if session.scalar(select(TrainingMail.id).where(TrainingMail.key == delivery.key)):
-        return False
-    session.add(
-        TrainingMail(
-            key=delivery.key,
-            recipient_id=delivery.user.id,
-            recipient_email=delivery.user.email,
-            subject=delivery.subject,
-            fil_request_id=delivery.fil_request_id,
-            session_id=delivery.session_id,
-            sent_at=now,
-        )
-    )
-    try:
-        session.flush()
-    except IntegrityError:  # another worker claimed it between our check and our insert
-        session.rollback()
-        return False
-    send_mail(current_app.config, delivery.user.email, delivery.subject, delivery.body)
-    return True
+    """Record the notification (its mail goes out after commit); False when this one was already sent."""
+    return notify_written(session, delivery.user.id, delivery.kind, title=delivery.subject, body=delivery.body,
+                          link=delivery.link, dedup_key=delivery.key, now=now) is not None  # fmt: skip

@@ -144,7 +144,7 @@ def _practical_details(ts: TrainingSession) -> tuple:
 
 
 def change_key(ts: TrainingSession) -> str:
-    """Identifies one version of a session's date and place (part of the sent-marker of change mails)."""
+    """Identifies one version of a session's date and place (part of the unique key of change notifications)."""
     starts_at, ends_at, place, remote_url = _practical_details(ts)
     digest = hashlib.sha256(f"{place}|{remote_url}".encode()).hexdigest()[:12]
     return f"{starts_at.isoformat()}/{ends_at.isoformat()}/{digest}"

@@ -1,7 +1,7 @@
 """users: session version, single sign-on identities
 
 Revision ID: 51e036f93d3b
-Revises: 7c44117dd4c0
+Revises: 7384c5bdf02e
 Create Date: 2026-12-02 14:32:35.354954
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '51e036f93d3b'
-down_revision = '7c44117dd4c0'
+down_revision = '7384c5bdf02e'
 branch_labels = None
 depends_on = None
 

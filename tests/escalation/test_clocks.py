@@ -159,9 +159,12 @@ def test_auto_close_after_seven_days_without_reply(session):
     session.expire_all()
     assert session.get(Ticket, quiet.id).status == "closed"
     assert session.get(Ticket, answered.id).status == "resolved"
-    assert jobs.auto_close(now=utc(2026, 11, 11, 10).isoformat()) == 0
+    assert jobs.auto_close(now=utc(2026, 11, 11, 10).isoformat()) == 0  # the reply of the 5th delays it...
+    assert jobs.auto_close(now=utc(2026, 11, 12, 10).isoformat()) == 1  # ...seven days, never for ever
     notices = session.scalars(select(Notification).where(Notification.kind == "ticket_closed")).all()
-    assert [n.ticket_id for n in notices] == [quiet.id]
+    assert [n.ticket_id for n in notices] == [quiet.id, answered.id]
+    said = session.scalars(select(Notification).where(Notification.kind == "requester_replied")).all()
+    assert [n.user_id for n in said] == [agent.id]  # its holder was told of the doubt at once
 
 
 def test_propagation_wait_ends_with_a_question_to_the_requester(session):

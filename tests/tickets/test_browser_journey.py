@@ -1,6 +1,6 @@
 """The whole chain walked in a real browser by each party: a teacher opens a ticket with a screenshot, level 1
 sends it to the EduLAB, which asks the teacher a question; the pilot team transmits it to the vendor, which
-answers and sends it back; the pilot resolves, the teacher confirms. At each step the test looks at what that
+answers and sends it back; the pilot resolves, the head of school reads it, the teacher confirms. At each step the test looks at what that
 person sees and must do next, and at the end at the mails the teacher received."""
 
 import email
@@ -14,6 +14,7 @@ from escalation import seed as sla_seed
 from helpdesk.notifications import jobs as notification_jobs
 from helpdesk.notifications.models import Notification
 from helpdesk.tickets.models import Ticket
+from tests.factories import KeywordFactory
 from tests.tickets.conftest import png_bytes
 
 pytestmark = pytest.mark.browser
@@ -53,20 +54,42 @@ def test_each_party_reads_its_part_of_the_chain(as_user, chain, session, screens
     capture = tmp_path / "capture-agenda.png"
     capture.write_bytes(png_bytes(40, 30))
 
-    # The teacher opens the ticket from a keyword, with a screenshot.
+    KeywordFactory(label="agenda de rubrique qui ne s'affiche plus", slug="agenda-affichage", service="rubriques", tier="n1")
+    session.commit()
+
+    # The teacher opens the ticket from a keyword, with a screenshot: it enters at level 1.
     teacher = as_user(chain["teacher"])
-    teacher.goto("/tickets/nouveau?keyword=agenda-rubrique-vide")
+    teacher.goto("/tickets/nouveau?keyword=agenda-affichage")
     teacher.get_by_label("Objet").fill("L'agenda de la rubrique sport a perdu ses dates")
     teacher.get_by_label("Description du problème").fill("Depuis lundi, les dates de l'association sportive n'apparaissent plus.")
-    teacher.get_by_label("Nom de la rubrique").fill("Sport")
     teacher.get_by_label("Captures d'écran ou documents").set_input_files(str(capture))
     teacher.get_by_role("button", name="Envoyer le ticket").click()
     teacher.wait_for_url(re.compile(r".*/tickets/ENT-\d{4}-\d{6}$"))
-    _done(teacher, "Confiée à l'EduLAB de votre bassin")
+    _done(teacher, "État : Enregistrée")
     ref = teacher.url.rsplit("/", 1)[1]
     assert teacher.get_by_role("link", name="capture-agenda.png").is_visible()
     assert "Résolution visée avant" in teacher.locator("#facts").inner_text()
+    promised = teacher.locator("#promise").inner_text()
     screenshot(teacher, "journey-01-teacher-registered")
+
+    # Level 1 finds it among its new arrivals, takes it, and passes it to the basin's EduLAB with a reason.
+    level1 = as_user(chain["n1"])
+    assert ref in level1.locator("#arrivals + div").inner_text()
+    level1.get_by_role("link", name=ref).first.click()
+    assert level1.locator("#ticket-status").text_content().strip() == "À prendre en charge"
+    level1.get_by_role("button", name="Prendre en charge").click()
+    _done(level1, "Ticket pris en charge.")
+    _open_details(level1, "Escalader au niveau suivant")
+    level1.locator("#escalate-reason").fill("Paramétrage de rubrique : hors de portée du niveau 1")
+    screenshot(level1, "journey-01b-level1-escalates")
+    level1.get_by_role("button", name="Escalader", exact=True).click()
+    _done(level1, "Ticket transmis au niveau suivant.")
+    assert level1.locator("#ticket-tier").text_content().strip() == "EduLAB"
+
+    # The teacher reads a plain status, never the internal reason.
+    teacher.goto(f"/tickets/{ref}")
+    assert teacher.locator("#ticket-status").text_content().strip() == "Confiée à l'EduLAB de votre bassin"
+    assert "hors de portée" not in teacher.content()
 
     # The EduLAB of the basin sees it as a new arrival, takes it and asks the teacher a question.
     edulab = as_user(chain["edulab"])
@@ -166,9 +189,20 @@ def test_each_party_reads_its_part_of_the_chain(as_user, chain, session, screens
         assert secret not in teacher.content(), secret
     assert "Pour toutes les classes" in conversation
     screenshot(teacher, "journey-08-teacher-solution")
+    # One date promised to the teacher from the start; hops between tiers never moved it.
+    assert teacher.locator("#promise").inner_text() == promised
+
+    # The head of school reads the same conversation from the school's list, in the school's own words.
+    head = as_user(chain["head"])
+    head.goto("/tickets/mon-etablissement")
+    head.get_by_role("link", name=ref).click()
+    assert "vos dates réapparaissent" in head.locator("#solution").inner_text()
+    assert "Paramétrage de la rubrique vérifié" not in head.content() and "Camille Enseignante" in head.content()
+    screenshot(head, "journey-09-head-of-school")
+
     teacher.get_by_role("button", name="C'est résolu : confirmer").click()
     _done(teacher, "Merci : la demande est close.")
-    screenshot(teacher, "journey-09-teacher-closed")
+    screenshot(teacher, "journey-10-teacher-closed")
 
     session.expire_all()
     ticket = session.scalar(select(Ticket).where(Ticket.reference == ref))

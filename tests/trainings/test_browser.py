@@ -9,9 +9,10 @@ from rq import Queue, SimpleWorker
 from rq.serializers import JSONSerializer
 from sqlalchemy import select
 
+from helpdesk.notifications.models import Notification
 from helpdesk.platform.queue import redis_connection
 from helpdesk.platform.timeutil import to_paris, utcnow
-from helpdesk.trainings.models import FilRequest, TrainingMail
+from helpdesk.trainings.models import FilRequest
 from helpdesk.users.models import Role
 from tests.browser import login as _login
 from tests.factories import RegistrationFactory, TrainingModuleFactory, TrainingSessionFactory, UserFactory
@@ -103,7 +104,7 @@ def test_fil_from_request_to_calendar(page, app, session, screenshot):
     page.get_by_role("link", name=f"FIL {head.school.name}").first.wait_for()
     screenshot(page, "trainings-calendar-with-fil")
     session.expire_all()
-    recorded = {(m.recipient_email, m.subject.split(" : ")[-1]) for m in session.scalars(select(TrainingMail))}
+    recorded = {(m.user.email, m.title.split(" : ")[-1]) for m in session.scalars(select(Notification))}
     assert (head.email, "demandée") in recorded and (dafpen.email, "demandée") in recorded
     assert (pilote.email, "validée par la dafpen") in recorded and (head.email, "planifiée par la drane") in recorded
 
@@ -139,5 +140,5 @@ def test_teacher_on_the_waiting_list_is_promoted_when_someone_cancels(page, app,
     assert "inscrit" in page.get_by_role("region", name="Mes inscriptions").inner_text()
     screenshot(page, "trainings-promoted")
     session.expire_all()
-    promotion = session.scalar(select(TrainingMail).where(TrainingMail.recipient_email == teacher.email))
-    assert promotion is not None and "Une place s'est libérée" in promotion.subject
+    promotion = session.scalar(select(Notification).where(Notification.user_id == teacher.id))
+    assert promotion is not None and "Une place s'est libérée" in promotion.title and promotion.kind == "training_promotion"

@@ -7,13 +7,14 @@ from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from helpdesk import policy
+from helpdesk.notifications.models import Notification
 from helpdesk.platform.errors import DomainError, ValidationFailed
 from helpdesk.platform.extensions import db
 from helpdesk.platform.timeutil import utcnow
 from helpdesk.trainings import fil as fil_services
 from helpdesk.trainings import services
 from helpdesk.trainings.forms import FilRequestForm, ScheduleForm, TransitionForm
-from helpdesk.trainings.models import FilRequest, TrainingMail
+from helpdesk.trainings.models import FilRequest
 from helpdesk.trainings.states import ACTION_LABELS, STATE_LABELS, FilState
 from helpdesk.trainings.views import _form_error, _paris, bp
 
@@ -77,7 +78,8 @@ def fil_detail(fil_id: int):
 
 
 def _render_fil(fil: FilRequest, schedule_form=None, transition_form=None, status: int = 200):
-    mails = list(db.session.scalars(select(TrainingMail).where(TrainingMail.fil_request_id == fil.id).order_by(TrainingMail.id)))
+    mails = list(db.session.scalars(select(Notification).where(Notification.link == f"/formations/fil/{fil.id}")
+                                    .order_by(Notification.id)))  # fmt: skip
     return render_template(
         "trainings/fil_detail.html",
         fil=fil,
