@@ -5,6 +5,7 @@ import logging
 from flask import Flask, has_request_context, request
 from flask_login import current_user
 from sqlalchemy import event
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from helpdesk.platform import queue, security
 from helpdesk.platform.config import load_settings
@@ -47,7 +48,12 @@ def create_app(config: dict | None = None) -> Flask:
     login_manager.user_loader(_load_user)
     queue.install(db)
     security.install(app)
+    if app.config["TRUSTED_PROXIES"]:
+        # The client address and scheme as the trusted reverse proxies saw them (rate limits, logs).
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
     _register_blueprints(app)
+    _install_single_sign_on(app)
     _connect_subscribers()
     register_error_handlers(app)
     _register_cli(app)
@@ -110,6 +116,12 @@ def _register_blueprints(app: Flask) -> None:
         app.register_blueprint(module.bp)
 
 
+def _install_single_sign_on(app: Flask) -> None:
+    from helpdesk.users.backends import install_single_sign_on
+
+    install_single_sign_on(app)
+
+
 def _connect_subscribers() -> None:
     """The areas that react to ticket events: SLA clocks, notifications, diagnostic statistics."""
     import escalation.subscribers  # noqa: F401
@@ -146,10 +158,10 @@ def _select_locale() -> str:
     return "fr"
 
 
-def _load_user(user_id: str):
-    from helpdesk.users.models import User
+def _load_user(session_id: str):
+    from helpdesk.users.services import load_session_user
 
-    return db.session.get(User, int(user_id))
+    return load_session_user(db.session, session_id)
 
 
 def _sqlite_pragmas(dbapi_connection, connection_record):

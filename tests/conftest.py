@@ -46,6 +46,27 @@ def app(tmp_path_factory):
         _db.engine.dispose()
 
 
+@pytest.fixture(scope="session")
+def make_app(app):
+    """Another app on the same database, Redis and data directory, for the settings that act when the app is
+    built (trusted proxies, single sign-on providers). The limiter stays off, as for the main app."""
+    from helpdesk.platform.extensions import limiter
+
+    built = []
+    shared = ("TESTING", "HELPDESK_DATA_DIR", "SECRET_KEY", "WTF_CSRF_ENABLED", "SQLALCHEMY_DATABASE_URI", "REDIS_URL")
+
+    def _make(**overrides):
+        other = create_app({**{key: app.config[key] for key in shared}, "PUBLIC_URL": "http://testserver", **overrides})
+        limiter.enabled = False
+        built.append(other)
+        return other
+
+    yield _make
+    for other in built:
+        with other.app_context():
+            _db.engine.dispose()
+
+
 @pytest.fixture(autouse=True)
 def _clean_state(app):
     """Each test runs in an app context on empty tables and an empty Redis database."""

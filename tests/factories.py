@@ -26,7 +26,7 @@ from helpdesk.platform.idempotency import IdempotentRequest
 from helpdesk.platform.refcache import CacheVersion, new_token
 from helpdesk.routing.models import Keyword, KeywordRevision
 from helpdesk.tickets.models import Attachment, Message, Ticket, TicketEvent
-from helpdesk.users.models import ApiToken, Role, User, UserRole
+from helpdesk.users.models import ApiToken, ExternalIdentity, Role, User, UserRole
 from helpdesk.users.passwords import hash_password
 from kb.diagnostics.models import DiagnosticRun, DiagnosticTree, DiagnosticTreeVersion
 from kb.indexing import record_change as kb_record_change
@@ -117,6 +117,15 @@ class ApiTokenFactory(Base):
     user = factory.SubFactory(UserFactory)
     name = "test"
     token_hash = factory.Sequence(lambda n: f"{n:064d}")
+
+
+class ExternalIdentityFactory(Base):
+    class Meta:
+        model = ExternalIdentity
+
+    user = factory.SubFactory(UserFactory)
+    provider = "academie"
+    subject = factory.Sequence(lambda n: f"person{n}")
 
 
 class KeywordFactory(Base):

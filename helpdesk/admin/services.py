@@ -7,6 +7,7 @@ from helpdesk.organisation.models import Basin, School
 from helpdesk.organisation.uai import normalise, validation_error
 from helpdesk.platform.errors import NotAllowed, ValidationFailed
 from helpdesk.users.models import Role, User
+from helpdesk.users.services import end_sessions
 
 
 def _require(actor, action):
@@ -36,6 +37,8 @@ def save_user(session, user: User | None, *, actor, full_name, email, profile, s
         user = User(email=email, full_name=full_name, password_hash=None)
         session.add(user)
     user.email, user.full_name, user.profile, user.school = email, full_name.strip(), profile, school
+    if user.id is not None and user.is_active_account and not is_active:
+        end_sessions(session, user)  # a deactivated account's sessions end, and stay ended if reactivated
     user.is_active_account = bool(is_active)
     user.set_roles(roles)
     user.basins = list(session.scalars(select(Basin).where(Basin.id.in_(basin_ids or [])))) if Role.EDULAB in roles else []

@@ -12,3 +12,6 @@ def config_show():
         if "@" in value and "://" in value:
             value = value.split("://")[0] + "://***@" + value.split("@")[-1]
         click.echo(f"{key} = {value}")
+    click.echo(f"TRUSTED_PROXIES = {current_app.config.get('TRUSTED_PROXIES', 0)}")
+    providers = (current_app.config.get("SSO_ENV") or {}).get("HELPDESK_SSO_PROVIDERS", "")
+    click.echo(f"HELPDESK_SSO_PROVIDERS = {providers or '(aucun : connexion unique désactivée)'}")

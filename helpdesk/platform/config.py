@@ -32,6 +32,13 @@ def _database_url(raw: str | None, data_dir: Path) -> str:
     return raw
 
 
+def _hops(name: str) -> int:
+    raw = os.environ.get(name, "0").strip() or "0"
+    if not raw.isdigit() or int(raw) > 10:
+        raise ValueError(f"{name} must be the number of trusted reverse proxies in front of the app (0 to 10), not {raw!r}")
+    return int(raw)
+
+
 def load_settings(data_dir: str | os.PathLike | None = None) -> dict:
     """Read the environment once, at app creation; never at import time."""
     data = Path(data_dir or os.environ.get("HELPDESK_DATA_DIR") or Path.cwd() / "instance").resolve()
@@ -66,7 +73,15 @@ def load_settings(data_dir: str | os.PathLike | None = None) -> dict:
         "BABEL_DEFAULT_TIMEZONE": "Europe/Paris",
         "LANGUAGES": ["fr", "en"],
         "RATELIMIT_ENABLED": _bool("RATELIMIT_ENABLED", True),
-        "LOGIN_LIMIT_PER_ACCOUNT": os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "5 per 5 minutes"),
-        "LOGIN_LIMIT_PER_ADDRESS": os.environ.get("LOGIN_LIMIT_PER_ADDRESS", "30 per 5 minutes"),
+        # Failed logins only. Per account from one address: the owner's typos; per account from anywhere: a
+        # distributed guess; per address over all accounts: a sweep, high enough for a school behind one NAT.
+        "LOGIN_LIMIT_PER_ACCOUNT_ADDRESS": os.environ.get("LOGIN_LIMIT_PER_ACCOUNT_ADDRESS", "5 per 5 minutes"),
+        "LOGIN_LIMIT_PER_ACCOUNT": os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "20 per hour"),
+        "LOGIN_LIMIT_PER_ADDRESS": os.environ.get("LOGIN_LIMIT_PER_ADDRESS", "100 per 5 minutes"),
+        # Reverse proxies in front of the app whose X-Forwarded-For / X-Forwarded-Proto are believed.
+        "TRUSTED_PROXIES": _hops("HELPDESK_TRUSTED_PROXIES"),
+        # Single sign-on: the HELPDESK_SSO_* variables, read by helpdesk.users.sso_config (none: SSO off).
+        "SSO_ENV": {key: value for key, value in os.environ.items() if key.startswith("HELPDESK_SSO_")},
+        "SSO_HTTP_TIMEOUT": 10,
         "PASSWORD_RESET_MAX_AGE": 3600,
     }

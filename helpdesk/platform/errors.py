@@ -1,7 +1,11 @@
 """Domain errors raised by services, and how the web and the API render them."""
 
+import math
+import time
+
 from flask import jsonify, render_template, request
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 
 class DomainError(Exception):
@@ -72,14 +76,46 @@ def register_error_handlers(app):
         app.register_error_handler(code, _make_handler(code, text))
 
 
+def retry_after_seconds(reset_at: float | None = None) -> int | None:
+    """Seconds until the rate limit breached by this request lets it through again (None: unknown)."""
+    if reset_at is None:
+        from helpdesk.platform.extensions import limiter
+
+        try:
+            current = limiter.current_limit
+            reset_at = current.reset_at if current is not None and current.breached else None
+        except Exception:  # the limiter's storage is gone: no figure rather than an error page
+            reset_at = None
+    if reset_at is None:
+        return None
+    return max(1, math.ceil(reset_at - time.time()))
+
+
+def wait_message(seconds: int | None) -> str:
+    if not seconds:
+        return _("Trop de tentatives : réessayez dans quelques minutes.")
+    minutes = math.ceil(seconds / 60)
+    return ngettext(
+        "Trop de tentatives : réessayez dans %(num)d minute.", "Trop de tentatives : réessayez dans %(num)d minutes.", minutes
+    )
+
+
 def _make_handler(code: int, text: str):
     def handler(error):
+        if code == 429 and getattr(error, "response", None) is not None:
+            return error.response  # a page of its own (the login form keeps what was typed)
         message = _(text)
+        headers = {}
+        if code == 429:
+            seconds = retry_after_seconds()
+            message = wait_message(seconds)
+            if seconds:
+                headers["Retry-After"] = str(seconds)
         description = getattr(error, "description", None)
         if code == 400 and isinstance(description, str) and "CSRF" in description:
             message = _("Le formulaire a expiré. Rechargez la page : votre saisie n'a pas été perdue si vous revenez en arrière.")
         if wants_json():
-            return jsonify(error=message), code
-        return render_template("errors/error.html", code=code, message=message), code
+            return jsonify(error=message), code, headers
+        return render_template("errors/error.html", code=code, message=message), code, headers
 
     return handler

@@ -1,10 +1,11 @@
-"""People: profile (what they are in the school), roles (what they may do), EduLAB basins, API tokens."""
+"""People: profile (what they are in the school), roles (what they may do), EduLAB basins, API tokens,
+and the single sign-on identities (provider + subject) that sign them in."""
 
 from datetime import datetime
 from enum import StrEnum
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, Column, ForeignKey, String, Table
+from sqlalchemy import Boolean, Column, ForeignKey, Integer, String, Table, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from helpdesk.organisation.models import Basin, School
@@ -98,7 +99,10 @@ class User(UserMixin, db.Model):
     phone: Mapped[str] = mapped_column(String(40), default="")
     locale: Mapped[str] = mapped_column(String(5), default="fr")
     is_active_account: Mapped[bool] = mapped_column(Boolean, default=True)
-    auth_source: Mapped[str] = mapped_column(String(20), default="local")  # local | cas | saml
+    auth_source: Mapped[str] = mapped_column(String(20), default="local")  # local | sso (provisioned, no password)
+    # Part of the login cookie: raising it ends every session of the account on every node (logout,
+    # password change, deactivation, single logout from the identity provider).
+    session_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
@@ -109,6 +113,9 @@ class User(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:  # Flask-Login
         return self.is_active_account
+
+    def get_id(self) -> str:  # Flask-Login keeps this in the signed session cookie
+        return f"{self.id}:{self.session_version or 1}"
 
     @property
     def roles(self) -> frozenset[Role]:
@@ -154,5 +161,21 @@ class ApiToken(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    user: Mapped[User] = relationship()
+
+
+class ExternalIdentity(db.Model):
+    """One account at one identity provider (CAS user, OpenID Connect `sub`) signs in as one User."""
+
+    __tablename__ = "user_identity"
+    __table_args__ = (UniqueConstraint("provider", "subject"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    provider: Mapped[str] = mapped_column(String(20))
+    subject: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     user: Mapped[User] = relationship()

@@ -1,9 +1,10 @@
-"""Account use cases: create users, reset passwords, issue API tokens."""
+"""Account use cases: create users, reset passwords, issue API tokens, load and end login sessions."""
 
 import hashlib
 import secrets
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import joinedload
 
 from helpdesk.organisation.models import Basin, School
 from helpdesk.platform.errors import NotFound, ValidationFailed
@@ -58,7 +59,7 @@ def set_password(session, user: User, password: str) -> None:
     if problem := password_problem(password):
         raise ValidationFailed(problem)
     user.password_hash = hash_password(password)
-    session.flush()
+    end_sessions(session, user)
 
 
 def _hash_token(raw: str) -> str:
@@ -78,3 +79,29 @@ def user_for_token(session, raw: str) -> User | None:
     if token is None or token.revoked_at is not None or not token.user.is_active_account:
         return None
     return token.user
+
+
+# Ids beyond this cannot exist (INTEGER column): refused before they reach the database.
+_MAX_ID = 2**31 - 1
+
+
+def load_session_user(session, session_id: str) -> User | None:
+    """The user of a login cookie ("<id>:<session version>"), in one query; None once that session ended.
+
+    A session ends when the account's session version moves on (logout, password change, single logout)
+    or when the account is deactivated: a copy of the cookie taken before then no longer signs anyone in."""
+    user_id, _, version = (session_id or "").partition(":")
+    if not (user_id.isdigit() and version.isdigit()) or int(user_id) > _MAX_ID:
+        return None
+    statement = select(User).options(joinedload(User.role_rows), joinedload(User.basins)).where(User.id == int(user_id))
+    user = session.execute(statement).unique().scalar_one_or_none()
+    if user is None or not user.is_active_account or user.session_version != int(version):
+        return None
+    return user
+
+
+def end_sessions(session, user: User) -> None:
+    """Every login session of the account stops working, on every node (the cookie carries the version)."""
+    session.execute(update(User).where(User.id == user.id).values(session_version=User.session_version + 1))
+    session.expire(user, ["session_version"])
+    session.flush()

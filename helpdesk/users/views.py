@@ -1,34 +1,62 @@
-"""Login, logout, password reset and the personal account page."""
+"""Login (password form and single sign-on buttons), logout, password reset and the personal account page."""
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 
-from helpdesk.platform.errors import ValidationFailed
-from helpdesk.platform.extensions import db, limiter
+from helpdesk.platform.errors import ValidationFailed, retry_after_seconds, wait_message
+from helpdesk.platform.extensions import csrf, db, limiter
 from helpdesk.platform.mail import send_mail
 from helpdesk.platform.security import is_safe_next
 from helpdesk.platform.timeutil import utcnow
 from helpdesk.users import services
-from helpdesk.users.backends import authenticate
+from helpdesk.users.backends import SsoProtocolError, authenticate, single_sign_on
 from helpdesk.users.forms import ApiTokenForm, LoginForm, ResetPasswordForm, ResetRequestForm
 from helpdesk.users.models import ApiToken, User
 from helpdesk.users.passwords import make_reset_token, read_reset_token, token_matches
+from helpdesk.users.provisioning import SsoRefused, sign_in_external
+from helpdesk.users.sso_claims import read_claims
 
 bp = Blueprint("users", __name__)
 
 
-def _login_account_key() -> str:
-    return "login-account:" + (request.form.get("email") or "").strip().lower()
+def _typed_email() -> str:
+    return (request.form.get("email") or "").strip().lower()[:254]
+
+
+def _account_key() -> str:
+    return "login-account:" + _typed_email()
+
+
+def _account_address_key() -> str:
+    return f"login-account-address:{_typed_email()}|{get_remote_address()}"
 
 
 def _limit(name: str) -> str:
     return current_app.config[name]
 
 
+def _failed_login(response) -> bool:
+    """Only failures count: a school's staff signing in all morning never locks anyone out."""
+    return response.status_code == 401
+
+
+def _locked_out(request_limit):
+    """A breached login limit: the form again, the e-mail kept, the wait stated (and in Retry-After)."""
+    seconds = retry_after_seconds(request_limit.reset_at)
+    form = LoginForm()  # bound to what was posted: the e-mail stays in its field
+    page = _login_page(form, request.args.get("next") or request.form.get("next"), lockout=wait_message(seconds))
+    return current_app.response_class(page, status=429, headers={"Retry-After": str(seconds)} if seconds else {})
+
+
+_LOGIN_LIMITS = {"methods": ["POST"], "deduct_when": _failed_login, "on_breach": _locked_out}
+
+
 @bp.route("/connexion", methods=["GET", "POST"])
-@limiter.limit(lambda: _limit("LOGIN_LIMIT_PER_ADDRESS"), methods=["POST"])
-@limiter.limit(lambda: _limit("LOGIN_LIMIT_PER_ACCOUNT"), key_func=_login_account_key, methods=["POST"])
+@limiter.limit(lambda: _limit("LOGIN_LIMIT_PER_ADDRESS"), **_LOGIN_LIMITS)
+@limiter.limit(lambda: _limit("LOGIN_LIMIT_PER_ACCOUNT"), key_func=_account_key, **_LOGIN_LIMITS)
+@limiter.limit(lambda: _limit("LOGIN_LIMIT_PER_ACCOUNT_ADDRESS"), key_func=_account_address_key, **_LOGIN_LIMITS)
 def login():
     form = LoginForm()
     next_url = request.args.get("next") or request.form.get("next")
@@ -37,19 +65,93 @@ def login():
         if user is not None:
             user.last_login_at = utcnow()
             db.session.commit()
+            session.pop("sso", None)
             login_user(user)
             return redirect(next_url if is_safe_next(next_url) else url_for("web.home"))
         # One message whatever went wrong: no hint that the account exists.
         flash(_("Adresse électronique ou mot de passe incorrect."), "error")
-        return render_template("users/login.html", form=form, next=next_url), 401
-    return render_template("users/login.html", form=form, next=next_url), (400 if form.errors else 200)
+        return _login_page(form, next_url), 401
+    return _login_page(form, next_url), (400 if form.errors else 200)
+
+
+def _login_page(form, next_url, **extra) -> str:
+    providers = [p.config for p in single_sign_on().providers.values()]
+    return render_template("users/login.html", form=form, next=next_url, providers=providers, **extra)
+
+
+def _callback_url(name: str) -> str:
+    # From PUBLIC_URL, never from the Host header: the provider registers this exact address.
+    return current_app.config["PUBLIC_URL"].rstrip("/") + url_for("users.sso_callback", name=name)
+
+
+@bp.get("/connexion/sso/<name>")
+def sso_start(name: str):
+    provider = single_sign_on().get_or_404(name)
+    next_url = request.args.get("next")
+    session["sso_next"] = next_url if is_safe_next(next_url) else None
+    try:
+        return provider.login_redirect(_callback_url(name))
+    except SsoProtocolError as error:
+        current_app.logger.warning("sso %s: %s", name, error)
+        return _refused(provider, "unavailable", {}, error.status)
+
+
+@bp.route("/connexion/sso/<name>/retour", methods=["GET", "POST"])
+@csrf.exempt  # the identity provider's own back-channel POST (CAS single logout) carries no form token
+@limiter.limit(lambda: _limit("LOGIN_LIMIT_PER_ADDRESS"), methods=["GET"], deduct_when=lambda r: r.status_code >= 400)
+def sso_callback(name: str):
+    provider = single_sign_on().get_or_404(name)
+    if request.method == "POST":
+        return _single_logout(provider)
+    try:
+        external = provider.finish(_callback_url(name))
+        claims = read_claims(provider.config, external.subject, external.attributes)
+        user = sign_in_external(db.session, provider.config, claims, now=utcnow())
+    except SsoProtocolError as error:
+        db.session.rollback()
+        current_app.logger.warning("sso %s: %s", name, error)
+        return _refused(provider, "protocol", {}, error.status)
+    except SsoRefused as error:
+        db.session.rollback()
+        current_app.logger.info("sso %s: refused %s (%s)", name, error.reason, error.details)
+        return _refused(provider, error.reason, error.details, error.status)
+    db.session.commit()
+    provider.remember(external, user)
+    login_user(user)
+    session["sso"] = {"provider": name, "id_token": external.id_token}
+    next_url = session.pop("sso_next", None)
+    return redirect(next_url if is_safe_next(next_url) else url_for("web.home"))
+
+
+def _refused(provider, reason: str, details: dict, status: int):
+    return render_template("users/sso_refused.html", provider=provider.config, reason=reason, details=details), status
+
+
+def _single_logout(provider):
+    """CAS single logout: the server POSTs a LogoutRequest naming the ticket; that account's sessions end."""
+    user_id = provider.user_id_for_logout(request.form.get("logoutRequest", ""))
+    user = db.session.get(User, user_id) if user_id else None
+    if user is not None:
+        services.end_sessions(db.session, user)
+        db.session.commit()
+        current_app.logger.info("sso %s: single logout of account %s", provider.config.name, user.id)
+    return "", 204
 
 
 @bp.post("/deconnexion")
 @login_required
 def logout():
+    signed_in_with = session.pop("sso", None) or {}
+    services.end_sessions(db.session, current_user._get_current_object())
+    db.session.commit()
     logout_user()
     flash(_("Vous êtes déconnecté."), "info")
+    provider = single_sign_on().get(signed_in_with.get("provider"))
+    if provider is not None:
+        # Single logout: the identity provider closes its own session too, then sends the browser back.
+        url = provider.logout_url(current_app.config["PUBLIC_URL"].rstrip("/") + url_for("web.home"), signed_in_with)
+        if url:
+            return redirect(url)
     return redirect(url_for("web.home"))
 
 
