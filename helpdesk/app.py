@@ -6,7 +6,7 @@ from flask import Flask, has_request_context, request
 from flask_login import current_user
 from sqlalchemy import event
 
-from helpdesk.platform import queue, security
+from helpdesk.platform import queue, security  # noqa: F401 — queue: its session listeners
 from helpdesk.platform.config import load_settings
 from helpdesk.platform.errors import register_error_handlers
 from helpdesk.platform.extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -25,7 +25,7 @@ def create_app(config: dict | None = None) -> Flask:
     if not app.config["REDIS_URL"]:
         from helpdesk.platform.redis_embedded import embedded_redis_url
 
-        app.config["REDIS_URL"] = embedded_redis_url(app.config["HELPDESK_DATA_DIR"])
+        app.config["REDIS_URL"] = embedded_redis_url(app.config["HELPDESK_DATA_DIR"], binary=app.config.get("REDIS_SERVER"))
     app.config.setdefault("RATELIMIT_STORAGE_URI", _limiter_storage(app.config["REDIS_URL"]))
     logging.basicConfig(level=logging.INFO)
 
@@ -45,7 +45,6 @@ def create_app(config: dict | None = None) -> Flask:
     login_manager.login_message_category = "info"
     login_manager.session_protection = "strong"
     login_manager.user_loader(_load_user)
-    queue.install(db)
     security.install(app)
     _register_blueprints(app)
     _connect_subscribers()

@@ -1,0 +1,155 @@
+"""Child processes that die with their parent, and a small supervisor that restarts the ones that crash.
+
+Every long-running process the app starts (the embedded Redis, the devserver's web and worker, the worker's
+RQ worker, scheduler and cron) is a child that the kernel signals when its parent ends, however it ends —
+SIGKILL included (Linux `PR_SET_PDEATHSIG`). A supervisor restarts a child that exits abnormally, with a
+growing pause, and stops them all (SIGTERM, then SIGKILL after a grace period) when it is asked to stop."""
+
+from __future__ import annotations
+
+import ctypes
+import logging
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+log = logging.getLogger(__name__)
+
+_PR_SET_PDEATHSIG = 1
+try:
+    _prctl = ctypes.CDLL(None, use_errno=True).prctl  # resolved before any fork: nothing to load in the child
+except (OSError, AttributeError):  # pragma: no cover - not Linux
+    _prctl = None
+
+
+def _die_with(parent_pid: int, sig: int) -> Callable[[], None]:
+    def preexec() -> None:
+        os.setpgrp()  # its own group: a Ctrl-C in the terminal reaches the parent, which stops the children in order
+        if _prctl is not None:
+            _prctl(_PR_SET_PDEATHSIG, sig)
+        if os.getppid() != parent_pid:  # the parent died before prctl took effect
+            os.kill(os.getpid(), sig)
+
+    return preexec
+
+
+def spawn(argv: Sequence[str], *, env: dict | None = None, sig: int = signal.SIGTERM, **popen) -> subprocess.Popen:
+    """Start `argv` as a child that receives `sig` when this process (strictly: the calling thread) ends."""
+    return subprocess.Popen(list(argv), env=env, preexec_fn=_die_with(os.getpid(), sig), **popen)
+
+
+def stop(process: subprocess.Popen, grace: float = 10.0) -> int | None:
+    """SIGTERM, wait up to `grace` seconds, then SIGKILL; returns the exit status."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=grace)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+    return process.returncode
+
+
+def python_module(module: str, *args: str) -> list[str]:
+    return [sys.executable, "-m", module, *args]
+
+
+@dataclass
+class Child:
+    """One supervised command. `on_exit(child, status)` runs after each exit (e.g. re-queue a dead worker's job)."""
+
+    name: str
+    argv: list[str]
+    env: dict | None = None
+    restart: bool = True
+    on_exit: Callable[[Child, int], None] | None = None
+    process: subprocess.Popen | None = None
+    started_at: float = 0.0
+    failures: int = 0
+    next_start: float = 0.0
+    history: list[int] = field(default_factory=list)
+
+    def start(self) -> None:
+        self.process = spawn(self.argv, env=self.env)
+        self.started_at = time.monotonic()
+        log.info("%s started (pid %s)", self.name, self.process.pid)
+
+
+MAX_PAUSE = 30.0
+STABLE_AFTER = 60.0  # a child that ran this long before crashing starts again at once
+
+
+class Supervisor:
+    """Runs children until SIGTERM/SIGINT; restarts those that exit abnormally (pause 1 s, 2 s, 4 s … 30 s)."""
+
+    def __init__(self, children: list[Child], *, poll: float = 0.5, on_tick: Callable[[], None] | None = None):
+        self.children = children
+        self.poll = poll
+        self.on_tick = on_tick
+        self._stopping = False
+
+    def request_stop(self, *_) -> None:
+        self._stopping = True
+
+    def run(self) -> int:
+        signal.signal(signal.SIGTERM, self.request_stop)
+        signal.signal(signal.SIGINT, self.request_stop)
+        for child in self.children:
+            child.start()
+        try:
+            while not self._stopping:
+                if not self._step():
+                    break
+                if self.on_tick is not None:
+                    try:
+                        self.on_tick()
+                    except Exception:  # noqa: BLE001 — a failed housekeeping pass must not stop the supervision
+                        log.exception("supervisor housekeeping failed")
+                time.sleep(self.poll)
+        finally:
+            self.stop_all()
+        return 0
+
+    def _step(self) -> bool:
+        """Reap and restart; False when nothing is left to supervise."""
+        now = time.monotonic()
+        alive = False
+        for child in self.children:
+            if child.process is not None:
+                status = child.process.poll()
+                if status is None:
+                    alive = True
+                    continue
+                child.history.append(status)
+                child.process = None
+                log.warning("%s exited with status %s", child.name, status)
+                if child.on_exit is not None:
+                    try:
+                        child.on_exit(child, status)
+                    except Exception:  # noqa: BLE001
+                        log.exception("%s: exit handler failed", child.name)
+                if status == 0 or not child.restart:
+                    continue
+                child.failures = 0 if now - child.started_at > STABLE_AFTER else child.failures + 1
+                child.next_start = now + min(MAX_PAUSE, 2 ** max(0, child.failures - 1)) if child.failures else now
+            if child.process is None and child.restart and child.history and child.history[-1] != 0:
+                alive = True
+                if now >= child.next_start and not self._stopping:
+                    child.start()
+        return alive
+
+    def stop_all(self, grace: float = 30.0) -> None:
+        running = [c for c in self.children if c.process is not None and c.process.poll() is None]
+        for child in running:
+            child.process.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + grace
+        for child in running:
+            try:
+                child.process.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                child.process.kill()
+                child.process.wait()
