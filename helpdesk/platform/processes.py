@@ -81,6 +81,7 @@ class Child:
 
 MAX_PAUSE = 30.0
 STABLE_AFTER = 60.0  # a child that ran this long before crashing starts again at once
+MAX_FAILURES = 8  # crashes in a row, each within STABLE_AFTER of its start, before the supervisor gives up
 
 
 class Supervisor:
@@ -91,6 +92,7 @@ class Supervisor:
         self.poll = poll
         self.on_tick = on_tick
         self._stopping = False
+        self.status = 0
 
     def request_stop(self, *_) -> None:
         self._stopping = True
@@ -112,7 +114,7 @@ class Supervisor:
                 time.sleep(self.poll)
         finally:
             self.stop_all()
-        return 0
+        return self.status
 
     def _step(self) -> bool:
         """Reap and restart; False when nothing is left to supervise."""
@@ -135,6 +137,10 @@ class Supervisor:
                 if status == 0 or not child.restart:
                     continue
                 child.failures = 0 if now - child.started_at > STABLE_AFTER else child.failures + 1
+                if child.failures >= MAX_FAILURES:
+                    log.error("%s keeps failing (%d times in a row): stopping everything", child.name, child.failures)
+                    self.status = 1
+                    return False
                 child.next_start = now + min(MAX_PAUSE, 2 ** max(0, child.failures - 1)) if child.failures else now
             if child.process is None and child.restart and child.history and child.history[-1] != 0:
                 alive = True
