@@ -87,8 +87,9 @@ def _clean_state(app):
         for table in reversed(_db.metadata.sorted_tables):
             connection.execute(table.delete())
     try:
-        from helpdesk.platform.queue import redis_connection
+        from helpdesk.platform.queue import redis_connection, reset_breakers
 
+        reset_breakers()
         redis_connection(app.config["REDIS_URL"]).flushdb()
     except Exception:
         pass
