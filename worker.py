@@ -23,6 +23,7 @@ import time
 import uuid
 from dataclasses import dataclass, field
 
+from redis import RedisError
 from rq import SimpleWorker, Worker
 from rq.scheduler import RQScheduler
 from rq.serializers import JSONSerializer
@@ -83,10 +84,12 @@ def run_worker(app, name: str, fork: bool, burst: bool = False) -> None:
     worker.work(with_scheduler=burst, burst=burst)
 
 
-def run_scheduler(app) -> None:
-    """RQ's scheduler (timers, retry backoffs): one per machine, the lock makes one active per queue."""
+def run_scheduler(app, name: str | None) -> None:
+    """RQ's scheduler (timers, retry backoffs): one per machine, the lock makes one active per queue. Its name
+    stays the same across restarts by its supervisor, so a restarted scheduler takes its own lock back at once
+    instead of waiting for it to expire."""
     scheduler = RQScheduler(
-        app.config["RQ_QUEUES"], connection=redis_connection(app.config["REDIS_URL"]), serializer=JSONSerializer
+        app.config["RQ_QUEUES"], connection=redis_connection(app.config["REDIS_URL"]), serializer=JSONSerializer, name=name
     )
     scheduler.work()
 
@@ -124,7 +127,7 @@ def supervise(app, args) -> int:
 
     children = [
         RqWorkerChild("rq-worker", [], env=env, on_exit=worker_died, prefix=prefix, extra=fork),
-        Child("rq-scheduler", python_module("worker", "--role", "scheduler"), env=env),
+        Child("rq-scheduler", python_module("worker", "--role", "scheduler", "--name", f"{prefix}.scheduler"), env=env),
     ]
     if not args.no_cron and CRON_JOBS:
         children.append(Child("cron", python_module("worker", "--role", "cron"), env=env))
@@ -134,9 +137,12 @@ def supervise(app, args) -> int:
     def housekeeping() -> None:
         if time.monotonic() - last[0] >= HOUSEKEEPING_SECONDS:
             last[0] = time.monotonic()
-            abandon_dead_local_workers(connection)  # workers of this machine killed while nobody supervised them
+            try:
+                abandon_dead_local_workers(connection)  # workers of this machine killed while nobody supervised them
+            except (RedisError, OSError) as error:
+                log.warning("Redis unreachable (%s): the children reconnect by themselves", error)
 
-    return Supervisor(children, on_tick=housekeeping).run()
+    return Supervisor(children, on_tick=housekeeping, max_failures=None).run()
 
 
 def main(argv=None) -> None:
@@ -158,7 +164,7 @@ def main(argv=None) -> None:
     elif args.role == "worker":
         run_worker(app, name=args.name, fork=args.fork)
     elif args.role == "scheduler":
-        run_scheduler(app)
+        run_scheduler(app, args.name)
     elif args.role == "cron":
         run_cron(app)
     else:

@@ -27,6 +27,10 @@ def create_app(config: dict | None = None) -> Flask:
 
         app.config["REDIS_URL"] = embedded_redis_url(app.config["HELPDESK_DATA_DIR"], binary=app.config.get("REDIS_SERVER"))
     app.config.setdefault("RATELIMIT_STORAGE_URI", _limiter_storage(app.config["REDIS_URL"]))
+    # A hung Redis costs a login one short timeout; the limiter then counts in memory and retries Redis later.
+    app.config.setdefault(
+        "RATELIMIT_STORAGE_OPTIONS", {"socket_timeout": queue.SOCKET_TIMEOUT, "socket_connect_timeout": queue.CONNECT_TIMEOUT}
+    )
     logging.basicConfig(level=logging.INFO)
 
     _import_models()

@@ -48,7 +48,8 @@ def app(tmp_path_factory):
     from helpdesk.platform.redis_embedded import stop_embedded
 
     stop_embedded(data_dir)
-    survivors = processes_of(data_dir)
+    # Everything this session started lives under its base temporary directory (data dirs, tmp_path of each test).
+    survivors = processes_of(f"{tmp_path_factory.getbasetemp()}/")
     for pid in survivors:
         try:
             os.kill(pid, signal.SIGKILL)
@@ -57,10 +58,10 @@ def app(tmp_path_factory):
     assert not survivors, f"processes of this test session still running: {survivors}"
 
 
-def processes_of(data_dir) -> dict[int, str]:
-    """Every other process whose command line or environment names this session's data directory (the
-    embedded Redis, workers and servers that tests started): {pid: command line}."""
-    marker = str(data_dir).encode()
+def processes_of(path) -> dict[int, str]:
+    """Every other process whose command line or environment names `path` (the embedded Redis, workers and
+    servers that tests started under it): {pid: command line}."""
+    marker = str(path).encode()
     found = {}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit() or int(entry.name) == os.getpid():

@@ -71,6 +71,7 @@ class Child:
     started_at: float = 0.0
     failures: int = 0
     next_start: float = 0.0
+    waiting: bool = False  # exited, to be started again at next_start
     history: list[int] = field(default_factory=list)
 
     def start(self) -> None:
@@ -85,10 +86,20 @@ MAX_FAILURES = 8  # crashes in a row, each within STABLE_AFTER of its start, bef
 
 
 class Supervisor:
-    """Runs children until SIGTERM/SIGINT; restarts those that exit abnormally (pause 1 s, 2 s, 4 s … 30 s)."""
+    """Runs children until SIGTERM/SIGINT; restarts any that exits (at once after a minute of work, otherwise after
+    1 s, 2 s, 4 s … 30 s), and gives up after `max_failures` quick crashes in a row (None: never, as a worker
+    waiting out a Redis outage must not)."""
 
-    def __init__(self, children: list[Child], *, poll: float = 0.5, on_tick: Callable[[], None] | None = None):
+    def __init__(
+        self,
+        children: list[Child],
+        *,
+        poll: float = 0.5,
+        on_tick: Callable[[], None] | None = None,
+        max_failures: int | None = MAX_FAILURES,
+    ):
         self.children = children
+        self.max_failures = max_failures
         self.poll = poll
         self.on_tick = on_tick
         self._stopping = False
@@ -117,14 +128,12 @@ class Supervisor:
         return self.status
 
     def _step(self) -> bool:
-        """Reap and restart; False when nothing is left to supervise."""
+        """Reap and restart; False when the supervision must end."""
         now = time.monotonic()
-        alive = False
         for child in self.children:
             if child.process is not None:
                 status = child.process.poll()
                 if status is None:
-                    alive = True
                     continue
                 child.history.append(status)
                 child.process = None
@@ -134,19 +143,20 @@ class Supervisor:
                         child.on_exit(child, status)
                     except Exception:  # noqa: BLE001
                         log.exception("%s: exit handler failed", child.name)
-                if status == 0 or not child.restart:
+                if not child.restart:
                     continue
+                # Any exit the supervisor did not ask for is a failure (RQ's worker returns 0 when Redis vanishes).
                 child.failures = 0 if now - child.started_at > STABLE_AFTER else child.failures + 1
-                if child.failures >= MAX_FAILURES:
+                if self.max_failures is not None and child.failures >= self.max_failures:
                     log.error("%s keeps failing (%d times in a row): stopping everything", child.name, child.failures)
                     self.status = 1
                     return False
-                child.next_start = now + min(MAX_PAUSE, 2 ** max(0, child.failures - 1)) if child.failures else now
-            if child.process is None and child.restart and child.history and child.history[-1] != 0:
-                alive = True
-                if now >= child.next_start and not self._stopping:
-                    child.start()
-        return alive
+                child.next_start = now + min(MAX_PAUSE, 2 ** (child.failures - 1)) if child.failures else now
+                child.waiting = True
+            if child.waiting and now >= child.next_start and not self._stopping:
+                child.waiting = False
+                child.start()
+        return any(child.process is not None or child.waiting for child in self.children)
 
     def stop_all(self, grace: float = 30.0) -> None:
         running = [c for c in self.children if c.process is not None and c.process.poll() is None]
