@@ -38,7 +38,7 @@ def _enqueue_json(cron_job: CronJob, connection: Redis):
             cron_job.func_name,
             args=cron_job.args,
             kwargs=cron_job.kwargs,
-            job_id=f"cron-{cron_job.name}-{bucket}",
+            job_id=f"cron-{cron_job.name.replace('.', '_')}-{bucket}",  # RQ ids: letters, digits, _ and -
             unique=True,
             **cron_job.job_options,
         )

@@ -114,3 +114,19 @@ def test_redis_down_drops_the_jobs_without_failing_the_commit(app, session, capl
     finally:
         app.config["REDIS_URL"] = saved
     assert "not enqueued" in caplog.text
+
+
+@pytest.mark.parametrize("calls", [3])
+def test_session_listeners_are_registered_once_whatever_the_number_of_apps(app, calls):
+    from sqlalchemy import event
+    from sqlalchemy.orm import Session
+
+    from helpdesk import create_app
+    from helpdesk.platform import queue
+
+    for _ in range(calls):
+        create_app({"HELPDESK_DATA_DIR": app.config["HELPDESK_DATA_DIR"], "REDIS_URL": app.config["REDIS_URL"]})
+    assert event.contains(Session, "after_commit", queue._after_commit)
+    for name in ("after_commit", "after_rollback"):
+        listeners = list(getattr(Session().dispatch, name))
+        assert [fn for fn in listeners if fn.__module__ == queue.__name__] == [getattr(queue, f"_{name}")]
