@@ -41,6 +41,8 @@ CRON_JOBS = [
     ("escalation.jobs.sweep", "default", 60),
     ("escalation.jobs.auto_close", "default", 3600),
     ("escalation.jobs.detect_incidents", "default", 300),
+    # Next years' public and school holidays, as soon as the libraries have them.
+    ("escalation.jobs.import_holidays", "default", 24 * 3600),
     ("helpdesk.notifications.jobs.send_digests", "default", 3600),
     # Mails whose job Redis never took or lost (the notification table is the outbox).
     ("helpdesk.notifications.jobs.resend_unsent", "default", 300),
