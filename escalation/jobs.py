@@ -39,13 +39,11 @@ def sweep(now: str | None = None, batch: int = 5000) -> int:
     import redis
 
     from escalation.clocks import check_job_id, due_checks, end_propagation_waits
-    from escalation.services import forget_calendars
     from helpdesk.platform.extensions import db
     from helpdesk.platform.queue import fan_out
 
     moment = _when(now)
     with jobcontext.app_context():
-        forget_calendars(db.session)  # calendars may have been edited since the last sweep
         end_propagation_waits(db.session, now=moment)
         db.session.commit()
         due = due_checks(db.session, now=moment, batch=batch)

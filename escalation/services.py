@@ -131,11 +131,6 @@ def _days(first: date, last: date):
         day += timedelta(days=1)
 
 
-def forget_calendars(session) -> None:
-    """Read the reference token again at next use (edits through the ORM already change it)."""
-    REFERENCE.forget(session)
-
-
 def load_calendar(session, tier: str) -> WorkingCalendar:
     """The pure calendar of a tier (office hours when none is stored)."""
     return reference(session).calendar(tier)
@@ -259,7 +254,6 @@ def update_tier_calendar(session, tier: str, *, actor, hours: dict, counts_durin
     row.counts_during_school_holidays = counts_during_school_holidays
     session.add(row)
     session.flush()
-    forget_calendars(session)
     return row
 
 
@@ -273,7 +267,6 @@ def import_public_holidays(session, years, entries) -> int:
             known.add(day)
             added += 1
     session.flush()
-    forget_calendars(session)
     return added
 
 
@@ -287,7 +280,6 @@ def import_school_holidays(session, periods, zone: str = ZONE) -> int:
             known.add(first)
             added += 1
     session.flush()
-    forget_calendars(session)
     return added
 
 
@@ -357,7 +349,6 @@ def add_closure(session, *, actor, label: str, first_day: date | None, last_day:
     row = Closure(label=label, first_day=first_day, last_day=last_day, tier=tier or None)
     session.add(row)
     session.flush()
-    forget_calendars(session)
     return row
 
 
@@ -372,7 +363,6 @@ def _delete_calendar_row(session, model, row_id: int, missing: str) -> None:
         raise NotFound(missing)
     session.delete(row)
     session.flush()
-    forget_calendars(session)
 
 
 def add_school_holiday(
@@ -388,7 +378,6 @@ def add_school_holiday(
     row = SchoolHolidayPeriod(zone=zone, label=label, first_day=first_day, last_day=last_day)
     session.add(row)
     session.flush()
-    forget_calendars(session)
     return row
 
 
