@@ -29,7 +29,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.setdefault("RATELIMIT_STORAGE_URI", _limiter_storage(app.config["REDIS_URL"]))
     # A hung Redis costs a login one short timeout; the limiter then counts in memory and retries Redis later.
     app.config.setdefault(
-        "RATELIMIT_STORAGE_OPTIONS", {"socket_timeout": queue.SOCKET_TIMEOUT, "socket_connect_timeout": queue.CONNECT_TIMEOUT}
+        "RATELIMIT_STORAGE_OPTIONS", {"socket_timeout": queue.LIMITER_TIMEOUT, "socket_connect_timeout": queue.LIMITER_TIMEOUT}
     )
     logging.basicConfig(level=logging.INFO)
 

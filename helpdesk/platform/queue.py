@@ -29,8 +29,9 @@ log = logging.getLogger(__name__)
 DEFAULT_RETRY = Retry(max=5, interval=[10, 30, 60, 300, 900])
 JOB_OPTIONS = {"retry": DEFAULT_RETRY, "result_ttl": 3600, "failure_ttl": 7 * 24 * 3600}
 # A web request never waits long for Redis: a hung server costs at most this much once, then the breaker opens.
-CONNECT_TIMEOUT = 1.0
-SOCKET_TIMEOUT = 1.0
+CONNECT_TIMEOUT = 0.5
+SOCKET_TIMEOUT = 0.5  # a local Redis answers in well under a millisecond; RQ's worker raises it for its own waits
+LIMITER_TIMEOUT = 0.25  # the rate limiter fails open: it may give up sooner still
 BREAKER_SECONDS = 15.0
 
 _clients: dict[str, redis.Redis] = {}
