@@ -119,13 +119,13 @@ def _connect_subscribers() -> None:
 
 def _register_cli(app: Flask) -> None:
     from escalation.cli import sla_cli
-    from helpdesk.platform.cli import config_show
+    from helpdesk.platform.cli import backup_command, config_show, restore_command
     from helpdesk.seed import seed_command
     from helpdesk.users.cli import user_cli
     from kb.cli import kb_cli
     from kb.diagnostics.cli import diagnostics_cli
 
-    for command in (seed_command, user_cli, config_show, kb_cli, diagnostics_cli, sla_cli):
+    for command in (seed_command, user_cli, config_show, backup_command, restore_command, kb_cli, diagnostics_cli, sla_cli):
         app.cli.add_command(command)
 
 
