@@ -33,7 +33,8 @@ def main() -> None:
     env = dict(os.environ, REDIS_URL=app.config["REDIS_URL"], HELPDESK_DATA_DIR=app.config["HELPDESK_DATA_DIR"])
     env.setdefault("PUBLIC_URL", f"http://{host}:{port}")
     gunicorn = os.path.join(os.path.dirname(sys.executable), "gunicorn")
-    web = [gunicorn, "--bind", f"{host}:{port}", "--workers", "2", "--threads", "4", "--access-logfile", "-", "wsgi:app"]
+    web = [gunicorn, "--bind", f"{host}:{port}", "--workers", "2", "--threads", "4", "--graceful-timeout", "5"]
+    web += ["--access-logfile", "-", "wsgi:app"]
     # Both die with this process, however it ends (SIGKILL included); a crashed one is started again.
     supervisor = Supervisor([Child("worker", python_module("worker"), env=env), Child("web", web, env=env)])
     from helpdesk.users.seed import DEMO_PASSWORD

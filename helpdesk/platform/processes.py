@@ -162,10 +162,13 @@ class Supervisor:
         running = [c for c in self.children if c.process is not None and c.process.poll() is None]
         for child in running:
             child.process.send_signal(signal.SIGTERM)
-        deadline = time.monotonic() + grace
+        started = time.monotonic()
+        deadline = started + grace
         for child in running:
             try:
                 child.process.wait(timeout=max(0.1, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
+                log.warning("%s did not stop within %.0f s: killed", child.name, grace)
                 child.process.kill()
                 child.process.wait()
+            log.info("%s stopped after %.1f s", child.name, time.monotonic() - started)
