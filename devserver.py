@@ -34,7 +34,8 @@ def main() -> None:
     env.setdefault("PUBLIC_URL", f"http://{host}:{port}")
     gunicorn = os.path.join(os.path.dirname(sys.executable), "gunicorn")
     web = [gunicorn, "--bind", f"{host}:{port}", "--workers", "2", "--threads", "4", "--graceful-timeout", "5"]
-    web += ["--access-logfile", "-", "wsgi:app"]
+    # No control socket: gunicorn's default one is per user ($HOME/.gunicorn), shared with any other gunicorn.
+    web += ["--no-control-socket", "--access-logfile", "-", "wsgi:app"]
     # Both die with this process, however it ends (SIGKILL included); a crashed one is started again.
     supervisor = Supervisor([Child("worker", python_module("worker"), env=env), Child("web", web, env=env)])
     from helpdesk.users.seed import DEMO_PASSWORD
