@@ -63,10 +63,10 @@ def _load(params) -> None:
         text("""
         INSERT INTO ticket (id, reference, type, status, is_open, tier, entry_tier, service, keyword_id, priority,
             subject, description, extra_fields, channel, school_id, basin_id, requester_id, created_by_id,
-            contact_name, contact_email, contact_phone, is_major_incident, has_reached_vendor, vendor_reference,
+            contact_name, contact_email, contact_phone, has_reached_vendor, vendor_reference,
             evolution_status, created_at, updated_at, version, resolution_due_at)
         SELECT g, 'B-' || g, 'incident', 'taken', true, 'n1', 'n1', 'messagerie', :kw, 'normal',
-            'Bench', 'Bench', '{}', 'web', :school, :basin, :user, :user, '', '', '', false, false, '', '',
+            'Bench', 'Bench', '{}', 'web', :school, :basin, :user, :user, '', '', '', false, '', '',
             :created, :created, 1,
             CASE WHEN g <= :due THEN CAST(:now AS timestamptz) - interval '1 minute'
                  ELSE CAST(:now AS timestamptz) + (g || ' minutes')::interval END

@@ -7,13 +7,14 @@ from sqlalchemy import select
 from escalation.models import Closure, SlaPolicy, TierCalendar
 from escalation.services import import_public_holidays, import_school_holidays
 from escalation.working_calendar import OFFICE_HOURS, dump_hours
+from helpdesk.routing.codes import Tier
 
 # (first response, resolution) in working minutes. Lower tiers answer faster; the vendor's are contractual.
 DEFAULT_DELAYS = {
-    "n1": {"urgent": (60, 480), "high": (120, 960), "normal": (240, 2400), "low": (480, 4800)},
-    "edulab": {"urgent": (120, 960), "high": (240, 1440), "normal": (480, 3000), "low": (960, 6000)},
-    "pilote": {"urgent": (120, 960), "high": (480, 1920), "normal": (960, 4800), "low": (1440, 9600)},
-    "editeur": {"urgent": (240, 1440), "high": (600, 3000), "normal": (1440, 6000), "low": (2400, 12000)},
+    Tier.N1: {"urgent": (60, 480), "high": (120, 960), "normal": (240, 2400), "low": (480, 4800)},
+    Tier.EDULAB: {"urgent": (120, 960), "high": (240, 1440), "normal": (480, 3000), "low": (960, 6000)},
+    Tier.PILOTE: {"urgent": (120, 960), "high": (480, 1920), "normal": (960, 4800), "low": (1440, 9600)},
+    Tier.EDITEUR: {"urgent": (240, 1440), "high": (600, 3000), "normal": (1440, 6000), "low": (2400, 12000)},
 }
 
 # Zone C school holidays (académies de Créteil, Montpellier, Paris, Toulouse, Versailles), days without classes,
@@ -68,14 +69,14 @@ def seed_reference(session) -> None:
                         first_response_minutes=first,
                         resolution_minutes=resolution,
                         warning_ratio=0.75,
-                        on_breach="notify" if tier == "editeur" else "escalate",
+                        on_breach="notify" if tier == Tier.EDITEUR else "escalate",
                     )
                 )
         if session.get(TierCalendar, tier) is None:
             # Level 1 and EduLAB staff are school-based and off during school holidays; pilots and vendor are not.
             session.add(
                 TierCalendar(
-                    tier=tier, hours=dump_hours(OFFICE_HOURS), counts_during_school_holidays=tier in {"pilote", "editeur"}
+                    tier=tier, hours=dump_hours(OFFICE_HOURS), counts_during_school_holidays=tier in {Tier.PILOTE, Tier.EDITEUR}
                 )
             )
     import_public_holidays(session, {2026, 2027}, PUBLIC_HOLIDAYS)

@@ -76,6 +76,7 @@ def _import_models() -> None:
 def _register_blueprints(app: Flask) -> None:
     from escalation import views as sla_views
     from helpdesk.admin import views as admin_views
+    from helpdesk.incidents import api as incidents_api
     from helpdesk.incidents import views as incident_views
     from helpdesk.notifications import views as notification_views
     from helpdesk.routing import api as routing_api
@@ -105,7 +106,7 @@ def _register_blueprints(app: Flask) -> None:
     ):
         app.register_blueprint(module.bp)
     # The API authenticates by bearer token only (never by cookie), hence no CSRF token.
-    for module in (routing_api, tickets_api, kb_api, diagnostics_api):
+    for module in (routing_api, tickets_api, incidents_api, kb_api, diagnostics_api):
         csrf.exempt(module.bp)
         app.register_blueprint(module.bp)
 

@@ -27,33 +27,14 @@ def load_catalog(path: Path = CATALOG_FILE) -> list[dict]:
         if not isinstance(entry, dict):
             problems.append(f"entrée n° {position} : un mot-clé se décrit par un dictionnaire.")
             continue
-        data = {
-            "label": entry.get("label"),
-            "service": entry.get("service"),
-            "tier": entry.get("tier"),
-            "ticket_type": entry.get("ticket_type", "incident"),
-            "priority": entry.get("priority", "normal"),
-            "is_mass_incident": bool(entry.get("is_mass_incident", False)),
-            "synonyms": entry.get("synonyms") or [],
-            "description": entry.get("description") or "",
-            "fields": entry.get("fields") or [],
-            "diagnostic_slug": entry.get("diagnostic"),
-            "is_active": bool(entry.get("is_active", True)),
-        }
+        data = {name: entry.get(key, catalog.DEFAULTS.get(name)) for key, name in catalog.FILE_KEYS.items()}
+        for flag in ("is_mass_incident", "is_active"):
+            data[flag] = bool(data[flag])
+        for listed in ("synonyms", "fields"):
+            data[listed] = data[listed] or []
+        data["description"] = data["description"] or ""
         name = f"« {data['label']} »" if data["label"] else f"entrée n° {position}"
-        unknown = set(entry) - {
-            "label",
-            "service",
-            "tier",
-            "ticket_type",
-            "priority",
-            "is_mass_incident",
-            "synonyms",
-            "description",
-            "fields",
-            "diagnostic",
-            "is_active",
-        }
+        unknown = set(entry) - set(catalog.FILE_KEYS)
         errors = catalog.keyword_errors(data)
         if unknown:
             errors.append(f"clés inconnues : {', '.join(sorted(map(str, unknown)))}.")

@@ -1,11 +1,13 @@
 """Ticket forms; the keyword's extra fields are added per keyword (a WTForms class built on the fly)."""
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, DecimalField, MultipleFileField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
 
-CHANNEL_LABELS = {"web": "Formulaire en ligne", "phone": "Téléphone", "mail": "Courriel"}
+from helpdesk.tickets.services import AGENT_CHANNELS, CHANNEL_LABELS
+
 EXTRA_PREFIX = "x_"
 
 
@@ -25,7 +27,7 @@ class TicketForm(FlaskForm):
     requester_email = StringField(
         "Courriel du demandeur", [Optional(), Email("Adresse électronique invalide.", check_deliverability=False)]
     )
-    channel = SelectField("Canal", choices=[SelectChoice(k, v) for k, v in CHANNEL_LABELS.items()], default="web")
+    channel = SelectField("Canal", choices=[SelectChoice(k, _l(CHANNEL_LABELS[k])) for k in AGENT_CHANNELS], default="web")
     attachments = MultipleFileField("Pièces jointes")
 
 

@@ -1,7 +1,7 @@
 """notification outbox: partial index of unsent mails
 
 Revision ID: ee7aed192fee
-Revises: 733652230d59
+Revises: b6c7353fea1d
 Create Date: 2026-12-02 14:31:27.349906
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'ee7aed192fee'
-down_revision = '733652230d59'
+down_revision = 'b6c7353fea1d'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,140 @@
+"""Mass-incident API (bearer token, level 1 and the pilot team): the same use cases as the incidents page."""
+
+from flask import Blueprint, jsonify
+from flask_babel import gettext as _
+from pydantic import Field
+
+from helpdesk.incidents import services
+from helpdesk.incidents.models import MajorIncident
+from helpdesk.platform import idempotency
+from helpdesk.platform.extensions import db
+from helpdesk.platform.schemas import Input, parse
+from helpdesk.platform.timeutil import as_utc, utcnow
+from helpdesk.users.api_auth import api_user, json_error, token_required
+
+bp = Blueprint("incidents_api", __name__, url_prefix="/api/v1/incidents")
+CONFLICT = "Cet incident a été modifié entre-temps : relisez-le puis recommencez."
+
+
+class DeclareInput(Input):
+    service: str = Field(min_length=1, max_length=40, title="service")
+    title: str = Field(min_length=1, max_length=services.TITLE_MAX, title="title")
+    message: str = Field(min_length=1, max_length=services.MESSAGE_MAX, title="message")
+    from_ticket: str | None = Field(default=None, max_length=30, title="from_ticket")
+
+
+class TicketInput(Input):
+    reference: str = Field(min_length=1, max_length=30, title="reference")
+
+
+class NewsInput(Input):
+    message: str = Field(min_length=1, max_length=20000, title="message")
+
+
+class ResolveInput(NewsInput):
+    confirmed: bool = Field(title="confirmed")
+
+
+def _iso(value):
+    value = as_utc(value)
+    return value.isoformat() if value else None
+
+
+def serialize(incident: MajorIncident) -> dict:
+    return {
+        "id": incident.id,
+        "status": incident.status,
+        "service": incident.service,
+        "title": incident.title,
+        "message": incident.message,
+        "detected_at": _iso(incident.detected_at),
+        "confirmed_at": _iso(incident.confirmed_at),
+        "resolved_at": _iso(incident.resolved_at),
+        "tickets": [t.reference for t in services.members(db.session, incident)],
+    }
+
+
+def _body():
+    from flask import request
+
+    data = request.get_json(silent=True)
+    return data if isinstance(data, dict) else None
+
+
+def _write(run):
+    body = _body()
+    if body is None:
+        return json_error(_("Le corps de la requête doit être un objet JSON."))
+    return idempotency.respond_once(db.session, user_id=api_user().id, body=body, run=lambda: run(body), conflict=_(CONFLICT))
+
+
+@bp.get("")
+@token_required
+def listing():
+    return jsonify(incidents=[serialize(i) for i in services.list_incidents(db.session, actor=api_user())])
+
+
+@bp.post("")
+@token_required
+def declare():
+    def run(body):
+        data = parse(DeclareInput, body)
+        source = None
+        if data.from_ticket:
+            from helpdesk.tickets.services import get_visible
+
+            source = get_visible(db.session, data.from_ticket.strip().upper(), actor=api_user())
+        incident = services.declare(db.session, actor=api_user(), service=data.service, title=data.title,
+                                    message=data.message, now=utcnow(), from_ticket=source)  # fmt: skip
+        return serialize(incident), 201
+
+    return _write(run)
+
+
+@bp.get("/<int:incident_id>")
+@token_required
+def read(incident_id):
+    return jsonify(serialize(services.get(db.session, incident_id, actor=api_user())))
+
+
+@bp.post("/<int:incident_id>/tickets")
+@token_required
+def attach(incident_id):
+    def run(body):
+        services.attach(db.session, incident_id, parse(TicketInput, body).reference, actor=api_user(), now=utcnow())
+        return serialize(services.get(db.session, incident_id, actor=api_user())), 200
+
+    return _write(run)
+
+
+@bp.delete("/<int:incident_id>/tickets/<ref>")
+@token_required
+def detach(incident_id, ref):
+    from helpdesk.tickets.services import get_visible
+
+    ticket = get_visible(db.session, ref, actor=api_user())
+    services.detach(db.session, incident_id, ticket.id, actor=api_user(), now=utcnow())
+    db.session.commit()
+    return jsonify(serialize(services.get(db.session, incident_id, actor=api_user())))
+
+
+@bp.post("/<int:incident_id>/news")
+@token_required
+def news(incident_id):
+    def run(body):
+        sent = services.post_news(db.session, incident_id, actor=api_user(), message=parse(NewsInput, body).message, now=utcnow())
+        return {"sent": sent, "incident": serialize(services.get(db.session, incident_id, actor=api_user()))}, 201
+
+    return _write(run)
+
+
+@bp.post("/<int:incident_id>/resolve")
+@token_required
+def resolve(incident_id):
+    def run(body):
+        data = parse(ResolveInput, body)
+        count = services.resolve(db.session, incident_id, actor=api_user(), message=data.message, confirmed=data.confirmed,
+                                 now=utcnow())  # fmt: skip
+        return {"resolved": count, "incident": serialize(services.get(db.session, incident_id, actor=api_user()))}, 200
+
+    return _write(run)
