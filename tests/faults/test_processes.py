@@ -34,6 +34,7 @@ def _workers(app) -> list[Worker]:
     return Worker.all(connection=redis_connection(app.config["REDIS_URL"]), serializer=JSONSerializer)
 
 
+@pytest.mark.timeout(1200)  # five full start-ups: about a minute alone, far more on a loaded machine
 @pytest.mark.parametrize("cycle_signals", [[signal.SIGINT, signal.SIGTERM, signal.SIGKILL, signal.SIGTERM, signal.SIGKILL]])
 def test_the_embedded_default_started_and_stopped_five_times_leaves_nothing(app, tmp_path, cycle_signals):
     data_dir = tmp_path / "devserver-data"
@@ -42,11 +43,15 @@ def test_the_embedded_default_started_and_stopped_five_times_leaves_nothing(app,
         port = _free_port()
         env = env_for(app, data_dir, embedded_redis=True) | {"PORT": str(port)}
         devserver = start(python("-m", "devserver"), env, log)
-        wait_for(lambda port=port: _answers(f"http://127.0.0.1:{port}/healthz"), 120, f"devserver #{number}", log)
-        # web master + its workers, worker supervisor + RQ worker, scheduler, cron, embedded Redis
-        family = wait_for(lambda devserver=devserver: family_of(devserver.pid, 7), 60, "children", log)
+        try:
+            wait_for(lambda port=port: _answers(f"http://127.0.0.1:{port}/healthz"), 300, f"devserver #{number}", log)
+            # web master + its workers, worker supervisor + RQ worker, scheduler, cron, embedded Redis
+            family = wait_for(lambda devserver=devserver: family_of(devserver.pid, 7), 120, "children", log)
+        except AssertionError:
+            stop(devserver)
+            raise
         devserver.send_signal(stop_signal)
-        devserver.wait(timeout=60)
+        devserver.wait(timeout=120)
         wait_for(
             lambda family=family: not alive(family) and not processes_of(data_dir), 60, f"stop #{number} ({stop_signal!r})", log
         )
