@@ -1,13 +1,15 @@
 """`python -m devserver`: the embedded default in one command — web server, RQ worker with its
-scheduler and the cron process, all sharing the embedded Redis and the SQLite file of the data directory."""
+scheduler and the cron process, all sharing the embedded Redis and the SQLite file of the data directory.
+
+HOST (default 127.0.0.1) and PORT (default 5000) choose where the web server listens. Every process it starts
+stops with it: Ctrl-C, SIGTERM or even SIGKILL of this process leaves nothing running."""
 
 import os
-import signal
-import subprocess
 import sys
-import time
 
 from helpdesk import create_app
+from helpdesk.platform.processes import Child, Supervisor, python_module
+from helpdesk.platform.redis_embedded import stop_embedded
 
 DEMO_LOGINS = [
     ("Enseignant", "enseignant@demo.ent"),
@@ -26,28 +28,16 @@ DEMO_LOGINS = [
 def main() -> None:
     host = os.environ.get("HOST", "127.0.0.1")
     port = os.environ.get("PORT", "5000")
-    app = create_app()  # starts the embedded Redis when REDIS_URL is unset, and keeps it alive
+    # Starts the embedded Redis when REDIS_URL is unset: this process owns it, and it stops with this process.
+    app = create_app()
     env = dict(os.environ, REDIS_URL=app.config["REDIS_URL"], HELPDESK_DATA_DIR=app.config["HELPDESK_DATA_DIR"])
     env.setdefault("PUBLIC_URL", f"http://{host}:{port}")
-    bin_dir = os.path.dirname(sys.executable)
-    children = [
-        subprocess.Popen([sys.executable, "-m", "worker"], env=env),
-        subprocess.Popen(
-            [
-                os.path.join(bin_dir, "gunicorn"),
-                "--bind",
-                f"{host}:{port}",
-                "--workers",
-                "2",
-                "--threads",
-                "4",
-                "--access-logfile",
-                "-",
-                "wsgi:app",
-            ],
-            env=env,
-        ),
-    ]
+    gunicorn = os.path.join(os.path.dirname(sys.executable), "gunicorn")
+    web = [gunicorn, "--bind", f"{host}:{port}", "--workers", "2", "--threads", "4", "--graceful-timeout", "5"]
+    # No control socket: gunicorn's default one is per user ($HOME/.gunicorn), shared with any other gunicorn.
+    web += ["--no-control-socket", "--access-logfile", "-", "wsgi:app"]
+    # Both die with this process, however it ends (SIGKILL included); a crashed one is started again.
+    supervisor = Supervisor([Child("worker", python_module("worker"), env=env), Child("web", web, env=env)])
     from helpdesk.users.seed import DEMO_PASSWORD
 
     print("\n  Assistance ENT démarrée : " + f"http://{host}:{port}/")
@@ -55,23 +45,9 @@ def main() -> None:
     for label, email in DEMO_LOGINS:
         print(f"    {label:<50} {email}")
     print("  Ctrl-C pour arrêter.\n", flush=True)
-
-    def stop(*_):
-        for child in children:
-            if child.poll() is None:
-                child.terminate()
-        for child in children:
-            try:
-                child.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                child.kill()
-        sys.exit(0)
-
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
-    while all(child.poll() is None for child in children):
-        time.sleep(1)
-    stop()
+    status = supervisor.run()
+    stop_embedded()
+    sys.exit(status)
 
 
 if __name__ == "__main__":

@@ -1,59 +1,150 @@
-"""Worker entry point: `python -m worker` runs an RQ worker with its scheduler, and the cron
-scheduler for periodic jobs (sweeps). Any number of these may run on any number of machines.
+"""Worker entry point: `python -m worker` supervises an RQ worker, the RQ scheduler and the cron process
+(periodic jobs, `CRON_JOBS`). Any number of these may run on any number of machines.
 
-Jobs run in the worker's own process (RQ's SimpleWorker): they reuse its database and Redis connections,
+`python -m worker` itself only supervises (`helpdesk.platform.processes`): it starts its three children, which
+die with it however it ends (SIGKILL included), restarts one that exits abnormally (1 s, 2 s, 4 s … 30 s
+apart), and when the RQ worker died the job it was running is retried at once (`rq_compat.abandon_jobs_of`),
+not ten minutes later. A job that ends its process (a crash, `os._exit`) therefore costs one restart, and after
+its retries it fails instead of taking the worker down again. A Redis outage makes the scheduler and the cron
+process exit: they are started again and reconnect by themselves once Redis answers.
+
+Jobs run in the RQ worker's own process (RQ's SimpleWorker): they reuse its database and Redis connections,
 its compiled SQL statements, templates and reference caches. RQ's default Worker forks a fresh process per
 job and starts all of that again each time: on the SLA benchmark a breach check took about 440 ms that way
 instead of 30-40 ms. `--fork` restores it (isolation of each job, at that price)."""
 
 import argparse
+import importlib
 import logging
-import multiprocessing
+import os
+import socket
+import sys
 import time
+import uuid
+from dataclasses import dataclass, field
 
-from rq import Queue, SimpleWorker, Worker
-from rq.cron import CronJob, CronScheduler
+from redis import RedisError
+from rq import SimpleWorker, Worker
+from rq.scheduler import RQScheduler
 from rq.serializers import JSONSerializer
 
 from helpdesk import create_app
 from helpdesk.platform import jobcontext
+from helpdesk.platform.processes import Child, Supervisor, python_module
 from helpdesk.platform.queue import redis_connection
+from helpdesk.platform.rq_compat import JsonCronScheduler, abandon_dead_local_workers, abandon_jobs_of
+
+log = logging.getLogger("worker")
 
 # Periodic jobs of every area: (dotted function path, queue, interval in seconds), registered by the cron process.
 CRON_JOBS = [
     ("escalation.jobs.sweep", "default", 60),
     ("escalation.jobs.auto_close", "default", 3600),
     ("escalation.jobs.detect_incidents", "default", 300),
+    # Next years' public and school holidays, as soon as the libraries have them.
+    ("escalation.jobs.import_holidays", "default", 24 * 3600),
     ("helpdesk.notifications.jobs.send_digests", "default", 3600),
+    # Mails whose job Redis never took or lost (the notification table is the outbox).
+    ("helpdesk.notifications.jobs.resend_unsent", "default", 300),
     # Training reminders and summaries whose timers Redis may have lost.
     ("helpdesk.trainings.jobs.sweep_session_mails", "default", 900),
 ]
 
-
-class JsonCronJob(CronJob):
-    """RQ's cron enqueues with the default (pickle) serializer; ours must stay JSON like every other job."""
-
-    def enqueue(self, connection):
-        # Several cron processes (one per machine) share the work: the first one in each interval wins.
-        bucket = int(time.time() // (self.interval or 60))
-        if not connection.set(f"helpdesk:cron:{self.name}:{bucket}", "1", nx=True, ex=(self.interval or 60) * 2):
-            return None
-        queue = Queue(self.queue_name, connection=connection, serializer=JSONSerializer)
-        return queue.enqueue(self.func_name, args=self.args, kwargs=self.kwargs, **self.job_options)
+# The RQ worker heartbeats at least every WORKER_TTL - 15 s (it blocks that long waiting for a job) and cleans
+# the registries every MAINTENANCE_SECONDS; Redis reconnection attempts are at most RECONNECT_SECONDS apart.
+WORKER_TTL = 60
+MAINTENANCE_SECONDS = 60
+RECONNECT_SECONDS = 5.0
+HOUSEKEEPING_SECONDS = 10.0
 
 
-def build_cron(connection) -> CronScheduler:
-    cron = CronScheduler(connection=connection)
+def _function(path: str):
+    module, _, name = path.rpartition(".")
+    return getattr(importlib.import_module(module), name)
+
+
+def build_cron(connection) -> JsonCronScheduler:
+    cron = JsonCronScheduler(connection=connection)
     for func_path, queue_name, interval in CRON_JOBS:
-        job = JsonCronJob(queue_name=queue_name, func_name=func_path, interval=interval)
-        cron._cron_jobs.append(job)
+        cron.register(_function(func_path), queue_name, interval=interval)
     return cron
 
 
-def run_cron(redis_url: str) -> None:
-    app = create_app({"REDIS_URL": redis_url})
+def run_worker(app, name: str, fork: bool, burst: bool = False) -> None:
     jobcontext.set_app(app)
-    build_cron(redis_connection(redis_url)).start()
+    worker_class = Worker if fork else SimpleWorker
+    worker = worker_class(
+        app.config["RQ_QUEUES"],
+        name=name,
+        connection=redis_connection(app.config["REDIS_URL"]),
+        serializer=JSONSerializer,
+        worker_ttl=WORKER_TTL,
+        maintenance_interval=MAINTENANCE_SECONDS,
+    )
+    worker.max_connection_wait_time = RECONNECT_SECONDS
+    # In burst mode the scheduler's due jobs are moved in this process before the queue is drained.
+    worker.work(with_scheduler=burst, burst=burst)
+
+
+def run_scheduler(app, name: str | None) -> None:
+    """RQ's scheduler (timers, retry backoffs): one per machine, the lock makes one active per queue. Its name
+    stays the same across restarts by its supervisor, so a restarted scheduler takes its own lock back at once
+    instead of waiting for it to expire."""
+    scheduler = RQScheduler(
+        app.config["RQ_QUEUES"], connection=redis_connection(app.config["REDIS_URL"]), serializer=JSONSerializer, name=name
+    )
+    scheduler.work()
+
+
+def run_cron(app) -> None:
+    jobcontext.set_app(app)
+    build_cron(redis_connection(app.config["REDIS_URL"])).start()
+
+
+@dataclass
+class RqWorkerChild(Child):
+    """The RQ worker child, under a fresh worker name at each start (the name its jobs are found by)."""
+
+    prefix: str = "helpdesk"
+    extra: list[str] = field(default_factory=list)
+    worker_name: str = ""
+
+    def start(self) -> None:
+        self.worker_name = f"{self.prefix}.{uuid.uuid4().hex[:8]}"
+        self.argv = python_module("worker", "--role", "worker", "--name", self.worker_name, *self.extra)
+        super().start()
+
+
+def supervise(app, args) -> int:
+    """Start the three children and keep them running; see the module docstring."""
+    connection = redis_connection(app.config["REDIS_URL"])
+    env = dict(os.environ, REDIS_URL=app.config["REDIS_URL"], HELPDESK_DATA_DIR=app.config["HELPDESK_DATA_DIR"])
+    prefix = f"helpdesk.{socket.gethostname()}.{os.getpid()}"
+    fork = ["--fork"] if args.fork else []
+
+    def worker_died(child: "RqWorkerChild", status: int) -> None:
+        found = Worker.find_by_key(Worker.redis_worker_namespace_prefix + child.worker_name, connection=connection)
+        if found is not None:
+            abandon_jobs_of(connection, found)
+
+    children = [
+        RqWorkerChild("rq-worker", [], env=env, on_exit=worker_died, prefix=prefix, extra=fork),
+        Child("rq-scheduler", python_module("worker", "--role", "scheduler", "--name", f"{prefix}.scheduler"), env=env),
+    ]
+    if not args.no_cron and CRON_JOBS:
+        children.append(Child("cron", python_module("worker", "--role", "cron"), env=env))
+
+    last = [0.0]
+
+    def housekeeping() -> None:
+        if time.monotonic() - last[0] >= HOUSEKEEPING_SECONDS:
+            last[0] = time.monotonic()
+            try:
+                abandon_dead_local_workers(connection)  # workers of this machine killed while nobody supervised them
+            except (RedisError, OSError) as error:
+                log.warning("Redis unreachable (%s): the children reconnect by themselves", error)
+
+    return Supervisor(children, on_tick=housekeeping, max_failures=None).run()
 
 
 def main(argv=None) -> None:
@@ -65,25 +156,21 @@ def main(argv=None) -> None:
         action="store_true",
         help="chaque tâche dans un processus fils (Worker d'RQ), au prix de connexions et caches neufs",
     )
+    parser.add_argument("--role", choices=["worker", "scheduler", "cron"], help=argparse.SUPPRESS)
+    parser.add_argument("--name", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO)
     app = create_app()
-    jobcontext.set_app(app)
-    redis_url = app.config["REDIS_URL"]
-    cron_process = None
-    if not args.no_cron and not args.burst and CRON_JOBS:
-        cron_process = multiprocessing.get_context("spawn").Process(target=run_cron, args=(redis_url,), daemon=True)
-        cron_process.start()
-    connection = redis_connection(redis_url)
-    with app.app_context():
-        queues = app.config["RQ_QUEUES"]
-    worker_class = Worker if args.fork else SimpleWorker
-    worker = worker_class(queues, connection=connection, serializer=JSONSerializer)
-    try:
-        worker.work(with_scheduler=True, burst=args.burst)
-    finally:
-        if cron_process is not None:
-            cron_process.terminate()
+    if args.burst:
+        run_worker(app, name=f"helpdesk.{socket.gethostname()}.{os.getpid()}.burst", fork=args.fork, burst=True)
+    elif args.role == "worker":
+        run_worker(app, name=args.name, fork=args.fork)
+    elif args.role == "scheduler":
+        run_scheduler(app, args.name)
+    elif args.role == "cron":
+        run_cron(app)
+    else:
+        sys.exit(supervise(app, args))
 
 
 if __name__ == "__main__":

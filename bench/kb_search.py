@@ -36,6 +36,35 @@ def _queries(rng: random.Random, count: int) -> list[str]:
     return [rng.choice(pool) for _ in range(count)]
 
 
+def add_generated_articles(session, total: int, rng: random.Random) -> None:
+    """Published articles made by recombining the real FAQ's paragraphs, up to `total` articles (not committed)."""
+    from helpdesk.platform.timeutil import utcnow
+    from kb.models import Article
+
+    real = list(session.query(Article))
+    paragraphs = [p for a in real for p in a.body_md.split("\n\n") if len(p) > 40]
+    vocabulary = sorted({w for a in real for w in a.title.split() if len(w) > 3})
+    now = utcnow()
+    for n in range(total - len(real)):
+        source = rng.choice(real)
+        session.add(
+            Article(
+                slug=f"bench-{n}",
+                title=" ".join(rng.sample(vocabulary, 6)) + " ?",
+                service=source.service,
+                audience=rng.choice(["public", "staff", "ent_admin", "heads", "agents"]),
+                tags=rng.sample(vocabulary, 3),
+                keywords=[],
+                glossary_terms=[],
+                admin_path="",
+                status="published",
+                body_md="\n\n".join(rng.sample(paragraphs, 4)),
+                created_at=now,
+                updated_at=now,
+            )
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=5000)
@@ -44,9 +73,7 @@ def main() -> None:
 
     from helpdesk import create_app
     from helpdesk.platform.extensions import db
-    from helpdesk.platform.timeutil import utcnow
     from kb import indexing, services
-    from kb.models import Article
     from kb.seed import seed_reference
 
     rng = random.Random(42)
@@ -56,28 +83,7 @@ def main() -> None:
         db.create_all()
         seed_reference(db.session)
         db.session.commit()
-        real = list(db.session.query(Article))
-        paragraphs = [p for a in real for p in a.body_md.split("\n\n") if len(p) > 40]
-        vocabulary = sorted({w for a in real for w in a.title.split() if len(w) > 3})
-        now = utcnow()
-        for n in range(args.articles - len(real)):
-            source = rng.choice(real)
-            db.session.add(
-                Article(
-                    slug=f"bench-{n}",
-                    title=" ".join(rng.sample(vocabulary, 6)) + " ?",
-                    service=source.service,
-                    audience=rng.choice(["public", "staff", "ent_admin", "heads", "agents"]),
-                    tags=rng.sample(vocabulary, 3),
-                    keywords=[],
-                    glossary_terms=[],
-                    admin_path="",
-                    status="published",
-                    body_md="\n\n".join(rng.sample(paragraphs, 4)),
-                    created_at=now,
-                    updated_at=now,
-                )
-            )
+        add_generated_articles(db.session, args.articles, rng)
         db.session.commit()
         started = time.perf_counter()
         count = indexing.node().rebuild(db.session)

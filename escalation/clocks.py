@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from escalation.models import SlaBreach, SlaClock, SlaPause, TierStint
 from escalation.services import find_policy, load_calendar
@@ -244,11 +244,26 @@ def _claim(session, ticket_id: int, kind: str, tier: str, due: datetime, now: da
     return session.execute(statement).scalar()
 
 
+def _hold(session, clock: SlaClock) -> bool:
+    """Lock the clock row as it was read: an UPDATE conditional on the `next_check_at` read (a no-op write).
+    True when the row still holds that value; then no other delivery can change it before this transaction
+    ends. False when another delivery moved it meanwhile (PostgreSQL re-checks the condition once the other
+    transaction commits; SQLite's writer lock serialises): the caller must change nothing."""
+    table = SlaClock.__table__
+    read = clock.next_check_at
+    same = table.c.next_check_at.is_(None) if read is None else table.c.next_check_at == read
+    held = session.execute(
+        update(table).where(table.c.ticket_id == clock.ticket_id, same).values(next_check_at=table.c.next_check_at)
+    )
+    return held.rowcount == 1
+
+
 def apply_due(session, ticket_id: int, *, now: datetime) -> list[str]:
     """Apply every warning or breach of the ticket that is due at `now`, each exactly once; returns their kinds.
 
     The SlaBreach row is inserted first (INSERT ... ON CONFLICT DO NOTHING): a concurrent worker that already
-    inserted it makes this one do nothing. The effect (escalation) lives in the same transaction as the row."""
+    inserted it makes this one do nothing. The effect (escalation) lives in the same transaction as the row.
+    A delivery that read the clock before another one changed it changes nothing (`_hold`)."""
     from helpdesk.notifications.recipients import tier_group_ids
     from helpdesk.notifications.services import notify_many
     from helpdesk.tickets import lifecycle
@@ -260,6 +275,8 @@ def apply_due(session, ticket_id: int, *, now: datetime) -> list[str]:
     if found is None or not found[0].is_open:
         return []
     ticket, clock = found
+    if clock is not None and not _hold(session, clock):
+        return []  # another delivery of this check changed the clock since it was read: this one is stale
     clock = clock or get_clock(session, ticket, now=now)
     applied = []
     groups: dict[str, list[int]] = {}

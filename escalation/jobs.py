@@ -39,13 +39,11 @@ def sweep(now: str | None = None, batch: int = 5000) -> int:
     import redis
 
     from escalation.clocks import check_job_id, due_checks, end_waits
-    from escalation.services import forget_calendars
     from helpdesk.platform.extensions import db
     from helpdesk.platform.queue import fan_out
 
     moment = _when(now)
     with jobcontext.app_context():
-        forget_calendars(db.session)  # calendars may have been edited since the last sweep
         end_waits(db.session, now=moment)
         db.session.commit()
         due = due_checks(db.session, now=moment, batch=batch)
@@ -113,3 +111,19 @@ def detect_incidents(now: str | None = None) -> int:
         )
         db.session.commit()
         return len(found)
+
+
+def import_holidays(now: str | None = None) -> int:
+    """Daily: import this year's and the next two years' holidays as soon as the libraries know them
+    (idempotent); warns in the log while the calendars run out within HOLIDAY_WARNING_DAYS."""
+    from escalation.services import holiday_coverage, import_holidays_from_libraries
+    from helpdesk.platform.extensions import db
+
+    moment = _when(now)
+    with jobcontext.app_context():
+        added_public, added_school, _unknown = import_holidays_from_libraries(db.session, range(moment.year, moment.year + 3))
+        db.session.commit()
+        coverage = holiday_coverage(db.session, today=moment.date())
+        if coverage.runs_out_soon:
+            log.warning("SLA calendars: %s", coverage.message)
+        return added_public + added_school

@@ -5,7 +5,7 @@ from datetime import date
 from sqlalchemy import select
 
 from escalation.models import Closure, SlaPolicy, TierCalendar
-from escalation.services import forget_calendars, import_public_holidays, import_school_holidays
+from escalation.services import import_public_holidays, import_school_holidays
 from escalation.working_calendar import OFFICE_HOURS, dump_hours
 from helpdesk.routing.codes import Tier
 
@@ -85,4 +85,3 @@ def seed_reference(session) -> None:
     if session.scalar(select(Closure).where(Closure.first_day == first, Closure.tier.is_(None))) is None:
         session.add(Closure(label=label, first_day=first, last_day=last))
     session.flush()
-    forget_calendars(session)

@@ -131,11 +131,6 @@ def _days(first: date, last: date):
         day += timedelta(days=1)
 
 
-def forget_calendars(session) -> None:
-    """Read the reference token again at next use (edits through the ORM already change it)."""
-    REFERENCE.forget(session)
-
-
 def load_calendar(session, tier: str) -> WorkingCalendar:
     """The pure calendar of a tier (office hours when none is stored)."""
     return reference(session).calendar(tier)
@@ -259,7 +254,6 @@ def update_tier_calendar(session, tier: str, *, actor, hours: dict, counts_durin
     row.counts_during_school_holidays = counts_during_school_holidays
     session.add(row)
     session.flush()
-    forget_calendars(session)
     return row
 
 
@@ -273,7 +267,6 @@ def import_public_holidays(session, years, entries) -> int:
             known.add(day)
             added += 1
     session.flush()
-    forget_calendars(session)
     return added
 
 
@@ -287,7 +280,6 @@ def import_school_holidays(session, periods, zone: str = ZONE) -> int:
             known.add(first)
             added += 1
     session.flush()
-    forget_calendars(session)
     return added
 
 
@@ -329,7 +321,7 @@ def hours_from_text(text: str) -> dict:
         raise ValidationFailed(f"Horaires invalides : {exc}", errors={"hours": str(exc)}) from exc
 
 
-def reference_overview(session, *, actor) -> dict:
+def reference_overview(session, *, actor, today: date) -> dict:
     """Everything the SLA page shows. Raises NotAllowed for anyone but the pilot team."""
     _require_pilot(actor, "consulter et modifier les délais")
     keywords = session.scalars(select(Keyword).order_by(Keyword.service, Keyword.label)).all()
@@ -345,6 +337,7 @@ def reference_overview(session, *, actor) -> dict:
         # Active keywords are offered for a new override; an existing one may name a keyword since retired.
         "keywords": [k for k in keywords if k.is_active],
         "keyword_labels": {k.id: k.label for k in keywords},
+        "coverage": holiday_coverage(session, today=today),
     }
 
 
@@ -356,7 +349,6 @@ def add_closure(session, *, actor, label: str, first_day: date | None, last_day:
     row = Closure(label=label, first_day=first_day, last_day=last_day, tier=tier or None)
     session.add(row)
     session.flush()
-    forget_calendars(session)
     return row
 
 
@@ -371,7 +363,6 @@ def _delete_calendar_row(session, model, row_id: int, missing: str) -> None:
         raise NotFound(missing)
     session.delete(row)
     session.flush()
-    forget_calendars(session)
 
 
 def add_school_holiday(
@@ -387,10 +378,92 @@ def add_school_holiday(
     row = SchoolHolidayPeriod(zone=zone, label=label, first_day=first_day, last_day=last_day)
     session.add(row)
     session.flush()
-    forget_calendars(session)
     return row
 
 
 def delete_school_holiday(session, period_id: int, *, actor) -> None:
     _require_pilot(actor, "modifier les vacances scolaires")
     _delete_calendar_row(session, SchoolHolidayPeriod, period_id, "Période de vacances introuvable.")
+
+
+HOLIDAY_WARNING_DAYS = 180  # pilots are warned this long before the calendars run out of holiday data
+
+
+@dataclass(frozen=True)
+class HolidayCoverage:
+    """Until when the calendars know the public holidays and the zone's school holidays."""
+
+    public_until: date | None
+    school_until: date | None
+    today: date
+
+    @property
+    def until(self) -> date | None:
+        known = [day for day in (self.public_until, self.school_until) if day is not None]
+        return min(known) if len(known) == 2 else None
+
+    @property
+    def runs_out_soon(self) -> bool:
+        return self.until is None or self.until < self.today + timedelta(days=HOLIDAY_WARNING_DAYS)
+
+    @property
+    def message(self) -> str:
+        if self.until is None:
+            return "Aucun jour férié ou aucune période de vacances scolaires n'est enregistré : les délais les ignorent."
+        return (
+            f"Les jours fériés et les vacances scolaires ne sont connus que jusqu'au {self.until:%d/%m/%Y} : "
+            "au-delà, les délais les ignorent. Importez les années suivantes dès qu'elles sont publiées."
+        )
+
+
+def holiday_coverage(session, *, today: date) -> HolidayCoverage:
+    """Two indexed max() queries; the SLA page and /healthz show a warning when `runs_out_soon`."""
+    from sqlalchemy import func
+
+    return HolidayCoverage(
+        public_until=session.scalar(select(func.max(PublicHoliday.day))),
+        school_until=session.scalar(select(func.max(SchoolHolidayPeriod.last_day)).where(SchoolHolidayPeriod.zone == ZONE)),
+        today=today,
+    )
+
+
+def school_periods(days_by_name: dict) -> list[tuple[str, date, date]]:
+    """Group day-by-day answers into inclusive (label, first, last) ranges of consecutive days."""
+    periods = []
+    for name, days in days_by_name.items():
+        run_start = previous = None
+        for day in sorted(days):
+            if previous is not None and day - previous == timedelta(days=1):
+                previous = day
+                continue
+            if run_start is not None:
+                periods.append((name, run_start, previous))
+            run_start = previous = day
+        if run_start is not None:
+            periods.append((name, run_start, previous))
+    return sorted(periods, key=lambda p: p[1])
+
+
+def import_holidays_from_libraries(session, years) -> tuple[int, int, list[int]]:
+    """Public holidays (`holidays` package) and zone school holidays (`vacances-scolaires-france`) of `years`
+    that are not stored yet. Idempotent. Returns (public days added, school periods added, years the school
+    holiday package does not know yet)."""
+    import holidays
+    import vacances_scolaires_france
+
+    years = sorted(set(years))
+    public = list(holidays.France(years=years, language="fr").items())
+    dates = vacances_scolaires_france.SchoolHolidayDates()
+    by_name: dict = {}
+    unknown = []
+    for year in years:
+        try:
+            answers = dates.holidays_for_year_and_zone(year, ZONE)
+        except vacances_scolaires_france.UnsupportedYearException:
+            unknown.append(year)
+            continue
+        for day, info in answers.items():
+            by_name.setdefault(info["nom_vacances"], set()).add(day)
+    added_public = import_public_holidays(session, set(years), public)
+    added_school = import_school_holidays(session, school_periods(by_name))
+    return added_public, added_school, unknown

@@ -16,7 +16,7 @@ bp = Blueprint("escalation", __name__, url_prefix="/pilotage/delais", template_f
 
 
 def _page(status=200, **extra):
-    data = services.reference_overview(db.session, actor=current_user)
+    data = services.reference_overview(db.session, actor=current_user, today=utcnow().date())
     texts = {
         tier: services.hours_to_text(data["calendars"][tier].hours) if tier in data["calendars"] else "" for tier in TIER_ORDER
     }

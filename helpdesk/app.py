@@ -7,7 +7,7 @@ from flask_login import current_user
 from sqlalchemy import event
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from helpdesk.platform import queue, security
+from helpdesk.platform import queue, security  # noqa: F401 — queue: its session listeners
 from helpdesk.platform.config import load_settings
 from helpdesk.platform.errors import register_error_handlers
 from helpdesk.platform.extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -26,8 +26,12 @@ def create_app(config: dict | None = None) -> Flask:
     if not app.config["REDIS_URL"]:
         from helpdesk.platform.redis_embedded import embedded_redis_url
 
-        app.config["REDIS_URL"] = embedded_redis_url(app.config["HELPDESK_DATA_DIR"])
+        app.config["REDIS_URL"] = embedded_redis_url(app.config["HELPDESK_DATA_DIR"], binary=app.config.get("REDIS_SERVER"))
     app.config.setdefault("RATELIMIT_STORAGE_URI", _limiter_storage(app.config["REDIS_URL"]))
+    # A hung Redis costs a login one short timeout; the limiter then counts in memory and retries Redis later.
+    app.config.setdefault(
+        "RATELIMIT_STORAGE_OPTIONS", {"socket_timeout": queue.LIMITER_TIMEOUT, "socket_connect_timeout": queue.LIMITER_TIMEOUT}
+    )
     logging.basicConfig(level=logging.INFO)
 
     _import_models()
@@ -46,7 +50,6 @@ def create_app(config: dict | None = None) -> Flask:
     login_manager.login_message_category = "info"
     login_manager.session_protection = "strong"
     login_manager.user_loader(_load_user)
-    queue.install(db)
     security.install(app)
     if app.config["TRUSTED_PROXIES"]:
         # The client address and scheme as the trusted reverse proxies saw them (rate limits, logs).
@@ -131,13 +134,13 @@ def _connect_subscribers() -> None:
 
 def _register_cli(app: Flask) -> None:
     from escalation.cli import sla_cli
-    from helpdesk.platform.cli import config_show
+    from helpdesk.platform.cli import backup_command, config_show, restore_command
     from helpdesk.seed import seed_command
     from helpdesk.users.cli import user_cli
     from kb.cli import kb_cli
     from kb.diagnostics.cli import diagnostics_cli
 
-    for command in (seed_command, user_cli, config_show, kb_cli, diagnostics_cli, sla_cli):
+    for command in (seed_command, user_cli, config_show, backup_command, restore_command, kb_cli, diagnostics_cli, sla_cli):
         app.cli.add_command(command)
 
 

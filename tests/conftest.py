@@ -2,6 +2,7 @@
 Redis named by TEST_DATABASE_URL / TEST_REDIS_URL; every test starts from empty tables and an empty Redis."""
 
 import os
+import signal
 import socket
 import threading
 from pathlib import Path
@@ -44,6 +45,35 @@ def app(tmp_path_factory):
     with app.app_context():
         _db.session.remove()
         _db.engine.dispose()
+    from helpdesk.platform.redis_embedded import stop_embedded
+
+    stop_embedded(data_dir)
+    # Everything this session started lives under its base temporary directory (data dirs, tmp_path of each test).
+    survivors = processes_of(f"{tmp_path_factory.getbasetemp()}/")
+    for pid in survivors:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    assert not survivors, f"processes of this test session still running: {survivors}"
+
+
+def processes_of(path) -> dict[int, str]:
+    """Every other process whose command line or environment names `path` (the embedded Redis, workers and
+    servers that tests started under it): {pid: command line}."""
+    marker = str(path).encode()
+    found = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            cmdline = (entry / "cmdline").read_bytes()
+            environ = (entry / "environ").read_bytes()
+        except OSError:
+            continue
+        if marker in cmdline or marker in environ:
+            found[int(entry.name)] = cmdline.replace(b"\0", b" ").decode(errors="replace")
+    return found
 
 
 @pytest.fixture(scope="session")
@@ -79,8 +109,9 @@ def _clean_state(app):
         for table in reversed(_db.metadata.sorted_tables):
             connection.execute(table.delete())
     try:
-        from helpdesk.platform.queue import redis_connection
+        from helpdesk.platform.queue import redis_connection, reset_breakers
 
+        reset_breakers()
         redis_connection(app.config["REDIS_URL"]).flushdb()
     except Exception:
         pass

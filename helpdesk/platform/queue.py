@@ -4,10 +4,15 @@ It imports no domain code. Enqueuing never fails a request: if Redis is down the
 dropped with a log line, and the periodic sweeps rebuild whatever the database says is due.
 
 Round trips: one Redis client (hence one connection pool) per URL and process, and every job a
-transaction registered goes out in a single pipeline after its commit."""
+transaction registered goes out in a single pipeline after its commit. A hung or dead Redis costs a request at
+most SOCKET_TIMEOUT once: the breaker then skips Redis for BREAKER_SECONDS (the jobs are dropped with a log
+line and the sweeps, which read the database, send them later). Only RQ's public API is used.
+
+The session listeners are registered once, when this module is imported (by the models that enqueue)."""
 
 import logging
 import threading
+import time
 from collections.abc import Iterable
 from datetime import datetime
 
@@ -16,7 +21,6 @@ from flask import current_app
 from rq import Queue, Retry
 from rq.job import Job, JobStatus
 from rq.serializers import JSONSerializer
-from rq.utils import now as rq_now
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
@@ -24,9 +28,19 @@ log = logging.getLogger(__name__)
 
 DEFAULT_RETRY = Retry(max=5, interval=[10, 30, 60, 300, 900])
 JOB_OPTIONS = {"retry": DEFAULT_RETRY, "result_ttl": 3600, "failure_ttl": 7 * 24 * 3600}
+# A web request never waits long for Redis: a hung server costs at most this much once, then the breaker opens.
+CONNECT_TIMEOUT = 0.5
+SOCKET_TIMEOUT = 0.5  # a local Redis answers in well under a millisecond; RQ's worker raises it for its own waits
+LIMITER_TIMEOUT = 0.25  # the rate limiter fails open: it may give up sooner still
+BREAKER_SECONDS = 15.0
 
 _clients: dict[str, redis.Redis] = {}
 _clients_lock = threading.Lock()
+_open_until: dict[str, float] = {}  # URL → until when enqueuing skips Redis (circuit breaker)
+
+
+class RedisUnavailable(redis.ConnectionError):
+    """Redis failed less than BREAKER_SECONDS ago: enqueuing does not try again yet."""
 
 
 def redis_connection(url: str | None = None) -> redis.Redis:
@@ -38,8 +52,33 @@ def redis_connection(url: str | None = None) -> redis.Redis:
         with _clients_lock:
             client = _clients.get(url)
             if client is None:
-                client = _clients[url] = redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=5)
+                client = _clients[url] = redis.Redis.from_url(
+                    url, socket_connect_timeout=CONNECT_TIMEOUT, socket_timeout=SOCKET_TIMEOUT
+                )
     return client
+
+
+def _url_of(connection: redis.Redis) -> str:
+    kwargs = connection.connection_pool.connection_kwargs
+    return str(kwargs.get("path") or f"{kwargs.get('host')}:{kwargs.get('port')}/{kwargs.get('db')}")
+
+
+def _guarded(connection: redis.Redis, send):
+    """Run `send()` unless the breaker of this server is open; a Redis failure opens it for BREAKER_SECONDS."""
+    key = _url_of(connection)
+    if time.monotonic() < _open_until.get(key, 0.0):
+        raise RedisUnavailable(f"Redis en échec il y a moins de {BREAKER_SECONDS:.0f} s")
+    try:
+        result = send()
+    except (redis.RedisError, OSError):
+        _open_until[key] = time.monotonic() + BREAKER_SECONDS
+        raise
+    _open_until.pop(key, None)
+    return result
+
+
+def reset_breakers() -> None:
+    _open_until.clear()
 
 
 def get_queue(name: str = "default", connection: redis.Redis | None = None) -> Queue:
@@ -60,31 +99,35 @@ def _add_to_pipeline(pipe, q: Queue, func_path: str, args, kwargs, job_id: str |
     _ = job.data  # serialise now: a job that cannot be serialised fails before any of its commands is queued
     if at is not None:
         if job_id:
-            pipe.lrem(q.key, 0, job_id)
-            pipe.zrem(q.scheduled_job_registry.key, job_id)
-            pipe.delete(job.key)
+            q.remove(job_id, pipeline=pipe)
+            q.scheduled_job_registry.remove(job_id, pipeline=pipe)
         return q.schedule_job(job, at, pipeline=pipe)
     return q.enqueue_job(job, pipeline=pipe)
 
 
 def enqueue_many(specs: Iterable[tuple], connection: redis.Redis | None = None) -> list[Job]:
     """Send jobs in one pipeline. Each spec is (func_path, args, kwargs, options) with options among
-    `queue`, `job_id`, `at`. Raises redis.RedisError / OSError when Redis is unreachable."""
+    `queue`, `job_id`, `at`. Raises redis.RedisError / OSError when Redis is unreachable (RedisUnavailable,
+    without trying, while the breaker is open)."""
     connection = connection or redis_connection()
     queues: dict[str, Queue] = {}
     jobs = []
-    with connection.pipeline() as pipe:
-        pipe.multi()  # MULTI/EXEC, one round trip; RQ expects a pipeline already in transaction mode
-        for func_path, args, kwargs, options in specs:
-            name = options.get("queue", "default")
-            q = queues.get(name) or queues.setdefault(name, get_queue(name, connection=connection))
-            try:
-                jobs.append(_add_to_pipeline(pipe, q, func_path, args, kwargs, options.get("job_id"), options.get("at")))
-            except (redis.RedisError, OSError):
-                raise
-            except Exception:  # a malformed job must not stop the others; the sweeps repair timers
-                log.exception("job %s not enqueued", func_path)
-        pipe.execute()
+
+    def send():
+        with connection.pipeline() as pipe:
+            pipe.multi()  # MULTI/EXEC, one round trip; RQ expects a pipeline already in transaction mode
+            for func_path, args, kwargs, options in specs:
+                name = options.get("queue", "default")
+                q = queues.get(name) or queues.setdefault(name, get_queue(name, connection=connection))
+                try:
+                    jobs.append(_add_to_pipeline(pipe, q, func_path, args, kwargs, options.get("job_id"), options.get("at")))
+                except (redis.RedisError, OSError):
+                    raise
+                except Exception:  # a malformed job must not stop the others; the sweeps repair timers
+                    log.exception("job %s not enqueued", func_path)
+            pipe.execute()
+
+    _guarded(connection, send)
     return jobs
 
 
@@ -98,48 +141,53 @@ def enqueue_now(func_path: str, *args, queue: str = "default", job_id: str | Non
         return None
 
 
-# Enqueue a job unless the same id is already waiting in the queue or running; a due timer (scheduled) or a
-# finished / failed run with that id is replaced and queued now. Check and write are atomic in Redis.
-_FAN_OUT_SCRIPT = """
-local status = redis.call("HGET", KEYS[1], "status")
-if status == "queued" or status == "started" then
-    return 0
-end
-redis.call("ZREM", KEYS[3], ARGV[1])
-redis.call("ZREM", KEYS[4], ARGV[1])
-redis.call("DEL", KEYS[1])
-redis.call("HSET", KEYS[1], unpack(ARGV, 2))
-redis.call("RPUSH", KEYS[2], ARGV[1])
-return 1
-"""
+_ACTIVE = {JobStatus.QUEUED, JobStatus.STARTED}
 
 
 def fan_out(
     func_path: str, calls: Iterable[tuple[str, dict]], queue: str = "default", connection: redis.Redis | None = None
 ) -> int:
-    """Enqueue one job per (job_id, kwargs) in a single pipeline; a job whose id is already queued or running
-    is not enqueued twice. Returns how many were enqueued. Raises redis.RedisError / OSError."""
+    """Enqueue one job per (job_id, kwargs); a job whose id is already queued or running is not enqueued twice,
+    a scheduled timer with that id is queued now, a finished or failed run is queued again. Two round trips
+    (read the jobs, then one pipeline of writes), through RQ's public API. Returns how many were enqueued.
+    Raises redis.RedisError / OSError. Two sweeps racing may both queue an id: the jobs are idempotent."""
     connection = connection or redis_connection()
+    calls = list(calls)
+    if not calls:
+        return 0
     q = get_queue(queue, connection=connection)
-    keys_tail = [q.key, q.scheduled_job_registry.key, q.failed_job_registry.key]
-    with connection.pipeline() as pipe:
-        pipe.multi()
-        pipe.sadd(q.redis_queues_keys, q.key)
-        count = 0
-        for job_id, kwargs in calls:
-            job = q.create_job(func_path, kwargs=kwargs, job_id=job_id, status=JobStatus.QUEUED, **JOB_OPTIONS)
-            job.enqueued_at = rq_now()
-            fields = []
-            for key, value in job.to_dict().items():
-                if value is not None:
-                    fields += [key, value]
-            # EVAL with the text (Redis caches it by digest): no SCRIPT EXISTS / LOAD round trip before the pipeline.
-            pipe.eval(_FAN_OUT_SCRIPT, 4, job.key, *keys_tail, job.id, *fields)
-            count += 1
-        if not count:
-            return 0
-        results = pipe.execute()
-    return sum(int(result) for result in results[1:])
+
+    def send() -> int:
+        existing = Job.fetch_many([job_id for job_id, _kwargs in calls], connection=connection, serializer=JSONSerializer)
+        wanted = []
+        with connection.pipeline() as pipe:
+            pipe.multi()
+            for (job_id, kwargs), job in zip(calls, existing, strict=True):
+                status = job.get_status(refresh=False) if job is not None else None
+                if status in _ACTIVE:
+                    continue
+                if status == JobStatus.SCHEDULED:
+                    q.scheduled_job_registry.remove(job_id, pipeline=pipe)
+                elif status == JobStatus.FAILED:
+                    q.failed_job_registry.remove(job_id, pipeline=pipe)
+                elif status == JobStatus.FINISHED:
+                    q.finished_job_registry.remove(job_id, pipeline=pipe)
+                wanted.append(
+                    Queue.prepare_data(
+                        func_path,
+                        kwargs=kwargs,
+                        job_id=job_id,
+                        retry=DEFAULT_RETRY,
+                        result_ttl=JOB_OPTIONS["result_ttl"],
+                        failure_ttl=JOB_OPTIONS["failure_ttl"],
+                    )
+                )
+            if wanted:
+                q.enqueue_many(wanted, pipeline=pipe)
+                pipe.execute()
+        return len(wanted)
+
+    return _guarded(connection, send)
 
 
 def enqueue_after_commit(session: Session, func_path: str, *args, **options) -> None:
@@ -169,25 +217,24 @@ def _send_pending(jobs) -> None:
         log.warning("%d job(s) not enqueued (Redis error: %s); the sweeps will catch up", len(specs), error)
 
 
-def install(db) -> None:
-    """Hook the pending-job list to the session lifecycle (called once by create_app)."""
+@event.listens_for(Session, "after_commit")
+def _after_commit(session):
+    """Send what the committed transaction registered (registered once, for every session of the process)."""
+    jobs = session.info.pop("pending_jobs", [])
+    callbacks = session.info.pop("pending_callbacks", [])
+    if jobs:
+        try:
+            _send_pending(jobs)
+        except Exception:  # a malformed job must not break the committed request; the sweeps repair timers
+            log.exception("jobs not enqueued")
+    for callback in callbacks:
+        try:
+            callback()
+        except Exception:  # an after-commit side effect must never undo a committed request
+            log.exception("after-commit callback failed")
 
-    @event.listens_for(db.session.__class__ if isinstance(db.session, type) else Session, "after_commit")
-    def _after_commit(session):
-        jobs = session.info.pop("pending_jobs", [])
-        callbacks = session.info.pop("pending_callbacks", [])
-        if jobs:
-            try:
-                _send_pending(jobs)
-            except Exception:  # a malformed job must not break the committed request; the sweeps repair timers
-                log.exception("jobs not enqueued")
-        for callback in callbacks:
-            try:
-                callback()
-            except Exception:  # an after-commit side effect must never undo a committed request
-                log.exception("after-commit callback failed")
 
-    @event.listens_for(Session, "after_rollback")
-    def _after_rollback(session):
-        session.info.pop("pending_jobs", None)
-        session.info.pop("pending_callbacks", None)
+@event.listens_for(Session, "after_rollback")
+def _after_rollback(session):
+    session.info.pop("pending_jobs", None)
+    session.info.pop("pending_callbacks", None)

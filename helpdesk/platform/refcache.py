@@ -106,10 +106,6 @@ class VersionedCache:
         session.info[key] = value
         return value
 
-    def forget(self, session) -> None:
-        """Read the token again at the next `get` in this session (the value may still come from the cache)."""
-        session.info.pop(_memo_key(self.scope), None)
-
     def clear(self) -> None:
         self._entry = None
 

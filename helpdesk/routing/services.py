@@ -28,20 +28,6 @@ FIELD_LABELS = {
 _VALUE_LABELS = {"service": SERVICE_LABELS, "tier": TIER_LABELS, "ticket_type": TICKET_TYPE_LABELS, "priority": PRIORITY_LABELS}
 
 
-def catalog_version(session) -> tuple:
-    """A cheap fingerprint of the catalog: any create or edit changes it (every edit bumps the keyword's version
-    and updated_at), so each web node notices and rebuilds its suggestion index on the next request."""
-    row = session.execute(
-        select(
-            func.count(Keyword.id),
-            func.max(Keyword.id),
-            func.coalesce(func.sum(Keyword.version), 0),
-            func.max(Keyword.updated_at),
-        )
-    ).one()
-    return (row[0], row[1], int(row[2]), str(row[3]))
-
-
 def snapshot(keyword: Keyword) -> dict:
     data = {name: getattr(keyword, name) for name in catalog.EDITABLE}
     data["slug"] = keyword.slug

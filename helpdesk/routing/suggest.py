@@ -1,18 +1,13 @@
-"""Suggest keywords from free text: one in-memory index per process, rebuilt when the catalog's version changes."""
-
-import threading
+"""Suggest keywords from free text: one in-memory index per process, rebuilt when the catalog's token changes."""
 
 from sqlalchemy import select
 
+from helpdesk.platform.refcache import VersionedCache
 from helpdesk.routing.codes import SERVICE_LABELS
 from helpdesk.routing.models import Keyword
-from helpdesk.routing.services import catalog_version
 from helpdesk.routing.textindex import KeywordDoc, KeywordIndex, Suggestion
 
 MAX_SUGGESTIONS = 5
-
-_lock = threading.Lock()
-_cache: dict = {"version": None, "index": None}
 
 
 def _build(session) -> KeywordIndex:
@@ -35,14 +30,14 @@ def _build(session) -> KeywordIndex:
     return KeywordIndex(docs)
 
 
+# The same scheme as every per-process reference cache (helpdesk.platform.refcache): any ORM write of a keyword,
+# on any node, gives the "routing" scope a new token in its own transaction; readers compare one primary key.
+INDEX = VersionedCache("routing", (Keyword,), _build)
+
+
 def current_index(session) -> KeywordIndex:
-    """The index for the catalog as it is now; one cheap aggregate query decides whether to rebuild."""
-    version = catalog_version(session)
-    with _lock:
-        if _cache["version"] != version or _cache["index"] is None:
-            _cache["index"] = _build(session)
-            _cache["version"] = version
-        return _cache["index"]
+    """The index for the catalog as this transaction sees it (rebuilt once per catalog change and process)."""
+    return INDEX.get(session)
 
 
 def suggest_keywords(session, text: str | None, *, limit: int = MAX_SUGGESTIONS) -> list[Suggestion]:

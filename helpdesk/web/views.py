@@ -4,10 +4,12 @@ from flask import Blueprint, current_app, jsonify, make_response, redirect, rend
 from flask_login import current_user
 from sqlalchemy import select, text
 
+from escalation.services import holiday_coverage
 from helpdesk import policy
 from helpdesk.platform.extensions import db
 from helpdesk.platform.queue import redis_connection
 from helpdesk.platform.security import is_safe_next
+from helpdesk.platform.timeutil import utcnow
 from helpdesk.tickets.models import Ticket
 from helpdesk.tickets.states import Status
 
@@ -81,7 +83,16 @@ def healthz():
     except Exception as error:
         checks["redis"] = f"error: {type(error).__name__}"
     healthy = all(value == "ok" for value in checks.values())
-    return jsonify(status="ok" if healthy else "degraded", **checks), (200 if healthy else 503)
+    extra = {}
+    if checks["database"] == "ok":
+        try:  # a warning, not a fault: the SLA calendars soon run out of holiday data
+            coverage = holiday_coverage(db.session, today=utcnow().date())
+            extra["holidays_until"] = coverage.until.isoformat() if coverage.until else None
+            if coverage.runs_out_soon:
+                extra["warnings"] = [coverage.message]
+        except Exception:  # noqa: BLE001 — never fail the health check on its courtesy part
+            db.session.rollback()
+    return jsonify(status="ok" if healthy else "degraded", **checks, **extra), (200 if healthy else 503)
 
 
 @bp.get("/accessibilite")

@@ -5,8 +5,8 @@ from datetime import UTC, date, datetime
 import pytest
 
 from escalation import seed, services
-from escalation.cli import school_periods
 from escalation.models import Closure, PublicHoliday, SchoolHolidayPeriod, SlaPolicy
+from escalation.services import school_periods
 from escalation.sla import add_working_time
 from helpdesk.platform.errors import NotAllowed, ValidationFailed
 from helpdesk.users.models import Role

@@ -1,4 +1,5 @@
-"""helpdesk.platform.queue on real Redis: one client per URL, a transaction's jobs in one round trip, deterministic ids."""
+"""helpdesk.platform.queue on real Redis: one client per URL, a transaction's jobs in one round trip, deterministic ids,
+the session listeners registered once, the circuit breaker."""
 
 from datetime import timedelta
 
@@ -78,7 +79,7 @@ def test_fan_out_collapses_what_is_already_queued_and_promotes_a_due_timer(app, 
     round_trips.clear()
     calls = [(f"sla-check-{n}-100", {"ticket_id": n, "now": None}) for n in (1, 2, 3)]
     assert jobqueue.fan_out("escalation.jobs.check_ticket", calls) == 3
-    assert len(round_trips) == 1
+    assert len(round_trips) == 2  # read the jobs, then one pipeline of writes
     assert sorted(queue.job_ids) == ["sla-check-1-100", "sla-check-2-100", "sla-check-3-100"]
     assert queue.scheduled_job_registry.get_job_ids() == []  # the timer now waits in the queue instead
     assert _fetch("sla-check-3-100").kwargs == {"ticket_id": 3, "now": None}
@@ -113,3 +114,19 @@ def test_redis_down_drops_the_jobs_without_failing_the_commit(app, session, capl
     finally:
         app.config["REDIS_URL"] = saved
     assert "not enqueued" in caplog.text
+
+
+@pytest.mark.parametrize("calls", [3])
+def test_session_listeners_are_registered_once_whatever_the_number_of_apps(app, calls):
+    from sqlalchemy import event
+    from sqlalchemy.orm import Session
+
+    from helpdesk import create_app
+    from helpdesk.platform import queue
+
+    for _ in range(calls):
+        create_app({"HELPDESK_DATA_DIR": app.config["HELPDESK_DATA_DIR"], "REDIS_URL": app.config["REDIS_URL"]})
+    assert event.contains(Session, "after_commit", queue._after_commit)
+    for name in ("after_commit", "after_rollback"):
+        listeners = list(getattr(Session().dispatch, name))
+        assert [fn for fn in listeners if fn.__module__ == queue.__name__] == [getattr(queue, f"_{name}")]

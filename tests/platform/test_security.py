@@ -81,7 +81,10 @@ def test_login_rate_limit_per_account_fails_closed_only_for_that_account(app):
 def test_healthz_reports_database_and_redis(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.get_json() == {"status": "ok", "database": "ok", "redis": "ok"}
+    body = response.get_json()
+    assert {key: body[key] for key in ("status", "database", "redis")} == {"status": "ok", "database": "ok", "redis": "ok"}
+    # No holiday data at all: a warning, not a fault.
+    assert body["holidays_until"] is None and "Aucun jour férié" in body["warnings"][0]
 
 
 def test_login_still_works_when_redis_is_down(app, tmp_path):

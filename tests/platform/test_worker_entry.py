@@ -43,3 +43,20 @@ def test_the_worker_entry_point_applies_the_fanned_out_checks(app, session, opti
     assert get_queue().failed_job_registry.count == 0
     assert session.scalar(select(SlaBreach).where(SlaBreach.ticket_id == ticket_id, SlaBreach.kind == "resolution")) is not None
     assert session.get(Ticket, ticket_id).tier == "edulab"
+
+
+def test_the_cron_process_enqueues_every_periodic_job_once_per_interval(app):
+    from rq.job import Job
+    from rq.serializers import JSONSerializer
+
+    from helpdesk.platform.queue import redis_connection
+    from worker import CRON_JOBS, build_cron
+
+    connection = redis_connection()
+    assert len(build_cron(connection).enqueue_jobs()) == len(CRON_JOBS)
+    build_cron(connection).enqueue_jobs()  # a second cron process (another machine) in the same interval
+    queue = get_queue()
+    assert queue.count == len(CRON_JOBS)
+    assert sorted(Job.fetch(i, connection=connection, serializer=JSONSerializer).func_name for i in queue.job_ids) == sorted(
+        path for path, _queue, _interval in CRON_JOBS
+    )

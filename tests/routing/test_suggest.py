@@ -217,3 +217,24 @@ def test_fragment_reads_the_ticket_form_fields_too(client, seeded):
         as_text=True
     )
     assert 'value="sondage-aupres-des-familles"' in html
+
+
+def test_a_keyword_edit_on_another_node_rebuilds_the_index_at_the_next_transaction(app, session, db):
+    """Same invalidation as every reference cache: the keyword's ORM write changed the "routing" token."""
+    from sqlalchemy.orm import Session
+
+    from helpdesk.routing.models import Keyword
+    from tests.factories import KeywordFactory
+
+    keyword_id = KeywordFactory(label="Cahier de textes").id
+    session.commit()
+    first = suggest.current_index(session)
+    session.commit()
+    assert suggest.current_index(session) is first
+    with Session(db.engine) as other_node:
+        other_node.get(Keyword, keyword_id).label = "Absences des élèves"
+        other_node.commit()
+    session.commit()
+    rebuilt = suggest.current_index(session)
+    assert rebuilt is not first
+    assert [entry.doc.label for entry in rebuilt.entries] == ["Absences des élèves"]
