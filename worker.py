@@ -25,6 +25,8 @@ CRON_JOBS = [
     ("escalation.jobs.auto_close", "default", 3600),
     ("escalation.jobs.detect_incidents", "default", 300),
     ("helpdesk.notifications.jobs.send_digests", "default", 3600),
+    # Dashboard figures: the days whose tickets changed in the last minute.
+    ("helpdesk.reports.jobs.refresh_rollups", "default", 60),
     # Training reminders and summaries whose timers Redis may have lost.
     ("helpdesk.trainings.jobs.sweep_session_mails", "default", 900),
 ]

@@ -31,7 +31,8 @@ class Action(StrEnum):
     MARK_DUPLICATE = "mark_duplicate"
     SET_EVOLUTION_STATUS = "set_evolution_status"  # on a ticket the user may see
     MANAGE_MAJOR_INCIDENTS = "manage_major_incidents"
-    VIEW_DASHBOARD = "view_dashboard"
+    VIEW_DASHBOARD = "view_dashboard"  # the figures: académie-wide, or a head's own school (see report_school)
+    VIEW_CONFIG_AUDIT = "view_config_audit"  # who changed which configuration, before → after
     # configuration and content
     EDIT_CATALOG = "edit_catalog"
     EDIT_KB = "edit_kb"
@@ -59,7 +60,8 @@ ROLE_ACTIONS: dict[Action, frozenset[Role]] = {
     Action.MARK_DUPLICATE: frozenset({Role.PILOTE}),
     Action.SET_EVOLUTION_STATUS: frozenset({Role.PILOTE, Role.EDITEUR}),
     Action.MANAGE_MAJOR_INCIDENTS: frozenset({Role.AGENT_N1, Role.PILOTE}),
-    Action.VIEW_DASHBOARD: frozenset({Role.PILOTE, Role.ADMIN}),
+    Action.VIEW_DASHBOARD: frozenset({Role.PILOTE, Role.ADMIN, Role.DAFPEN}),
+    Action.VIEW_CONFIG_AUDIT: frozenset({Role.PILOTE, Role.ADMIN}),
     Action.EDIT_CATALOG: frozenset({Role.PILOTE, Role.ADMIN}),
     Action.EDIT_KB: frozenset({Role.PILOTE, Role.EDULAB}),
     Action.EDIT_DIAGNOSTICS: frozenset({Role.PILOTE}),
@@ -141,6 +143,8 @@ def can(user, action: Action, ticket=None) -> bool:
         allowed = ROLE_ACTIONS.get(action)
         if action == Action.REQUEST_FIL:
             return user.profile in HEAD_PROFILES and user.school_id is not None  # the head asks, not the ENT admin
+        if action == Action.VIEW_DASHBOARD and _heads_a_school(user):
+            return True  # their own school's figures only: report_school
         return bool(allowed and user.roles & allowed)
     if ticket is None or not can_view_ticket(user, ticket):
         return False
@@ -165,6 +169,23 @@ def can(user, action: Action, ticket=None) -> bool:
     if action == Action.SEND_DOWN_TICKET:
         return ticket.tier != "n1" and is_agent(user) and _holds_tier(user, ticket)
     return False
+
+
+def _heads_a_school(user) -> bool:
+    return user.profile in HEAD_PROFILES and user.school_id is not None
+
+
+def report_school(user) -> int | None:
+    """The one school whose figures `user` may see, or None for the whole académie (pilot team, DAFPEN, admins).
+    Only meaningful when can(user, VIEW_DASHBOARD)."""
+    if user.roles & ROLE_ACTIONS[Action.VIEW_DASHBOARD]:
+        return None
+    return user.school_id if _heads_a_school(user) else None
+
+
+def can_answer_survey(user, survey) -> bool:
+    """The satisfaction question is the requester's own (a signed link stands for them when logged out)."""
+    return _authenticated(user) and survey.requester_id == user.id
 
 
 def ticket_scope(user, Ticket):

@@ -18,7 +18,7 @@ from helpdesk.platform.markup import render_markdown
 from helpdesk.platform.queue import enqueue_after_commit
 from helpdesk.routing.codes import Service
 from kb import indexing
-from kb.models import Article, ArticleFact, ArticleRevision, ArticleStatus, Audience, Deflection, GlossaryTerm
+from kb.models import Article, ArticleFact, ArticleRevision, ArticleStatus, ArticleVote, Audience, Deflection, GlossaryTerm
 from kb.search import UNAVAILABLE, Hit
 from kb.text import MAX_QUERY_CHARS, words
 
@@ -145,11 +145,21 @@ def record_view(session, article: Article) -> None:
     session.flush()
 
 
-def vote(session, article: Article, *, helpful: bool) -> None:
+def vote(session, article: Article, *, helpful: bool, now, actor=None) -> None:
+    """Count one answer to « Cette réponse vous a-t-elle aidé ? »: on the article's totals, and as a dated vote
+    that the deflection figures count per day."""
     if helpful:
         article.votes_yes = (article.votes_yes or 0) + 1
     else:
         article.votes_no = (article.votes_no or 0) + 1
+    session.add(
+        ArticleVote(
+            article_id=article.id,
+            helpful=helpful,
+            user_id=actor.id if getattr(actor, "is_authenticated", False) else None,
+            created_at=now,
+        )
+    )
     session.flush()
 
 

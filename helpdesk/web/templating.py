@@ -51,7 +51,7 @@ def main_menu() -> list[tuple[str, str]]:
         if user.has_role(Role.REQUESTER, Role.FORMATION, Role.DAFPEN, Role.PILOTE):
             items.append((_("Formations"), link_if("trainings.index")))
         if policy.can(user, policy.Action.VIEW_DASHBOARD):
-            items.append((_("Tableau de bord"), link_if("tickets.dashboard")))
+            items.append((_("Chiffres"), link_if("reports.show")))
         if any(
             policy.can(user, a) for a in (policy.Action.MANAGE_USERS, policy.Action.EDIT_CATALOG, policy.Action.VIEW_OPERATIONS)
         ):
