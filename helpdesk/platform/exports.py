@@ -24,6 +24,7 @@ FORMATS = {"csv": "text/csv; charset=utf-8", "ods": "application/vnd.oasis.opend
 DANGEROUS_START = ("=", "+", "-", "@", "\t", "\r")
 BOM = "\ufeff"
 _CSV_BATCH = 500  # rows written per chunk sent
+_ODS_CHUNK = 16384  # bytes of zipped output per chunk sent (the writer buffers about that much)
 _SHEET_NAME = re.compile(r"[\[\]*?:/\\']")
 
 
@@ -87,7 +88,7 @@ def ods_chunks(sheet: str, columns: list[str], rows: Iterable[Iterable]) -> Iter
     """The ODS file (one sheet), zipped as it is produced."""
     name = _SHEET_NAME.sub(" ", sheet).strip()[:31] or "Export"
     cells = ([_plain(v) for v in row] for row in rows)
-    yield from stream_write_ods([(name, [str(c) for c in columns], cells)])
+    yield from stream_write_ods([(name, [str(c) for c in columns], cells)], chunk_size=_ODS_CHUNK)
 
 
 def chunks(fmt: str, sheet: str, columns: list[str], rows: Iterable[Iterable]) -> Iterator[bytes]:

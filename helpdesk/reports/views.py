@@ -145,10 +145,10 @@ def _query(**changes) -> dict:
     return {k: v for k, v in values.items() if v}
 
 
-@bp.get("/", defaults={"page": "volumes"})
+@bp.get("/")
 @bp.get("/<page>")
 @login_required
-def show(page: str):
+def show(page: str = "volumes"):
     if page not in PAGES:
         abort(404)
     period, filters, breakdown, errors = _read_request()

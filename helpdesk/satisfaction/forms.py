@@ -2,6 +2,7 @@
 
 from flask_wtf import FlaskForm
 from wtforms import RadioField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
 from helpdesk.satisfaction.services import COMMENT_MAX
@@ -10,12 +11,12 @@ from helpdesk.satisfaction.services import COMMENT_MAX
 class SurveyForm(FlaskForm):
     resolved = RadioField(
         "Votre problème est-il résolu ?",
-        choices=[("oui", "Oui"), ("non", "Non")],
+        choices=[SelectChoice("oui", "Oui"), SelectChoice("non", "Non")],
         validators=[InputRequired("Indiquez si votre problème est résolu.")],
     )
     rating = RadioField(
         "Votre note, de 1 (très insatisfait) à 5 (très satisfait)",
-        choices=[(str(n), str(n)) for n in range(1, 6)],
+        choices=[SelectChoice(str(n), str(n)) for n in range(1, 6)],
         validators=[InputRequired("Choisissez une note de 1 à 5.")],
     )
     comment = TextAreaField(
