@@ -49,6 +49,8 @@ def create_app(config: dict | None = None) -> Flask:
     security.install(app)
     _register_blueprints(app)
     _connect_subscribers()
+    import helpdesk.audit.recorder  # noqa: F401 — records configuration changes at each flush
+
     register_error_handlers(app)
     _register_cli(app)
     install_template_helpers(app)
@@ -58,6 +60,7 @@ def create_app(config: dict | None = None) -> Flask:
 def _import_models() -> None:
     """Every table, so that the metadata (and Alembic) see them all."""
     import escalation.models  # noqa: F401
+    import helpdesk.audit.models  # noqa: F401
     import helpdesk.incidents.models  # noqa: F401
     import helpdesk.notifications.models  # noqa: F401
     import helpdesk.organisation.models  # noqa: F401
@@ -75,6 +78,7 @@ def _import_models() -> None:
 def _register_blueprints(app: Flask) -> None:
     from escalation import views as sla_views
     from helpdesk.admin import views as admin_views
+    from helpdesk.audit import views as audit_views
     from helpdesk.incidents import views as incident_views
     from helpdesk.notifications import views as notification_views
     from helpdesk.reports import views as report_views
@@ -105,6 +109,7 @@ def _register_blueprints(app: Flask) -> None:
         sla_views,
         report_views,
         satisfaction_views,
+        audit_views,
     ):
         app.register_blueprint(module.bp)
     # The API authenticates by bearer token only (never by cookie), hence no CSRF token.

@@ -4,6 +4,7 @@ Each area's seed module may define seed_reference(session) and seed_demo(session
 
 import click
 
+from helpdesk.platform import audit
 from helpdesk.platform.extensions import db
 
 
@@ -21,6 +22,7 @@ def _seed_modules():
 
 
 def run_seed(session, demo: bool, echo=lambda message: None) -> None:
+    audit.acting_as(session, None, "seed")  # the configuration journal names the loading, not a person
     for module in _seed_modules():
         path = module.__name__
         if hasattr(module, "seed_reference"):

@@ -23,13 +23,16 @@ from helpdesk.organisation.models import Academie, Basin, School
 from helpdesk.organisation.uai import check_letter
 from helpdesk.platform.extensions import db
 from helpdesk.platform.refcache import CacheVersion, new_token
-from helpdesk.routing.models import Keyword, KeywordRevision
+from helpdesk.routing.models import Keyword
 from helpdesk.tickets.models import Attachment, Message, Ticket, TicketEvent
 from helpdesk.users.models import ApiToken, Role, User, UserRole
 from helpdesk.users.passwords import hash_password
 from kb.diagnostics.models import DiagnosticRun, DiagnosticTree, DiagnosticTreeVersion
 from kb.indexing import record_change as kb_record_change
-from kb.models import Article, ArticleFact, ArticleRevision, Deflection, GlossaryTerm, KbChange
+from helpdesk.audit.models import AuditEntry
+from helpdesk.reports.models import RollupState, SchoolRollup, TicketRollup
+from helpdesk.satisfaction.models import Survey
+from kb.models import Article, ArticleFact, ArticleRevision, ArticleVote, Deflection, GlossaryTerm, KbChange
 
 TEST_PASSWORD = "correct-horse-42"
 _PASSWORD_HASH = hash_password(TEST_PASSWORD)  # argon2 is slow on purpose: hash once
@@ -121,15 +124,6 @@ class KeywordFactory(Base):
     priority = "normal"
     synonyms = factory.LazyFunction(list)
     fields = factory.LazyFunction(list)
-
-
-class KeywordRevisionFactory(Base):
-    class Meta:
-        model = KeywordRevision
-
-    keyword = factory.SubFactory(KeywordFactory)
-    version = 1
-    snapshot = factory.LazyFunction(dict)
 
 
 class TicketFactory(Base):
@@ -235,6 +229,15 @@ class DeflectionFactory(Base):
 
     article_id = factory.LazyFunction(lambda: ArticleFactory().id)
     keyword_slug = None
+
+
+class ArticleVoteFactory(Base):
+    class Meta:
+        model = ArticleVote
+
+    article_id = factory.LazyFunction(lambda: ArticleFactory().id)
+    helpful = True
+    created_at = factory.LazyFunction(lambda: datetime(2026, 1, 12, 9, 0, tzinfo=UTC))
 
 
 # --- guided diagnostics ---
@@ -543,3 +546,68 @@ class CacheVersionFactory(Base):
 
     scope = factory.Sequence(lambda n: f"scope-{n}")
     token = factory.LazyFunction(new_token)
+
+
+# --- figures, satisfaction, configuration audit ---
+
+
+class TicketRollupFactory(Base):
+    class Meta:
+        model = TicketRollup
+
+    grain = "day"
+    bucket = date(2026, 1, 12)
+    service = "messagerie"
+    keyword_id = 1
+    opened_keyword_id = 1
+    entry_tier = "n1"
+    tier = "n1"
+    basin_id = 1
+    channel = "web"
+    opened = 1
+
+
+class SchoolRollupFactory(Base):
+    class Meta:
+        model = SchoolRollup
+
+    grain = "day"
+    bucket = date(2026, 1, 12)
+    school_id = 1
+    basin_id = 1
+    opened = 1
+
+
+class RollupStateFactory(Base):
+    class Meta:
+        model = RollupState
+
+    id = factory.Sequence(lambda n: n + 1)
+
+
+class SurveyFactory(Base):
+    class Meta:
+        model = Survey
+
+    ticket = factory.SubFactory(TicketFactory)
+    requester_id = factory.LazyAttribute(lambda s: s.ticket.requester_id)
+    tier = factory.LazyAttribute(lambda s: s.ticket.tier)
+    service = factory.LazyAttribute(lambda s: s.ticket.service)
+    keyword_id = factory.LazyAttribute(lambda s: s.ticket.keyword_id)
+    basin_id = factory.LazyAttribute(lambda s: s.ticket.basin_id)
+    school_id = factory.LazyAttribute(lambda s: s.ticket.school_id)
+    entry_tier = factory.LazyAttribute(lambda s: s.ticket.entry_tier)
+    channel = "web"
+    invited_at = factory.LazyFunction(lambda: datetime(2026, 1, 12, 9, 0, tzinfo=UTC))
+
+
+class AuditEntryFactory(Base):
+    class Meta:
+        model = AuditEntry
+
+    created_at = factory.LazyFunction(lambda: datetime(2026, 1, 12, 9, 0, tzinfo=UTC))
+    entity = "school"
+    entity_id = "1"
+    entity_label = "Collège"
+    action = "updated"
+    changes = factory.LazyFunction(lambda: {"name": ["Ancien", "Nouveau"]})
