@@ -17,21 +17,21 @@ from escalation.models import (
     TierCalendar,
     TierStint,
 )
+from helpdesk.audit.models import AuditEntry
 from helpdesk.incidents.models import MajorIncident
 from helpdesk.notifications.models import Notification, NotificationPreference
 from helpdesk.organisation.models import Academie, Basin, School
 from helpdesk.organisation.uai import check_letter
 from helpdesk.platform.extensions import db
 from helpdesk.platform.refcache import CacheVersion, new_token
+from helpdesk.reports.models import RollupState, SchoolRollup, TicketRollup
 from helpdesk.routing.models import Keyword
+from helpdesk.satisfaction.models import Survey
 from helpdesk.tickets.models import Attachment, Message, Ticket, TicketEvent
 from helpdesk.users.models import ApiToken, Role, User, UserRole
 from helpdesk.users.passwords import hash_password
 from kb.diagnostics.models import DiagnosticRun, DiagnosticTree, DiagnosticTreeVersion
 from kb.indexing import record_change as kb_record_change
-from helpdesk.audit.models import AuditEntry
-from helpdesk.reports.models import RollupState, SchoolRollup, TicketRollup
-from helpdesk.satisfaction.models import Survey
 from kb.models import Article, ArticleFact, ArticleRevision, ArticleVote, Deflection, GlossaryTerm, KbChange
 
 TEST_PASSWORD = "correct-horse-42"

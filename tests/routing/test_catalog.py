@@ -3,10 +3,10 @@
 import pytest
 from sqlalchemy import func, select
 
+from helpdesk.audit.models import AuditEntry
 from helpdesk.platform.errors import ValidationFailed
 from helpdesk.routing import catalog
 from helpdesk.routing.codes import ENTRY_TIERS
-from helpdesk.audit.models import AuditEntry
 from helpdesk.routing.models import Keyword
 from helpdesk.routing.seed import load_catalog, seed_reference
 

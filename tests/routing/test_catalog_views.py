@@ -3,10 +3,10 @@
 import pytest
 from sqlalchemy import select
 
+from helpdesk.audit.models import AuditEntry
 from helpdesk.platform.errors import Conflict, NotAllowed
 from helpdesk.platform.timeutil import utcnow
 from helpdesk.routing import services
-from helpdesk.audit.models import AuditEntry
 from helpdesk.routing.models import Keyword
 from helpdesk.users.models import Role
 from tests.factories import KeywordFactory, UserFactory
