@@ -19,6 +19,7 @@ from helpdesk.platform import audit as seam
 from helpdesk.platform.timeutil import utcnow
 
 CHANGED_SECRET = "(modifié)"
+_WRITTEN = "audit_written"  # rows written in the current transaction: (entity, id) → (row id, action, changes)
 
 
 def _plain(value):
@@ -102,8 +103,18 @@ def _entries(session) -> list[dict]:
     return found
 
 
+def _merge(first: dict, then: dict) -> dict:
+    """Changes of one row over several flushes of a transaction: each field from its first before to its last after."""
+    merged = {name: list(values) for name, values in first.items()}
+    for name, (before, after) in then.items():
+        merged[name] = [merged[name][0], after] if name in merged else [before, after]
+    return {name: values for name, values in merged.items() if values[0] != values[1]}
+
+
 @event.listens_for(Session, "after_flush")
 def _record(session, _flush_context) -> None:
+    """One journal row per row changed and transaction: a later flush of the same transaction (a form that flushes
+    the account, then its basins) completes the row written by the first."""
     with session.no_autoflush:
         found = _entries(session)
         if not found:
@@ -111,19 +122,59 @@ def _record(session, _flush_context) -> None:
         actor_id, actor_name, source = _actor(session)
         comment = session.info.pop(seam.COMMENT, "")
         now = utcnow()
-        rows = [
-            {
-                "created_at": now,
-                "actor_id": actor_id,
-                "actor_name": actor_name[:200],
-                "source": source,
-                "entity": spec.entity,
-                "entity_id": "-".join(str(v) for v in inspect(obj).mapper.primary_key_from_instance(obj)),
-                "entity_label": str(spec.describe(obj))[:200],
-                "action": action,
-                "changes": changes,
-                "comment": comment,
-            }
-            for obj, spec, action, changes in found
-        ]
-    session.connection().execute(insert(AuditEntry.__table__), rows)
+        written = session.info.setdefault(_WRITTEN, {})
+        table = AuditEntry.__table__
+        fresh, keys = [], []
+        for obj, spec, action, changes in found:
+            key = (spec.entity, "-".join(str(v) for v in inspect(obj).mapper.primary_key_from_instance(obj)))
+            label = str(spec.describe(obj))[:200]
+            if key in written:
+                row_id, first_action, first_changes = written[key]
+                merged = _merge(first_changes, changes)
+                action = "deleted" if action == "deleted" else first_action
+                written[key] = (row_id, action, merged)
+                values = {"changes": merged, "action": action, "entity_label": label}
+                if comment:
+                    values["comment"] = comment
+                session.connection().execute(table.update().where(table.c.id == row_id).values(**values))
+                continue
+            keys.append((key, action, changes))
+            fresh.append(
+                {
+                    "created_at": now,
+                    "actor_id": actor_id,
+                    "actor_name": actor_name[:200],
+                    "source": source,
+                    "entity": spec.entity,
+                    "entity_id": key[1],
+                    "entity_label": label,
+                    "action": action,
+                    "changes": changes,
+                    "comment": comment,
+                }
+            )
+    if fresh:
+        ids = session.connection().execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), fresh).scalars()
+        for (key, action, changes), row_id in zip(keys, ids, strict=True):
+            written[key] = (row_id, action, changes)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget(session, transaction) -> None:
+    if transaction.parent is None:  # the outermost transaction: the next one starts new journal rows
+        session.info.pop(_WRITTEN, None)
+
+
+def _keep_old_values() -> None:
+    """Load a tracked field's old value when it is set while expired (after a commit): the journal's « before »
+    is then always the value that was stored, never unknown."""
+    for model, spec in TRACKED.items():
+        for name in spec.fields:
+            event.listen(getattr(model, name), "set", _noop, active_history=True)
+
+
+def _noop(target, value, oldvalue, initiator):
+    return value
+
+
+_keep_old_values()
