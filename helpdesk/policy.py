@@ -183,6 +183,11 @@ def report_school(user) -> int | None:
     return user.school_id if _heads_a_school(user) else None
 
 
+def sees_academie_figures(user) -> bool:
+    """Académie-wide figures only (e.g. diagnostic statistics, which no school owns): not a head's school view."""
+    return can(user, Action.VIEW_DASHBOARD) and report_school(user) is None
+
+
 def can_answer_survey(user, survey) -> bool:
     """The satisfaction question is the requester's own (a signed link stands for them when logged out)."""
     return _authenticated(user) and survey.requester_id == user.id

@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from helpdesk.policy import TICKET_ACTIONS, Action, can, can_answer_survey, can_view_ticket, report_school, ticket_scope
+from helpdesk.policy import TICKET_ACTIONS, Action, can, can_answer_survey, can_view_ticket, report_school, sees_academie_figures, ticket_scope
 from helpdesk.users.models import Role
 
 
@@ -124,6 +124,7 @@ def test_figures_are_academie_wide_or_one_school(user_name):
     assert can(user, Action.VIEW_DASHBOARD) is (user_name in expected)
     if user_name in expected:
         assert report_school(user) == expected[user_name]
+    assert sees_academie_figures(user) is (user_name in {"pilote", "admin", "dafpen"})
 
 
 def test_a_head_with_an_academie_role_sees_the_academie():

@@ -101,6 +101,7 @@ def install_template_helpers(app) -> None:
         main_menu=main_menu,
         can=lambda action, ticket=None: policy.can(current_user, action, ticket),
         is_head_of_school=lambda: policy.is_head_of_school(current_user),
+        sees_academie_figures=lambda: policy.sees_academie_figures(current_user),
         Action=policy.Action,
         Role=Role,
     )
