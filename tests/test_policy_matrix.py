@@ -4,7 +4,16 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from helpdesk.policy import TICKET_ACTIONS, Action, can, can_answer_survey, can_view_ticket, report_school, sees_academie_figures, ticket_scope
+from helpdesk.policy import (
+    TICKET_ACTIONS,
+    Action,
+    can,
+    can_answer_survey,
+    can_view_ticket,
+    report_school,
+    sees_academie_figures,
+    ticket_scope,
+)
 from helpdesk.users.models import Role
 
 

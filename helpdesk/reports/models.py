@@ -27,6 +27,18 @@ MEASURES = (
     "tier_changed",  # at least one escalation or sending down (reassignment to another group)
 )
 SCHOOL_MEASURES = ("opened", "still_open", "finished")
+# Rollups are kept at several levels of detail ("cuboids"): each carries some dimensions and sums over the others
+# (stored as "" or 0). A figure reads the smallest one that has every dimension it filters or groups on; "full",
+# with them all, is the source of the others. The keyword decides service and entry tier, so carrying them
+# beside the keyword costs almost no rows.
+CUBOIDS = {
+    "channel": ("service", "entry_tier", "tier", "channel"),
+    "keyword": ("service", "keyword_id", "opened_keyword_id", "entry_tier", "tier"),
+    "basin": ("service", "entry_tier", "tier", "basin_id"),
+    "basin_channel": ("service", "entry_tier", "tier", "basin_id", "channel"),
+    "full": DIMENSIONS,
+}
+ALL_OF = {"service": "", "keyword_id": 0, "opened_keyword_id": 0, "entry_tier": "", "tier": "", "basin_id": 0, "channel": ""}
 
 # The rollup job reads tickets by creation day and finds what changed by event time: both need a range index.
 Index("ix_ticket_created_at", Ticket.__table__.c.created_at)
@@ -35,9 +47,10 @@ Index("ix_ticket_event_created_at", TicketEvent.__table__.c.created_at)
 
 class TicketRollup(db.Model):
     __tablename__ = "report_ticket_rollup"
-    __table_args__ = (Index("ix_report_ticket_rollup_bucket", "grain", "bucket"),)
+    __table_args__ = (Index("ix_report_ticket_rollup_bucket", "cuboid", "grain", "bucket"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    cuboid: Mapped[str] = mapped_column(String(14))  # a key of CUBOIDS
     grain: Mapped[str] = mapped_column(String(5))  # day | week | month
     bucket: Mapped[date] = mapped_column(Date)  # first day of the bucket
     service: Mapped[str] = mapped_column(String(40))

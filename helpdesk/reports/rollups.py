@@ -10,7 +10,16 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import delete, func, insert, literal, select
 
 from helpdesk.reports.facts import aggregate, read_facts
-from helpdesk.reports.models import DIMENSIONS, MEASURES, SCHOOL_MEASURES, RollupState, SchoolRollup, TicketRollup
+from helpdesk.reports.models import (
+    ALL_OF,
+    CUBOIDS,
+    DIMENSIONS,
+    MEASURES,
+    SCHOOL_MEASURES,
+    RollupState,
+    SchoolRollup,
+    TicketRollup,
+)
 from helpdesk.reports.periods import Step, bucket_start, day_bounds_utc, next_bucket, paris_day
 from helpdesk.tickets.models import Ticket, TicketEvent
 
@@ -22,6 +31,7 @@ OVERLAP = timedelta(minutes=5)
 def _day_rows(day: date, facts) -> tuple[list[dict], list[dict]]:
     rows = [
         {
+            "cuboid": "full",
             "grain": Step.DAY.value,
             "bucket": day,
             **dict(zip(DIMENSIONS, key, strict=True)),
@@ -42,22 +52,71 @@ def _day_rows(day: date, facts) -> tuple[list[dict], list[dict]]:
     return rows, school_rows
 
 
-def _rebuild_from_days(session, model, dimensions, measures, step: Step, start: date) -> None:
-    """The `step` rows of the bucket starting at `start`, summed from its day rows."""
-    end = next_bucket(start, step)
-    session.execute(delete(model).where(model.grain == step.value, model.bucket == start))
-    columns = [getattr(model, name) for name in dimensions]
-    source = (
-        select(
-            literal(step.value).label("grain"),
-            literal(start).label("bucket"),
-            *columns,
-            *[func.sum(getattr(model, name)).label(name) for name in measures],
+def _summed(model, dimensions, measures, kept, *, grain: str, bucket: date, where, fixed: dict):
+    """INSERT ... SELECT of `model` rows summed over `where`, keeping the `kept` dimensions (the others set to their
+    « all » value) and writing `fixed` columns (grain, bucket, cuboid)."""
+    kept_columns = [getattr(model, name) for name in kept]
+    columns = [literal(value).label(name) for name, value in fixed.items()]
+    columns += [literal(grain).label("grain"), literal(bucket).label("bucket")]
+    columns += [getattr(model, name) if name in kept else literal(ALL_OF[name]).label(name) for name in dimensions]
+    columns += [func.sum(getattr(model, name)).label(name) for name in measures]
+    source = select(*columns).where(*where)
+    if kept_columns:
+        source = source.group_by(*kept_columns)
+    return insert(model).from_select([*fixed, "grain", "bucket", *dimensions, *measures], source)
+
+
+def _derive_day(session, day: date) -> None:
+    """The day's rows of every cuboid, summed from its full rows."""
+    for name, kept in CUBOIDS.items():
+        if name == "full":
+            continue
+        session.execute(
+            _summed(
+                TicketRollup,
+                DIMENSIONS,
+                MEASURES,
+                kept,
+                grain=Step.DAY.value,
+                bucket=day,
+                where=[TicketRollup.cuboid == "full", TicketRollup.grain == Step.DAY.value, TicketRollup.bucket == day],
+                fixed={"cuboid": name},
+            )
         )
-        .where(model.grain == Step.DAY.value, model.bucket >= start, model.bucket < end)
-        .group_by(*columns)
+
+
+def _rebuild_bucket(session, step: Step, start: date) -> None:
+    """The week or month starting at `start`, for every cuboid and for schools, summed from its day rows."""
+    end = next_bucket(start, step)
+    for model in (TicketRollup, SchoolRollup):
+        session.execute(delete(model).where(model.grain == step.value, model.bucket == start))
+    in_days = [TicketRollup.grain == Step.DAY.value, TicketRollup.bucket >= start, TicketRollup.bucket < end]
+    for name, kept in CUBOIDS.items():
+        session.execute(
+            _summed(
+                TicketRollup,
+                DIMENSIONS,
+                MEASURES,
+                kept,
+                grain=step.value,
+                bucket=start,
+                where=[TicketRollup.cuboid == name, *in_days],
+                fixed={"cuboid": name},
+            )
+        )
+    school_days = [SchoolRollup.grain == Step.DAY.value, SchoolRollup.bucket >= start, SchoolRollup.bucket < end]
+    session.execute(
+        _summed(
+            SchoolRollup,
+            ("school_id", "basin_id"),
+            SCHOOL_MEASURES,
+            ("school_id", "basin_id"),
+            grain=step.value,
+            bucket=start,
+            where=school_days,
+            fixed={},
+        )
     )
-    session.execute(insert(model).from_select(["grain", "bucket", *dimensions, *measures], source))
 
 
 def refresh_days(session, days) -> int:
@@ -73,10 +132,10 @@ def refresh_days(session, days) -> int:
             session.execute(delete(model).where(model.grain == Step.DAY.value, model.bucket == day))
             if new_rows:
                 session.execute(insert(model), new_rows)
+        _derive_day(session, day)
     for step in (Step.WEEK, Step.MONTH):
         for start in sorted({bucket_start(day, step) for day in days}):
-            _rebuild_from_days(session, TicketRollup, DIMENSIONS, MEASURES, step, start)
-            _rebuild_from_days(session, SchoolRollup, ("school_id", "basin_id"), SCHOOL_MEASURES, step, start)
+            _rebuild_bucket(session, step, start)
     session.flush()
     return read
 

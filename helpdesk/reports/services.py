@@ -16,7 +16,7 @@ from helpdesk.organisation.models import Basin, School
 from helpdesk.platform.errors import NotAllowed, ValidationFailed
 from helpdesk.platform.i18n import N_
 from helpdesk.reports.facts import aggregate, read_facts
-from helpdesk.reports.models import MEASURES, SCHOOL_MEASURES, SchoolRollup, TicketRollup
+from helpdesk.reports.models import CUBOIDS, MEASURES, SCHOOL_MEASURES, SchoolRollup, TicketRollup
 from helpdesk.reports.periods import Period, Step, bucket_start, day_bounds_utc, paris_day
 from helpdesk.routing.codes import SERVICE_LABELS, TIER_LABELS
 from helpdesk.routing.models import Keyword
@@ -83,12 +83,23 @@ def scoped(actor, filters: Filters) -> Filters:
 # -- the two readings -----------------------------------------------------------------------------------------
 
 
+FILTERED = ("service", "keyword_id", "entry_tier", "basin_id", "channel")
+
+
+def cuboid_for(filters: Filters, group) -> str:
+    """The smallest rollup level that carries every dimension the figure filters or groups on."""
+    needed = {name for name in FILTERED if getattr(filters, name) is not None} | {name for name in group if name != "bucket"}
+    return next(name for name, kept in CUBOIDS.items() if needed <= set(kept))
+
+
 def _rollup(session, model, grain: Step, first: date, last: date, filters: Filters, group, measures, *where):
     columns = [getattr(model, name) for name in group]
     stmt = select(*columns, *[func.sum(getattr(model, name)) for name in measures]).where(
         model.grain == grain.value, model.bucket >= first, model.bucket <= last, *where
     )
-    for name in ("service", "keyword_id", "entry_tier", "basin_id", "channel"):
+    if model is TicketRollup:
+        stmt = stmt.where(TicketRollup.cuboid == cuboid_for(filters, group))
+    for name in FILTERED:
         value = getattr(filters, name)
         if value is not None and hasattr(model, name):
             stmt = stmt.where(getattr(model, name) == value)
@@ -100,18 +111,22 @@ def _rollup(session, model, grain: Step, first: date, last: date, filters: Filte
 def _live_facts(session, first: date, last: date, filters: Filters):
     start, end = day_bounds_utc(first, last)
     where = [Ticket.school_id == filters.school_id, Ticket.created_at >= start, Ticket.created_at < end]
-    for name in ("service", "keyword_id", "entry_tier", "basin_id", "channel"):
+    for name in FILTERED:
         value = getattr(filters, name)
         if value is not None:
             where.append(getattr(Ticket, name) == value)
     return read_facts(session, *where)
 
 
-def cube(session, grain: Step, first: date, last: date, filters: Filters, group: tuple[str, ...]) -> dict[tuple, list[int]]:
+def cube(
+    session, grain: Step, first: date, last: date, filters: Filters, group: tuple[str, ...], *, open_only: bool = False
+) -> dict[tuple, list[int]]:
     """Measures (MEASURES order) per value of `group` (names of dimensions, "bucket" for the start of each `grain`
-    bucket) for tickets opened in the buckets first..last that match the filters."""
+    bucket) for tickets opened in the buckets first..last that match the filters (`open_only`: rows of tickets
+    still open, for the backlog)."""
     if filters.school_id is None:
-        return _rollup(session, TicketRollup, grain, first, last, filters, group, MEASURES)
+        where = [TicketRollup.still_open > 0] if open_only else []
+        return _rollup(session, TicketRollup, grain, first, last, filters, group, MEASURES, *where)
 
     def key(fact):
         return tuple(bucket_start(fact.day, grain) if name == "bucket" else getattr(fact, name) for name in group)
@@ -192,7 +207,7 @@ def backlog(session, filters: Filters, *, today: date) -> list[dict]:
     """Tickets open now, by age band (weeks since the week of opening) and current tier."""
     this_week = bucket_start(today, Step.WEEK)
     first = date(2000, 1, 3)
-    rows = cube(session, Step.WEEK, first, this_week, filters, ("bucket", "tier"))
+    rows = cube(session, Step.WEEK, first, this_week, filters, ("bucket", "tier"), open_only=True)
     bands = []
     for low, high in BACKLOG_BANDS:
         counts: dict[str, int] = {}

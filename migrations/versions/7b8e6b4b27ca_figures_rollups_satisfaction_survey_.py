@@ -40,6 +40,7 @@ def upgrade():
 
     op.create_table('report_ticket_rollup',
     sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('cuboid', sa.String(length=14), nullable=False),
     sa.Column('grain', sa.String(length=5), nullable=False),
     sa.Column('bucket', sa.Date(), nullable=False),
     sa.Column('service', sa.String(length=40), nullable=False),
@@ -61,7 +62,7 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_report_ticket_rollup'))
     )
     with op.batch_alter_table('report_ticket_rollup', schema=None) as batch_op:
-        batch_op.create_index('ix_report_ticket_rollup_bucket', ['grain', 'bucket'], unique=False)
+        batch_op.create_index('ix_report_ticket_rollup_bucket', ['cuboid', 'grain', 'bucket'], unique=False)
 
     op.create_table('kb_article_vote',
     sa.Column('id', sa.Integer(), nullable=False),

@@ -23,7 +23,9 @@ def figures(session, activity, academie):
     for survey, (resolved, rating, comment) in zip(
         session.query(Survey).order_by(Survey.id), [(True, 5, "Très rapide, merci."), (False, 2, ""), (True, 4, "")], strict=False
     ):
-        satisfaction.answer(session, survey, resolved=resolved, rating=rating, comment=comment, via="link", now=MONDAY + timedelta(days=3))
+        satisfaction.answer(
+            session, survey, resolved=resolved, rating=rating, comment=comment, via="link", now=MONDAY + timedelta(days=3)
+        )
     rollups.refresh(session, now=MONDAY + timedelta(days=3))
     session.commit()
     return academie
@@ -86,7 +88,9 @@ def test_satisfaction_form_by_link_logged_out(page, session, academie, screensho
     ticket = services.open_ticket(
         session, actor=academie["teacher"], keyword=academie["agenda"], subject="Agenda vide", description="Rien", now=MONDAY
     )
-    services.change_status(session, ticket, "resolved", actor=academie["edulab"], reason="Recréé", now=MONDAY + timedelta(hours=1))
+    services.change_status(
+        session, ticket, "resolved", actor=academie["edulab"], reason="Recréé", now=MONDAY + timedelta(hours=1)
+    )
     session.commit()
     token = satisfaction.make_token("tests-only-secret", ticket.id)
     page.goto(f"/satisfaction/{token}")
