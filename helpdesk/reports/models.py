@@ -27,6 +27,7 @@ MEASURES = (
     "tier_changed",  # at least one escalation or sending down (reassignment to another group)
 )
 SCHOOL_MEASURES = ("opened", "still_open", "finished")
+SCHOOL_DIMENSIONS = ("service", "school_id", "basin_id")
 # Rollups are kept at several levels of detail ("cuboids"): each carries some dimensions and sums over the others
 # (stored as "" or 0). A figure reads the smallest one that has every dimension it filters or groups on; "full",
 # with them all, is the source of the others. The keyword decides service and entry tier, so carrying them
@@ -72,14 +73,16 @@ class TicketRollup(db.Model):
 
 
 class SchoolRollup(db.Model):
-    """Volumes per school (the main rollup leaves schools out: there are too many of them to cross with the rest)."""
+    """Volumes per school (the main rollup leaves schools out: there are too many of them to cross with the rest),
+    for every service (service "") and per service, the filter most often set beside a school breakdown."""
 
     __tablename__ = "report_school_rollup"
-    __table_args__ = (Index("ix_report_school_rollup_bucket", "grain", "bucket"),)
+    __table_args__ = (Index("ix_report_school_rollup_bucket", "grain", "service", "bucket"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     grain: Mapped[str] = mapped_column(String(5))
     bucket: Mapped[date] = mapped_column(Date)
+    service: Mapped[str] = mapped_column(String(40))
     school_id: Mapped[int] = mapped_column(Integer)
     basin_id: Mapped[int] = mapped_column(Integer)
     opened: Mapped[int] = mapped_column(Integer, default=0)

@@ -15,6 +15,7 @@ from helpdesk.reports.models import (
     CUBOIDS,
     DIMENSIONS,
     MEASURES,
+    SCHOOL_DIMENSIONS,
     SCHOOL_MEASURES,
     RollupState,
     SchoolRollup,
@@ -43,11 +44,15 @@ def _day_rows(day: date, facts) -> tuple[list[dict], list[dict]]:
         {
             "grain": Step.DAY.value,
             "bucket": day,
+            "service": service,
             "school_id": school_id,
             "basin_id": basin_id,
             **{name: sums[MEASURES.index(name)] for name in SCHOOL_MEASURES},
         }
-        for (school_id, basin_id), sums in aggregate(facts, lambda fact: (fact.school_id, fact.basin_id)).items()
+        for per_service in (True, False)
+        for (service, school_id, basin_id), sums in aggregate(
+            facts, lambda fact, per_service=per_service: (fact.service if per_service else "", fact.school_id, fact.basin_id)
+        ).items()
     ]
     return rows, school_rows
 
@@ -108,9 +113,9 @@ def _rebuild_bucket(session, step: Step, start: date) -> None:
     session.execute(
         _summed(
             SchoolRollup,
-            ("school_id", "basin_id"),
+            SCHOOL_DIMENSIONS,
             SCHOOL_MEASURES,
-            ("school_id", "basin_id"),
+            SCHOOL_DIMENSIONS,
             grain=step.value,
             bucket=start,
             where=school_days,

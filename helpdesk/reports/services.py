@@ -135,11 +135,12 @@ def cube(
 
 
 def school_cube(session, grain: Step, first: date, last: date, filters: Filters, group) -> dict[tuple, list[int]]:
-    """opened, still_open, finished per value of `group` (bucket, school_id, basin_id): the school rollup only
-    carries the basin, so other filters are read live (from the tickets of the period) when they are set."""
-    others = replace(filters, school_id=None, basin_id=None)
+    """opened, still_open, finished per value of `group` (bucket, school_id, basin_id). The school rollup carries
+    the basin and the service; other filters are read live from the tickets of the period."""
+    others = replace(filters, school_id=None, basin_id=None, service=None)
     if filters.school_id is None and others.is_empty:
-        return _rollup(session, SchoolRollup, grain, first, last, filters, group, SCHOOL_MEASURES)
+        where = [SchoolRollup.service == (filters.service or "")]
+        return _rollup(session, SchoolRollup, grain, first, last, replace(filters, service=None), group, SCHOOL_MEASURES, *where)
     start, end = day_bounds_utc(first, last)
     where = [Ticket.created_at >= start, Ticket.created_at < end]
     for name in ("service", "keyword_id", "entry_tier", "basin_id", "school_id", "channel"):

@@ -28,6 +28,7 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('grain', sa.String(length=5), nullable=False),
     sa.Column('bucket', sa.Date(), nullable=False),
+    sa.Column('service', sa.String(length=40), nullable=False),
     sa.Column('school_id', sa.Integer(), nullable=False),
     sa.Column('basin_id', sa.Integer(), nullable=False),
     sa.Column('opened', sa.Integer(), nullable=False),
@@ -36,7 +37,7 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_report_school_rollup'))
     )
     with op.batch_alter_table('report_school_rollup', schema=None) as batch_op:
-        batch_op.create_index('ix_report_school_rollup_bucket', ['grain', 'bucket'], unique=False)
+        batch_op.create_index('ix_report_school_rollup_bucket', ['grain', 'service', 'bucket'], unique=False)
 
     op.create_table('report_ticket_rollup',
     sa.Column('id', sa.Integer(), nullable=False),

@@ -76,8 +76,13 @@ def test_week_and_month_rows_are_the_sums_of_their_days(session, activity):
             select(*[func.sum(getattr(TicketRollup, m)) for m in MEASURES]).where(TicketRollup.grain == "day")
         ).one()
         assert tuple(total) == tuple(days)
-    schools = session.scalar(select(func.sum(SchoolRollup.opened)).where(SchoolRollup.grain == "month"))
-    assert schools == 9
+    schools = session.scalar(
+        select(func.sum(SchoolRollup.opened)).where(SchoolRollup.grain == "month", SchoolRollup.service == "")
+    )
+    per_service = session.scalar(
+        select(func.sum(SchoolRollup.opened)).where(SchoolRollup.grain == "month", SchoolRollup.service != "")
+    )
+    assert schools == per_service == 9
 
 
 def test_refresh_recomputes_only_the_days_that_changed_and_is_idempotent(session, activity, academie):
@@ -144,3 +149,16 @@ def test_the_smallest_level_that_has_the_dimensions_is_read():
     assert cuboid_for(Filters(basin_id=3), ("bucket", "tier")) == "basin"
     assert cuboid_for(Filters(channel="web"), ("basin_id",)) == "basin_channel"
     assert cuboid_for(Filters(keyword_id=4), ("basin_id",)) == "full"
+
+
+def test_volumes_per_school_for_one_service_match_a_direct_count(session, activity, academie):
+    rollups.refresh(session, now=MONDAY + timedelta(days=3))
+    figures = services.school_cube(
+        session, Step.MONTH, date(2026, 1, 1), date(2026, 1, 1), services.Filters(service="rubriques"), ("school_id",)
+    )
+    direct = dict(
+        session.execute(
+            select(Ticket.school_id, func.count()).where(Ticket.service == "rubriques").group_by(Ticket.school_id)
+        ).all()
+    )
+    assert {school: values[0] for (school,), values in figures.items()} == direct
