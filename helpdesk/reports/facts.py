@@ -60,9 +60,14 @@ def _on_time(done, due) -> bool:
     return as_utc(done) <= as_utc(due)
 
 
-def read_facts(session, *where) -> list[Fact]:
+def keyword_ids(session) -> dict[str, int]:
+    return dict(session.execute(select(Keyword.label, Keyword.id)).all())
+
+
+def read_facts(session, *where, keywords: dict[str, int] | None = None) -> list[Fact]:
     """The facts of the tickets matching `where` (SQLAlchemy clauses on Ticket): three indexed reads
-    (tickets, their keyword changes and tier moves, their breaches), joined in memory."""
+    (tickets, their keyword changes and tier moves, their breaches), joined in memory. `keywords` (label → id,
+    from keyword_ids) may be passed by a caller reading many days."""
     tickets = session.execute(select(*_COLUMNS).where(*where)).all()
     if not tickets:
         return []
@@ -83,13 +88,13 @@ def read_facts(session, *where) -> list[Fact]:
             .distinct()
         )
     }
-    keyword_ids = dict(session.execute(select(Keyword.label, Keyword.id)).all())
+    labels = keywords if keywords is not None else keyword_ids(session)
     facts = []
     for row in tickets:
         events = sorted(moves.get(row.id, ()))
         changes = [from_value for _id, kind, from_value in events if kind == "keyword_changed"]
         # Misrouting counts against the keyword chosen at opening: the first change's "from" label.
-        opened_keyword_id = keyword_ids.get(changes[0], row.keyword_id) if changes else row.keyword_id
+        opened_keyword_id = labels.get(changes[0], row.keyword_id) if changes else row.keyword_id
         fr_measured = row.first_response_at is not None and row.first_response_due_at is not None
         res_measured = not row.is_open and row.resolved_at is not None and row.resolution_due_at is not None
         counts = (

@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import delete, func, insert, literal, select
 
-from helpdesk.reports.facts import aggregate, read_facts
+from helpdesk.reports.facts import aggregate, keyword_ids, read_facts
 from helpdesk.reports.models import (
     ALL_OF,
     CUBOIDS,
@@ -128,9 +128,10 @@ def refresh_days(session, days) -> int:
     """Recompute the rollups of these Paris days (and of the weeks and months holding them). Returns the tickets read."""
     days = sorted(set(days))
     read = 0
+    keywords = keyword_ids(session)
     for day in days:
         start, end = day_bounds_utc(day, day)
-        facts = read_facts(session, Ticket.created_at >= start, Ticket.created_at < end)
+        facts = read_facts(session, Ticket.created_at >= start, Ticket.created_at < end, keywords=keywords)
         read += len(facts)
         rows, school_rows = _day_rows(day, facts)
         for model, new_rows in ((TicketRollup, rows), (SchoolRollup, school_rows)):
