@@ -10,14 +10,20 @@ from sqlalchemy import select
 from escalation.models import SlaBreach, SlaClock, SlaPause, TierStint
 from escalation.services import find_policy, load_calendar
 from escalation.sla import add_working_time, warning_instant, working_minutes_between
-from helpdesk.platform.errors import DomainError
+from helpdesk.platform.i18n import N_
 from helpdesk.platform.queue import enqueue_after_commit
+from helpdesk.platform.timeutil import as_utc
+from helpdesk.routing.codes import TicketType
 from helpdesk.tickets.models import Ticket
-from helpdesk.tickets.states import CLOCK_PAUSED
+from helpdesk.tickets.states import CLOCK_PAUSED, FINAL, REQUESTER_CAUSED, Status
 
 log = logging.getLogger(__name__)
-BREACH_REASON = "délai dépassé"
 _PLANNED = "sla_planned_clocks"
+WAIT_END_REASONS = {
+    Status.WAITING_REQUESTER: N_("Sans réponse du demandeur à la date prévue"),
+    Status.WAITING_VENDOR: N_("Fin de l'attente de l'éditeur prévue"),
+    Status.WAITING_PROPAGATION: N_("Fin du délai de propagation des données annoncé"),
+}
 
 
 def _load_pauses(session, ticket_id: int) -> list[tuple[datetime, datetime | None]]:
@@ -46,6 +52,9 @@ def plan_new_ticket(session, ticket: Ticket, *, now: datetime) -> SlaClock:
     session.add(clock)
     session.add(TierStint(ticket=ticket, tier=ticket.tier, entered_at=entered))
     _compute(session, ticket, clock, pauses=[], done=set())
+    # The one date promised to the requester: the entry tier's resolution target for this keyword (none for an
+    # evolution request, which the vendor plans).
+    ticket.promised_at = None if ticket.type == TicketType.EVOLUTION else ticket.resolution_due_at
     # Held until on_created: once flushed, the session keeps only a weak reference to a clean object.
     session.info.setdefault(_PLANNED, {})[id(ticket)] = clock
     return clock
@@ -93,43 +102,54 @@ def get_clock(session, ticket: Ticket, *, now: datetime) -> SlaClock:
     return session.get(SlaClock, ticket.id) or start_clock(session, ticket, now=now)
 
 
-def on_status(session, ticket: Ticket, old: str, new: str, *, now: datetime) -> None:
-    """Open or close a pause when the ticket enters or leaves a waiting status, then recompute."""
+def on_moved(session, ticket: Ticket, *, old_status: str, new_status: str, changed_tier: bool, now: datetime) -> None:
+    """A move of the life cycle: pauses open and close with the waiting statuses, a new tier starts its own
+    clock (and stint), a reopened ticket a fresh stint; the promise to the requester moves by the working
+    time of a wait they caused; then the deadlines are recomputed."""
     clock = get_clock(session, ticket, now=now)
     rows = list(session.scalars(select(SlaPause).where(SlaPause.ticket_id == ticket.id)))
-    if new in CLOCK_PAUSED and old not in CLOCK_PAUSED:
-        rows.append(SlaPause(ticket_id=ticket.id, reason=str(new), started_at=now))
-        session.add(rows[-1])
-    elif new not in CLOCK_PAUSED:
+    old_status, new_status = Status(old_status), Status(new_status)
+    if old_status in CLOCK_PAUSED and old_status != new_status:
         for pause in rows:
             if pause.ended_at is None:
                 pause.ended_at = now
-    elif old != new:  # from one waiting status to another: keep the pause, record the new reason
-        for pause in rows:
-            if pause.ended_at is None:
-                pause.ended_at = now
-        rows.append(SlaPause(ticket_id=ticket.id, reason=str(new), started_at=now))
+                if old_status in REQUESTER_CAUSED:
+                    _move_promise(session, ticket, pause, now=now)
+    if new_status in CLOCK_PAUSED and old_status != new_status:
+        rows.append(SlaPause(ticket_id=ticket.id, reason=str(new_status), started_at=now))
         session.add(rows[-1])
     pauses = [(p.started_at, p.ended_at) for p in rows]
-    if not ticket.is_open:
+    done = _done(session, ticket.id, ticket.tier) if ticket.is_open else set()
+    if changed_tier or not ticket.is_open:
         _close_stint(session, ticket, now=now, pauses=pauses)
-    elif old in {"resolved", "closed"}:  # reopened: a fresh stint at the current tier
+    if ticket.is_open and (changed_tier or old_status in FINAL):
         session.add(TierStint(ticket_id=ticket.id, tier=ticket.tier, entered_at=now))
+        clock.tier = ticket.tier
         clock.tier_entered_at = now
-    recompute(session, ticket, now=now, pauses=pauses)
-
-
-def on_tier_change(session, ticket: Ticket, *, now: datetime) -> None:
-    """The new tier's policy applies from this moment: new stint, new clock start."""
-    clock = get_clock(session, ticket, now=now)
-    # Every read first, then the changes: the clock and the stints are written by one flush.
-    pauses = _load_pauses(session, ticket.id)
-    done = _done(session, ticket.id, ticket.tier)
-    _close_stint(session, ticket, now=now, pauses=pauses)
-    session.add(TierStint(ticket_id=ticket.id, tier=ticket.tier, entered_at=now))
-    clock.tier = ticket.tier
-    clock.tier_entered_at = now
     recompute(session, ticket, now=now, pauses=pauses, done=done)
+
+
+def _move_promise(session, ticket: Ticket, pause: SlaPause, *, now: datetime) -> None:
+    """The requester's promise moves by the working time they kept the ticket waiting, and says so."""
+    if ticket.promised_at is None:
+        return
+    calendar = load_calendar(session, ticket.entry_tier)
+    waited = working_minutes_between(pause.started_at, now, calendar)
+    if waited < 1:
+        return
+    moved = add_working_time(ticket.promised_at, waited, calendar)
+    if moved is None or moved <= ticket.promised_at:
+        return
+    from helpdesk.tickets.services import record_event
+
+    reason = (
+        N_("attente de votre réponse")
+        if pause.reason == Status.WAITING_REQUESTER
+        else N_("attente de la mise à jour des données")
+    )
+    record_event(session, ticket, "promise_moved", actor=None, now=now, from_value=ticket.promised_at.isoformat(),
+                 to_value=moved.isoformat(), reason=reason, data={"waited_minutes": round(waited)})  # fmt: skip
+    ticket.promised_at = moved
 
 
 def _close_stint(session, ticket: Ticket, *, now: datetime, pauses=None) -> None:
@@ -177,6 +197,10 @@ def _compute(session, ticket: Ticket, clock: SlaClock, *, pauses, done) -> bool:
         clock.next_check_at = None
         return False
     calendar = load_calendar(session, ticket.tier)
+    # A wait lasts until its end date at the latest: deadlines are counted as if it ended then, so an open
+    # ticket always has them (recomputed when the wait ends earlier).
+    ends = as_utc(ticket.waiting_until)
+    pauses = [(start, end if end is not None else ends) for start, end in pauses]
     since_tier = _since(pauses, clock.tier_entered_at)
     clock.on_breach = policy.on_breach
     if ticket.first_response_at is None and ticket.tier == ticket.entry_tier:
@@ -225,8 +249,10 @@ def apply_due(session, ticket_id: int, *, now: datetime) -> list[str]:
 
     The SlaBreach row is inserted first (INSERT ... ON CONFLICT DO NOTHING): a concurrent worker that already
     inserted it makes this one do nothing. The effect (escalation) lives in the same transaction as the row."""
+    from helpdesk.notifications.recipients import tier_group_ids
     from helpdesk.notifications.services import notify_many
-    from helpdesk.tickets import services as tickets
+    from helpdesk.tickets import lifecycle
+    from helpdesk.tickets.services import record_event
 
     found = session.execute(
         select(Ticket, SlaClock).outerjoin(SlaClock, SlaClock.ticket_id == Ticket.id).where(Ticket.id == ticket_id)
@@ -237,27 +263,21 @@ def apply_due(session, ticket_id: int, *, now: datetime) -> list[str]:
     clock = clock or get_clock(session, ticket, now=now)
     applied = []
     groups: dict[str, list[int]] = {}
-    previous_holder: list[int | None] = []
     for kind, due in list(_checks(ticket, clock)):
         if due is None or due > now or not ticket.is_open:
             continue
-        tier = ticket.tier
-        escalate = kind == "resolution" and clock.on_breach == "escalate" and _may_escalate(ticket)
+        tier, holder = ticket.tier, ticket.assignee_id  # read before an escalation clears the holder
+        escalate = kind == "resolution" and clock.on_breach == "escalate" and lifecycle.may_escalate_on_breach(ticket)
         if _claim(session, ticket.id, kind, tier, due, now, "escalated" if escalate else "notified") is None:
             continue  # already applied by another worker or an earlier run
         if escalate:
-            tickets.escalate(session, ticket, actor=None, reason=BREACH_REASON, now=now, system=True)
+            lifecycle.escalate_on_breach(session, ticket, now=now)
         action = "escalated" if escalate else "notified"
-        tickets.record_event(
+        record_event(
             session, ticket, f"sla_{kind}", actor=None, now=now, to_value=tier, data={"due_at": due.isoformat(), "action": action}
         )
         if tier not in groups:
             groups[tier] = tier_group_ids(session, ticket, tier)
-        holder = ticket.assignee_id
-        if holder is None:
-            if not previous_holder:
-                previous_holder.append(row_assignee(session, ticket))
-            holder = previous_holder[0]
         notify_many(
             session,
             sorted(r for r in {holder, *groups[tier]} if r is not None),
@@ -265,6 +285,7 @@ def apply_due(session, ticket_id: int, *, now: datetime) -> list[str]:
             ticket=ticket,
             due_at=due,
             action=action,
+            tier=tier,
             dedup_key=f"sla:{ticket.id}:{kind}:{tier}:{due.isoformat()}",
             now=now,
         )
@@ -274,49 +295,6 @@ def apply_due(session, ticket_id: int, *, now: datetime) -> list[str]:
     if ticket.is_open:
         recompute(session, ticket, now=now)
     return applied
-
-
-def _may_escalate(ticket: Ticket) -> bool:
-    """Checked before the breach row is written, so that the row records what is done (escalated or notified)."""
-    from helpdesk.tickets.services import escalation_target
-
-    try:
-        escalation_target(ticket)
-    except DomainError as refused:  # last tier, or the vendor only takes bugs: notify instead
-        log.info("ticket %s breach not escalated: %s", ticket.id, refused.message)
-        return False
-    return True
-
-
-def tier_group_ids(session, ticket: Ticket, tier: str) -> list[int]:
-    """The people of the tier that held the ticket when its clock ran out (EduLAB: the basin's referents)."""
-    from helpdesk.policy import TIER_OF_ROLE
-    from helpdesk.users.models import User, UserRole, referent_basin
-
-    roles = [role.value for role, tier_code in TIER_OF_ROLE.items() if tier_code == tier]
-    query = (
-        select(User.id)
-        .join(UserRole, UserRole.user_id == User.id)
-        .where(UserRole.role.in_(roles), User.is_active_account.is_(True))
-    )
-    if tier == "edulab":
-        query = query.join(referent_basin, referent_basin.c.user_id == User.id).where(
-            referent_basin.c.basin_id == ticket.basin_id
-        )
-    return list(session.scalars(query.distinct()))
-
-
-def row_assignee(session, ticket: Ticket) -> int | None:
-    """After an automatic escalation the assignee is cleared; the alert then goes to whoever held it before
-    (the actor of the last "assigned" event), read with one indexed query rather than the whole history."""
-    from helpdesk.tickets.models import TicketEvent
-
-    return session.scalar(
-        select(TicketEvent.actor_id)
-        .where(TicketEvent.ticket_id == ticket.id, TicketEvent.kind == "assigned", TicketEvent.actor_id.is_not(None))
-        .order_by(TicketEvent.id.desc())
-        .limit(1)
-    )
 
 
 def due_checks(session, *, now: datetime, batch: int = 5000) -> list[tuple[int, datetime]]:
@@ -336,92 +314,43 @@ def due_ticket_ids(session, *, now: datetime, batch: int = 5000) -> list[int]:
     return [ticket_id for ticket_id, _at in due_checks(session, now=now, batch=batch)]
 
 
-AUTO_CLOSE_REASON = "Clôture automatique : résolu sans nouvelle réponse"
+AUTO_CLOSE_REASON = N_("Clôture automatique : résolu sans nouvelle réponse")
 
 
 def auto_close_resolved(session, *, now: datetime, days: int, batch: int = 500) -> list[int]:
-    """Close tickets resolved more than `days` days ago with no message since; notify each requester once."""
+    """Close tickets resolved more than `days` days ago with no public message since (the requester is told
+    by the notification rules of the move)."""
     from datetime import timedelta
 
-    from helpdesk.notifications.services import notify
-    from helpdesk.tickets import services as tickets
+    from helpdesk.tickets import lifecycle
     from helpdesk.tickets.models import Message
-    from helpdesk.tickets.states import Status
 
     limit = now - timedelta(days=days)
     later_reply = (
         select(Message.id)
-        .where(Message.ticket_id == Ticket.id, Message.created_at > Ticket.resolved_at, Message.is_internal.is_(False))
+        .where(Message.ticket_id == Ticket.id, Message.created_at > Ticket.resolved_at, Message.audience == "public")
         .exists()
     )
     candidates = session.scalars(
-        select(Ticket)
-        .where(Ticket.status == Status.RESOLVED, Ticket.resolved_at <= limit, ~later_reply)
-        .order_by(Ticket.resolved_at)
-        .limit(batch)
-    ).all()
-    closed = []
+        select(Ticket).where(Ticket.status == Status.RESOLVED, Ticket.resolved_at <= limit, ~later_reply)
+        .order_by(Ticket.resolved_at).limit(batch)
+    ).all()  # fmt: skip
     for ticket in candidates:
-        # No public service closes without a person; the state machine is still enforced by _set_status.
-        tickets._set_status(session, ticket, Status.CLOSED, actor=None, now=now, reason=AUTO_CLOSE_REASON)
-        notify(
-            session,
-            ticket.requester_id,
-            "ticket_closed",
-            ticket=ticket,
-            days=days,
-            dedup_key=f"auto-closed:{ticket.id}:{ticket.resolved_at.isoformat()}",
-            now=now,
-        )
-        closed.append(ticket.id)
+        lifecycle.auto_close(session, ticket, now=now, reason=AUTO_CLOSE_REASON)
     session.flush()
-    return closed
+    return [ticket.id for ticket in candidates]
 
 
-def set_propagation_until(session, ticket: Ticket, until: datetime, *, actor, now: datetime) -> SlaPause:
-    """Record until when a ticket waits for data propagation (the ticket must be in that status).
+def end_waits(session, *, now: datetime, batch: int = 500) -> list[int]:
+    """Waits whose date passed: each ticket goes back to its tier (to its holder if any), through the ticket's
+    own move, which closes the pause and restarts the clock; the notification rules tell whoever must act."""
+    from helpdesk.tickets import lifecycle
 
-    Raises NotAllowed, InvalidTransition, ValidationFailed."""
-    from helpdesk import policy
-    from helpdesk.platform.errors import InvalidTransition, NotAllowed, ValidationFailed
-
-    if not policy.can(actor, policy.Action.WORK_TICKET, ticket):
-        raise NotAllowed("Ce ticket n'est pas dans votre file.")
-    if ticket.status != "waiting_propagation":
-        raise InvalidTransition("Le ticket doit d'abord être mis « en attente de propagation des données ».")
-    if until <= now:
-        raise ValidationFailed("La date de fin de propagation doit être dans le futur.")
-    pause = session.scalar(select(SlaPause).where(SlaPause.ticket_id == ticket.id, SlaPause.ended_at.is_(None)))
-    if pause is None:
-        pause = SlaPause(ticket_id=ticket.id, reason="waiting_propagation", started_at=now)
-        session.add(pause)
-    pause.until = until
+    due = session.scalars(
+        select(Ticket).where(Ticket.waiting_until <= now, Ticket.status.in_([str(s) for s in CLOCK_PAUSED]))
+        .order_by(Ticket.waiting_until).limit(batch)
+    ).all()  # fmt: skip
+    for ticket in due:
+        lifecycle.end_wait(session, ticket, now=now, reason=WAIT_END_REASONS[Status(ticket.status)])
     session.flush()
-    return pause
-
-
-def end_propagation_waits(session, *, now: datetime, batch: int = 200) -> list[int]:
-    """Propagation dates that passed: ask the requester to confirm and give the ticket back to the agents."""
-    from helpdesk.notifications.services import notify
-    from helpdesk.tickets import services as tickets
-    from helpdesk.tickets.states import Status
-
-    pauses = session.scalars(
-        select(SlaPause)
-        .where(SlaPause.until <= now, SlaPause.ended_at.is_(None), SlaPause.reason == "waiting_propagation")
-        .order_by(SlaPause.until)
-        .limit(batch)
-    ).all()
-    resumed = []
-    for pause in pauses:
-        ticket = session.get(Ticket, pause.ticket_id)
-        if ticket is None or ticket.status != Status.WAITING_PROPAGATION:
-            pause.ended_at = now  # stale pause: the ticket moved on by hand
-            continue
-        # No person acts here; _set_status still enforces the state machine and publishes the change
-        # (whose subscriber closes the pause and restarts the clock).
-        tickets._set_status(session, ticket, Status.TAKEN, actor=None, now=now, reason="Fin du délai de propagation annoncé")
-        notify(session, ticket.requester_id, "propagation_done", ticket=ticket, dedup_key=f"propagation:{pause.id}", now=now)
-        resumed.append(ticket.id)
-    session.flush()
-    return resumed
+    return [ticket.id for ticket in due]

@@ -30,7 +30,7 @@ def check_ticket(ticket_id: int, now: str | None = None) -> list[str]:
 def sweep(now: str | None = None, batch: int = 5000) -> int:
     """Every minute: hand whatever is due to the workers. Returns how many due tickets it handed over.
 
-    Ends the propagation waits that expired, then reads the due clocks through the `next_check_at` index (only
+    Ends the waits whose date passed, then reads the due clocks through the `next_check_at` index (only
     due rows are read) and fans out one `check_ticket` job per ticket in a single Redis pipeline. Job ids are
     those of the tickets' timers (`sla-check-<ticket>-<epoch>`): a job already queued or running is not
     queued twice, a timer still waiting for its time is queued now, a lost one is recreated. Any number of
@@ -38,7 +38,7 @@ def sweep(now: str | None = None, batch: int = 5000) -> int:
     take the jobs, the sweep applies them itself, one transaction per ticket."""
     import redis
 
-    from escalation.clocks import check_job_id, due_checks, end_propagation_waits
+    from escalation.clocks import check_job_id, due_checks, end_waits
     from escalation.services import forget_calendars
     from helpdesk.platform.extensions import db
     from helpdesk.platform.queue import fan_out
@@ -46,7 +46,7 @@ def sweep(now: str | None = None, batch: int = 5000) -> int:
     moment = _when(now)
     with jobcontext.app_context():
         forget_calendars(db.session)  # calendars may have been edited since the last sweep
-        end_propagation_waits(db.session, now=moment)
+        end_waits(db.session, now=moment)
         db.session.commit()
         due = due_checks(db.session, now=moment, batch=batch)
         db.session.commit()  # no transaction left open while Redis works

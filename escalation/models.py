@@ -105,6 +105,9 @@ class SlaClock(db.Model):
 
 
 class SlaPause(db.Model):
+    """One interval during which the ticket's clock stood still; opened and closed by its status changes.
+    Until when a wait lasts is the ticket's own fact (`Ticket.waiting_until`)."""
+
     __tablename__ = "sla_pause"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -112,8 +115,6 @@ class SlaPause(db.Model):
     reason: Mapped[str] = mapped_column(String(24))  # waiting_requester | waiting_vendor | waiting_propagation
     started_at: Mapped[datetime] = mapped_column(UTCDateTime())
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    # "Waiting for propagation until <date>": when it passes, the requester is asked to check and the clock resumes.
-    until: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
 
 
 class TierStint(db.Model):

@@ -1,35 +1,30 @@
-"""React to ticket events: keep each ticket's SLA clock in step (runs inside the publisher's transaction)."""
+"""Keep each ticket's SLA clock in step with its life cycle (receivers run inside the publisher's transaction)."""
 
 from escalation import clocks
-from helpdesk.platform import events
+from helpdesk.tickets import signals
 
 
-@events.subscribe(events.TICKET_OPENING)
-def ticket_opening(session, *, ticket, now, **_):
-    clocks.plan_new_ticket(session, ticket, now=now)  # deadlines go into the ticket's INSERT
+@signals.ticket_opening.connect
+def ticket_opening(session, event: signals.TicketOpening):
+    clocks.plan_new_ticket(session, event.ticket, now=event.now)  # deadlines and promise go into the ticket's INSERT
 
 
-@events.subscribe(events.TICKET_CREATED)
-def ticket_created(session, *, ticket, now, **_):
-    clocks.on_created(session, ticket, now=now)
+@signals.ticket_opened.connect
+def ticket_opened(session, event: signals.TicketOpened):
+    clocks.on_created(session, event.ticket, now=event.now)
 
 
-@events.subscribe(events.TICKET_CHANGED)
-def ticket_changed(session, *, ticket, now, change=None, old=None, new=None, **_):
-    if change == "status":
-        clocks.on_status(session, ticket, str(old), str(new), now=now)
-    elif change == "tier":
-        clocks.on_tier_change(session, ticket, now=now)
-    elif change == "keyword":  # a keyword may carry its own policy
-        clocks.recompute(session, ticket, now=now)
+@signals.ticket_moved.connect
+def ticket_moved(session, event: signals.TicketMoved):
+    clocks.on_moved(session, event.ticket, old_status=event.old_status, new_status=event.new_status,
+                    changed_tier=event.changed_tier, now=event.now)  # fmt: skip
 
 
-@events.subscribe(events.TICKET_ESCALATED)
-def ticket_escalated(session, *, ticket, now, **_):
-    clocks.on_tier_change(session, ticket, now=now)
+@signals.keyword_changed.connect
+def keyword_changed(session, event: signals.KeywordChanged):
+    clocks.recompute(session, event.ticket, now=event.now)  # a keyword may carry its own policy
 
 
-@events.subscribe(events.TICKET_REPLIED)
-def ticket_replied(session, *, ticket, now, **_):
-    # A first agent reply ends the first-response clock.
-    clocks.recompute(session, ticket, now=now)
+@signals.message_posted.connect
+def message_posted(session, event: signals.MessagePosted):
+    clocks.recompute(session, event.ticket, now=event.now)  # a first public answer ends the first-response clock

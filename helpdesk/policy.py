@@ -1,14 +1,18 @@
 """Every access rule of the helpdesk: nothing else decides who may see or do what.
 
 Rules are written against plain attributes (user.roles, user.school_id, user.basin_ids,
-user.profile; ticket.requester_id, ticket.school_id, ticket.basin_id, ticket.tier,
+user.profile; ticket.requester_id, ticket.school_id, ticket.basin_id, ticket.tier, ticket.status,
 ticket.has_reached_vendor) so the matrix test can exercise them without a database;
-`ticket_scope` expresses the same visibility as a SQL filter for listings."""
+`ticket_scope` expresses the same visibility as a SQL filter for listings. Ticket actions, the moves of the
+life cycle, timeline audiences, queue scopes, menus and home pages are all decided here."""
 
 from enum import StrEnum
 
 from sqlalchemy import false, or_, true
 
+from helpdesk.routing.codes import TicketType, Tier
+from helpdesk.tickets.audiences import Audience
+from helpdesk.tickets.states import Move, Status
 from helpdesk.users.models import HEAD_PROFILES, SCHOOL_WIDE_PROFILES, Role
 
 
@@ -17,14 +21,17 @@ class Action(StrEnum):
     CREATE_TICKET = "create_ticket"
     CREATE_TICKET_ON_BEHALF = "create_ticket_on_behalf"  # phone/mail tickets logged by level 1
     VIEW_TICKET = "view_ticket"
-    REPLY_TICKET = "reply_ticket"
+    REPLY_TICKET = "reply_ticket"  # a public message (requester side, or an agent of the tier holding it)
     ADD_INTERNAL_NOTE = "add_internal_note"
-    VIEW_INTERNAL = "view_internal"
+    VIEW_INTERNAL = "view_internal"  # the académie's agents read internal notes and the vendor exchange
     WORK_TICKET = "work_ticket"  # take, assign, wait, resolve, transfer within the tier
     ESCALATE_TICKET = "escalate_ticket"
     SEND_DOWN_TICKET = "send_down_ticket"
     CHANGE_KEYWORD = "change_keyword"
     CONFIRM_RESOLUTION = "confirm_resolution"  # requester side: confirm or reopen
+    POST_VENDOR_MESSAGE = "post_vendor_message"  # the pilot ↔ vendor exchange, while the vendor holds the ticket
+    SET_VENDOR_REFERENCE = "set_vendor_reference"
+    SHARE_WITH_VENDOR = "share_with_vendor"  # mark an attachment as part of the vendor's dossier
     # queues and pilot views
     VIEW_QUEUE = "view_queue"
     VIEW_EVOLUTIONS = "view_evolutions"
@@ -42,14 +49,21 @@ class Action(StrEnum):
     VIEW_OPERATIONS = "view_operations"
     # trainings
     REQUEST_FIL = "request_fil"
+    LIST_FIL = "list_fil"
     VALIDATE_FIL = "validate_fil"
     SCHEDULE_FIL = "schedule_fil"
     MANAGE_TRAININGS = "manage_trainings"
     REGISTER_TRAINING = "register_training"
 
 
-AGENT_ROLES = frozenset({Role.AGENT_N1, Role.EDULAB, Role.PILOTE, Role.EDITEUR})
-TIER_OF_ROLE = {Role.AGENT_N1: "n1", Role.EDULAB: "edulab", Role.PILOTE: "pilote", Role.EDITEUR: "editeur"}
+# The académie's own agents; the vendor (an external company) is an agent of its tier only.
+ACADEMIE_AGENT_ROLES = frozenset({Role.AGENT_N1, Role.EDULAB, Role.PILOTE})
+AGENT_ROLES = ACADEMIE_AGENT_ROLES | {Role.EDITEUR}
+# Which role works each tier of the chain: the one home of this mapping.
+TIER_ROLE = {Tier.N1: Role.AGENT_N1, Tier.EDULAB: Role.EDULAB, Tier.PILOTE: Role.PILOTE, Tier.EDITEUR: Role.EDITEUR}
+ROLE_TIER = {role: tier for tier, role in TIER_ROLE.items()}
+# The pilot team may act on anything below the vendor.
+PILOT_TIERS = frozenset({Tier.PILOTE, Tier.N1, Tier.EDULAB})
 
 # Actions that depend only on the user's roles, not on a ticket.
 ROLE_ACTIONS: dict[Action, frozenset[Role]] = {
@@ -85,6 +99,9 @@ TICKET_ACTIONS = frozenset(
         Action.SEND_DOWN_TICKET,
         Action.CHANGE_KEYWORD,
         Action.CONFIRM_RESOLUTION,
+        Action.POST_VENDOR_MESSAGE,
+        Action.SET_VENDOR_REFERENCE,
+        Action.SHARE_WITH_VENDOR,
     }
 )
 
@@ -97,6 +114,10 @@ def is_agent(user) -> bool:
     return _authenticated(user) and bool(user.roles & AGENT_ROLES)
 
 
+def is_academie_agent(user) -> bool:
+    return _authenticated(user) and bool(user.roles & ACADEMIE_AGENT_ROLES)
+
+
 def is_head_of_school(user) -> bool:
     return _authenticated(user) and user.profile in SCHOOL_WIDE_PROFILES and user.school_id is not None
 
@@ -107,31 +128,63 @@ def _requester_sees(user, ticket) -> bool:
     return user.profile in SCHOOL_WIDE_PROFILES and user.school_id is not None and ticket.school_id == user.school_id
 
 
-def _agent_sees(user, ticket) -> bool:
+def _academie_sees(user, ticket) -> bool:
     roles = user.roles
-    if Role.PILOTE in roles or Role.AGENT_N1 in roles or Role.ADMIN in roles:
+    if Role.PILOTE in roles or Role.AGENT_N1 in roles:
         return True
-    if Role.EDULAB in roles and ticket.basin_id in user.basin_ids:
-        return True
-    return Role.EDITEUR in roles and bool(ticket.has_reached_vendor)
+    return Role.EDULAB in roles and ticket.basin_id in user.basin_ids
+
+
+def _vendor_sees(user, ticket) -> bool:
+    """Once transmitted, the vendor keeps reading its dossier (read-only after the send-down)."""
+    return Role.EDITEUR in user.roles and bool(ticket.has_reached_vendor)
 
 
 def can_view_ticket(user, ticket) -> bool:
     if not _authenticated(user):
         return False
-    return _agent_sees(user, ticket) or _requester_sees(user, ticket)
+    return _academie_sees(user, ticket) or _vendor_sees(user, ticket) or _requester_sees(user, ticket) or Role.ADMIN in user.roles
 
 
-def _holds_tier(user, ticket) -> bool:
+def readable_audiences(user, ticket) -> frozenset[Audience]:
+    """The timeline audiences `user` reads on `ticket` (empty when the ticket is not visible to them)."""
+    if not can_view_ticket(user, ticket):
+        return frozenset()
+    if _academie_sees(user, ticket):
+        return frozenset(Audience)
+    if _requester_sees(user, ticket):
+        return frozenset({Audience.PUBLIC})
+    if _vendor_sees(user, ticket):
+        return frozenset({Audience.VENDOR})
+    return frozenset({Audience.PUBLIC})  # administrators of the tool: what the school itself reads
+
+
+def can_read(user, ticket, audience: Audience) -> bool:
+    return Audience(audience) in readable_audiences(user, ticket)
+
+
+def can_read_attachment(user, attachment) -> bool:
+    ticket = attachment.ticket
+    audiences = readable_audiences(user, ticket)
+    if Audience(attachment.audience) in audiences:
+        return True
+    return Audience.VENDOR in audiences and bool(attachment.is_shared_with_vendor)
+
+
+def holds_tier(user, ticket) -> bool:
     """The user belongs to the tier that currently holds the ticket (EduLAB: only for its basins)."""
     roles = user.roles
-    if Role.PILOTE in roles:
-        return ticket.tier in {"pilote", "n1", "edulab"}  # the pilot team may act on anything below the vendor
-    if Role.AGENT_N1 in roles and ticket.tier == "n1":
+    if Role.PILOTE in roles and ticket.tier in PILOT_TIERS:
         return True
-    if Role.EDULAB in roles and ticket.tier == "edulab" and ticket.basin_id in user.basin_ids:
+    if Role.AGENT_N1 in roles and ticket.tier == Tier.N1:
         return True
-    return Role.EDITEUR in roles and ticket.tier == "editeur"
+    if Role.EDULAB in roles and ticket.tier == Tier.EDULAB and ticket.basin_id in user.basin_ids:
+        return True
+    return Role.EDITEUR in roles and ticket.tier == Tier.EDITEUR
+
+
+def _academie_holds(user, ticket) -> bool:
+    return is_academie_agent(user) and holds_tier(user, ticket)
 
 
 def can(user, action: Action, ticket=None) -> bool:
@@ -140,34 +193,45 @@ def can(user, action: Action, ticket=None) -> bool:
     if not _authenticated(user):
         return False
     if action not in TICKET_ACTIONS:
-        allowed = ROLE_ACTIONS.get(action)
         if action == Action.REQUEST_FIL:
             return user.profile in HEAD_PROFILES and user.school_id is not None  # the head asks, not the ENT admin
         if action == Action.VIEW_DASHBOARD and _heads_a_school(user):
             return True  # their own school's figures only: report_school
+        if action == Action.LIST_FIL:
+            return can(user, Action.REQUEST_FIL) or bool(user.roles & FIL_OFFICE_ROLES)
+        allowed = ROLE_ACTIONS.get(action)
         return bool(allowed and user.roles & allowed)
     if ticket is None or not can_view_ticket(user, ticket):
         return False
+    at_vendor = ticket.tier == Tier.EDITEUR
     if action == Action.VIEW_TICKET:
         return True
     if action == Action.REPLY_TICKET:
-        return _requester_sees(user, ticket) or is_agent(user)
+        if _requester_sees(user, ticket):
+            return ticket.status != Status.CLOSED
+        return _academie_holds(user, ticket)
     if action in {Action.ADD_INTERNAL_NOTE, Action.VIEW_INTERNAL}:
-        return _agent_sees(user, ticket) and is_agent(user)
+        return _academie_sees(user, ticket) and is_academie_agent(user)
     if action == Action.CONFIRM_RESOLUTION:
         return _requester_sees(user, ticket)
     if action == Action.WORK_TICKET:
-        return is_agent(user) and _holds_tier(user, ticket)
+        return is_agent(user) and holds_tier(user, ticket)
     if action == Action.CHANGE_KEYWORD:  # re-routing is the chain's job, not the vendor's
-        return is_agent(user) and _holds_tier(user, ticket) and bool(user.roles - {Role.EDITEUR})
+        return _academie_holds(user, ticket)
     if action == Action.ESCALATE_TICKET:
-        if ticket.tier == "editeur":
+        if at_vendor:
             return False
-        if ticket.tier == "pilote":
+        if ticket.tier == Tier.PILOTE:
             return Role.PILOTE in user.roles  # only the pilot team transmits to the vendor
-        return is_agent(user) and _holds_tier(user, ticket)
+        return _academie_holds(user, ticket)
     if action == Action.SEND_DOWN_TICKET:
-        return ticket.tier != "n1" and is_agent(user) and _holds_tier(user, ticket)
+        return ticket.tier != Tier.N1 and is_agent(user) and holds_tier(user, ticket)
+    if action == Action.POST_VENDOR_MESSAGE:  # the exchange is open while the vendor holds the ticket
+        return at_vendor and (Role.PILOTE in user.roles or Role.EDITEUR in user.roles)
+    if action == Action.SET_VENDOR_REFERENCE:
+        return bool(ticket.has_reached_vendor) and (Role.PILOTE in user.roles or (Role.EDITEUR in user.roles and at_vendor))
+    if action == Action.SHARE_WITH_VENDOR:
+        return Role.PILOTE in user.roles
     return False
 
 
@@ -193,6 +257,59 @@ def can_answer_survey(user, survey) -> bool:
     return _authenticated(user) and survey.requester_id == user.id
 
 
+def can_track_evolution(user, ticket) -> bool:
+    """The vendor's follow-up of an evolution request or a bug: the pilot team on any ticket it sees, the vendor
+    while it holds the ticket (afterwards its view is read-only)."""
+    if ticket.type not in {TicketType.EVOLUTION, TicketType.BUG} or not can(user, Action.SET_EVOLUTION_STATUS):
+        return False
+    if Role.PILOTE in user.roles:
+        return can_view_ticket(user, ticket)
+    return can_view_ticket(user, ticket) and ticket.tier == Tier.EDITEUR
+
+
+# What each move of the life cycle (tickets.states.Move) requires; the system alone closes automatically.
+def can_move(user, ticket, move: Move) -> bool:
+    if not _authenticated(user) or not can_view_ticket(user, ticket):
+        return False
+    move = Move(move)
+    if move in {Move.TAKE, Move.END_WAIT}:
+        return is_agent(user) and holds_tier(user, ticket)
+    if move in {Move.WAIT_REQUESTER, Move.WAIT_VENDOR, Move.WAIT_PROPAGATION, Move.RESOLVE}:
+        return _academie_holds(user, ticket)
+    if move == Move.ESCALATE:
+        return can(user, Action.ESCALATE_TICKET, ticket)
+    if move == Move.SEND_DOWN:
+        return can(user, Action.SEND_DOWN_TICKET, ticket)
+    if move == Move.CONFIRM:
+        return _requester_sees(user, ticket)
+    if move == Move.REOPEN:
+        return _requester_sees(user, ticket) or _academie_holds(user, ticket)
+    return False
+
+
+def queue_tiers(user) -> list[Tier]:
+    """The queues an agent works in, most relevant first: level 1 and EduLAB their own tier; the pilot team its
+    own, then every tier below, then the vendor's; the vendor its tier. Home pages show the same tiers."""
+    if not _authenticated(user):
+        return []
+    tiers: list[Tier] = []
+    for role, tier in ((Role.AGENT_N1, Tier.N1), (Role.EDULAB, Tier.EDULAB)):
+        if role in user.roles:
+            tiers.append(tier)
+    if Role.PILOTE in user.roles:
+        tiers += [t for t in (Tier.PILOTE, Tier.N1, Tier.EDULAB, Tier.EDITEUR) if t not in tiers]
+    if Role.EDITEUR in user.roles and Tier.EDITEUR not in tiers:
+        tiers.append(Tier.EDITEUR)
+    return tiers
+
+
+def visible_basin_ids(user) -> frozenset[int] | None:
+    """Basins a queue filter may offer: an EduLAB referent its own; None means every basin."""
+    if _authenticated(user) and Role.EDULAB in user.roles and not user.roles & {Role.PILOTE, Role.AGENT_N1, Role.ADMIN}:
+        return frozenset(user.basin_ids)
+    return None
+
+
 def ticket_scope(user, Ticket):
     """SQL filter matching exactly the tickets `can_view_ticket` lets `user` see."""
     if not _authenticated(user):
@@ -208,6 +325,63 @@ def ticket_scope(user, Ticket):
     if Role.EDITEUR in roles:
         clauses.append(Ticket.has_reached_vendor.is_(True))
     return or_(*clauses)
+
+
+# --- what each person finds in the header and on the home page ----------------------------------------------
+
+MENU = (
+    "kb.faq",
+    "diagnostics.index",
+    "tickets.new",
+    "tickets.mine",
+    "tickets.school",
+    "tickets.queue",
+    "incidents.index",
+    "tickets.evolutions",
+    "trainings.index",
+    "reports.show",
+    "admin.index",
+)
+
+
+def menu_entries(user) -> list[str]:
+    """Endpoints of the header menu for `user`, in MENU order (web.templating gives them their labels)."""
+    shown = {"kb.faq", "diagnostics.index"}
+    if not _authenticated(user):
+        shown.add("trainings.index")
+    else:
+        if can(user, Action.CREATE_TICKET):
+            shown.add("tickets.new")
+        if Role.REQUESTER in user.roles:
+            shown.add("tickets.mine")
+        if is_head_of_school(user):
+            shown.add("tickets.school")
+        if can(user, Action.VIEW_QUEUE):
+            shown.add("tickets.queue")
+        if can(user, Action.MANAGE_MAJOR_INCIDENTS):
+            shown.add("incidents.index")
+        if can(user, Action.VIEW_EVOLUTIONS):
+            shown.add("tickets.evolutions")
+        if user.roles & {Role.REQUESTER, Role.FORMATION, Role.DAFPEN, Role.PILOTE}:
+            shown.add("trainings.index")
+        if can(user, Action.VIEW_DASHBOARD):
+            shown.add("reports.show")
+        if any(can(user, a) for a in (Action.MANAGE_USERS, Action.EDIT_CATALOG, Action.VIEW_OPERATIONS)):
+            shown.add("admin.index")
+    return [endpoint for endpoint in MENU if endpoint in shown]
+
+
+def home_page(user) -> str:
+    """Which home page a person gets: public, agent, admin, training or requester."""
+    if not _authenticated(user):
+        return "public"
+    if is_agent(user):
+        return "agent"
+    if Role.ADMIN in user.roles:
+        return "admin"
+    if user.roles & {Role.DAFPEN, Role.FORMATION} and Role.REQUESTER not in user.roles:
+        return "training"
+    return "requester"
 
 
 def visible_article_audiences(user) -> frozenset[str]:

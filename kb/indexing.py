@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from kb.models import Article, ArticleStatus, GlossaryTerm, KbChange
 from kb.search import SearchIndex
-from kb.text import STOP_WORDS, SYNONYM_GROUPS, Thesaurus, fold, markdown_to_text, words
+from kb.text import STOP_WORDS, Thesaurus, fold, markdown_to_text, words
 
 CHECK_INTERVAL_SECONDS = 1.0
 
@@ -121,7 +121,7 @@ class Node:
 
     def _load_glossary(self, session, seq: int) -> None:
         terms = list(session.scalars(select(GlossaryTerm)))
-        groups = list(SYNONYM_GROUPS)
+        groups = []
         phrases: dict[tuple[str, ...], int] = {}
         for term in terms:
             names = [term.term, term.expansion, *(term.aliases or [])]

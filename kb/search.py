@@ -6,7 +6,6 @@ programmatically, so quotes, `title:*`, `OR OR`, emoji or 10,000 characters are 
 import fcntl
 import heapq
 import json
-import math
 import os
 import threading
 from contextlib import contextmanager
@@ -20,6 +19,7 @@ from whoosh.index import IndexError as WhooshIndexError
 from whoosh.index import LockError
 from whoosh.query import And, Or, Term
 
+from helpdesk.platform.french import bm25
 from kb.text import ANALYZER_FINGERPRINT, STOP_WORDS, WEAK_WORDS, Thesaurus, snippet, stem, words
 
 # What a node may hit while its index is missing, rebuilt by another process or on a full disk.
@@ -112,13 +112,14 @@ def _alternative(stems: tuple[str, ...], weight: float = 1.0, common=frozenset()
 
 
 class _Postings:
-    """BM25 contributions per (field, term), read once per searcher generation.
+    """BM25 contributions per (field, term) (the project's one BM25, helpdesk.platform.french.bm25), read once per
+    searcher generation.
 
     Whoosh's own union matchers walk deep binary trees in Python; with synonyms, typos and three fields a query
     has dozens of leaves, which took seconds on 5,000 articles. Summing cached contributions in a dict is linear
     in the postings read, and the cache makes repeated words (most of them) free."""
 
-    K1, B = 1.2, 0.75
+    B = 0.75
 
     def __init__(self, searcher):
         self.reader = searcher.reader()
@@ -138,11 +139,10 @@ class _Postings:
             found: dict[int, float] = {}
             if (name, text) in self.reader:
                 df = self.reader.doc_frequency(name, text)
-                idf = math.log(1 + (self.count - df + 0.5) / (df + 0.5))
+                idf = bm25.idf(self.count, df)
                 lengths, average = self._lengths(name), self.average[name]
-                k1, b = self.K1, self.B
                 for docnum, tf in self.reader.postings(name, text).items_as("weight"):
-                    found[docnum] = idf * tf * (k1 + 1) / (tf + k1 * (1 - b + b * lengths[docnum] / average))
+                    found[docnum] = idf * bm25.term_score(tf, lengths[docnum], average, b=self.B)
             if len(self.cache) > 20_000:
                 self.cache.clear()
             self.cache[key] = found
@@ -280,9 +280,11 @@ class SearchIndex:
         fixes_of: dict[str, str] = {}
         looked_up: dict[str, list[str]] = {}
 
+        allowed = self._allowed(searcher, audiences, kinds, service)
+
         def corrections(word: str) -> list[str]:  # the vocabulary walk is the costly part: once per word
             if word not in looked_up:
-                looked_up[word] = _corrections(reader, word, 8)
+                looked_up[word] = _corrections(reader, word, 8, allowed)
             return looked_up[word]
 
         concepts = thesaurus.concepts(
@@ -296,7 +298,6 @@ class SearchIndex:
         if reader.doc_count() >= PRUNE_FROM_DOCS:
             ceiling = COMMON_SHARE * reader.doc_count()
             common = frozenset(s for s in everything if reader.doc_frequency("body", s) > ceiling)
-        allowed = self._allowed(searcher, audiences, kinds, service)
         postings = self._postings(searcher)
         scores: dict[int, float] = {}
         for typed, alternatives, own in concepts:
@@ -370,12 +371,16 @@ def _known(reader, stemmed: str) -> bool:
     return any((name, stemmed) in reader for name in FIELD_BOOSTS)
 
 
-def _corrections(reader, word: str, limit: int = 2) -> list[str]:
-    """Closest vocabulary words (edit distance 1, else 2 for longer words), most frequent first."""
+def _corrections(reader, word: str, limit: int = 2, allowed=None) -> list[str]:
+    """Closest vocabulary words (edit distance 1, else 2 for longer words), most frequent first. With `allowed`
+    (the doc numbers the reader may see), only words of those documents: a correction never reveals a word that
+    exists only in an article the reader may not read (agents-only; drafts are never indexed)."""
     if len(word) < 4 or word.isdigit():
         return []
     for distance in (1, 2) if len(word) >= 6 else (1,):
         candidates = list(reader.terms_within("spell", word, distance, prefix=1))
+        if allowed is not None:
+            candidates = [w for w in candidates if any(d in allowed for d in reader.postings("spell", w).all_ids())]
         if candidates:
             candidates.sort(key=lambda w: -reader.doc_frequency("spell", w))
             return candidates[:limit]

@@ -6,7 +6,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from helpdesk import policy
-from helpdesk.platform.errors import DomainError, NotAllowed
+from helpdesk.platform.errors import DomainError, NotAllowed, NotFound
 from helpdesk.platform.extensions import db
 from helpdesk.platform.markup import render_markdown
 from helpdesk.platform.timeutil import utcnow
@@ -136,7 +136,10 @@ def deflect(slug: str):
 def deflected():
     found = None
     if request.args.get("slug"):
-        found = db.session.scalar(select(Article).where(Article.slug == request.args["slug"]))
+        try:  # only an article the reader may read: never the title of a draft or of an agents-only note
+            found = services.get_visible_article(db.session, request.args["slug"][:200], actor=current_user)
+        except NotFound:
+            found = None
     return render_template("kb/deflected.html", article=found)
 
 

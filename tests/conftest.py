@@ -158,3 +158,27 @@ def screenshot():
         return path
 
     return _shot
+
+
+class Inbox:
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append((envelope.rcpt_tos, envelope.content.decode("utf-8", "replace")))
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp(app):
+    """A real SMTP sink (aiosmtpd) on its own port; `inbox.messages` is [(recipients, raw message)]."""
+    from aiosmtpd.controller import Controller
+
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
+    controller.start()
+    saved = app.config["MAIL_SERVER"], app.config["MAIL_PORT"]
+    app.config["MAIL_SERVER"], app.config["MAIL_PORT"] = "127.0.0.1", controller.port
+    yield inbox
+    app.config["MAIL_SERVER"], app.config["MAIL_PORT"] = saved
+    controller.stop()

@@ -23,6 +23,7 @@ from helpdesk.notifications.models import Notification, NotificationPreference
 from helpdesk.organisation.models import Academie, Basin, School
 from helpdesk.organisation.uai import check_letter
 from helpdesk.platform.extensions import db
+from helpdesk.platform.idempotency import IdempotentRequest
 from helpdesk.platform.refcache import CacheVersion, new_token
 from helpdesk.reports.models import RollupState, SchoolRollup, TicketRollup
 from helpdesk.routing.models import Keyword
@@ -159,7 +160,8 @@ class MessageFactory(Base):
     ticket = factory.SubFactory(TicketFactory)
     author = factory.SelfAttribute("ticket.requester")
     body = "Merci de votre aide."
-    is_internal = False
+    kind = "reply"
+    audience = "public"
 
 
 class AttachmentFactory(Base):
@@ -180,6 +182,19 @@ class TicketEventFactory(Base):
 
     ticket = factory.SubFactory(TicketFactory)
     kind = "created"
+    audience = "public"
+
+
+class IdempotentRequestFactory(Base):
+    class Meta:
+        model = IdempotentRequest
+
+    user_id = factory.LazyFunction(lambda: UserFactory().id)
+    key = factory.Sequence(lambda n: f"key-{n}")
+    fingerprint = "0" * 64
+    status_code = 201
+    response = factory.LazyFunction(dict)
+    created_at = datetime(2026, 11, 16, 9, tzinfo=UTC)
 
 
 class ArticleFactory(Base):
@@ -555,6 +570,7 @@ class TicketRollupFactory(Base):
     class Meta:
         model = TicketRollup
 
+    cuboid = "full"
     grain = "day"
     bucket = date(2026, 1, 12)
     service = "messagerie"
@@ -573,6 +589,7 @@ class SchoolRollupFactory(Base):
 
     grain = "day"
     bucket = date(2026, 1, 12)
+    service = ""
     school_id = 1
     basin_id = 1
     opened = 1

@@ -1,4 +1,5 @@
-"""Every role × every ticket action × own ticket / same school / same basin / other basin / at vendor."""
+"""Every role × every ticket action, move and timeline audience × own ticket / same school / same basin / other basin /
+at the vendor / sent back by the vendor; queue scopes, menus and home pages by role."""
 
 from dataclasses import dataclass, field
 
@@ -9,11 +10,19 @@ from helpdesk.policy import (
     Action,
     can,
     can_answer_survey,
+    can_move,
     can_view_ticket,
+    home_page,
+    menu_entries,
+    queue_tiers,
+    readable_audiences,
     report_school,
     sees_academie_figures,
     ticket_scope,
+    visible_basin_ids,
 )
+from helpdesk.tickets.audiences import Audience
+from helpdesk.tickets.states import Move
 from helpdesk.users.models import Role
 
 
@@ -37,6 +46,7 @@ class FakeTicket:
     basin_id: int
     tier: str
     has_reached_vendor: bool = False
+    status: str = "taken"
 
 
 # Ticket situations relative to a user of school 1 in basin 10.
@@ -46,6 +56,7 @@ SITUATIONS = {
     "same_basin": FakeTicket(requester_id=3, school_id=2, basin_id=10, tier="edulab"),
     "other_basin": FakeTicket(requester_id=4, school_id=3, basin_id=20, tier="edulab"),
     "at_vendor": FakeTicket(requester_id=4, school_id=3, basin_id=20, tier="editeur", has_reached_vendor=True),
+    "sent_back": FakeTicket(requester_id=4, school_id=3, basin_id=20, tier="pilote", has_reached_vendor=True),
     "n1_other": FakeTicket(requester_id=4, school_id=3, basin_id=20, tier="n1"),
     "pilote_other": FakeTicket(requester_id=4, school_id=3, basin_id=20, tier="pilote"),
 }
@@ -74,18 +85,21 @@ V, R, N, I, W, E, D, K, C = (
     Action.CHANGE_KEYWORD,
     Action.CONFIRM_RESOLUTION,
 )
+VM, VR, SH = Action.POST_VENDOR_MESSAGE, Action.SET_VENDOR_REFERENCE, Action.SHARE_WITH_VENDOR
 REQ = {V, R, C}
-AGENT_ALL = {V, R, N, I, W, E, D, K}
+READ = {V, N, I}  # an académie agent who does not hold the ticket's tier
+HOLD = READ | {R, W, E, D, K}  # ... and one who holds it
 
 # Expected allowed actions per (user, situation); anything not listed must be refused.
 EXPECTED = {
     "teacher": {"own": REQ},
     "head": {"own": REQ, "same_school": REQ},
     "ent_admin": {"own": REQ, "same_school": REQ},
-    "agent_n1": {s: {V, R, N, I} for s in SITUATIONS} | {"n1_other": {V, R, N, I, W, E, K}},
-    "edulab": {"own": AGENT_ALL, "same_school": AGENT_ALL, "same_basin": AGENT_ALL},
-    "pilote": {s: AGENT_ALL for s in SITUATIONS} | {"n1_other": {V, R, N, I, W, E, K}, "at_vendor": {V, R, N, I}},
-    "editeur": {"at_vendor": {V, R, N, I, W, D}},
+    "agent_n1": {s: READ for s in SITUATIONS} | {"n1_other": READ | {R, W, E, K}},
+    "edulab": {"own": HOLD, "same_school": HOLD, "same_basin": HOLD},
+    "pilote": {s: HOLD | {SH} for s in SITUATIONS}
+    | {"n1_other": READ | {R, W, E, K, SH}, "at_vendor": READ | {SH, VM, VR}, "sent_back": HOLD | {SH, VR}},
+    "editeur": {"at_vendor": {V, W, D, VM, VR}, "sent_back": {V}},
     "admin": {s: {V} for s in SITUATIONS},
     "dafpen": {},
     "formation": {},
@@ -99,6 +113,94 @@ def test_ticket_action_matrix(user_name, situation, action):
     user, ticket = USERS[user_name], SITUATIONS[situation]
     expected = action in EXPECTED[user_name].get(situation, set())
     assert can(user, action, ticket) is expected, f"{user_name} {action} {situation}"
+
+
+ALL = frozenset(Audience)
+PUBLIC, VENDOR = frozenset({Audience.PUBLIC}), frozenset({Audience.VENDOR})
+# Who reads which entries of the timeline: the requester's side the public ones, the académie's agents all of
+# them, the vendor its exchange only — before and after the send-down — the tool's admins what the school reads.
+EXPECTED_AUDIENCES = {
+    "teacher": {"own": PUBLIC},
+    "head": {"own": PUBLIC, "same_school": PUBLIC},
+    "ent_admin": {"own": PUBLIC, "same_school": PUBLIC},
+    "agent_n1": {s: ALL for s in SITUATIONS},
+    "edulab": {"own": ALL, "same_school": ALL, "same_basin": ALL},
+    "pilote": {s: ALL for s in SITUATIONS},
+    "editeur": {"at_vendor": VENDOR, "sent_back": VENDOR},
+    "admin": {s: PUBLIC for s in SITUATIONS},
+    "dafpen": {},
+    "formation": {},
+}
+
+
+@pytest.mark.parametrize("user_name", sorted(USERS))
+@pytest.mark.parametrize("situation", sorted(SITUATIONS))
+def test_timeline_audience_matrix(user_name, situation):
+    user, ticket = USERS[user_name], SITUATIONS[situation]
+    expected = EXPECTED_AUDIENCES[user_name].get(situation, frozenset())
+    assert readable_audiences(user, ticket) == expected, f"{user_name} {situation}"
+
+
+HOLDERS = {  # who holds each situation's tier
+    "agent_n1": {"n1_other"},
+    "edulab": {"own", "same_school", "same_basin"},
+    "pilote": set(SITUATIONS) - {"at_vendor"},
+    "editeur": {"at_vendor"},
+}
+
+
+@pytest.mark.parametrize("user_name", sorted(USERS))
+@pytest.mark.parametrize("situation", sorted(SITUATIONS))
+@pytest.mark.parametrize("move", sorted(Move))
+def test_move_matrix(user_name, situation, move):
+    """Each move of the life cycle: the tier's agents work it (the vendor only takes and answers), the
+    requester's side confirms or reopens, and nobody closes by hand what the system closes."""
+    user, ticket = USERS[user_name], SITUATIONS[situation]
+    holds = situation in HOLDERS.get(user_name, set())
+    academie = user_name in {"agent_n1", "edulab", "pilote"}
+    requester_side = situation in EXPECTED[user_name] and C in EXPECTED[user_name][situation]
+    expected = {
+        Move.TAKE: holds,
+        Move.END_WAIT: holds,
+        Move.WAIT_REQUESTER: holds and academie,
+        Move.WAIT_VENDOR: holds and academie,
+        Move.WAIT_PROPAGATION: holds and academie,
+        Move.RESOLVE: holds and academie,
+        Move.ESCALATE: E in EXPECTED[user_name].get(situation, set()),
+        Move.SEND_DOWN: D in EXPECTED[user_name].get(situation, set()),
+        Move.CONFIRM: requester_side,
+        Move.REOPEN: requester_side or (holds and academie),
+        Move.AUTO_CLOSE: False,
+    }[move]
+    assert can_move(user, ticket, move) is expected, f"{user_name} {move} {situation}"
+
+
+def test_queue_scopes_and_basin_filters_by_role():
+    tiers = {name: [str(t) for t in queue_tiers(user)] for name, user in USERS.items()}
+    assert tiers["agent_n1"] == ["n1"] and tiers["edulab"] == ["edulab"] and tiers["editeur"] == ["editeur"]
+    assert tiers["pilote"] == ["pilote", "n1", "edulab", "editeur"]
+    assert tiers["teacher"] == tiers["admin"] == tiers["dafpen"] == []
+    assert visible_basin_ids(USERS["edulab"]) == frozenset({10})
+    assert visible_basin_ids(USERS["pilote"]) is None and visible_basin_ids(USERS["agent_n1"]) is None
+
+
+def test_menus_and_home_pages_by_role():
+    menus = {name: menu_entries(user) for name, user in USERS.items()}
+    assert "tickets.queue" in menus["agent_n1"] and "incidents.index" in menus["agent_n1"]
+    assert "incidents.index" not in menus["edulab"] and "incidents.index" in menus["pilote"]
+    assert "tickets.school" in menus["head"] and "tickets.school" not in menus["teacher"]
+    assert "tickets.new" not in menus["editeur"] and "tickets.evolutions" in menus["editeur"]
+    assert "admin.index" in menus["admin"] and "admin.index" in menus["pilote"] and "admin.index" not in menus["teacher"]
+    assert "reports.show" in menus["pilote"] and "reports.show" in menus["head"] and "reports.show" not in menus["agent_n1"]
+    anonymous = FakeUser(0, frozenset(), is_authenticated=False)
+    assert menu_entries(anonymous) == ["kb.faq", "diagnostics.index", "trainings.index"]
+    homes = {name: home_page(user) for name, user in USERS.items()}
+    assert homes == {"teacher": "requester", "head": "requester", "ent_admin": "requester", "agent_n1": "agent",
+                     "edulab": "agent", "pilote": "agent", "editeur": "agent", "admin": "admin", "dafpen": "training",
+                     "formation": "training"}  # fmt: skip
+    assert home_page(anonymous) == "public"
+    assert can(USERS["head"], Action.LIST_FIL) and can(USERS["dafpen"], Action.LIST_FIL)
+    assert not can(USERS["teacher"], Action.LIST_FIL)
 
 
 @pytest.mark.parametrize("user_name", sorted(USERS))

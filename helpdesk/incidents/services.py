@@ -8,7 +8,6 @@ from sqlalchemy import func, select
 
 from helpdesk import policy
 from helpdesk.incidents.models import MajorIncident
-from helpdesk.notifications.services import notify
 from helpdesk.platform.errors import InvalidTransition, NotAllowed, NotFound, ValidationFailed
 from helpdesk.routing.codes import SERVICE_LABELS
 from helpdesk.tickets.models import Ticket
@@ -121,8 +120,7 @@ def dismiss_incident(session, incident_id: int, *, actor, now: datetime) -> Majo
 
 def resolve_incident(session, incident_id: int, *, actor, message: str, now: datetime) -> int:
     """Resolve the parent and every open child with one message; each requester is told once. Returns the count."""
-    from helpdesk.tickets import services as tickets
-    from helpdesk.tickets.states import Status
+    from helpdesk.tickets import lifecycle
 
     incident = _get(session, incident_id, actor)
     if incident.status != "confirmed":
@@ -134,20 +132,9 @@ def resolve_incident(session, incident_id: int, *, actor, message: str, now: dat
     family = [parent, *session.scalars(select(Ticket).where(Ticket.parent_id == parent.id))]
     resolved = 0
     for ticket in family:
-        if ticket.is_open:
-            # A mass resolution is done by the incident's manager, not by each ticket's tier holder.
-            tickets._set_status(session, ticket, Status.RESOLVED, actor=actor, now=now, reason=message)
+        # Each requester receives the message as the solution of their own ticket (notification rules).
+        if lifecycle.resolve_for_incident(session, ticket, actor=actor, solution=message, now=now) is not None:
             resolved += 1
-        notify(
-            session,
-            ticket.requester_id,
-            "incident",
-            ticket=ticket,
-            title=incident.title,
-            message=message,
-            dedup_key=f"incident-resolved:{incident.id}:{ticket.id}",
-            now=now,
-        )
     incident.status, incident.resolved_at, incident.message = "resolved", now, message[:1000]
     session.flush()
     return resolved

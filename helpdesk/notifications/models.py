@@ -9,18 +9,21 @@ from helpdesk.platform.extensions import db
 from helpdesk.platform.timeutil import utcnow
 from helpdesk.platform.types import UTCDateTime
 
-KINDS = (
-    "ticket_created",
-    "ticket_replied",
-    "waiting_for_you",
-    "ticket_escalated",
-    "ticket_resolved",
-    "ticket_closed",
-    "propagation_done",
+# One template per kind in templates/notifications/mail/<kind>.txt; who gets which is decided in subscribers.py.
+REQUESTER_KINDS = ("ticket_created", "ticket_replied", "waiting_for_you", "ticket_resolved", "ticket_closed", "propagation_done")
+AGENT_KINDS = (
+    "ticket_arrived",
+    "requester_replied",
+    "note_added",
+    "vendor_message",
+    "wait_ended",
+    "ticket_reopened",
+    "ticket_assigned",
     "sla_warning",
     "sla_breach",
-    "incident",
+    "incident_candidate",
 )
+KINDS = REQUESTER_KINDS + AGENT_KINDS
 MODES = ("immediate", "digest")
 
 
@@ -34,6 +37,7 @@ class Notification(db.Model):
     ticket_id: Mapped[int | None] = mapped_column(ForeignKey("ticket.id", ondelete="CASCADE"))
     title: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text, default="")
+    link: Mapped[str] = mapped_column(String(300), default="")  # path in the app: the bell links to it, mails print it
     dedup_key: Mapped[str] = mapped_column(String(200), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

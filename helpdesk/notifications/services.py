@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import render_template
+from flask import current_app, render_template
 from sqlalchemy import String, func, literal_column, select, update
 
 from helpdesk.notifications.models import KINDS, MODES, Notification, NotificationPreference
@@ -25,8 +25,10 @@ def notify(
     return rows[0] if rows else None
 
 
-def notify_many(session, user_ids, kind: str, *, ticket=None, dedup_key: str, now: datetime, **context) -> list[Notification]:
-    """Notify several people of one event: the template is rendered once, the rows are inserted by one
+def notify_many(session, user_ids, kind: str, *, ticket=None, dedup_key: str, now: datetime, link: str | None = None,
+                **context) -> list[Notification]:  # fmt: skip
+    """Notify several people of one event: says what happened, quotes the message if any and links to the ticket
+    (or to `link`, a path in the app). The template is rendered once, the rows are inserted by one
     INSERT ... ON CONFLICT (dedup_key) DO NOTHING (no savepoint) that also returns each person's preference.
     Returns the rows created; people this event already notified are skipped."""
     user_ids = list(dict.fromkeys(u for u in user_ids if u is not None))
@@ -34,7 +36,10 @@ def notify_many(session, user_ids, kind: str, *, ticket=None, dedup_key: str, no
         return []
     if kind not in KINDS:
         raise ValueError(f"unknown notification kind {kind}")
-    text = render_template(f"notifications/mail/{kind}.txt", ticket=ticket, **context)
+    if link is None:
+        link = f"/tickets/{ticket.reference}" if ticket is not None else ""
+    url = current_app.config["PUBLIC_URL"].rstrip("/") + link
+    text = render_template(f"notifications/mail/{kind}.txt", ticket=ticket, url=url, **context)
     title, _, body = text.strip().partition("\n")
     title, body = title.strip()[:200], body.strip()
     ticket_id = getattr(ticket, "id", None)
@@ -45,6 +50,7 @@ def notify_many(session, user_ids, kind: str, *, ticket=None, dedup_key: str, no
             ticket_id=ticket_id,
             title=title,
             body=body,
+            link=link,
             dedup_key=f"{dedup_key}:{user_id}"[:200],
             created_at=now,
         )

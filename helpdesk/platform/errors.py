@@ -5,14 +5,28 @@ from flask_babel import gettext as _
 
 
 class DomainError(Exception):
-    """A refused operation, with a message fit for the user."""
+    """A refused operation, with a message fit for the user.
+
+    Services raise it with a French template marked `N_()` and its `params`, so that it is translated in the
+    reader's language where it is shown (`error.text()`); `message` is the French text. `details` go into the
+    JSON body of API errors."""
 
     status = 400
 
-    def __init__(self, message: str, **details):
-        super().__init__(message)
-        self.message = message
+    def __init__(self, message: str, params: dict | None = None, **details):
+        self.template = message
+        self.params = params or {}
         self.details = details
+        super().__init__(self.message)
+
+    @property
+    def message(self) -> str:
+        return self.template % self.params if self.params else self.template
+
+    def text(self) -> str:
+        """The message in the current locale (labels among the params are translated too)."""
+        params = {key: _(value) if isinstance(value, str) and value else value for key, value in self.params.items()}
+        return _(self.template) % params if params else _(self.template)
 
 
 class NotAllowed(DomainError):
@@ -43,8 +57,8 @@ def register_error_handlers(app):
     @app.errorhandler(DomainError)
     def domain_error(error: DomainError):
         if wants_json():
-            return jsonify(error=error.message, **error.details), error.status
-        return render_template("errors/error.html", code=error.status, message=error.message), error.status
+            return jsonify(error=error.text(), **error.details), error.status
+        return render_template("errors/error.html", code=error.status, message=error.text()), error.status
 
     for code, text in {
         400: "La requête est invalide.",

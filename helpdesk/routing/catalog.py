@@ -5,7 +5,8 @@ Pure module (standard library and the code enums only): the seed loader and the 
 
 import re
 
-from helpdesk.routing import rules
+from helpdesk.platform.french import analyse, fold
+from helpdesk.routing import entry
 from helpdesk.routing.codes import Priority, Service, TicketType, Tier
 
 FIELD_TYPES = ("text", "textarea", "choice", "date", "number")
@@ -28,17 +29,17 @@ EDITABLE = (
 
 def slugify(label: str) -> str:
     """ASCII kebab-case: "compte AED/AESH absent" → "compte-aed-aesh-absent"."""
-    return SLUG_DIACRITICS.sub("-", rules.fold(label)).strip("-")[:140] or "mot-cle"
+    return SLUG_DIACRITICS.sub("-", fold(label)).strip("-")[:140] or "mot-cle"
 
 
 def is_password_keyword(label: str, synonyms=()) -> bool:
     """A keyword is about a password when its label says so (synonyms only widen the search, not the nature)."""
-    tokens = rules.normalise(label, limit=None)
-    return any(a == "mot" and b == "pass" for a, b in zip(tokens, tokens[1:], strict=False))
+    tokens = analyse(label)
+    return any((a, b) == tuple(analyse("mot passe")) for a, b in zip(tokens, tokens[1:], strict=False))
 
 
-def nature_of(data: dict) -> rules.Nature:
-    return rules.Nature(
+def nature_of(data: dict) -> entry.Nature:
+    return entry.Nature(
         service=data.get("service", ""),
         ticket_type=data.get("ticket_type", "incident"),
         is_mass_incident=bool(data.get("is_mass_incident")),
@@ -113,6 +114,6 @@ def keyword_errors(data: dict) -> list[str]:
     if data.get("is_mass_incident") and data.get("ticket_type", "incident") != "incident":
         errors.append("Un incident de masse est forcément de type incident.")
     if data.get("tier") in set(Tier) and data.get("service") in set(Service):
-        errors.extend(rules.entry_tier_errors(nature_of(data), data["tier"]))
+        errors.extend(entry.entry_tier_errors(nature_of(data), data["tier"]))
     errors.extend(field_errors(data.get("fields", [])))
     return errors

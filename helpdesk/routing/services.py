@@ -7,11 +7,11 @@ from sqlalchemy import func, or_, select
 from helpdesk import policy
 from helpdesk.platform import audit
 from helpdesk.platform.errors import Conflict, NotAllowed, NotFound, ValidationFailed
+from helpdesk.platform.french import fold
 from helpdesk.platform.i18n import N_
 from helpdesk.routing import catalog
 from helpdesk.routing.codes import SERVICE_LABELS
 from helpdesk.routing.models import Keyword
-from helpdesk.routing.rules import fold as rules_fold
 
 FIELD_LABELS = {
     "label": N_("Libellé"),
@@ -74,7 +74,7 @@ def active_keywords_by_service(session) -> list[tuple[str, list[Keyword]]]:
     for keyword in list_keywords(session, include_inactive=False):
         label = next((name for code, name in SERVICE_LABELS.items() if code == keyword.service), keyword.service)
         groups.setdefault(label, []).append(keyword)
-    return sorted(groups.items(), key=lambda item: rules_fold(item[0]))
+    return sorted(groups.items(), key=lambda item: fold(item[0]))
 
 
 def get_keyword(session, keyword_id: int) -> Keyword:

@@ -1,20 +1,28 @@
 """A small in-memory BM25F index of the keyword catalog, tolerant of typos through fuzzy token matching.
 
-Pure module (standard library only): suggest.py feeds it plain KeywordDoc values read from the database.
+Pure module (standard library and the shared French analysis): suggest.py feeds it plain KeywordDoc values read
+from the database. Term weights are the project's one BM25 (helpdesk.platform.french.bm25).
 """
 
-import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from helpdesk.routing import rules
+from helpdesk.platform.french import bm25
+from helpdesk.platform.french.vocabulary import GROUP_MARK
+from helpdesk.routing import signals
+from helpdesk.routing.codes import Service
+from helpdesk.routing.entry import LEVEL1_SERVICES
 
 # Field weights: a keyword's label says most, synonyms are how staff phrase it, the description adds context.
 WEIGHTS = {"label": 3.0, "synonyms": 1.5, "description": 0.8, "service": 1.5}
-K1 = 1.2
-B = 0.4
+B = 0.4  # keyword texts vary little in length: length says less than in FAQ articles
 BIGRAM_BONUS = 0.6
+# When the whole ENT fails, its access keywords lead the best text score by this factor, ordered by their own text.
+PLATFORM_LEAD = 1.15
+PLATFORM_OWN_TEXT = 0.25
+# A group's mark (the shared vocabulary's "every way of saying it" token) counts less than the words typed.
+MARK_WEIGHT = 0.7
 MIN_SCORE = 3.0
 # With a clear evolution wording but hardly any words of a service ("suggestion : un mode sombre"), the generic
 # evolution keyword still gets this score times the strength of the signal.
@@ -95,19 +103,20 @@ class KeywordIndex:
             }
             for name, texts in fields.items():
                 for text in texts:
-                    tokens = rules.normalise(text, limit=None)
+                    tokens = signals.normalise(text, limit=None)
                     if name in ("label", "synonyms"):
                         pairs |= _pairs(tokens)
                     for token in tokens:
-                        entry.tf[token] = entry.tf.get(token, 0.0) + WEIGHTS[name]
-                        entry.length += WEIGHTS[name]
+                        weight = WEIGHTS[name] * (MARK_WEIGHT if token.startswith(GROUP_MARK) else 1.0)
+                        entry.tf[token] = entry.tf.get(token, 0.0) + weight
+                        entry.length += weight
             entry.pairs = frozenset(pairs)
             for token in entry.tf:
                 document_frequency[token] += 1
             self.entries.append(entry)
         count = max(len(self.entries), 1)
         self.average_length = sum(e.length for e in self.entries) / count or 1.0
-        self.idf = {t: math.log(1 + (count - df + 0.5) / (df + 0.5)) for t, df in document_frequency.items()}
+        self.idf = {t: bm25.idf(count, df) for t, df in document_frequency.items()}
         self._by_trigram: dict[str, set[str]] = defaultdict(set)
         for token in self.idf:
             for gram in _trigrams(token):
@@ -116,7 +125,7 @@ class KeywordIndex:
         # Services with an evolution keyword of their own; an evolution request about any other service goes to the
         # generic one (service "autre"), which then inherits that service's text score.
         self._services_with_evolution = frozenset(
-            d.service for d in docs if d.ticket_type == "evolution" and d.service != rules.GENERIC_SERVICE
+            d.service for d in docs if d.ticket_type == "evolution" and d.service != Service.AUTRE
         )
 
     # -- query side ---------------------------------------------------------
@@ -125,7 +134,7 @@ class KeywordIndex:
         """Vocabulary tokens standing for a query token, with a confidence: exact 1, typo 0.8 or 0.6, prefix 0.7."""
         if token in self.idf:
             return ((token, 1.0),)
-        if len(token) < 5 or token.isdigit():
+        if len(token) < 5 or token.isdigit() or token.startswith(GROUP_MARK):
             return ()  # short words: a typo is less likely than a different word ("matin" is not "main")
         candidates: dict[str, int] = defaultdict(int)
         for gram in _trigrams(token):
@@ -145,7 +154,7 @@ class KeywordIndex:
         return tuple(found[:3])
 
     def search(self, text: str, limit: int = 5) -> list[Suggestion]:
-        tokens = rules.normalise(text)
+        tokens = signals.normalise(text)
         if not tokens:
             return []
         matched: list[list[tuple[str, float]]] = [list(self._matches(t)) for t in tokens]
@@ -155,23 +164,27 @@ class KeywordIndex:
         weights: dict[str, float] = {}
         for options in matched:
             for token, confidence in options:
+                if token.startswith(GROUP_MARK):
+                    confidence *= MARK_WEIGHT
                 weights[token] = max(weights.get(token, 0.0), confidence)
         # Pairs of neighbouring query words, each mapped to its best vocabulary token.
         best = [options[0][0] if options else None for options in matched]
         present = [t for t in best if t]
         query_pairs = _pairs(present)
         scores = [self._score(entry, weights, query_pairs) for entry in self.entries]
-        raw_words = rules.words(text[: rules.MAX_QUERY_CHARS])
-        mass, evolution = rules.mass_signal(tokens, raw_words), rules.evolution_signal(tokens, raw_words)
+        raw_words = signals.signal_words(text)
+        mass, evolution = signals.mass_signal(tokens, raw_words), signals.evolution_signal(tokens, raw_words)
         mass_scores = scores
         if mass:
             # In a mass incident, who is hit ("tous les élèves et les profs", "les collèges voisins") says how wide the
             # failure is, not which service fails: those words would pull towards keywords about pupils' or schools'
             # accounts. Which service's mass-incident keyword fits is decided on the text without them.
-            focused = {t: c for t, c in weights.items() if t not in rules.SCOPE_STEMS}
+            focused = {t: c for t, c in weights.items() if t not in signals.SCOPE_STEMS}
             if focused:
                 mass_scores = [self._score(entry, focused, query_pairs) for entry in self.entries]
-        scores = self._apply_nature(scores, mass_scores, mass, evolution, rules.training_signal(raw_words))
+        text_scores = scores
+        scores = self._apply_nature(scores, mass_scores, mass, evolution, signals.training_signal(raw_words))
+        scores = self._apply_platform(scores, text_scores, signals.platform_signal(raw_words), mass)
         ranked = sorted(
             (
                 Suggestion(entry.doc, round(score, 3))
@@ -182,13 +195,30 @@ class KeywordIndex:
         )
         return ranked[:limit]
 
+    def _apply_platform(self, scores: list[float], text_scores: list[float], platform: float, mass: float) -> list[float]:
+        """The whole ENT failing (down, slow, stuck at the login page) is a level-1 access problem whatever service
+        the text names: the access keywords of the right kind (a mass incident for many users, else one user's
+        access) take the lead, ordered by their own text score. When the text says the ENT works, they step back."""
+        if not platform:
+            return scores
+        top = max(scores, default=0.0)
+        adjusted = []
+        for entry, score, text_score in zip(self.entries, scores, text_scores, strict=True):
+            doc = entry.doc
+            if doc.service in LEVEL1_SERVICES and doc.ticket_type != "evolution":
+                if platform < 0:
+                    score *= 0.6
+                elif doc.is_mass_incident == bool(mass):
+                    score = max(score, top * PLATFORM_LEAD + text_score * PLATFORM_OWN_TEXT)
+            adjusted.append(score)
+        return adjusted
+
     def _score(self, entry: _Entry, weights: dict[str, float], query_pairs: set[frozenset]) -> float:
-        norm = K1 * (1 - B + B * entry.length / self.average_length)
         score = 0.0
         for token, confidence in weights.items():
             tf = entry.tf.get(token)
             if tf:
-                score += confidence * self.idf[token] * tf * (K1 + 1) / (tf + norm)
+                score += confidence * self.idf[token] * bm25.term_score(tf, entry.length, self.average_length, b=B)
         for pair in query_pairs & entry.pairs:
             score += BIGRAM_BONUS * sum(self.idf[t] for t in pair) / 2
         return score
@@ -231,12 +261,12 @@ class KeywordIndex:
                     score = max(mass_score * scale, mass * 1.15 * scale * mass_evidence[doc.service])
                 else:
                     score *= 0.6
-            elif training and doc.service == rules.TRAINING_SERVICE:
+            elif training and doc.service == Service.FORMATION:
                 score += training * max(best_of_service.values(), default=0.0)
             elif doc.ticket_type == "evolution":
                 if not evolution:
                     score *= 0.6
-                elif doc.service == rules.GENERIC_SERVICE:
+                elif doc.service == Service.AUTRE:
                     score = max(score, evolution * 1.15 * uncovered, evolution * GENERIC_EVOLUTION_FLOOR)
                 else:
                     score = max(score, evolution * 1.15 * best_of_service[doc.service])

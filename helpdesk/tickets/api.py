@@ -1,16 +1,21 @@
 """Ticket API (bearer token): create, read, list scoped like the UI, reply, transition. Nothing the UI refuses."""
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, current_app, jsonify, request
+from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from helpdesk import policy
+from helpdesk.platform import idempotency
 from helpdesk.platform.errors import DomainError
 from helpdesk.platform.extensions import db
-from helpdesk.platform.timeutil import utcnow
+from helpdesk.platform.i18n import N_
+from helpdesk.platform.schemas import from_form, parse
+from helpdesk.platform.timeutil import as_utc, utcnow
 from helpdesk.policy import Action
 from helpdesk.routing.models import Keyword
-from helpdesk.tickets import queries, services
+from helpdesk.tickets import actions, queries, services, timeline
 from helpdesk.users.api_auth import api_user, json_error, token_required
 from helpdesk.users.models import User
 
@@ -46,69 +51,98 @@ FORBIDDEN_FIELDS = frozenset(
         "version",
     }
 )
-TRANSITIONS = ("take", "wait_requester", "resolve", "escalate", "send_down", "confirm", "reopen")
-CONFLICT = "Ce ticket a été modifié entre-temps : relisez-le et renvoyez votre action avec la nouvelle version."
+CONFLICT = N_("Ce ticket a été modifié entre-temps : relisez-le et renvoyez votre action avec la nouvelle version.")
+MESSAGE_ACTIONS = frozenset({"reply", "note", "vendor_message", "files"})
 
 
 def _iso(value):
+    value = as_utc(value)
     return value.isoformat() if value else None
 
 
+def _entry(entry: timeline.Entry, view) -> dict:
+    if entry.kind == "message":
+        return {"type": "message", "id": entry.id, "kind": entry.message_kind, "audience": str(entry.audience),
+                "author": entry.author, "body": entry.text, "created_at": _iso(entry.when)}  # fmt: skip
+    item = {
+        "type": "event",
+        "id": entry.id,
+        "kind": entry.data.get("kind"),
+        "label": _(entry.label),
+        "created_at": _iso(entry.when),
+    }
+    if not view.is_requester_side:
+        item.update(audience=str(entry.audience), actor=entry.author, reason=entry.text,
+                    **{"from": entry.values[0], "to": entry.values[1]})  # fmt: skip
+    elif entry.data.get("kind") == "promise_moved":
+        item.update(reason=_(entry.text), to=entry.values[1])
+    return item
+
+
 def serialize(ticket, user) -> dict:
-    internal = policy.can(user, Action.VIEW_INTERNAL, ticket)
-    extra = {k: v for k, v in (ticket.extra_fields or {}).items() if internal or k != "suggested_articles"}
-    return {
+    """The ticket as `user` may read it (tickets.timeline.reader_view): same audiences as the page."""
+    view = timeline.reader_view(ticket, user)
+    data = {
         "reference": ticket.reference,
         "version": ticket.version,
-        "type": ticket.type,
         "status": ticket.status,
-        "tier": ticket.tier,
+        "status_label": _(view.status_label),
         "service": ticket.service,
         "keyword": ticket.keyword.slug,
-        "priority": ticket.priority,
         "subject": ticket.subject,
         "description": ticket.description,
-        "extra_fields": extra,
-        "channel": ticket.channel,
         "school": {"uai": ticket.school.uai, "name": ticket.school.name},
-        "requester": ticket.requester.full_name,
-        "assignee": ticket.assignee.full_name if ticket.assignee else None,
-        "vendor_reference": ticket.vendor_reference or None,
         "created_at": _iso(ticket.created_at),
         "updated_at": _iso(ticket.updated_at),
-        "first_response_due_at": _iso(ticket.first_response_due_at),
-        "resolution_due_at": _iso(ticket.resolution_due_at),
-        "messages": [
-            {"author": m.author.full_name, "body": m.body, "internal": m.is_internal, "created_at": _iso(m.created_at)}
-            for m in ticket.messages
-            if internal or not m.is_internal
-        ],
-        "events": [
+        "timeline": [_entry(e, view) for e in view.entries],
+        "attachments": [
             {
-                "kind": e.kind,
-                "actor": e.actor.full_name if e.actor else None,
-                "from": e.from_value,
-                "to": e.to_value,
-                "reason": e.reason,
-                "created_at": _iso(e.created_at),
+                "id": a.id,
+                "name": a.original_name,
+                "size": a.size,
+                "content_type": a.content_type,
+                "audience": a.audience if not view.is_requester_side else "public",
             }
-            for e in ticket.events
-            if internal or e.kind != "note"
-        ],
+            for a in view.attachments
+        ],  # fmt: skip
+        "available_actions": actions.available(ticket, user),
     }
+    if not view.is_vendor:
+        data["promised_at"] = _iso(ticket.promised_at)
+        data["waiting_until"] = _iso(ticket.waiting_until)
+        data["extra_fields"] = {
+            k: v for k, v in (ticket.extra_fields or {}).items() if view.is_agent or k != "suggested_articles"
+        }
+    if view.is_agent or view.is_vendor:
+        data.update(tier=ticket.tier, type=ticket.type, vendor_reference=ticket.vendor_reference or None,
+                    resolution_due_at=_iso(ticket.resolution_due_at))  # fmt: skip
+    if view.is_agent:
+        data.update(
+            priority=ticket.priority,
+            channel=ticket.channel,
+            requester=ticket.requester.full_name,
+            contact={"name": ticket.contact_name, "email": ticket.contact_email, "phone": ticket.contact_phone},
+            assignee=ticket.assignee.full_name if ticket.assignee else None,
+            first_response_due_at=_iso(ticket.first_response_due_at),
+        )
+    return data
 
 
-def _summary(ticket) -> dict:
-    return {
+def _summary(ticket, user) -> dict:
+    summary = {
         "reference": ticket.reference,
         "status": ticket.status,
-        "tier": ticket.tier,
+        "status_label": _(timeline.status_label_for(ticket, user)),
         "service": ticket.service,
         "subject": ticket.subject,
         "version": ticket.version,
-        "resolution_due_at": _iso(ticket.resolution_due_at),
         "updated_at": _iso(ticket.updated_at),
     }
+    if policy.is_agent(user):
+        summary.update(tier=ticket.tier, resolution_due_at=_iso(ticket.resolution_due_at))
+    else:
+        summary["promised_at"] = _iso(ticket.promised_at)
+    return summary
 
 
 def _body() -> dict | None:
@@ -116,18 +150,35 @@ def _body() -> dict | None:
     return data if isinstance(data, dict) else None
 
 
-def _commit_or_conflict(build):
-    """Run the use case, commit; a concurrent write detected by the database is a 409, never an overwrite."""
+def _once(body: dict, run):
+    """Run a write and commit it. With an `Idempotency-Key` header, the answer is stored in the same
+    transaction: a retry (same key, same request) gets it back and nothing is written twice; a concurrent write
+    of the ticket is a 409, never an overwrite. `run()` returns (JSON payload, status)."""
+    user, session = api_user(), db.session
+    key = request.headers.get("Idempotency-Key")
+    fingerprint = idempotency.fingerprint(request.method, request.path, body)
+    if key is not None:
+        key = idempotency.check_key(key)
+        stored = idempotency.replay(session, user_id=user.id, key=key, fingerprint_=fingerprint)
+        if stored is not None:
+            return jsonify(stored[0]), stored[1]
     try:
-        result = build()
-        db.session.commit()
-    except StaleDataError:
-        db.session.rollback()
-        return json_error(CONFLICT, 409)
+        payload, status = run()
+        if key is not None:
+            idempotency.record(session, user_id=user.id, key=key, fingerprint_=fingerprint, response=payload,
+                               status_code=status, now=utcnow())  # fmt: skip
+        session.commit()
+    except (StaleDataError, IntegrityError):
+        session.rollback()
+        if key is not None:  # a twin request with the same key committed first
+            stored = idempotency.replay(session, user_id=user.id, key=key, fingerprint_=fingerprint)
+            if stored is not None:
+                return jsonify(stored[0]), stored[1]
+        return json_error(_(CONFLICT), 409)
     except DomainError:
-        db.session.rollback()
+        session.rollback()
         raise
-    return result
+    return jsonify(payload), status
 
 
 @bp.post("")
@@ -170,22 +221,25 @@ def create():
     for name in ("subject", "description", "contact_name", "contact_email", "contact_phone"):
         if name in data and not isinstance(data[name], str):
             return json_error(f"« {name} » doit être une chaîne.", fields=[name])
-    ticket = services.open_ticket(
-        db.session,
-        actor=user,
-        requester=requester,
-        keyword=keyword,
-        subject=data.get("subject", ""),
-        description=data.get("description", ""),
-        now=utcnow(),
-        channel=channel,
-        extra_fields=extra,
-        contact_name=data.get("contact_name", ""),
-        contact_email=data.get("contact_email", ""),
-        contact_phone=data.get("contact_phone", ""),
-    )
-    db.session.commit()
-    return jsonify(serialize(ticket, user)), 201
+
+    def run():
+        ticket = services.open_ticket(
+            db.session,
+            actor=user,
+            requester=requester,
+            keyword=keyword,
+            subject=data.get("subject", ""),
+            description=data.get("description", ""),
+            now=utcnow(),
+            channel=channel,
+            extra_fields=extra,
+            contact_name=data.get("contact_name", ""),
+            contact_email=data.get("contact_email", ""),
+            contact_phone=data.get("contact_phone", ""),
+        )
+        return serialize(ticket, user), 201
+
+    return _once(data, run)
 
 
 def _check_extra(keyword, extra: dict) -> str | None:
@@ -227,13 +281,13 @@ def read(ref):
 def listing():
     user, args = api_user(), request.args
     if args.get("tier") and not policy.can(user, Action.VIEW_QUEUE):
-        return json_error("Le filtre par niveau est réservé aux agents.", 403)
+        return json_error(_("Le filtre par niveau est réservé aux agents."), 403)
     try:
         limit = min(max(int(args.get("limit", queries.PAGE_SIZE)), 1), 100)
         basin = int(args["basin"]) if args.get("basin") else None
         age = int(args["age"]) if args.get("age") else None
     except ValueError:
-        return json_error("« limit », « basin » et « age » doivent être des entiers.")
+        return json_error(_("« limit », « basin » et « age » doivent être des entiers."))
     filters = queries.Filters(
         tier=args.get("tier"),
         service=args.get("service"),
@@ -246,76 +300,43 @@ def listing():
     )
     stmt = queries.filtered(db.session, user, filters, now=utcnow())
     rows, cursor = queries.page(db.session, stmt, cursor=args.get("cursor"), limit=limit)
-    return jsonify(tickets=[_summary(t) for t in rows], next_cursor=cursor)
+    return jsonify(tickets=[_summary(t, user) for t in rows], next_cursor=cursor)
 
 
-@bp.post("/<ref>/replies")
+def _action_input(action) -> dict | None:
+    """The action's fields: a JSON object, or for file uploads a multipart form."""
+    if action.takes_files and request.mimetype == "multipart/form-data":
+        return from_form(action.model, request.form)
+    return _body()
+
+
+@bp.post("/<ref>/actions/<name>")
 @token_required
-def reply(ref):
-    user, data = api_user(), _body()
-    ticket = services.get_visible(db.session, ref, actor=user)
-    if data is None or not isinstance(data.get("body"), str):
-        return json_error("Indiquez le message dans « body ».", fields=["body"])
-    internal = bool(data.get("internal", False))
-    if internal and not policy.can(user, Action.ADD_INTERNAL_NOTE, ticket):
-        return json_error("Seuls les agents peuvent écrire une note interne.", 403)
-    if "version" in data:
-        services.check_version(ticket, data["version"])
-    result = _commit_or_conflict(
-        lambda: services.add_message(db.session, ticket, actor=user, body=data["body"], now=utcnow(), internal=internal)
-    )
-    if isinstance(result, tuple):
-        return result
-    return jsonify(serialize(ticket, user)), 201
-
-
-@bp.post("/<ref>/transitions")
-@token_required
-def transition(ref):
-    user, data = api_user(), _body()
-    ticket = services.get_visible(db.session, ref, actor=user)
-    if data is None or data.get("action") not in TRANSITIONS:
-        return json_error(f"« action » doit valoir : {', '.join(TRANSITIONS)}.", fields=["action"])
-    if "version" not in data:
-        return json_error(
-            "Indiquez la « version » du ticket lue avant l'action (contrôle des modifications concurrentes).", fields=["version"]
-        )
-    try:
-        version = int(data["version"])
-    except (TypeError, ValueError):
-        return json_error("« version » doit être un entier.", fields=["version"])
-    action, reason, now = data["action"], str(data.get("reason") or ""), utcnow()
+def act(ref, name):
+    """Any action of the ticket page (tickets.actions.ACTIONS), with the ticket `version` read before acting.
+    An `Idempotency-Key` header makes a retry return the first answer instead of acting twice."""
+    user, session = api_user(), db.session
+    ticket = services.get_visible(session, ref, actor=user)
+    action = actions.ACTIONS.get(name)
+    if action is None:
+        return json_error(_("Action inconnue : choisissez parmi %(names)s.", names=", ".join(actions.ACTIONS)), 404,
+                          actions=list(actions.ACTIONS))  # fmt: skip
+    body = _action_input(action)
+    if body is None:
+        return json_error(_("Le corps de la requête doit être un objet JSON."))
+    data = parse(action.model, body)
+    config = current_app.config
+    context = actions.Context(uploads=_uploads(config) if action.takes_files else [], upload_dir=config["UPLOAD_DIR"],
+                              max_bytes=config["ATTACHMENT_MAX_BYTES"])  # fmt: skip
 
     def run():
-        if action == "take":
-            services.change_status(db.session, ticket, "taken", actor=user, now=now, expected_version=version)
-        elif action == "wait_requester":
-            services.change_status(
-                db.session, ticket, "waiting_requester", actor=user, now=now, reason=reason, expected_version=version
-            )
-        elif action == "resolve":
-            services.change_status(db.session, ticket, "resolved", actor=user, now=now, reason=reason, expected_version=version)
-        elif action == "escalate":
-            services.escalate(
-                db.session,
-                ticket,
-                actor=user,
-                reason=reason,
-                now=now,
-                expected_version=version,
-                as_bug=bool(data.get("as_bug")),
-                vendor_reference=str(data.get("vendor_reference") or ""),
-            )
-        elif action == "send_down":
-            services.send_down(db.session, ticket, actor=user, reason=reason, now=now, expected_version=version)
-        elif action == "confirm":
-            services.check_version(ticket, version)
-            services.confirm_resolution(db.session, ticket, actor=user, now=now, reason=reason)
-        else:
-            services.check_version(ticket, version)
-            services.reopen(db.session, ticket, actor=user, now=now, reason=reason)
+        actions.perform(session, ticket, name, data, actor=user, now=utcnow(), context=context)
+        session.flush()
+        return serialize(ticket, user), 201 if name in MESSAGE_ACTIONS else 200
 
-    result = _commit_or_conflict(run)
-    if isinstance(result, tuple):
-        return result
-    return jsonify(serialize(ticket, user))
+    return _once(body, run)
+
+
+def _uploads(config) -> list[tuple[str, bytes]]:
+    limit = config["ATTACHMENT_MAX_BYTES"]
+    return [(f.filename, f.stream.read(limit + 1)) for f in request.files.getlist("files") if f and f.filename]

@@ -5,7 +5,9 @@ from pathlib import Path
 
 from helpdesk import policy
 from helpdesk.platform.errors import NotAllowed, ValidationFailed
+from helpdesk.platform.i18n import N_
 from helpdesk.policy import Action
+from helpdesk.tickets.audiences import Audience
 from helpdesk.tickets.models import Attachment
 
 # (signature test, MIME type): screenshots and PDF only.
@@ -41,15 +43,24 @@ def check_upload(name: str, data: bytes, max_bytes: int) -> str:
     return mime
 
 
-def add_attachments(session, ticket, files, *, actor, now, upload_dir: str, max_bytes: int, message=None, internal=False):
-    """Check every file first (all or nothing), then store each under a random name.
+# Who may add a file of each audience: whoever may write a message of that audience.
+WRITE_ACTION = {
+    Audience.PUBLIC: Action.REPLY_TICKET,
+    Audience.INTERNAL: Action.ADD_INTERNAL_NOTE,
+    Audience.VENDOR: Action.POST_VENDOR_MESSAGE,
+}
+
+
+def add_attachments(session, ticket, files, *, actor, now, upload_dir: str, max_bytes: int, message=None,
+                    audience: Audience = Audience.PUBLIC):  # fmt: skip
+    """Check every file first (all or nothing), then store each under a random name, with the audience of
+    the message it comes with (public, internal, vendor exchange).
 
     `files` is a list of (original name, bytes). A file written for a transaction that later rolls back
     stays orphaned on disk: harmless, as nothing points to it and its name cannot be guessed."""
-    if not policy.can(actor, Action.REPLY_TICKET, ticket):
-        raise NotAllowed("Vous ne pouvez pas ajouter de pièce jointe à ce ticket.")
-    if internal and not policy.can(actor, Action.ADD_INTERNAL_NOTE, ticket):
-        raise NotAllowed("Seuls les agents peuvent joindre un fichier interne.")
+    audience = Audience(audience)
+    if not policy.can(actor, WRITE_ACTION[audience], ticket):
+        raise NotAllowed(N_("Vous ne pouvez pas ajouter cette pièce jointe à ce ticket."))
     checked = [(name, data, check_upload(name, data, max_bytes)) for name, data in files]
     directory = Path(upload_dir)
     directory.mkdir(parents=True, exist_ok=True)
@@ -65,7 +76,7 @@ def add_attachments(session, ticket, files, *, actor, now, upload_dir: str, max_
             storage_name=storage_name,
             content_type=mime,
             size=len(data),
-            is_internal=internal,
+            audience=audience,
             created_at=now,
         )
         session.add(attachment)
@@ -81,7 +92,7 @@ def add_attachments(session, ticket, files, *, actor, now, upload_dir: str, max_
             actor=actor,
             now=now,
             to_value=", ".join(a.original_name for a in stored)[:200],
-            data={"internal": internal},
+            audience=audience,
         )
         session.flush()
     return stored
@@ -93,9 +104,7 @@ def _safe_name(name: str) -> str:
 
 
 def can_download(actor, attachment) -> bool:
-    if not policy.can(actor, Action.VIEW_TICKET, attachment.ticket):
-        return False
-    return not attachment.is_internal or policy.can(actor, Action.VIEW_INTERNAL, attachment.ticket)
+    return policy.can_read_attachment(actor, attachment)
 
 
 def stored_path(upload_dir: str, attachment) -> Path:

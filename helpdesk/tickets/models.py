@@ -62,8 +62,13 @@ class Ticket(db.Model):
     first_response_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The tier's own targets (for agents; they restart at each tier) and the one date promised to the requester,
+    # set at creation from the keyword and moved only by waits the requester causes (see escalation.clocks).
     first_response_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     resolution_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    promised_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # End of the current wait (any waiting status): the sweep gives the ticket back to its tier then.
+    waiting_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
 
     # Optimistic locking: a stale form or API call gets a Conflict instead of overwriting.
     version: Mapped[int] = mapped_column(Integer, default=1)
@@ -83,7 +88,7 @@ class Ticket(db.Model):
 
 
 class Message(db.Model):
-    """A public reply or an internal note (never shown to the requester)."""
+    """A written entry of the timeline: its kind says what it is, its audience who reads it (see audiences.py)."""
 
     __tablename__ = "ticket_message"
 
@@ -91,7 +96,8 @@ class Message(db.Model):
     ticket_id: Mapped[int] = mapped_column(ForeignKey("ticket.id", ondelete="CASCADE"), index=True)
     author_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     body: Mapped[str] = mapped_column(Text)
-    is_internal: Mapped[bool] = mapped_column(Boolean, default=False)
+    kind: Mapped[str] = mapped_column(String(12), default="reply")
+    audience: Mapped[str] = mapped_column(String(10), default="public")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     ticket: Mapped[Ticket] = relationship(back_populates="messages")
@@ -111,7 +117,9 @@ class Attachment(db.Model):
     storage_name: Mapped[str] = mapped_column(String(64), unique=True)
     content_type: Mapped[str] = mapped_column(String(100))
     size: Mapped[int] = mapped_column(Integer)
-    is_internal: Mapped[bool] = mapped_column(Boolean, default=False)
+    audience: Mapped[str] = mapped_column(String(10), default="public")
+    # Marked by the pilot team when transmitting: the vendor's dossier shows it whatever its audience.
+    is_shared_with_vendor: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     ticket: Mapped[Ticket] = relationship(back_populates="attachments")
@@ -126,6 +134,7 @@ class TicketEvent(db.Model):
     ticket_id: Mapped[int] = mapped_column(ForeignKey("ticket.id", ondelete="CASCADE"), index=True)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))  # None = the system (SLA, jobs)
     kind: Mapped[str] = mapped_column(String(40), index=True)
+    audience: Mapped[str] = mapped_column(String(10), default="internal")
     from_value: Mapped[str] = mapped_column(String(200), default="")
     to_value: Mapped[str] = mapped_column(String(200), default="")
     reason: Mapped[str] = mapped_column(Text, default="")

@@ -2,7 +2,7 @@
 
 import base64
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, func, literal, or_, select, tuple_
@@ -10,13 +10,14 @@ from sqlalchemy import and_, func, literal, or_, select, tuple_
 from helpdesk import policy
 from helpdesk.organisation.models import School
 from helpdesk.platform.errors import ValidationFailed
+from helpdesk.platform.i18n import N_
 from helpdesk.platform.timeutil import as_utc
 from helpdesk.platform.types import UTCDateTime
-from helpdesk.routing.codes import TicketType, Tier
+from helpdesk.routing.codes import TicketType
 from helpdesk.routing.models import Keyword
 from helpdesk.tickets import search
 from helpdesk.tickets.models import Ticket
-from helpdesk.users.models import Role
+from helpdesk.tickets.states import CLOCK_PAUSED, Status
 
 COUNT_CAP = 1000
 PAGE_SIZE = 25
@@ -45,19 +46,15 @@ def _after(cursor):
     return tuple_(Ticket.resolution_due_at, Ticket.id) > tuple_(literal(due, UTCDateTime()), literal(ticket_id))
 
 
-def queue_tiers(user) -> list[str]:
-    """The queues an agent may open, most relevant first (pilots see every tier below the vendor and the vendor's)."""
-    roles = user.roles
-    tiers = []
-    if Role.AGENT_N1 in roles:
-        tiers.append(Tier.N1)
-    if Role.EDULAB in roles:
-        tiers.append(Tier.EDULAB)
-    if Role.PILOTE in roles or Role.ADMIN in roles:
-        tiers += [t for t in (Tier.PILOTE, Tier.N1, Tier.EDULAB, Tier.EDITEUR) if t not in tiers]
-    if Role.EDITEUR in roles and Tier.EDITEUR not in tiers:
-        tiers.append(Tier.EDITEUR)
-    return [str(t) for t in tiers]
+# The queue's tabs: new arrivals apart from work in progress and waits.
+PHASE_NEW, PHASE_TAKEN, PHASE_WAITING, PHASE_OPEN = "new", "taken", "waiting", "open"
+PHASE_LABELS = {
+    PHASE_NEW: N_("À prendre en charge"),
+    PHASE_TAKEN: N_("En cours"),
+    PHASE_WAITING: N_("En attente"),
+    PHASE_OPEN: N_("Tous les ouverts"),
+}
+PHASE_STATUSES = {PHASE_NEW: [Status.NEW], PHASE_TAKEN: [Status.TAKEN], PHASE_WAITING: sorted(CLOCK_PAUSED)}
 
 
 @dataclass
@@ -65,7 +62,7 @@ class Filters:
     tier: str | None = None
     service: str | None = None
     keyword: str | None = None  # slug
-    status: str | None = None  # a status, "open" (default) or "all"
+    status: str | None = None  # a phase (PHASE_LABELS), a status, "open" (default) or "all"
     school: str | None = None  # UAI
     basin: int | None = None
     min_age_days: int | None = None
@@ -78,8 +75,10 @@ def filtered(session, user, filters: Filters, *, now: datetime):
     stmt = select(Ticket).where(policy.ticket_scope(user, Ticket))
     if filters.tier:
         stmt = stmt.where(Ticket.tier == filters.tier)
-    if filters.status in (None, "", "open"):
+    if filters.status in (None, "", PHASE_OPEN):
         stmt = stmt.where(Ticket.is_open.is_(True))
+    elif filters.status in PHASE_STATUSES:
+        stmt = stmt.where(Ticket.status.in_([str(s) for s in PHASE_STATUSES[filters.status]]))
     elif filters.status != "all":
         stmt = stmt.where(Ticket.status == filters.status)
     if filters.service:
@@ -117,6 +116,15 @@ def page(session, stmt, *, cursor: str | None = None, limit: int = PAGE_SIZE):
     more = len(rows) > limit
     rows = rows[:limit]
     return rows, (encode_cursor(rows[-1].resolution_due_at, rows[-1].id) if more and rows else None)
+
+
+def phase_counts(session, user, filters: Filters, *, now: datetime) -> list[tuple[str, int, bool]]:
+    """(phase, count, capped) of each queue tab, with the other filters as they are."""
+    counts = []
+    for phase in PHASE_LABELS:
+        stmt = filtered(session, user, replace(filters, status=phase), now=now)
+        counts.append((phase, *capped_count(session, stmt)))
+    return counts
 
 
 def capped_count(session, stmt) -> tuple[int, bool]:

@@ -7,6 +7,8 @@ import re
 
 from sqlalchemy import func, literal_column, select, text
 
+from helpdesk.platform.french import nfc
+
 # unaccent() is only STABLE (it depends on the dictionary), so it cannot appear in an index expression;
 # wrapping it with the dictionary named explicitly is the documented way to get an IMMUTABLE function.
 POSTGRES_DDL = (
@@ -66,7 +68,8 @@ def install_search(engine) -> None:
 
 
 def _words(query: str) -> list[str]:
-    return [w for w in re.findall(r"\w+", query or "", flags=re.UNICODE) if len(w) > 1][:12]
+    """The query's words in NFC ("e" + combining accent is the "é" stored tickets hold), at most 12."""
+    return [w for w in re.findall(r"\w+", nfc(query), flags=re.UNICODE) if len(w) > 1][:12]
 
 
 def search_filter(dialect_name: str, Ticket, query: str):

@@ -7,11 +7,16 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
+from helpdesk import policy
 from helpdesk.organisation.models import School
 from helpdesk.platform.timeutil import utcnow
+from helpdesk.policy import Action
+from helpdesk.routing.codes import TicketType, Tier
 from helpdesk.routing.models import Keyword
-from helpdesk.tickets import services
+from helpdesk.tickets import conversation, lifecycle, services
+from helpdesk.tickets.audiences import MessageKind
 from helpdesk.tickets.models import Ticket
+from helpdesk.tickets.states import Move
 from helpdesk.users.models import Role, User, UserRole
 from helpdesk.users.passwords import hash_password
 
@@ -146,7 +151,7 @@ def _demo_requesters(session) -> list[User]:
 
 
 def _agent_for(session, ticket) -> User | None:
-    role = {"n1": Role.AGENT_N1, "edulab": Role.EDULAB, "pilote": Role.PILOTE, "editeur": Role.EDITEUR}[ticket.tier]
+    role = policy.TIER_ROLE[Tier(ticket.tier)]
     for user in session.scalars(select(User).join(UserRole).where(UserRole.role == role).order_by(User.id)):
         if role != Role.EDULAB or ticket.basin_id in user.basin_ids:
             return user
@@ -203,55 +208,39 @@ def _play(session, ticket, scenario: int, now) -> None:
     agent = _agent_for(session, ticket)
     if scenario == 0 or agent is None:
         return
-    services.change_status(session, ticket, "taken", actor=agent, now=later())
+    lifecycle.take(session, ticket, actor=agent, now=later())
     if scenario == 2:
-        services.add_message(
-            session, ticket, actor=agent, body="Pouvez-vous joindre une capture d'écran du message affiché ?", now=later()
-        )
-        services.change_status(session, ticket, "waiting_requester", actor=agent, now=later())
+        lifecycle.wait(session, ticket, Move.WAIT_REQUESTER, actor=agent, now=later(),
+                       message="Pouvez-vous joindre une capture d'écran du message affiché ?")  # fmt: skip
     elif scenario in (3, 4):
-        services.add_message(
-            session, ticket, actor=agent, body="Videz le cache du navigateur puis reconnectez-vous.", now=later()
-        )
-        services.change_status(session, ticket, "resolved", actor=agent, now=later(), reason="Cache du navigateur vidé")
+        conversation.post_message(session, ticket, MessageKind.REPLY, actor=agent, now=later(),
+                                  body="Videz le cache du navigateur puis reconnectez-vous.")  # fmt: skip
+        lifecycle.resolve(session, ticket, actor=agent, now=later(),
+                          solution="Le cache du navigateur était en cause : après l'avoir vidé, la page s'affiche.")  # fmt: skip
         if scenario == 4:
-            services.confirm_resolution(session, ticket, actor=ticket.requester, now=later())
-    elif scenario in (5, 6) and ticket.tier != "pilote":
-        services.add_message(
-            session, ticket, actor=agent, body="Vérifications faites de notre côté, sans succès.", now=later(), internal=True
-        )
-        services.escalate(session, ticket, actor=agent, reason="Paramétrage vérifié, le problème persiste", now=later())
-        if scenario == 6 and ticket.tier == "pilote":
-            services.escalate(
-                session,
-                ticket,
-                actor=_agent_for(session, ticket),
-                reason="Bug reproduit sur la plateforme de recette",
-                now=later(),
-                as_bug=True,
-                vendor_reference=f"KOS-{1000 + ticket.id}",
-            )
-    elif scenario in (5, 6) or ticket.type == "evolution":
+            lifecycle.confirm(session, ticket, actor=ticket.requester, now=later())
+    elif scenario in (5, 6) and ticket.tier != Tier.PILOTE:
+        conversation.post_message(session, ticket, MessageKind.NOTE, actor=agent, now=later(),
+                                  body="Vérifications faites de notre côté, sans succès.")  # fmt: skip
+        lifecycle.escalate(session, ticket, actor=agent, reason="Paramétrage vérifié, le problème persiste", now=later())
+        if scenario == 6 and ticket.tier == Tier.PILOTE:
+            lifecycle.escalate(session, ticket, actor=_agent_for(session, ticket), now=later(), as_bug=True,
+                               reason="Bug reproduit sur la plateforme de recette : merci d'analyser.",
+                               vendor_reference=f"KOS-{1000 + ticket.id}")  # fmt: skip
+    elif scenario in (5, 6) or ticket.type == TicketType.EVOLUTION:
         pilot = _agent_for(session, ticket)
-        services.escalate(
-            session,
-            ticket,
-            actor=pilot,
-            reason="Reproduit en recette : anomalie éditeur",
-            now=later(),
-            as_bug=True,
-            vendor_reference=f"KOS-{1000 + ticket.id}",
-        )
+        lifecycle.escalate(session, ticket, actor=pilot, reason="Reproduit en recette : anomalie éditeur", now=later(),
+                           as_bug=True, vendor_reference=f"KOS-{1000 + ticket.id}")  # fmt: skip
         vendor = _agent_for(session, ticket)
-        if vendor is not None:
-            services.add_message(
-                session, ticket, actor=vendor, body="Anomalie confirmée, correctif prévu dans la prochaine version.", now=later()
-            )
+        if vendor is not None and ticket.tier == Tier.EDITEUR:
+            lifecycle.take(session, ticket, actor=vendor, now=later())
+            conversation.post_message(session, ticket, MessageKind.VENDOR, actor=vendor, now=later(),
+                                      body="Anomalie confirmée, correctif prévu dans la prochaine version.")  # fmt: skip
     elif scenario == 7:
         other = session.scalar(
             select(Keyword).where(Keyword.service != ticket.service, Keyword.is_active.is_(True)).order_by(Keyword.id)
         )
-        if other is not None and services.policy.can(agent, services.Action.CHANGE_KEYWORD, ticket):
+        if other is not None and policy.can(agent, Action.CHANGE_KEYWORD, ticket):
             services.change_keyword(
                 session, ticket, other, actor=agent, reason="Le problème concerne un autre service", now=later()
             )

@@ -8,7 +8,6 @@ from sqlalchemy import select
 
 from helpdesk import policy
 from helpdesk.organisation.models import School
-from helpdesk.platform import events
 from helpdesk.platform.errors import InvalidTransition, NotAllowed, NotFound, ValidationFailed
 from helpdesk.platform.queue import enqueue_after_commit
 from helpdesk.platform.timeutil import to_paris
@@ -16,7 +15,6 @@ from helpdesk.trainings import states
 from helpdesk.trainings.models import FilEvent, FilRequest, FilSlot, TrainingModule
 from helpdesk.trainings.rules import Audience, FilFormat, Period, period_problems
 
-FIL_CHANGED = "fil.changed"  # published for other areas (in-app notifications); payload: fil_request_id, event_id
 DEFAULT_MAX_TRAINEES = 30
 
 
@@ -141,7 +139,6 @@ def _record(session, fil: FilRequest, *, actor, now, from_state: str, to_state: 
     )
     session.add(event)
     session.flush()
-    events.publish(session, FIL_CHANGED, fil_request_id=fil.id, event_id=event.id)
     enqueue_after_commit(session, "helpdesk.trainings.jobs.notify_fil_event", event.id)
     return event
 

@@ -1,5 +1,7 @@
 """Jinja globals and filters shared by every page: labels, dates in Paris time, permissions, menus."""
 
+from datetime import datetime
+
 from flask import url_for
 from flask_babel import format_datetime, get_locale
 from flask_babel import gettext as _
@@ -8,10 +10,12 @@ from markupsafe import Markup, escape
 from werkzeug.routing import BuildError
 
 from helpdesk import policy
+from helpdesk.platform.i18n import N_
 from helpdesk.platform.markup import render_markdown
 from helpdesk.platform.timeutil import as_utc, utcnow
 from helpdesk.routing.codes import PRIORITY_LABELS, SERVICE_LABELS, TICKET_TYPE_LABELS, TIER_LABELS
-from helpdesk.tickets.states import STATUS_LABELS, Status
+from helpdesk.tickets.states import STATUS_LABELS
+from helpdesk.tickets.timeline import status_label_for
 from helpdesk.users.models import PROFILE_LABELS, ROLE_LABELS, Role
 
 
@@ -31,35 +35,24 @@ def _label(mapping, value) -> str:
     return value or ""
 
 
+MENU_LABELS = {
+    "kb.faq": N_("FAQ"),
+    "diagnostics.index": N_("Erreurs fréquentes"),
+    "tickets.new": N_("Ouvrir un ticket"),
+    "tickets.mine": N_("Mes tickets"),
+    "tickets.school": N_("Mon établissement"),
+    "tickets.queue": N_("File de tickets"),
+    "incidents.index": N_("Incidents de masse"),
+    "tickets.evolutions": N_("Évolutions et bugs"),
+    "trainings.index": N_("Formations"),
+    "reports.show": N_("Chiffres"),
+    "admin.index": N_("Administration"),
+}
+
+
 def main_menu() -> list[tuple[str, str]]:
-    """Header navigation for the current user, as (label, url) pairs."""
-    items: list[tuple[str, str | None]] = []
-    user = current_user
-    items.append((_("FAQ"), link_if("kb.faq")))
-    items.append((_("Erreurs fréquentes"), link_if("diagnostics.index")))
-    if user.is_authenticated:
-        if policy.can(user, policy.Action.CREATE_TICKET):
-            items.append((_("Ouvrir un ticket"), link_if("tickets.new")))
-        if user.has_role(Role.REQUESTER):
-            items.append((_("Mes tickets"), link_if("tickets.mine")))
-        if policy.is_head_of_school(user):
-            items.append((_("Mon établissement"), link_if("tickets.school")))
-        if policy.can(user, policy.Action.VIEW_QUEUE):
-            items.append((_("File de tickets"), link_if("tickets.queue")))
-        if policy.can(user, policy.Action.VIEW_EVOLUTIONS):
-            items.append((_("Évolutions et bugs"), link_if("tickets.evolutions")))
-        if user.has_role(Role.REQUESTER, Role.FORMATION, Role.DAFPEN, Role.PILOTE):
-            items.append((_("Formations"), link_if("trainings.index")))
-        if policy.can(user, policy.Action.VIEW_DASHBOARD):
-            items.append((_("Chiffres"), link_if("reports.show")))
-        if any(
-            policy.can(user, a) for a in (policy.Action.MANAGE_USERS, policy.Action.EDIT_CATALOG, policy.Action.VIEW_OPERATIONS)
-        ):
-            items.append((_("Administration"), link_if("admin.index")))
-        if policy.can(user, policy.Action.EDIT_CATALOG) and link_if("admin.index") is None:
-            items.append((_("Mots-clés"), link_if("routing.catalog")))  # pilots reach the catalog until an admin index exists
-    else:
-        items.append((_("Formations"), link_if("trainings.index")))
+    """Header navigation for the current user, as (label, url) pairs; policy.menu_entries decides what is in it."""
+    items = [(_(MENU_LABELS[endpoint]), link_if(endpoint)) for endpoint in policy.menu_entries(current_user)]
     return [(label, url) for label, url in items if url]
 
 
@@ -69,15 +62,26 @@ def paris_datetime(value, fmt: str = "d MMM yyyy 'à' HH:mm") -> str:
 
 
 def status_label(value, ticket=None) -> str:
-    """A ticket waiting for its requester reads « en attente de votre réponse » to that requester only."""
-    if (
-        ticket is not None
-        and value == Status.WAITING_REQUESTER
-        and current_user.is_authenticated
-        and ticket.requester_id == current_user.id
-    ):
-        return _("En attente de votre réponse")
+    """A ticket's status as the current reader reads it (the requester's side in its own words)."""
+    if ticket is not None:
+        return _(status_label_for(ticket, current_user))
     return _label(STATUS_LABELS, value)
+
+
+def isodate(value):
+    """A datetime kept as ISO text in an event's data (None when it is not one)."""
+    try:
+        return datetime.fromisoformat(value) if value else None
+    except (TypeError, ValueError):
+        return None
+
+
+def excerpt(text: str, limit: int = 1500) -> str:
+    """A message quoted in a notification: whole up to `limit` characters, else cut at a word, with « … »."""
+    text = (text or "").strip()
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0] + " …"
 
 
 def due_date(value, is_open: bool = True, fmt: str = "dd/MM/yyyy HH:mm") -> Markup:
@@ -112,6 +116,8 @@ def install_template_helpers(app) -> None:
         tier_label=lambda v: _label(TIER_LABELS, v),
         status_label=status_label,
         due=due_date,
+        excerpt=excerpt,
+        isodate=isodate,
         priority_label=lambda v: _label(PRIORITY_LABELS, v),
         type_label=lambda v: _label(TICKET_TYPE_LABELS, v),
         profile_label=lambda v: _label(PROFILE_LABELS, v),

@@ -9,17 +9,20 @@ from helpdesk.platform.extensions import db
 from helpdesk.platform.queue import redis_connection
 from helpdesk.platform.security import is_safe_next
 from helpdesk.tickets.models import Ticket
-from helpdesk.users.models import Role
+from helpdesk.tickets.states import Status
 
 bp = Blueprint("web", __name__)
 
 
-def _agent_queue(user, limit: int = 10) -> list[Ticket]:
-    """The open tickets of the tiers this agent works in, most urgent first."""
-    tiers = [policy.TIER_OF_ROLE[r] for r in user.roles if r in policy.TIER_OF_ROLE]
-    query = select(Ticket).where(Ticket.is_open.is_(True), Ticket.tier.in_(tiers), policy.ticket_scope(user, Ticket))
-    query = query.order_by(Ticket.resolution_due_at.is_(None), Ticket.resolution_due_at, Ticket.id).limit(limit)
-    return list(db.session.scalars(query))
+def _agent_queue(user, limit: int = 10) -> dict[str, list[Ticket]]:
+    """The open tickets of the tiers this agent works in (policy.queue_tiers), most urgent first: the new
+    arrivals, nobody at their tier has taken them yet, apart from the work in progress."""
+    tiers = [str(t) for t in policy.queue_tiers(user)]
+    base = select(Ticket).where(Ticket.is_open.is_(True), Ticket.tier.in_(tiers), policy.ticket_scope(user, Ticket))
+    order = (Ticket.resolution_due_at.is_(None), Ticket.resolution_due_at, Ticket.id)
+    arrivals = base.where(Ticket.status == Status.NEW).order_by(*order).limit(limit)
+    mine = base.where(Ticket.status != Status.NEW, Ticket.assignee_id == user.id).order_by(*order).limit(limit)
+    return {"arrivals": list(db.session.scalars(arrivals)), "mine": list(db.session.scalars(mine)), "tiers": tiers}
 
 
 def _my_tickets(user, limit: int = 5) -> list[Ticket]:
@@ -27,17 +30,24 @@ def _my_tickets(user, limit: int = 5) -> list[Ticket]:
     return list(db.session.scalars(query))
 
 
+HOME_TEMPLATES = {
+    "public": "web/home_public.html",
+    "agent": "web/home_agent.html",
+    "admin": "web/home_admin.html",
+    "training": "web/home_training.html",
+    "requester": "web/home_requester.html",
+}
+
+
 @bp.get("/")
 def home():
-    if not current_user.is_authenticated:
-        return render_template("web/home_public.html")
-    if policy.is_agent(current_user):
-        return render_template("web/home_agent.html", queue=_agent_queue(current_user))
-    if current_user.has_role(Role.ADMIN):
-        return render_template("web/home_admin.html")
-    if current_user.has_role(Role.DAFPEN, Role.FORMATION) and not current_user.has_role(Role.REQUESTER):
-        return render_template("web/home_training.html")
-    return render_template("web/home_requester.html", tickets=_my_tickets(current_user))
+    page = policy.home_page(current_user)
+    context = {}
+    if page == "agent":
+        context["queue"] = _agent_queue(current_user)
+    elif page == "requester":
+        context["tickets"] = _my_tickets(current_user)
+    return render_template(HOME_TEMPLATES[page], **context)
 
 
 @bp.get("/langue/<code>")

@@ -2,18 +2,16 @@
 show which outcomes still end in tickets. The run id travels in the signed pre-fill token and is kept in
 ticket.extra_fields["diagnostic"]; other tickets are ignored."""
 
-from helpdesk.platform.events import TICKET_CREATED, subscribe
+from helpdesk.tickets import signals
 from kb.diagnostics.services import attach_ticket
 
 
-@subscribe(TICKET_CREATED)
-def link_diagnostic_run(session, ticket=None, ticket_id=None, prefill=None, **payload):
-    if not isinstance(prefill, dict):
-        prefill = (getattr(ticket, "extra_fields", None) or {}).get("diagnostic")
-        if not isinstance(prefill, dict) or not prefill.get("run_id"):
-            return
-    elif prefill.get("source") != "diagnostic":
-        return
-    target = ticket_id if ticket_id is not None else getattr(ticket, "id", None)
-    if target is not None:
-        attach_ticket(session, prefill.get("run_id"), target)
+@signals.ticket_opened.connect
+def link_diagnostic_run(session, event: signals.TicketOpened):
+    ticket = event.ticket
+    if isinstance(event.prefill, dict):
+        prefill = event.prefill if event.prefill.get("source") == "diagnostic" else None
+    else:
+        prefill = (ticket.extra_fields or {}).get("diagnostic")
+    if isinstance(prefill, dict) and prefill.get("run_id") and ticket.id is not None:
+        attach_ticket(session, prefill.get("run_id"), ticket.id)

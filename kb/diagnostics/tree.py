@@ -1,14 +1,15 @@
 """A diagnostic tree is valid when every node is reachable, no path dead-ends or loops, no path asks more
 than five questions and every outcome routes somewhere real; walking it maps answer ids to the next node.
 
-Pure module: standard library only, so validation runs the same in the editor, the CLI, the seed and tests."""
+Pure module: standard library and the routing code tables only, so validation runs the same in the editor, the CLI, the seed and tests."""
 
 import re
 from dataclasses import dataclass, field
 
+from helpdesk.routing.codes import ENTRY_TIERS  # the vendor is never an entry point of the chain
+
 MAX_QUESTIONS = 5
 KINDS = ("question", "fix", "escalation", "redirect")
-TIERS = ("n1", "edulab", "pilote")  # the vendor is never an entry point of the chain
 # Answer ids travel in the URL as "?a=eleve,oui_48h": no commas, spaces or accents.
 IDENTIFIER = re.compile(r"^[A-Za-z0-9_-]{1,60}$")
 
@@ -192,7 +193,7 @@ def _node_errors(tree: Tree, node: Node, known_keywords, known_trees) -> list[st
             errors.append(f"{name} : {what} doit nommer un mot-clé.")
         elif known_keywords is not None and node.keyword not in known_keywords:
             errors.append(f"{name} : le mot-clé « {node.keyword} » de {what} n'existe pas.")
-        if node.tier not in TIERS:
+        if node.tier not in ENTRY_TIERS:
             errors.append(f"{name} : le niveau « {node.tier} » de {what} doit être n1, edulab ou pilote.")
     if node.kind == "escalation":
         for question_id in node.carry:

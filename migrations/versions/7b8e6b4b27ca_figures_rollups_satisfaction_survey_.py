@@ -1,7 +1,7 @@
 """figures: rollups, satisfaction survey, dated FAQ votes (the votes counted before have no date: they stay as totals)
 
 Revision ID: 7b8e6b4b27ca
-Revises: 733652230d59
+Revises: 7c44117dd4c0
 Create Date: 2026-12-02 14:37:03.297781
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '7b8e6b4b27ca'
-down_revision = '733652230d59'
+down_revision = '7c44117dd4c0'
 branch_labels = None
 depends_on = None
 

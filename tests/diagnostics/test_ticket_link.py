@@ -2,9 +2,9 @@
 
 from sqlalchemy import select
 
-from helpdesk.platform.events import TICKET_CREATED, publish
 from helpdesk.platform.timeutil import utcnow
 from helpdesk.routing.models import Keyword
+from helpdesk.tickets import signals
 from kb.diagnostics import services
 from kb.diagnostics.models import DiagnosticRun
 from tests.factories import DiagnosticRunFactory, TicketFactory
@@ -27,15 +27,19 @@ def test_tree_for_keyword_uses_the_catalog_link_then_the_tree_keywords(session, 
     assert services.tree_for_keyword(session, "mot-clé sans diagnostic") is None
 
 
+def _opened(session, ticket, prefill):
+    signals.send(signals.ticket_opened, session, signals.TicketOpened(ticket=ticket, actor=None, now=utcnow(), prefill=prefill))
+
+
 def test_ticket_created_from_a_diagnostic_prefill_is_linked_to_its_run(client, session, seeded):
     client.get("/erreurs-frequentes/compte-absent?a=enseignant,non")
     run = session.scalars(select(DiagnosticRun)).one()
     ticket = TicketFactory()
-    publish(session, TICKET_CREATED, ticket=ticket, prefill={"source": "diagnostic", "run_id": run.id}, now=utcnow())
+    _opened(session, ticket, {"source": "diagnostic", "run_id": run.id})
     assert run.ticket_id == ticket.id and run.resolved is False  # a fix that still needed a ticket
     other, third = TicketFactory(), TicketFactory()
-    publish(session, TICKET_CREATED, ticket=other, prefill={"source": "autre", "run_id": run.id}, now=utcnow())
-    publish(session, TICKET_CREATED, ticket=third, now=utcnow())
+    _opened(session, other, {"source": "autre", "run_id": run.id})
+    _opened(session, third, None)
     assert run.ticket_id == ticket.id
 
 

@@ -8,8 +8,11 @@ from sqlalchemy import select
 from escalation import jobs, seed
 from escalation.clocks import set_manual_deadline
 from escalation.models import SlaBreach, SlaClock, SlaPause, TierStint
+from helpdesk.tickets import conversation, lifecycle
 from helpdesk.tickets import services as tickets
+from helpdesk.tickets.audiences import MessageKind
 from helpdesk.tickets.models import Ticket
+from helpdesk.tickets.states import Move
 from helpdesk.users.models import Role
 from tests.escalation.workers import sweep_and_work
 from tests.factories import KeywordFactory, UserFactory
@@ -48,16 +51,23 @@ def test_deadlines_on_creation_skip_the_weekend(session):
 def test_pause_moves_the_deadline_and_keeps_its_reason(session):
     ticket = _open(session, utc(2026, 11, 16, 8))  # Monday 09:00 Paris
     agent = UserFactory(roles=[Role.AGENT_N1])
-    tickets.change_status(session, ticket, "waiting_requester", actor=agent, now=utc(2026, 11, 16, 9))
+    lifecycle.wait(session, ticket, Move.WAIT_REQUESTER, actor=agent, message="Une capture ?", now=utc(2026, 11, 16, 9))
     session.commit()
-    assert ticket.resolution_due_at is None  # the clock is stopped: no deadline while waiting
-    assert session.get(SlaClock, ticket.id).next_check_at is None
-    tickets.add_message(session, ticket, actor=ticket.requester, body="Voici la capture.", now=utc(2026, 11, 16, 11))
+    # While it waits, the deadline is counted as if the wait lasted to its end date (a week): never empty.
+    assert ticket.waiting_until == utc(2026, 11, 23, 9)
+    assert ticket.resolution_due_at == utc(2026, 11, 23, 16)  # 1 h on the 16th + 7 h from Monday 23, 10:00 Paris
+    conversation.post_message(session, ticket, MessageKind.REPLY, actor=ticket.requester, body="Voici la capture.",
+                              now=utc(2026, 11, 16, 11))  # fmt: skip
     session.commit()
     pause = session.scalars(select(SlaPause).where(SlaPause.ticket_id == ticket.id)).one()
     assert (pause.reason, pause.ended_at) == ("waiting_requester", utc(2026, 11, 16, 11))
     # 8 h from Monday 09:00 plus the 2 h pause: one hour spills onto Tuesday 08:00–09:00 Paris.
     assert ticket.resolution_due_at == utc(2026, 11, 17, 8)
+    # The requester kept it waiting 2 working hours: their promise moves by as much, and says why.
+    moved = [e for e in ticket.events if e.kind == "promise_moved"]
+    assert ticket.promised_at == utc(2026, 11, 17, 8) and [(e.audience, e.reason) for e in moved] == [
+        ("public", "attente de votre réponse")
+    ]
 
 
 def test_breach_across_a_holiday_escalates_once_with_the_reason(app, session):
@@ -90,7 +100,7 @@ def test_manual_deadline_is_never_moved(session):
     set_manual_deadline(session, ticket, utc(2026, 11, 27, 16), now=utc(2026, 11, 16, 9))
     session.commit()
     agent = UserFactory(roles=[Role.AGENT_N1])
-    tickets.change_status(session, ticket, "taken", actor=agent, now=utc(2026, 11, 16, 10))
+    lifecycle.take(session, ticket, actor=agent, now=utc(2026, 11, 16, 10))
     session.commit()
     assert ticket.resolution_due_at == utc(2026, 11, 27, 16)
 
@@ -140,8 +150,9 @@ def test_auto_close_after_seven_days_without_reply(session):
     )
     agent = UserFactory(roles=[Role.PILOTE])
     for ticket in (quiet, answered):
-        tickets.change_status(session, ticket, "resolved", actor=agent, reason="Cache vidé", now=utc(2026, 11, 3, 9))
-    tickets.add_message(session, answered, actor=answered.requester, body="Toujours bloqué !", now=utc(2026, 11, 5, 9))
+        lifecycle.resolve(session, ticket, actor=agent, solution="Cache vidé", now=utc(2026, 11, 3, 9))
+    conversation.post_message(session, answered, MessageKind.REPLY, actor=answered.requester, body="Toujours bloqué !",
+                              now=utc(2026, 11, 5, 9))  # fmt: skip
     session.commit()
     assert jobs.auto_close(now=utc(2026, 11, 9, 9).isoformat()) == 0  # six days: not yet
     assert jobs.auto_close(now=utc(2026, 11, 10, 10).isoformat()) == 1
@@ -154,34 +165,29 @@ def test_auto_close_after_seven_days_without_reply(session):
 
 
 def test_propagation_wait_ends_with_a_question_to_the_requester(session):
-    import pytest
-
-    from escalation.clocks import set_propagation_until
     from helpdesk.notifications.models import Notification
-    from helpdesk.platform.errors import InvalidTransition, ValidationFailed
 
     ticket = _open(session, utc(2026, 11, 16, 8))
     agent = UserFactory(roles=[Role.AGENT_N1])
-    with pytest.raises(InvalidTransition):
-        set_propagation_until(session, ticket, utc(2026, 11, 18, 8), actor=agent, now=utc(2026, 11, 16, 9))
-    tickets.change_status(session, ticket, "waiting_propagation", actor=agent, now=utc(2026, 11, 16, 9))
-    with pytest.raises(ValidationFailed):
-        set_propagation_until(session, ticket, utc(2026, 11, 16, 8), actor=agent, now=utc(2026, 11, 16, 9))
-    set_propagation_until(session, ticket, utc(2026, 11, 18, 8), actor=agent, now=utc(2026, 11, 16, 9))
+    lifecycle.take(session, ticket, actor=agent, now=utc(2026, 11, 16, 8, 30))
+    lifecycle.wait(session, ticket, Move.WAIT_PROPAGATION, actor=agent, now=utc(2026, 11, 16, 9), until=utc(2026, 11, 18, 8),
+                   message="Les corrections de Siècle arrivent dans l'ENT sous 48 heures.")  # fmt: skip
     session.commit()
-    assert ticket.resolution_due_at is None
+    assert ticket.waiting_until == utc(2026, 11, 18, 8)
     jobs.sweep(now=utc(2026, 11, 17, 8).isoformat())
     assert session.get(Ticket, ticket.id).status == "waiting_propagation"
     jobs.sweep(now=utc(2026, 11, 18, 8, 1).isoformat())
     session.expire_all()
     ticket = session.get(Ticket, ticket.id)
-    assert ticket.status == "taken"
+    assert (ticket.status, ticket.assignee_id, ticket.waiting_until) == ("taken", agent.id, None)
     pause = session.scalars(select(SlaPause).where(SlaPause.ticket_id == ticket.id)).one()
     assert (pause.reason, pause.ended_at) == ("waiting_propagation", utc(2026, 11, 18, 8, 1))
     # 1 h before the pause, then the clock runs again from Wednesday 09:01 Paris: 7 h left → 16:01 Paris.
     assert ticket.resolution_due_at == utc(2026, 11, 18, 15, 1)
     asked = session.scalars(select(Notification).where(Notification.kind == "propagation_done")).all()
     assert [n.user_id for n in asked] == [ticket.requester_id]
+    told = session.scalars(select(Notification).where(Notification.kind == "wait_ended")).all()
+    assert [n.user_id for n in told] == [agent.id]
 
 
 def test_warning_reaches_the_tier_group_once(app, session):
@@ -207,7 +213,7 @@ def test_applying_a_breach_reads_and_writes_little(session):
 
     agent = UserFactory(school=None, roles=[Role.AGENT_N1])
     ticket = _open(session, utc(2026, 11, 16, 8))
-    tickets.change_status(session, ticket, "taken", actor=agent, now=utc(2026, 11, 16, 9))
+    lifecycle.take(session, ticket, actor=agent, now=utc(2026, 11, 16, 9))
     session.commit()
     ticket_id, late = ticket.id, ticket.resolution_due_at.replace(minute=5)
     session.remove()

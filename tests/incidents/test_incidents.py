@@ -78,8 +78,9 @@ def test_burst_detected_confirmed_bannered_and_resolved(session, login_as):
     session.expire_all()
     family = session.scalars(select(Ticket).where(Ticket.keyword_id == keyword.id)).all()
     assert {t.status for t in family} == {"resolved"}
-    told = session.scalars(select(Notification).where(Notification.kind == "incident")).all()
+    told = session.scalars(select(Notification).where(Notification.kind == "ticket_resolved")).all()
     assert len(told) == 7 and len({n.user_id for n in told}) == 7
+    assert all("> Le service est rétabli." in n.body for n in told)  # each requester reads the solution itself
     assert "Messagerie indisponible" not in client.get("/").get_data(as_text=True)
 
 

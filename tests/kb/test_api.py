@@ -179,3 +179,22 @@ def test_an_index_built_by_another_analyser_is_rebuilt(session, content):
     node.sync(session, force=True)
     assert node.index.applied_seq() == indexing.current_seq(session)
     assert json.loads(state_file.read_text())["analyzer"] != "an-older-stemmer"
+
+
+def test_did_you_mean_uses_only_words_the_reader_may_read(client, session, content):
+    ArticleFactory(slug="brouillon", title="Procédure confidentielle", status="draft", body_md="Mot confidentiel.")
+    ArticleFactory(slug="interne-2", title="Escalade", audience="agents", body_md="Le protocole quarantaine s'applique.")
+    session.commit()
+    for typo in ("quaranntaine", "confidenttiel"):  # words of an agents-only article and of a draft, mistyped
+        data = client.get("/api/v1/kb/search", query_string={"q": typo}).get_json()
+        assert not data["suggestion"] or "quarantaine" not in data["suggestion"] and "confidentiel" not in data["suggestion"]
+    data = client.get("/api/v1/kb/search", query_string={"q": "fluxx"}).get_json()
+    assert data["suggestion"] == "flux"  # a public word is still proposed
+
+
+def test_the_thanks_page_names_only_an_article_the_reader_may_read(client, session, content):
+    ArticleFactory(slug="brouillon-secret", title="Titre du brouillon secret", status="draft")
+    session.commit()
+    assert "Titre du brouillon secret" not in client.get("/faq/merci?slug=brouillon-secret").get_data(as_text=True)
+    assert "Consignes internes" not in client.get("/faq/merci?slug=interne").get_data(as_text=True)
+    assert "Ajouter un flux RSS" in client.get("/faq/merci?slug=rss").get_data(as_text=True)

@@ -2,40 +2,19 @@
 
 from datetime import UTC, datetime
 
-import pytest
-from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
 from helpdesk.notifications import jobs as notif_jobs
 from helpdesk.notifications import services
 from helpdesk.notifications.models import Notification
+from helpdesk.tickets import conversation, lifecycle
 from helpdesk.tickets import services as tickets
+from helpdesk.tickets.audiences import MessageKind
+from helpdesk.tickets.states import Move
 from helpdesk.users.models import Role
-from tests.conftest import _free_port
 from tests.factories import KeywordFactory, UserFactory
 
 NOW = datetime(2026, 11, 16, 9, tzinfo=UTC)
-
-
-class Inbox:
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append((envelope.rcpt_tos, envelope.content.decode("utf-8", "replace")))
-        return "250 OK"
-
-
-@pytest.fixture
-def smtp(app):
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    saved = app.config["MAIL_SERVER"], app.config["MAIL_PORT"]
-    app.config["MAIL_SERVER"], app.config["MAIL_PORT"] = "127.0.0.1", controller.port
-    yield inbox
-    app.config["MAIL_SERVER"], app.config["MAIL_PORT"] = saved
-    controller.stop()
 
 
 def _ticket(session):
@@ -62,19 +41,25 @@ def test_events_notify_once_and_mail_goes_through_smtp(session, smtp):
     assert ticket.reference in content and "enregistr" in content
 
 
-def test_waiting_for_you_and_reply_notifications(session):
+def test_waiting_for_you_quotes_the_question_and_the_answer_reaches_the_holder(session):
     ticket = _ticket(session)
     agent = UserFactory(roles=[Role.AGENT_N1])
-    tickets.change_status(session, ticket, "taken", actor=agent, now=NOW)
-    tickets.change_status(session, ticket, "waiting_requester", actor=agent, now=NOW.replace(hour=10))
-    tickets.add_message(session, ticket, actor=ticket.requester, body="Voici.", now=NOW.replace(hour=11))
+    lifecycle.take(session, ticket, actor=agent, now=NOW)
+    lifecycle.wait(session, ticket, Move.WAIT_REQUESTER, actor=agent, message="Quel navigateur utilisez-vous ?",
+                   now=NOW.replace(hour=10))  # fmt: skip
+    conversation.post_message(session, ticket, MessageKind.REPLY, actor=ticket.requester, body="Firefox 128.",
+                              now=NOW.replace(hour=11))  # fmt: skip
     session.commit()
-    kinds = [(n.kind, n.user_id) for n in session.scalars(select(Notification).order_by(Notification.id))]
-    assert kinds == [
+    rows = session.scalars(select(Notification).order_by(Notification.id)).all()
+    assert [(n.kind, n.user_id) for n in rows] == [
         ("ticket_created", ticket.requester_id),
         ("waiting_for_you", ticket.requester_id),
-        ("ticket_replied", agent.id),
+        ("requester_replied", agent.id),
     ]
+    question, answer = rows[1], rows[2]
+    assert "> Quel navigateur utilisez-vous ?" in question.body and f"/tickets/{ticket.reference}#m" in question.body
+    assert question.link.startswith(f"/tickets/{ticket.reference}#m")
+    assert "> Firefox 128." in answer.body
 
 
 def test_bell_badge_and_mark_read(session, login_as):
@@ -99,8 +84,8 @@ def test_daily_digest_groups_mail(session, smtp, login_as):
     assert client.post("/notifications/preference", data={"mode": "digest"}).status_code == 302
     assert client.post("/notifications/preference", data={"mode": "weekly"}).status_code == 303
     agent = UserFactory(roles=[Role.AGENT_N1])
-    tickets.change_status(session, ticket, "taken", actor=agent, now=NOW)
-    tickets.change_status(session, ticket, "waiting_requester", actor=agent, now=NOW.replace(hour=10))
+    lifecycle.take(session, ticket, actor=agent, now=NOW)
+    lifecycle.wait(session, ticket, Move.WAIT_REQUESTER, actor=agent, message="Une capture ?", now=NOW.replace(hour=10))
     session.commit()
     assert notif_jobs.send_digests(now=NOW.replace(hour=18).isoformat()) == 1
     assert notif_jobs.send_digests(now=NOW.replace(hour=19).isoformat()) == 0  # once a day

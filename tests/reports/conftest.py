@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from helpdesk.tickets import services
+from helpdesk.tickets import lifecycle, services
 from helpdesk.users.models import Profile, Role
 from tests.factories import BasinFactory, KeywordFactory, SchoolFactory, SlaBreachFactory, UserFactory
 
@@ -76,16 +76,16 @@ def activity(session, academie):
     services.change_keyword(
         session, t["misrouted"], p["agenda"], actor=p["n1"], reason="C'est l'agenda", now=MONDAY + timedelta(hours=3)
     )
-    services.escalate(session, t["escalated"], actor=p["edulab"], reason="Hors de portée", now=MONDAY + day + timedelta(hours=1))
+    lifecycle.escalate(session, t["escalated"], actor=p["edulab"], reason="Hors de portée", now=MONDAY + day + timedelta(hours=1))
     on_time = t["resolved_on_time"]
     on_time.first_response_due_at = on_time.resolution_due_at = MONDAY + 3 * day
-    services.change_status(session, on_time, "resolved", actor=p["n1"], reason="Mot de passe réinitialisé", now=MONDAY + day)
+    lifecycle.resolve(session, on_time, actor=p["n1"], solution="Mot de passe réinitialisé", now=MONDAY + day)
     late = t["resolved_late"]
     late.first_response_due_at = late.resolution_due_at = MONDAY + day + timedelta(hours=1)
-    services.change_status(session, late, "resolved", actor=p["edulab"], reason="Agenda recréé", now=MONDAY + 2 * day)
+    lifecycle.resolve(session, late, actor=p["edulab"], solution="Agenda recréé", now=MONDAY + 2 * day)
     breached = t["breached"]
     breached.first_response_due_at = breached.resolution_due_at = MONDAY + 5 * day
-    services.change_status(session, breached, "resolved", actor=p["n1"], reason="Fait", now=MONDAY + 2 * day + timedelta(hours=2))
+    lifecycle.resolve(session, breached, actor=p["n1"], solution="Fait", now=MONDAY + 2 * day + timedelta(hours=2))
     SlaBreachFactory(ticket_id=breached.id, kind="resolution", tier="n1", due_at=MONDAY + 2 * day, applied_at=MONDAY + 2 * day)
     session.commit()
     return tickets

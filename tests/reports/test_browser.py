@@ -83,14 +83,12 @@ def test_head_of_school_dashboard(page, figures, screenshot):
 
 def test_satisfaction_form_by_link_logged_out(page, session, academie, screenshot):
     from helpdesk.satisfaction import services as satisfaction
-    from helpdesk.tickets import services
+    from helpdesk.tickets import lifecycle, services
 
     ticket = services.open_ticket(
         session, actor=academie["teacher"], keyword=academie["agenda"], subject="Agenda vide", description="Rien", now=MONDAY
     )
-    services.change_status(
-        session, ticket, "resolved", actor=academie["edulab"], reason="Recréé", now=MONDAY + timedelta(hours=1)
-    )
+    lifecycle.resolve(session, ticket, actor=academie["edulab"], solution="Recréé", now=MONDAY + timedelta(hours=1))
     session.commit()
     token = satisfaction.make_token("tests-only-secret", ticket.id)
     page.goto(f"/satisfaction/{token}")

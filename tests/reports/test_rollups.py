@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from helpdesk.reports import rollups, services
 from helpdesk.reports.models import MEASURES, SchoolRollup, TicketRollup
 from helpdesk.reports.periods import Step, make_period, paris_day
-from helpdesk.tickets import services as tickets
+from helpdesk.tickets import lifecycle
 from helpdesk.tickets.models import Ticket
 from tests.reports.conftest import MONDAY
 
@@ -91,13 +91,8 @@ def test_refresh_recomputes_only_the_days_that_changed_and_is_idempotent(session
     before = session.execute(select(TicketRollup.grain, TicketRollup.bucket, TicketRollup.opened).order_by(TicketRollup.id)).all()
     later = now + timedelta(hours=1)
     assert rollups.refresh(session, now=later) == 0  # nothing changed since (beyond the overlap)
-    tickets.change_status(
-        session,
-        activity["plain"],
-        "resolved",
-        actor=academie["edulab"],
-        reason="Agenda recréé",
-        now=later + timedelta(minutes=10),
+    lifecycle.resolve(
+        session, activity["plain"], actor=academie["edulab"], solution="Agenda recréé", now=later + timedelta(minutes=10)
     )
     assert rollups.refresh(session, now=later + timedelta(minutes=11)) == 1  # only Monday, the day it was opened
     monday = services.cube(session, Step.DAY, date(2026, 1, 12), date(2026, 1, 12), services.Filters(), ())[()]

@@ -10,12 +10,12 @@ from sqlalchemy import select
 from helpdesk.notifications.models import Notification
 from helpdesk.satisfaction import services as satisfaction
 from helpdesk.satisfaction.models import Survey
-from helpdesk.tickets import services
+from helpdesk.tickets import lifecycle
 from tests.reports.conftest import MONDAY, open_ticket
 
 
 def _resolve(session, academie, ticket, at=MONDAY + timedelta(hours=4)):
-    services.change_status(session, ticket, "resolved", actor=academie["edulab"], reason="Agenda recréé", now=at)
+    lifecycle.resolve(session, ticket, actor=academie["edulab"], solution="Agenda recréé", now=at)
     session.commit()
 
 
@@ -34,7 +34,7 @@ def test_resolution_asks_once_and_the_mail_carries_a_signed_link(session, academ
     survey = session.scalar(select(Survey).where(Survey.ticket_id == ticket.id))
     assert (survey.tier, survey.service, survey.basin_id) == ("edulab", "rubriques", academie["north"].id)
     assert _link(session, ticket).startswith("/satisfaction/")
-    services.reopen(session, ticket, actor=academie["teacher"], reason="Toujours vide", now=MONDAY + timedelta(hours=5))
+    lifecycle.reopen(session, ticket, actor=academie["teacher"], reason="Toujours vide", now=MONDAY + timedelta(hours=5))
     _resolve(session, academie, ticket, at=MONDAY + timedelta(hours=6))
     assert len(session.scalars(select(Survey).where(Survey.ticket_id == ticket.id)).all()) == 1
 

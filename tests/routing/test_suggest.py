@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy import select
 
 from helpdesk.platform.timeutil import utcnow
-from helpdesk.routing import rules, suggest
+from helpdesk.routing import signals, suggest
 from helpdesk.routing.models import Keyword
 from helpdesk.routing.seed import seed_reference
 from helpdesk.routing.textindex import edit_distance
@@ -128,7 +128,7 @@ def test_a_huge_query_is_cut_before_any_work(client, seeded):
     # MAX_QUERY_CHARS characters are read, so the answer is the same as for that prefix.
     text = "la messagerie ne marche plus " * 400  # about 11,000 characters
     suggestions = _suggest(client, text)
-    assert suggestions == _suggest(client, text[: rules.MAX_QUERY_CHARS])
+    assert suggestions == _suggest(client, text[: signals.MAX_QUERY_CHARS])
     assert suggestions[0]["service"] == "messagerie"
 
 

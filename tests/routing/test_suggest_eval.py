@@ -17,8 +17,10 @@ import yaml
 from helpdesk.routing.seed import seed_reference
 
 HERE = Path(__file__).parent
-# file -> (minimum size, top-1 floor, top-3 floor); measured: own 0.908 / 0.989, held-out 0.945 / 0.992,
-# blind check 0.906 / 0.969
+# file -> (minimum size, top-1 floor, top-3 floor); measured with the shared French analysis: own 0.897 / 0.977,
+# held-out 0.953 / 1.000, blind check 0.906 / 1.000 (before it: own 0.908 / 0.989, held-out 0.945 / 0.992,
+# blind check 0.906 / 0.969)
+PLATFORM_FLOOR = 0.72  # measured 0.500 before the platform signal, 0.773 after (eval_platform.yaml)
 SETS = {
     "eval_phrasings.yaml": (80, 0.88, 0.97),
     "eval_heldout.yaml": (80, 0.92, 0.97),
@@ -76,3 +78,32 @@ def test_top1_and_top3_accuracy_on_service_and_tier(client, seeded, capsys, name
     _, top1_floor, top3_floor = SETS[name]
     assert top1 / total >= top1_floor
     assert top3 / total >= top3_floor
+
+
+def test_platform_failure_is_told_from_one_service_and_from_one_user(client, seeded, session, capsys):
+    """tests/routing/eval_platform.yaml (issue 16, written before the change): the whole platform down or slow, or
+    nobody past the login page, is a level-1 access problem and a mass incident; the same for one user is access
+    without a mass incident; one service failing for everyone is that service's mass incident."""
+    from sqlalchemy import select
+
+    from helpdesk.routing.models import Keyword
+
+    mass_slugs = set(session.scalars(select(Keyword.slug).where(Keyword.is_mass_incident.is_(True))))
+    phrasings = _load("eval_platform.yaml")
+    hits = 0
+    misses = []
+    for phrasing in phrasings:
+        found = client.get("/api/v1/routing/suggest", query_string={"q": phrasing["q"]}).get_json()["suggestions"]
+        top = found[0] if found else {}
+        ok = (top.get("service"), top.get("tier")) == (phrasing["service"], phrasing["tier"])
+        ok = ok and (top.get("slug") in mass_slugs) is phrasing["mass"]
+        hits += ok
+        if not ok:
+            misses.append(
+                f"{phrasing['q']!r}: attendu {phrasing['service']}/{phrasing['tier']}/mass={phrasing['mass']}, obtenu {top}"
+            )
+    with capsys.disabled():
+        print(f"\nplatform failure set ({len(phrasings)} phrasings): top-1 with mass flag {hits / len(phrasings):.3f}")
+        for miss in misses:
+            print("  miss:", miss)
+    assert hits / len(phrasings) >= PLATFORM_FLOOR

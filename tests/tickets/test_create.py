@@ -66,7 +66,7 @@ def test_creation_with_extra_fields_and_a_png_lands_in_the_keyword_tier(chain, l
     assert attachment.content_type == "image/png" and attachment.original_name == "capture.png"
     assert len(attachment.storage_name) == 48 and "capture" not in attachment.storage_name
     page = text(client.get(response.headers["Location"]))
-    assert f"Ticket {ticket.reference} créé, transmis à « EduLAB »" in page and "Sport" in page
+    assert f"Demande {ticket.reference} enregistrée. État : Confiée à l'EduLAB de votre bassin." in page and "Sport" in page
     download = client.get(f"/tickets/{ticket.reference}/pieces-jointes/{attachment.id}")
     assert download.status_code == 200 and download.data == png_bytes()
     assert download.headers["X-Content-Type-Options"] == "nosniff"

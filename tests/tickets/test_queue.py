@@ -107,6 +107,17 @@ def test_full_text_search_ignores_accents_and_case(chain, session, login_as, cli
     assert "Agenda vide" in page and "Messagerie très lente" not in page
 
 
+def test_decomposed_accents_find_what_precomposed_accents_find(chain, session):
+    now = utcnow()
+    services.open_ticket(
+        session, actor=chain["teacher"], keyword=chain["keyword"], subject="Séance absente", description="Élève", now=now
+    )
+    session.commit()
+    for query in ("Se\u0301ance", "Séance", "seance"):  # "e" + combining acute accent, then the precomposed "é"
+        stmt = queries.filtered(session, chain["pilote"], queries.Filters(tier="edulab", q=query), now=now)
+        assert [t.subject for t in session.scalars(stmt)] == ["Séance absente"], query
+
+
 def test_search_with_only_punctuation_lists_everything(chain, session):
     TicketFactory(requester=chain["teacher"], keyword=chain["keyword"])
     session.commit()

@@ -5,9 +5,11 @@ from datetime import timedelta
 
 from sqlalchemy import update
 
-from helpdesk.platform.timeutil import utcnow
-from helpdesk.tickets import services
+from helpdesk.platform.timeutil import PARIS, utcnow
+from helpdesk.tickets import conversation, lifecycle, services
+from helpdesk.tickets.audiences import MessageKind
 from helpdesk.tickets.models import Ticket
+from helpdesk.tickets.states import Move
 from tests.factories import AttachmentFactory
 
 
@@ -42,10 +44,13 @@ def test_referent_of_another_basin_cannot_see_the_ticket_nor_its_file(chain, log
 
 def test_internal_notes_are_hidden_from_the_requester(chain, login_as, session, client):
     ticket = _open(session, chain)
-    services.add_message(
-        session, ticket, actor=chain["edulab"], body="Voir avec l'éditeur, ancien bug", now=utcnow(), internal=True
+    conversation.post_message(
+        session, ticket, MessageKind.NOTE, actor=chain["edulab"], body="Voir avec l'éditeur, ancien bug", now=utcnow()
     )
-    services.add_message(session, ticket, actor=chain["edulab"], body="Pouvez-vous vider le cache ?", now=utcnow())
+    lifecycle.take(session, ticket, actor=chain["edulab"], now=utcnow())
+    conversation.post_message(
+        session, ticket, MessageKind.REPLY, actor=chain["edulab"], body="Pouvez-vous vider le cache ?", now=utcnow()
+    )
     session.commit()
     login_as(chain["teacher"])
     page = text(client.get(f"/tickets/{ticket.reference}"))
@@ -58,10 +63,10 @@ def test_internal_notes_are_hidden_from_the_requester(chain, login_as, session, 
 def test_stale_form_gets_a_conflict_with_the_newer_state(chain, login_as, session, client):
     ticket = _open(session, chain)
     stale = ticket.version
-    services.change_status(session, ticket, "taken", actor=chain["edulab"], now=utcnow())
+    lifecycle.take(session, ticket, actor=chain["edulab"], now=utcnow())
     session.commit()
     login_as(chain["edulab"])
-    response = client.post(f"/tickets/{ticket.reference}/actions/resolve", data={"version": stale, "reason": "Cache vidé"})
+    response = client.post(f"/tickets/{ticket.reference}/actions/resolve", data={"version": stale, "solution": "Cache vidé"})
     page = text(response)
     assert response.status_code == 409 and "modifié par quelqu'un d'autre" in page
     assert "Pris en charge" in page and "Cache vidé" in page  # newer state shown, typed reason kept
@@ -73,7 +78,7 @@ def test_concurrent_write_detected_by_the_database_is_a_conflict(chain, login_as
     """Two requests passed the version check at once: the second UPDATE hits StaleDataError, never overwrites."""
     ticket = _open(session, chain)
     login_as(chain["edulab"])
-    original = services.change_status
+    original = lifecycle.take
 
     def racing(session_, ticket_, *args, **kwargs):
         with session_.get_bind().connect() as other:  # another request commits in between
@@ -81,7 +86,7 @@ def test_concurrent_write_detected_by_the_database_is_a_conflict(chain, login_as
             other.commit()
         return original(session_, ticket_, *args, **kwargs)
 
-    monkeypatch.setattr(services, "change_status", racing)
+    monkeypatch.setattr(lifecycle, "take", racing)
     response = client.post(f"/tickets/{ticket.reference}/actions/take", data={"version": ticket.version})
     assert response.status_code == 409 and "modifié par quelqu'un d'autre" in text(response)
 
@@ -90,10 +95,10 @@ def test_escalation_without_reason_keeps_the_page_and_explains(chain, login_as, 
     ticket = _open(session, chain)
     login_as(chain["edulab"])
     response = client.post(f"/tickets/{ticket.reference}/actions/escalate", data={"version": ticket.version, "reason": " "})
-    assert response.status_code == 400 and "Le motif de l'escalade est obligatoire." in text(response)
+    assert response.status_code == 400 and "Le champ « Motif de l'escalade » est obligatoire." in text(response)
 
 
-def test_full_chain_through_the_pages_with_audit_trail(chain, login_as, session, client):
+def test_full_chain_through_the_pages_each_party_reads_its_part(chain, login_as, session, client):
     ticket = _open(session, chain)
     ref = ticket.reference
 
@@ -106,43 +111,80 @@ def test_full_chain_through_the_pages_with_audit_trail(chain, login_as, session,
         session.expire_all()
 
     act(chain["edulab"], "take")
+    act(chain["edulab"], "wait_requester", question="Le problème touche-t-il toutes les classes ?")
+    act(chain["teacher"], "reply", body="Oui, toutes les classes de 4e.")
     act(chain["edulab"], "note", body="Reproduit sur deux postes")
     act(chain["edulab"], "escalate", reason="Export STSweb correct, toujours vide")
-    act(chain["pilote"], "escalate", reason="Bug reproduit en recette", as_bug="1", vendor_reference="KOS-4242")
-    act(chain["editeur"], "reply", body="Correctif prévu en 4.12")
+    assert session.get(Ticket, ticket.id).status == "new"  # à prendre en charge at the pilot team
+    act(chain["pilote"], "take")
+    act(chain["pilote"], "transmit", reason="Bug reproduit en recette", as_bug="true", vendor_reference="KOS-4242")
+    act(chain["editeur"], "take")
+    act(chain["editeur"], "vendor_message", body="Correctif prévu en 4.12")
     act(chain["editeur"], "send_down", reason="Corrigé en 4.12")
-    act(chain["pilote"], "resolve", reason="Correctif éditeur déployé")
+    act(chain["pilote"], "take")
+    act(chain["pilote"], "resolve", solution="Le correctif de l'éditeur est installé : l'agenda s'affiche de nouveau.")
     act(chain["teacher"], "confirm")
     ticket = session.get(Ticket, ticket.id)
     assert (ticket.status, ticket.tier, ticket.type, ticket.vendor_reference) == ("closed", "pilote", "bug", "KOS-4242")
+
     login_as(chain["teacher"])
     page = text(client.get(f"/tickets/{ref}"))
-    for expected in (
-        "Export STSweb correct, toujours vide",
-        "Bug reproduit en recette",
-        "Corrigé en 4.12",
-        "Correctif éditeur déployé",
-        "Escalade",
-        "Renvoi au niveau inférieur",
-        "EduLAB → Équipe pilote",
-        "Équipe pilote → Éditeur",
-        "Résolu → Clos",
-    ):
+    shown = ("Le problème touche-t-il toutes les classes ?", "Oui, toutes les classes de 4e.", "l'agenda s'affiche de nouveau",
+             "Solution apportée", "Demande close")  # fmt: skip
+    for expected in shown:
         assert expected in page, expected
-    assert "Reproduit sur deux postes" not in page and "Note interne" not in page
+    hidden = ("Reproduit sur deux postes", "Export STSweb correct", "Bug reproduit en recette", "Correctif prévu",
+              "Corrigé en 4.12", "Note interne", "KOS-4242", "Équipe pilote →", "Escaladé")  # fmt: skip
+    for secret in hidden:
+        assert secret not in page, secret
+    _logout(client)
+
+    login_as(chain["pilote"])
+    page = text(client.get(f"/tickets/{ref}"))
+    shown = ("Export STSweb correct, toujours vide", "Bug reproduit en recette", "Corrigé en 4.12", "Reproduit sur deux postes",
+             "EduLAB → Équipe pilote", "Équipe pilote → Éditeur", "Note interne", "Échange avec l'éditeur", "Camille Enseignante")  # fmt: skip
+    for expected in shown:
+        assert expected in page, expected
+    _logout(client)
+
+    login_as(chain["editeur"])
+    page = text(client.get(f"/tickets/{ref}"))
+    assert "Bug reproduit en recette" in page and "Correctif prévu en 4.12" in page and 'id="read-only"' in page
+    hidden = ("Reproduit sur deux postes", "Oui, toutes les classes", "Camille Enseignante", chain["teacher"].email,
+              "Le problème touche-t-il", "l'agenda s'affiche de nouveau")  # fmt: skip
+    for secret in hidden:
+        assert secret not in page, secret
+    refused = client.post(f"/tickets/{ref}/actions/vendor_message", data={"version": ticket.version, "body": "Encore moi"})
+    assert refused.status_code == 403
 
 
 def test_wait_for_propagation_records_the_date(chain, login_as, session, client):
     ticket = _open(session, chain)
     login_as(chain["edulab"])
-    until = (utcnow() + timedelta(days=2)).date().isoformat()
+    day = (utcnow() + timedelta(days=2)).date()
     response = client.post(
-        f"/tickets/{ticket.reference}/actions/wait_propagation", data={"version": ticket.version, "until": until}
+        f"/tickets/{ticket.reference}/actions/wait_propagation",
+        data={"version": ticket.version, "until": day.isoformat(), "message": "Vérifiez après-demain."},
     )
     assert response.status_code == 302
     session.expire_all()
-    assert session.get(Ticket, ticket.id).extra_fields["propagation_until"] == until
-    assert until in text(client.get(f"/tickets/{ticket.reference}"))
+    ticket = session.get(Ticket, ticket.id)
+    assert ticket.status == "waiting_propagation"
+    assert ticket.waiting_until.astimezone(PARIS).date() == day  # the one home of the date: the ticket
+    assert ticket.messages[-1].body == "Vérifiez après-demain." and ticket.messages[-1].audience == "public"
+    assert "En attente jusqu'au" in text(client.get(f"/tickets/{ticket.reference}"))
+
+
+def test_a_form_refused_keeps_what_was_typed(chain, login_as, session, client):
+    ticket = _open(session, chain)
+    login_as(chain["edulab"])
+    data = {"version": ticket.version, "until": "demain", "message": "Mon long message"}
+    response = client.post(f"/tickets/{ticket.reference}/actions/wait_propagation", data=data)
+    page = text(response)
+    assert response.status_code == 400 and "AAAA-MM-JJ" in page and "Mon long message" in page
+    response = client.post(f"/tickets/{ticket.reference}/actions/take", data={"version": "abc"})
+    assert response.status_code == 400
+    assert client.post(f"/tickets/{ticket.reference}/actions/inconnue", data={"version": 1}).status_code == 404
 
 
 def test_change_keyword_records_misrouting_on_the_dashboard(chain, login_as, session, client):
@@ -215,11 +257,11 @@ def test_evolution_inventory_groups_duplicates_and_counts_schools(chain, login_a
 
 def test_reopen_needs_a_reason_and_keeps_the_page(chain, login_as, session, client):
     ticket = _open(session, chain)
-    services.change_status(session, ticket, "resolved", actor=chain["edulab"], now=utcnow(), reason="Cache vidé")
+    lifecycle.resolve(session, ticket, actor=chain["edulab"], now=utcnow(), solution="Cache vidé")
     session.commit()
     login_as(chain["teacher"])
     refused = client.post(f"/tickets/{ticket.reference}/actions/reopen", data={"version": ticket.version, "reason": ""})
-    assert refused.status_code == 400 and "Expliquez pourquoi le problème n'est pas résolu." in text(refused)
+    assert refused.status_code == 400 and "« Ce qui ne fonctionne toujours pas » est obligatoire." in text(refused)
     accepted = client.post(
         f"/tickets/{ticket.reference}/actions/reopen", data={"version": ticket.version, "reason": "Toujours vide"}
     )
@@ -230,7 +272,7 @@ def test_reopen_needs_a_reason_and_keeps_the_page(chain, login_as, session, clie
 
 def test_internal_attachment_is_not_served_to_the_requester(chain, login_as, session, client):
     ticket = _open(session, chain)
-    internal = AttachmentFactory(ticket=ticket, is_internal=True, uploader_id=chain["edulab"].id)
+    internal = AttachmentFactory(ticket=ticket, audience="internal", uploader_id=chain["edulab"].id)
     session.commit()
     login_as(chain["teacher"])
     assert client.get(f"/tickets/{ticket.reference}/pieces-jointes/{internal.id}").status_code == 404
@@ -242,7 +284,7 @@ def test_requester_cannot_act_as_an_agent(chain, login_as, session, client):
     login_as(chain["teacher"])
     page = text(client.get(f"/tickets/{ticket.reference}"))
     assert "Prendre en charge" not in page and "Note interne" not in page and "Escalader" not in page
-    response = client.post(f"/tickets/{ticket.reference}/actions/resolve", data={"version": ticket.version, "reason": "moi"})
+    response = client.post(f"/tickets/{ticket.reference}/actions/resolve", data={"version": ticket.version, "solution": "moi"})
     assert response.status_code == 403
     response = client.post(f"/tickets/{ticket.reference}/actions/note", data={"version": ticket.version, "body": "secret"})
     assert response.status_code == 403
@@ -257,7 +299,7 @@ def _logout(client):
 
 def test_waiting_status_reads_from_each_side_and_missed_deadlines_are_flagged(chain, login_as, session, client):
     ticket = _open(session, chain)
-    services.change_status(session, ticket, "waiting_requester", actor=chain["edulab"], now=utcnow())
+    lifecycle.wait(session, ticket, Move.WAIT_REQUESTER, actor=chain["edulab"], message="Une capture ?", now=utcnow())
     late = _open(session, chain, subject="Agenda toujours vide")
     session.execute(update(Ticket).where(Ticket.id == late.id).values(resolution_due_at=utcnow() - timedelta(hours=2)))
     session.commit()
@@ -273,7 +315,7 @@ def test_waiting_status_reads_from_each_side_and_missed_deadlines_are_flagged(ch
     queue = text(client.get("/tickets/file?niveau=edulab"))
     assert queue.count("Dépassée") == 1
     assert "Dépassée" in text(client.get(f"/tickets/{late.reference}"))
-    services.change_status(session, late, "resolved", actor=chain["edulab"], now=utcnow(), reason="Agenda republié")
+    lifecycle.resolve(session, late, actor=chain["edulab"], now=utcnow(), solution="Agenda republié")
     session.commit()
     assert "Dépassée" not in text(client.get(f"/tickets/{late.reference}"))  # a closed promise is no longer late
 

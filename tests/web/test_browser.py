@@ -9,10 +9,10 @@ pytestmark = pytest.mark.browser
 
 HOME_MARKERS = {
     Role.REQUESTER: "Mes derniers tickets",
-    Role.AGENT_N1: "Tickets à traiter en priorité",
-    Role.EDULAB: "Tickets à traiter en priorité",
-    Role.PILOTE: "Tickets à traiter en priorité",
-    Role.EDITEUR: "Tickets à traiter en priorité",
+    Role.AGENT_N1: "Arrivés dans ma file : à prendre en charge",
+    Role.EDULAB: "Arrivés dans ma file : à prendre en charge",
+    Role.PILOTE: "Arrivés dans ma file : à prendre en charge",
+    Role.EDITEUR: "Arrivés dans ma file : à prendre en charge",
     Role.ADMIN: "Administration de l'assistance",
     Role.DAFPEN: "formation d'initiative locale",
     Role.FORMATION: "formation d'initiative locale",

@@ -63,11 +63,7 @@ def fil_list():
     if state and state not in set(FilState):
         state = None
     fils = fil_services.visible_fils(db.session, actor=current_user)
-    if (
-        not fils
-        and not policy.can(current_user, policy.Action.REQUEST_FIL)
-        and not (current_user.roles & policy.FIL_OFFICE_ROLES)
-    ):
+    if not fils and not policy.can(current_user, policy.Action.LIST_FIL):
         abort(403)
     by_state = {s: [f for f in fils if f.state == s] for s in FilState}
     return render_template("trainings/fil_list.html", by_state=by_state, state=state, state_labels=STATE_LABELS)
