@@ -343,8 +343,8 @@ def labels(session, *, keyword_ids=(), basin_ids=(), school_ids=()) -> dict:
     return out
 
 
-def filter_choices(session, actor) -> dict:
-    """Keywords, basins and (for a basin, or a head's own) schools offered by the filter form."""
+def filter_choices(session) -> dict:
+    """Keywords and basins offered by the filter form."""
     keywords = list(session.execute(select(Keyword.id, Keyword.label, Keyword.slug).order_by(Keyword.label)))
     basins = list(session.execute(select(Basin.id, Basin.name).order_by(Basin.name)))
     return {"keywords": keywords, "basins": basins}

@@ -294,7 +294,7 @@ def satisfaction_tables(data: dict, names: dict) -> list[Table]:
             Table(
                 key=key,
                 title=title,
-                columns=[_(BREAKDOWN_LABELS.get(dimension, N_("Niveau"))) if dimension != "tier" else _("Niveau"), *headers],
+                columns=[_("Niveau") if dimension == "tier" else _(BREAKDOWN_LABELS[dimension]), *headers],
                 rows=[[code_label(dimension, row["value"], names), *values(row)] for row in rows],
                 chart=_chart(
                     "bar",

@@ -153,7 +153,7 @@ def show(page: str = "volumes"):
         abort(404)
     period, filters, breakdown, errors = _read_request()
     figures = [] if errors else _tables(page, period, filters, breakdown)
-    choices = services.filter_choices(db.session, current_user)
+    choices = services.filter_choices(db.session)
     return render_template(
         "reports/page.html",
         page=page,
