@@ -32,10 +32,16 @@ SCHOOL_DIMENSIONS = ("service", "school_id", "basin_id")
 # (stored as "" or 0). A figure reads the smallest one that has every dimension it filters or groups on; "full",
 # with them all, is the source of the others. The keyword decides service and entry tier, so carrying them
 # beside the keyword costs almost no rows.
-CUBOIDS = {
-    "channel": ("service", "entry_tier", "tier", "channel"),
-    "keyword": ("service", "keyword_id", "opened_keyword_id", "entry_tier", "tier"),
-    "basin": ("service", "entry_tier", "tier", "basin_id"),
+CUBOIDS = {  # smallest first: the first one that has the dimensions wins
+    "all": (),
+    "channel": ("channel",),
+    "basin": ("basin_id",),
+    "service": ("service", "entry_tier"),
+    "tier": ("service", "entry_tier", "tier"),
+    "keyword": ("service", "keyword_id", "entry_tier"),
+    "opened_keyword": ("service", "opened_keyword_id", "entry_tier"),
+    "service_channel": ("service", "entry_tier", "tier", "channel"),
+    "service_basin": ("service", "entry_tier", "tier", "basin_id"),
     "basin_channel": ("service", "entry_tier", "tier", "basin_id", "channel"),
     "full": DIMENSIONS,
 }
@@ -51,7 +57,7 @@ class TicketRollup(db.Model):
     __table_args__ = (Index("ix_report_ticket_rollup_bucket", "cuboid", "grain", "bucket"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    cuboid: Mapped[str] = mapped_column(String(14))  # a key of CUBOIDS
+    cuboid: Mapped[str] = mapped_column(String(20))  # a key of CUBOIDS
     grain: Mapped[str] = mapped_column(String(5))  # day | week | month
     bucket: Mapped[date] = mapped_column(Date)  # first day of the bucket
     service: Mapped[str] = mapped_column(String(40))

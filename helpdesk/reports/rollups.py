@@ -68,6 +68,8 @@ def _summed(model, dimensions, measures, kept, *, grain: str, bucket: date, wher
     source = select(*columns).where(*where)
     if kept_columns:
         source = source.group_by(*kept_columns)
+    else:  # one total row, and none at all for a day without tickets
+        source = source.having(func.count() > 0)
     return insert(model).from_select([*fixed, "grain", "bucket", *dimensions, *measures], source)
 
 

@@ -71,6 +71,7 @@ def _int(name: str, label: str, errors: list[str]) -> int | None:
 
 def _read_request():
     """Period, filters and breakdown from the query string, and the French problems found in it."""
+    services.prepare_reading(db.session)
     args, errors = request.args, []
     first = _date("du", _("Date de début"), errors)
     last = _date("au", _("Date de fin"), errors)

@@ -41,7 +41,7 @@ def upgrade():
 
     op.create_table('report_ticket_rollup',
     sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('cuboid', sa.String(length=14), nullable=False),
+    sa.Column('cuboid', sa.String(length=20), nullable=False),
     sa.Column('grain', sa.String(length=5), nullable=False),
     sa.Column('bucket', sa.Date(), nullable=False),
     sa.Column('service', sa.String(length=40), nullable=False),

@@ -139,9 +139,12 @@ def test_every_rollup_level_gives_the_same_figures_as_the_full_one(session, acti
 def test_the_smallest_level_that_has_the_dimensions_is_read():
     from helpdesk.reports.services import Filters, cuboid_for
 
-    assert cuboid_for(Filters(), ("bucket", "service")) == "channel"
-    assert cuboid_for(Filters(), ("opened_keyword_id",)) == "keyword"
-    assert cuboid_for(Filters(basin_id=3), ("bucket", "tier")) == "basin"
+    assert cuboid_for(Filters(), ("bucket",)) == "all"
+    assert cuboid_for(Filters(), ("bucket", "service")) == "service"
+    assert cuboid_for(Filters(), ("bucket", "basin_id")) == "basin"
+    assert cuboid_for(Filters(), ("opened_keyword_id",)) == "opened_keyword"
+    assert cuboid_for(Filters(service="pix"), ("bucket", "channel")) == "service_channel"
+    assert cuboid_for(Filters(basin_id=3), ("bucket", "tier")) == "service_basin"
     assert cuboid_for(Filters(channel="web"), ("basin_id",)) == "basin_channel"
     assert cuboid_for(Filters(keyword_id=4), ("basin_id",)) == "full"
 
@@ -157,3 +160,8 @@ def test_volumes_per_school_for_one_service_match_a_direct_count(session, activi
         ).all()
     )
     assert {school: values[0] for (school,), values in figures.items()} == direct
+
+
+def test_a_day_without_tickets_has_no_rows_at_any_level(session, activity):
+    rollups.refresh_days(session, [date(2026, 1, 20)])
+    assert session.scalar(select(func.count()).select_from(TicketRollup).where(TicketRollup.bucket == date(2026, 1, 20))) == 0
