@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date
 
-from sqlalchemy import func, select, text
+from sqlalchemy import event, func, select, text
+from sqlalchemy.orm import Session
 
 from helpdesk import policy
 from helpdesk.organisation.models import Basin, School
@@ -116,6 +117,24 @@ def _rollup(session, model, grain: Step, first: date, last: date, filters: Filte
 
 
 def _live_facts(session, first: date, last: date, filters: Filters):
+    """The facts of one school's tickets, read once per transaction for a period and filters (a page draws
+    several figures from them)."""
+    memo = session.info.setdefault(_LIVE_MEMO, {})
+    key = (first, last, filters)
+    if key not in memo:
+        memo[key] = _read_live_facts(session, first, last, filters)
+    return memo[key]
+
+
+_LIVE_MEMO = "report_live_facts"
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_live_facts(session, transaction) -> None:
+    session.info.pop(_LIVE_MEMO, None)  # the next transaction may see other tickets
+
+
+def _read_live_facts(session, first: date, last: date, filters: Filters):
     start, end = day_bounds_utc(first, last)
     where = [Ticket.school_id == filters.school_id, Ticket.created_at >= start, Ticket.created_at < end]
     for name in FILTERED:
