@@ -10,6 +10,7 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from helpdesk import policy
 from helpdesk.platform import exports
 from helpdesk.platform.errors import ValidationFailed
 from helpdesk.platform.extensions import db
@@ -176,7 +177,7 @@ def show(page: str = "volumes"):
         tiers=[(str(t), TIER_LABELS[t]) for t in TIER_ORDER],
         channels=tables.CHANNEL_LABELS,
         choices=choices,
-        own_school=filters.school_id if services.policy.report_school(current_user) is not None else None,
+        own_school=filters.school_id if policy.report_school(current_user) is not None else None,
         refreshed_at=rollups.refreshed_at(db.session),
     ), (400 if errors else 200)
 
