@@ -46,6 +46,8 @@ CRON_JOBS = [
     ("helpdesk.notifications.jobs.send_digests", "default", 3600),
     # Mails whose job Redis never took or lost (the notification table is the outbox).
     ("helpdesk.notifications.jobs.resend_unsent", "default", 300),
+    # Dashboard figures: the days whose tickets changed in the last minute.
+    ("helpdesk.reports.jobs.refresh_rollups", "default", 60),
     # Training reminders and summaries whose timers Redis may have lost.
     ("helpdesk.trainings.jobs.sweep_session_mails", "default", 900),
 ]

@@ -58,6 +58,8 @@ def create_app(config: dict | None = None) -> Flask:
     _register_blueprints(app)
     _install_single_sign_on(app)
     _connect_subscribers()
+    import helpdesk.audit.recorder  # noqa: F401 — records configuration changes at each flush
+
     register_error_handlers(app)
     _register_cli(app)
     install_template_helpers(app)
@@ -67,11 +69,14 @@ def create_app(config: dict | None = None) -> Flask:
 def _import_models() -> None:
     """Every table, so that the metadata (and Alembic) see them all."""
     import escalation.models  # noqa: F401
+    import helpdesk.audit.models  # noqa: F401
     import helpdesk.incidents.models  # noqa: F401
     import helpdesk.notifications.models  # noqa: F401
     import helpdesk.organisation.models  # noqa: F401
     import helpdesk.platform.refcache  # noqa: F401
+    import helpdesk.reports.models  # noqa: F401
     import helpdesk.routing.models  # noqa: F401
+    import helpdesk.satisfaction.models  # noqa: F401
     import helpdesk.tickets.models  # noqa: F401
     import helpdesk.trainings.models  # noqa: F401
     import helpdesk.users.models  # noqa: F401
@@ -82,11 +87,14 @@ def _import_models() -> None:
 def _register_blueprints(app: Flask) -> None:
     from escalation import views as sla_views
     from helpdesk.admin import views as admin_views
+    from helpdesk.audit import views as audit_views
     from helpdesk.incidents import api as incidents_api
     from helpdesk.incidents import views as incident_views
     from helpdesk.notifications import views as notification_views
+    from helpdesk.reports import views as report_views
     from helpdesk.routing import api as routing_api
     from helpdesk.routing import views as routing_views
+    from helpdesk.satisfaction import views as satisfaction_views
     from helpdesk.tickets import api as tickets_api
     from helpdesk.tickets import views as ticket_views
     from helpdesk.trainings import views as training_views
@@ -111,12 +119,16 @@ def _register_blueprints(app: Flask) -> None:
         notification_views,
         incident_views,
         sla_views,
+        report_views,
+        satisfaction_views,
+        audit_views,
     ):
         app.register_blueprint(module.bp)
     # The API authenticates by bearer token only (never by cookie), hence no CSRF token.
     for module in (routing_api, tickets_api, incidents_api, kb_api, diagnostics_api):
         csrf.exempt(module.bp)
         app.register_blueprint(module.bp)
+    satisfaction_views.install(app)  # the survey link of the resolution e-mail, the survey callout of the ticket page
 
 
 def _install_single_sign_on(app: Flask) -> None:
@@ -126,21 +138,24 @@ def _install_single_sign_on(app: Flask) -> None:
 
 
 def _connect_subscribers() -> None:
-    """The areas that react to ticket events: SLA clocks, notifications, diagnostic statistics."""
+    """The areas that react to ticket events: SLA clocks, notifications, diagnostic statistics, satisfaction."""
     import escalation.subscribers  # noqa: F401
     import helpdesk.notifications.subscribers  # noqa: F401
+    import helpdesk.satisfaction.subscribers  # noqa: F401
     import kb.diagnostics.subscribers  # noqa: F401
 
 
 def _register_cli(app: Flask) -> None:
     from escalation.cli import sla_cli
     from helpdesk.platform.cli import backup_command, config_show, restore_command
+    from helpdesk.reports.cli import reports_cli
     from helpdesk.seed import seed_command
     from helpdesk.users.cli import user_cli
     from kb.cli import kb_cli
     from kb.diagnostics.cli import diagnostics_cli
 
-    for command in (seed_command, user_cli, config_show, backup_command, restore_command, kb_cli, diagnostics_cli, sla_cli):
+    for command in (seed_command, user_cli, config_show, backup_command, restore_command, kb_cli, diagnostics_cli, sla_cli,
+                    reports_cli):  # fmt: skip
         app.cli.add_command(command)
 
 

@@ -38,7 +38,8 @@ class Action(StrEnum):
     MARK_DUPLICATE = "mark_duplicate"
     SET_EVOLUTION_STATUS = "set_evolution_status"  # on a ticket the user may see
     MANAGE_MAJOR_INCIDENTS = "manage_major_incidents"
-    VIEW_DASHBOARD = "view_dashboard"
+    VIEW_DASHBOARD = "view_dashboard"  # the figures: académie-wide, or a head's own school (see report_school)
+    VIEW_CONFIG_AUDIT = "view_config_audit"  # who changed which configuration, before → after
     # configuration and content
     EDIT_CATALOG = "edit_catalog"
     EDIT_KB = "edit_kb"  # write FAQ articles; a change to a published one waits for PUBLISH_KB unless held too
@@ -75,7 +76,8 @@ ROLE_ACTIONS: dict[Action, frozenset[Role]] = {
     Action.MARK_DUPLICATE: frozenset({Role.PILOTE}),
     Action.SET_EVOLUTION_STATUS: frozenset({Role.PILOTE, Role.EDITEUR}),
     Action.MANAGE_MAJOR_INCIDENTS: frozenset({Role.AGENT_N1, Role.PILOTE}),
-    Action.VIEW_DASHBOARD: frozenset({Role.PILOTE, Role.ADMIN}),
+    Action.VIEW_DASHBOARD: frozenset({Role.PILOTE, Role.ADMIN, Role.DAFPEN}),
+    Action.VIEW_CONFIG_AUDIT: frozenset({Role.PILOTE, Role.ADMIN}),
     Action.EDIT_CATALOG: frozenset({Role.PILOTE, Role.ADMIN}),
     Action.EDIT_KB: frozenset({Role.PILOTE, Role.EDULAB}),
     Action.PUBLISH_KB: frozenset({Role.PILOTE}),
@@ -197,6 +199,8 @@ def can(user, action: Action, ticket=None) -> bool:
     if action not in TICKET_ACTIONS:
         if action == Action.REQUEST_FIL:
             return user.profile in HEAD_PROFILES and user.school_id is not None  # the head asks, not the ENT admin
+        if action == Action.VIEW_DASHBOARD and _heads_a_school(user):
+            return True  # their own school's figures only: report_school
         if action == Action.LIST_FIL:
             return can(user, Action.REQUEST_FIL) or bool(user.roles & FIL_OFFICE_ROLES)
         allowed = ROLE_ACTIONS.get(action)
@@ -233,6 +237,28 @@ def can(user, action: Action, ticket=None) -> bool:
     if action == Action.SHARE_WITH_VENDOR:
         return Role.PILOTE in user.roles
     return False
+
+
+def _heads_a_school(user) -> bool:
+    return user.profile in HEAD_PROFILES and user.school_id is not None
+
+
+def report_school(user) -> int | None:
+    """The one school whose figures `user` may see, or None for the whole académie (pilot team, DAFPEN, admins).
+    Only meaningful when can(user, VIEW_DASHBOARD)."""
+    if user.roles & ROLE_ACTIONS[Action.VIEW_DASHBOARD]:
+        return None
+    return user.school_id if _heads_a_school(user) else None
+
+
+def sees_academie_figures(user) -> bool:
+    """Académie-wide figures only (e.g. diagnostic statistics, which no school owns): not a head's school view."""
+    return can(user, Action.VIEW_DASHBOARD) and report_school(user) is None
+
+
+def can_answer_survey(user, survey) -> bool:
+    """The satisfaction question is the requester's own (a signed link stands for them when logged out)."""
+    return _authenticated(user) and survey.requester_id == user.id
 
 
 def can_track_evolution(user, ticket) -> bool:
@@ -317,7 +343,7 @@ MENU = (
     "incidents.index",
     "tickets.evolutions",
     "trainings.index",
-    "tickets.dashboard",
+    "reports.show",
     "admin.index",
 )
 
@@ -343,7 +369,7 @@ def menu_entries(user) -> list[str]:
         if user.roles & {Role.REQUESTER, Role.FORMATION, Role.DAFPEN, Role.PILOTE}:
             shown.add("trainings.index")
         if can(user, Action.VIEW_DASHBOARD):
-            shown.add("tickets.dashboard")
+            shown.add("reports.show")
         if any(can(user, a) for a in (Action.MANAGE_USERS, Action.EDIT_CATALOG, Action.VIEW_OPERATIONS)):
             shown.add("admin.index")
     return [endpoint for endpoint in MENU if endpoint in shown]

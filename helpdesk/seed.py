@@ -4,6 +4,7 @@ Each area's seed module may define seed_reference(session) and seed_demo(session
 
 import click
 
+from helpdesk.platform import audit
 from helpdesk.platform.extensions import db
 
 
@@ -25,6 +26,7 @@ STEPS = (("seed_reference", "données de référence"), ("seed_demo", "données 
 
 def run_seed(session, demo: bool, echo=lambda message: None) -> None:
     """Every area's reference data, then (with `demo`) its demo data, one commit per area and step."""
+    audit.acting_as(session, None, "seed")  # the configuration journal names the loading, not a person
     for step, what in STEPS if demo else STEPS[:1]:
         for module in _seed_modules():
             if hasattr(module, step):

@@ -23,6 +23,7 @@ from kb.models import (
     ArticleFact,
     ArticleRevision,
     ArticleStatus,
+    ArticleVote,
     Audience,
     Deflection,
     GlossaryTerm,
@@ -153,11 +154,21 @@ def record_view(session, article: Article) -> None:
     session.flush()
 
 
-def vote(session, article: Article, *, helpful: bool) -> None:
+def vote(session, article: Article, *, helpful: bool, now, actor=None) -> None:
+    """Count one answer to « Cette réponse vous a-t-elle aidé ? »: on the article's totals, and as a dated vote
+    that the deflection figures count per day."""
     if helpful:
         article.votes_yes = (article.votes_yes or 0) + 1
     else:
         article.votes_no = (article.votes_no or 0) + 1
+    session.add(
+        ArticleVote(
+            article_id=article.id,
+            helpful=helpful,
+            user_id=actor.id if getattr(actor, "is_authenticated", False) else None,
+            created_at=now,
+        )
+    )
     session.flush()
 
 

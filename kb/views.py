@@ -100,7 +100,7 @@ def vote(slug: str):
         return redirect(url_for("kb.article", slug=slug))
     voted = web_session.get("kb_votes", [])
     if found.id not in voted:  # one vote per article and browser session
-        services.vote(db.session, found, helpful=answer == "oui")
+        services.vote(db.session, found, helpful=answer == "oui", actor=current_user, now=utcnow())
         db.session.commit()
         web_session["kb_votes"] = [*voted, found.id][-200:]
         answers = dict(web_session.get("kb_vote_answers") or {})

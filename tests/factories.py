@@ -17,6 +17,7 @@ from escalation.models import (
     TierCalendar,
     TierStint,
 )
+from helpdesk.audit.models import AuditEntry
 from helpdesk.incidents.models import MajorIncident
 from helpdesk.notifications.models import Notification, NotificationPreference
 from helpdesk.organisation.models import Academie, Basin, School
@@ -24,7 +25,9 @@ from helpdesk.organisation.uai import check_letter
 from helpdesk.platform.extensions import db
 from helpdesk.platform.idempotency import IdempotentRequest
 from helpdesk.platform.refcache import CacheVersion, new_token
-from helpdesk.routing.models import Keyword, KeywordRevision
+from helpdesk.reports.models import RollupState, SchoolRollup, TicketRollup
+from helpdesk.routing.models import Keyword
+from helpdesk.satisfaction.models import Survey
 from helpdesk.tickets.models import Attachment, Message, Ticket, TicketEvent
 from helpdesk.users.models import ApiToken, ExternalIdentity, Role, User, UserRole
 from helpdesk.users.passwords import hash_password
@@ -35,6 +38,7 @@ from kb.models import (
     ArticleFact,
     ArticleFeedback,
     ArticleRevision,
+    ArticleVote,
     Deflection,
     GlossaryRevision,
     GlossaryTerm,
@@ -140,15 +144,6 @@ class KeywordFactory(Base):
     priority = "normal"
     synonyms = factory.LazyFunction(list)
     fields = factory.LazyFunction(list)
-
-
-class KeywordRevisionFactory(Base):
-    class Meta:
-        model = KeywordRevision
-
-    keyword = factory.SubFactory(KeywordFactory)
-    version = 1
-    snapshot = factory.LazyFunction(dict)
 
 
 class TicketFactory(Base):
@@ -291,6 +286,15 @@ class DeflectionFactory(Base):
 
     article_id = factory.LazyFunction(lambda: ArticleFactory().id)
     keyword_slug = None
+
+
+class ArticleVoteFactory(Base):
+    class Meta:
+        model = ArticleVote
+
+    article_id = factory.LazyFunction(lambda: ArticleFactory().id)
+    helpful = True
+    created_at = factory.LazyFunction(lambda: datetime(2026, 1, 12, 9, 0, tzinfo=UTC))
 
 
 # --- guided diagnostics ---
@@ -589,3 +593,70 @@ class CacheVersionFactory(Base):
 
     scope = factory.Sequence(lambda n: f"scope-{n}")
     token = factory.LazyFunction(new_token)
+
+
+# --- figures, satisfaction, configuration audit ---
+
+
+class TicketRollupFactory(Base):
+    class Meta:
+        model = TicketRollup
+
+    cuboid = "full"
+    grain = "day"
+    bucket = date(2026, 1, 12)
+    service = "messagerie"
+    keyword_id = 1
+    opened_keyword_id = 1
+    entry_tier = "n1"
+    tier = "n1"
+    basin_id = 1
+    channel = "web"
+    opened = 1
+
+
+class SchoolRollupFactory(Base):
+    class Meta:
+        model = SchoolRollup
+
+    grain = "day"
+    bucket = date(2026, 1, 12)
+    service = ""
+    school_id = 1
+    basin_id = 1
+    opened = 1
+
+
+class RollupStateFactory(Base):
+    class Meta:
+        model = RollupState
+
+    id = factory.Sequence(lambda n: n + 1)
+
+
+class SurveyFactory(Base):
+    class Meta:
+        model = Survey
+
+    ticket = factory.SubFactory(TicketFactory)
+    requester_id = factory.LazyAttribute(lambda s: s.ticket.requester_id)
+    tier = factory.LazyAttribute(lambda s: s.ticket.tier)
+    service = factory.LazyAttribute(lambda s: s.ticket.service)
+    keyword_id = factory.LazyAttribute(lambda s: s.ticket.keyword_id)
+    basin_id = factory.LazyAttribute(lambda s: s.ticket.basin_id)
+    school_id = factory.LazyAttribute(lambda s: s.ticket.school_id)
+    entry_tier = factory.LazyAttribute(lambda s: s.ticket.entry_tier)
+    channel = "web"
+    invited_at = factory.LazyFunction(lambda: datetime(2026, 1, 12, 9, 0, tzinfo=UTC))
+
+
+class AuditEntryFactory(Base):
+    class Meta:
+        model = AuditEntry
+
+    created_at = factory.LazyFunction(lambda: datetime(2026, 1, 12, 9, 0, tzinfo=UTC))
+    entity = "school"
+    entity_id = "1"
+    entity_label = "Collège"
+    action = "updated"
+    changes = factory.LazyFunction(lambda: {"name": ["Ancien", "Nouveau"]})

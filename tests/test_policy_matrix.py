@@ -9,12 +9,15 @@ from helpdesk.policy import (
     TICKET_ACTIONS,
     Action,
     can,
+    can_answer_survey,
     can_move,
     can_view_ticket,
     home_page,
     menu_entries,
     queue_tiers,
     readable_audiences,
+    report_school,
+    sees_academie_figures,
     ticket_scope,
     visible_basin_ids,
 )
@@ -188,7 +191,7 @@ def test_menus_and_home_pages_by_role():
     assert "tickets.school" in menus["head"] and "tickets.school" not in menus["teacher"]
     assert "tickets.new" not in menus["editeur"] and "tickets.evolutions" in menus["editeur"]
     assert "admin.index" in menus["admin"] and "admin.index" in menus["pilote"] and "admin.index" not in menus["teacher"]
-    assert "tickets.dashboard" in menus["pilote"] and "tickets.dashboard" not in menus["agent_n1"]
+    assert "reports.show" in menus["pilote"] and "reports.show" in menus["head"] and "reports.show" not in menus["agent_n1"]
     anonymous = FakeUser(0, frozenset(), is_authenticated=False)
     assert menu_entries(anonymous) == ["kb.faq", "diagnostics.index", "trainings.index"]
     homes = {name: home_page(user) for name, user in USERS.items()}
@@ -218,9 +221,44 @@ def test_role_actions(user_name):
         Action.REQUEST_FIL: user_name == "head",
         Action.VALIDATE_FIL: user_name == "dafpen",
         Action.MANAGE_TRAININGS: user_name == "formation",
+        Action.VIEW_DASHBOARD: user_name in {"head", "pilote", "admin", "dafpen"},
+        Action.VIEW_CONFIG_AUDIT: user_name in {"pilote", "admin"},
     }
     for action, expected in expectations.items():
         assert can(user, action) is expected, f"{user_name} {action}"
+
+
+@pytest.mark.parametrize("user_name", sorted(USERS))
+def test_figures_are_academie_wide_or_one_school(user_name):
+    """Pilots, DAFPEN and admins see the whole académie; a head of school sees only their school; nobody else
+    sees figures (report_school is only read once VIEW_DASHBOARD is granted)."""
+    user = USERS[user_name]
+    expected = {"head": user.school_id, "pilote": None, "admin": None, "dafpen": None}
+    assert can(user, Action.VIEW_DASHBOARD) is (user_name in expected)
+    if user_name in expected:
+        assert report_school(user) == expected[user_name]
+    assert sees_academie_figures(user) is (user_name in {"pilote", "admin", "dafpen"})
+
+
+def test_a_head_with_an_academie_role_sees_the_academie():
+    both = FakeUser(60, frozenset({Role.PILOTE}), profile="chef_etablissement", school_id=7)
+    assert can(both, Action.VIEW_DASHBOARD) and report_school(both) is None
+
+
+def test_a_head_without_a_school_sees_no_figures():
+    assert not can(FakeUser(61, frozenset({Role.REQUESTER}), profile="chef_etablissement", school_id=None), Action.VIEW_DASHBOARD)
+
+
+@dataclass
+class FakeSurvey:
+    requester_id: int
+
+
+@pytest.mark.parametrize("user_name", sorted(USERS))
+def test_only_the_requester_answers_the_survey(user_name):
+    user = USERS[user_name]
+    assert can_answer_survey(user, FakeSurvey(requester_id=1)) is (user.id == 1)
+    assert not can_answer_survey(FakeUser(1, frozenset(), is_authenticated=False), FakeSurvey(requester_id=1))
 
 
 def test_anonymous_can_do_nothing():

@@ -1,9 +1,11 @@
-"""The keyword catalog: a keyword decides service, entry tier, priority, type and the form's extra fields."""
+"""The keyword catalog: a keyword decides service, entry tier, priority, type and the form's extra fields.
+
+Its edits are kept by the configuration audit (helpdesk.audit), like every other configuration change."""
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import JSON, Boolean, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
 
 from helpdesk.platform.extensions import db
 from helpdesk.platform.timeutil import utcnow
@@ -29,25 +31,5 @@ class Keyword(db.Model):
     version: Mapped[int] = mapped_column(Integer, default=1)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
-    revisions: Mapped[list["KeywordRevision"]] = relationship(
-        back_populates="keyword", order_by="KeywordRevision.id.desc()", cascade="all, delete-orphan"
-    )
-
     def __str__(self) -> str:
         return self.label
-
-
-class KeywordRevision(db.Model):
-    """History of catalog edits: a full snapshot per change, with who and why."""
-
-    __tablename__ = "keyword_revision"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    keyword_id: Mapped[int] = mapped_column(ForeignKey("keyword.id", ondelete="CASCADE"), index=True)
-    editor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
-    version: Mapped[int] = mapped_column(Integer)
-    snapshot: Mapped[dict] = mapped_column(JSON)
-    comment: Mapped[str] = mapped_column(String(300), default="")
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-
-    keyword: Mapped[Keyword] = relationship(back_populates="revisions")

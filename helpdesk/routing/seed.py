@@ -5,10 +5,10 @@ from pathlib import Path
 import yaml
 from sqlalchemy import select
 
+from helpdesk.platform import audit
 from helpdesk.platform.errors import ValidationFailed
 from helpdesk.routing import catalog
-from helpdesk.routing.models import Keyword, KeywordRevision
-from helpdesk.routing.services import snapshot
+from helpdesk.routing.models import Keyword
 
 CATALOG_FILE = Path(__file__).parent / "data" / "keywords.yaml"
 SEED_COMMENT = "Chargement du catalogue de référence"
@@ -60,8 +60,7 @@ def seed_reference(session, path: Path = CATALOG_FILE) -> int:
             continue
         keyword = Keyword(slug=catalog.slugify(data["label"]), version=1, **data)
         session.add(keyword)
-        session.flush()
-        session.add(KeywordRevision(keyword=keyword, editor_id=None, version=1, snapshot=snapshot(keyword), comment=SEED_COMMENT))
         created += 1
+    audit.note(session, SEED_COMMENT)
     session.flush()
     return created

@@ -1,31 +1,32 @@
-"""Catalog use cases: list, create and edit keywords, each edit kept as a revision snapshot with who and why."""
+"""Catalog use cases: list, create and edit keywords; each edit is recorded by the configuration audit with who and why."""
 
 from datetime import datetime
 
 from sqlalchemy import func, or_, select
 
 from helpdesk import policy
+from helpdesk.platform import audit
 from helpdesk.platform.errors import Conflict, NotAllowed, NotFound, ValidationFailed
 from helpdesk.platform.french import fold
+from helpdesk.platform.i18n import N_
 from helpdesk.routing import catalog
-from helpdesk.routing.codes import PRIORITY_LABELS, SERVICE_LABELS, TICKET_TYPE_LABELS, TIER_LABELS
-from helpdesk.routing.models import Keyword, KeywordRevision
+from helpdesk.routing.codes import SERVICE_LABELS
+from helpdesk.routing.models import Keyword
 
 FIELD_LABELS = {
-    "label": "Libellé",
-    "slug": "Identifiant",
-    "service": "Service",
-    "tier": "Niveau d'entrée",
-    "ticket_type": "Type de ticket",
-    "priority": "Priorité",
-    "is_mass_incident": "Incident de masse",
-    "synonyms": "Synonymes",
-    "description": "Description",
-    "fields": "Champs complémentaires",
-    "diagnostic_slug": "Diagnostic guidé",
-    "is_active": "Actif",
+    "label": N_("Libellé"),
+    "slug": N_("Identifiant"),
+    "service": N_("Service"),
+    "tier": N_("Niveau d'entrée"),
+    "ticket_type": N_("Type de ticket"),
+    "priority": N_("Priorité"),
+    "is_mass_incident": N_("Incident de masse"),
+    "synonyms": N_("Synonymes"),
+    "description": N_("Description"),
+    "fields": N_("Champs complémentaires"),
+    "diagnostic_slug": N_("Diagnostic guidé"),
+    "is_active": N_("Actif"),
 }
-_VALUE_LABELS = {"service": SERVICE_LABELS, "tier": TIER_LABELS, "ticket_type": TICKET_TYPE_LABELS, "priority": PRIORITY_LABELS}
 
 
 def snapshot(keyword: Keyword) -> dict:
@@ -34,31 +35,6 @@ def snapshot(keyword: Keyword) -> dict:
     data["synonyms"] = list(data["synonyms"] or [])
     data["fields"] = list(data["fields"] or [])
     return data
-
-
-def _display(name: str, value) -> str:
-    if isinstance(value, bool):
-        return "oui" if value else "non"
-    if name in _VALUE_LABELS:
-        for key, label in _VALUE_LABELS[name].items():
-            if key == value:
-                return label
-    if name == "synonyms":
-        return ", ".join(value or []) or "—"
-    if name == "fields":
-        return "; ".join(f"{f.get('label')} ({f.get('type')})" for f in value or []) or "—"
-    return str(value) if value not in (None, "") else "—"
-
-
-def diff(before: dict | None, after: dict) -> list[tuple[str, str, str]]:
-    """Field-by-field differences between two snapshots, as (field label, before, after) in French."""
-    before = before or {}
-    changes = []
-    for name, label in FIELD_LABELS.items():
-        old, new = before.get(name), after.get(name)
-        if old != new:
-            changes.append((label, _display(name, old) if name in before else "—", _display(name, new)))
-    return changes
 
 
 def list_keywords(
@@ -132,17 +108,7 @@ def create_keyword(session, data: dict, *, actor, now: datetime, comment: str = 
     slug = _check(session, data, None)
     keyword = Keyword(slug=slug, version=1, updated_at=now, **data)
     session.add(keyword)
-    session.flush()
-    session.add(
-        KeywordRevision(
-            keyword=keyword,
-            editor_id=actor.id,
-            version=1,
-            snapshot=snapshot(keyword),
-            comment=(comment or "Création").strip()[:300],
-            created_at=now,
-        )
-    )
+    audit.note(session, comment or "Création")
     session.flush()
     return keyword
 
@@ -169,35 +135,6 @@ def update_keyword(
         return keyword
     keyword.version += 1
     keyword.updated_at = now
-    session.add(
-        KeywordRevision(
-            keyword=keyword,
-            editor_id=actor.id,
-            version=keyword.version,
-            snapshot=after,
-            comment=(comment or "").strip()[:300],
-            created_at=now,
-        )
-    )
+    audit.note(session, comment)
     session.flush()
     return keyword
-
-
-def editor_names(session, ids: set) -> dict[int, str]:
-    from helpdesk.users.models import User
-
-    ids = {i for i in ids if i}
-    if not ids:
-        return {}
-    return dict(session.execute(select(User.id, User.full_name).where(User.id.in_(sorted(ids)))).all())
-
-
-def revisions_with_diffs(keyword: Keyword) -> list[tuple[KeywordRevision, list[tuple[str, str, str]]]]:
-    """Revisions newest first, each with its differences from the revision before it."""
-    ordered = sorted(keyword.revisions, key=lambda r: r.id)
-    result = []
-    previous = None
-    for revision in ordered:
-        result.append((revision, diff(previous, revision.snapshot)))
-        previous = revision.snapshot
-    return list(reversed(result))

@@ -5,6 +5,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from helpdesk import policy
+from helpdesk.audit import display as audit_display
+from helpdesk.audit import services as audit_services
 from helpdesk.platform.errors import Conflict, NotAllowed, ValidationFailed
 from helpdesk.platform.extensions import db
 from helpdesk.platform.timeutil import utcnow
@@ -126,6 +128,11 @@ def edit(keyword_id: int):
 def history(keyword_id: int):
     _require_catalog_editor()
     keyword = services.get_keyword(db.session, keyword_id)
-    revisions = services.revisions_with_diffs(keyword)
-    editors = services.editor_names(db.session, {revision.editor_id for revision, _changes in revisions})
-    return render_template("routing/history.html", keyword=keyword, revisions=revisions, editors=editors)
+    entries = audit_services.history(db.session, "keyword", keyword.id)
+    return render_template(
+        "routing/history.html",
+        keyword=keyword,
+        entries=entries,
+        rows=audit_display.rows(db.session, entries),
+        display=audit_display,
+    )

@@ -1,4 +1,4 @@
-"""Read side of tickets: queues and lists scoped by policy, keyset pagination, capped counts, pilot figures."""
+"""Read side of tickets: queues and lists scoped by policy, keyset pagination, capped counts."""
 
 import base64
 import json
@@ -16,7 +16,7 @@ from helpdesk.platform.types import UTCDateTime
 from helpdesk.routing.codes import TicketType
 from helpdesk.routing.models import Keyword
 from helpdesk.tickets import search
-from helpdesk.tickets.models import Ticket, TicketEvent
+from helpdesk.tickets.models import Ticket
 from helpdesk.tickets.states import CLOCK_PAUSED, Status
 
 COUNT_CAP = 1000
@@ -183,57 +183,3 @@ def evolutions(session, user):
         )
     )
     return groups, bugs
-
-
-def dashboard(session):
-    """Counts by tier, status and service; misrouting per keyword; where tickets really ended."""
-    by_tier = dict(session.execute(select(Ticket.tier, func.count()).where(Ticket.is_open.is_(True)).group_by(Ticket.tier)).all())
-    by_status = dict(session.execute(select(Ticket.status, func.count()).group_by(Ticket.status)).all())
-    by_service = session.execute(
-        select(Ticket.service, func.count())
-        .where(Ticket.is_open.is_(True))
-        .group_by(Ticket.service)
-        .order_by(func.count().desc())
-    ).all()
-    # Misrouting is counted against the keyword a ticket was opened with: the first change's "from" value,
-    # or the current keyword when it never changed.
-    changed_ids = select(TicketEvent.ticket_id).where(TicketEvent.kind == "keyword_changed")
-    unchanged = dict(
-        session.execute(
-            select(Keyword.label, func.count(Ticket.id))
-            .join(Keyword, Keyword.id == Ticket.keyword_id)
-            .where(Ticket.id.not_in(changed_ids))
-            .group_by(Keyword.label)
-        ).all()
-    )
-    first_change = select(func.min(TicketEvent.id)).where(TicketEvent.kind == "keyword_changed").group_by(TicketEvent.ticket_id)
-    wrong = dict(
-        session.execute(
-            select(TicketEvent.from_value, func.count()).where(TicketEvent.id.in_(first_change)).group_by(TicketEvent.from_value)
-        ).all()
-    )
-    misrouting = []
-    for label in set(unchanged) | set(wrong):
-        total = unchanged.get(label, 0) + wrong.get(label, 0)
-        misrouting.append(
-            {
-                "keyword": label,
-                "total": total,
-                "misrouted": wrong.get(label, 0),
-                "share": wrong.get(label, 0) / total if total else 0,
-            }
-        )
-    misrouting.sort(key=lambda row: (-row["share"], -row["total"], row["keyword"]))
-    final = session.execute(
-        select(Ticket.entry_tier, Ticket.tier, func.count())
-        .where(Ticket.is_open.is_(False))
-        .group_by(Ticket.entry_tier, Ticket.tier)
-        .order_by(Ticket.entry_tier, Ticket.tier)
-    ).all()
-    return {
-        "by_tier": by_tier,
-        "by_status": by_status,
-        "by_service": by_service,
-        "misrouting": misrouting,
-        "final": [{"entry": e, "final": f, "count": c} for e, f, c in final],
-    }

@@ -353,11 +353,3 @@ def evolutions():
         raise NotAllowed(N_("Cette vue est réservée à l'équipe pilote et à l'éditeur."))
     groups, bugs = queries.evolutions(db.session, current_user)
     return render_template("tickets/evolutions.html", groups=groups, bugs=bugs, evolution_statuses=services.EVOLUTION_STATUSES)
-
-
-@bp.get("/tableau-de-bord")
-@login_required
-def dashboard():
-    if not policy.can(current_user, Action.VIEW_DASHBOARD):
-        raise NotAllowed(N_("Le tableau de bord est réservé à l'équipe pilote."))
-    return render_template("tickets/dashboard.html", data=queries.dashboard(db.session), status_labels=STATUS_LABELS)

@@ -3,6 +3,7 @@
 import click
 from flask.cli import AppGroup
 
+from helpdesk.platform import audit
 from helpdesk.platform.errors import DomainError
 from helpdesk.platform.extensions import db
 
@@ -19,6 +20,7 @@ user_cli = AppGroup("user", help="Gérer les comptes.")
 @click.password_option()
 def user_create(email, full_name, roles, profile, school_uai, basins, password):
     """Crée un compte local."""
+    audit.acting_as(db.session, None, "command")
     from helpdesk.users.services import create_user
 
     try:
@@ -43,6 +45,7 @@ def user_create(email, full_name, roles, profile, school_uai, basins, password):
 @click.password_option()
 def user_set_password(email, password):
     """Change le mot de passe d'un compte."""
+    audit.acting_as(db.session, None, "command")
     from helpdesk.users.services import find_by_email, set_password
 
     user = find_by_email(db.session, email)

@@ -45,7 +45,7 @@ MENU_LABELS = {
     "incidents.index": N_("Incidents de masse"),
     "tickets.evolutions": N_("Évolutions et bugs"),
     "trainings.index": N_("Formations"),
-    "tickets.dashboard": N_("Tableau de bord"),
+    "reports.show": N_("Chiffres"),
     "admin.index": N_("Administration"),
 }
 
@@ -105,6 +105,7 @@ def install_template_helpers(app) -> None:
         main_menu=main_menu,
         can=lambda action, ticket=None: policy.can(current_user, action, ticket),
         is_head_of_school=lambda: policy.is_head_of_school(current_user),
+        sees_academie_figures=lambda: policy.sees_academie_figures(current_user),
         Action=policy.Action,
         Role=Role,
     )

@@ -80,7 +80,7 @@ def ensure_can_edit(actor) -> None:
 
 
 def ensure_can_view_statistics(actor) -> None:
-    if not policy.can(actor, policy.Action.VIEW_DASHBOARD):
+    if not policy.sees_academie_figures(actor):
         raise NotAllowed("Les statistiques des diagnostics sont réservées à l'équipe pilote.")
 
 

@@ -3,10 +3,11 @@
 import pytest
 from sqlalchemy import func, select
 
+from helpdesk.audit.models import AuditEntry
 from helpdesk.platform.errors import ValidationFailed
 from helpdesk.routing import catalog
 from helpdesk.routing.codes import ENTRY_TIERS
-from helpdesk.routing.models import Keyword, KeywordRevision
+from helpdesk.routing.models import Keyword
 from helpdesk.routing.seed import load_catalog, seed_reference
 
 
@@ -22,7 +23,10 @@ def test_seed_is_idempotent_and_records_a_first_revision(session):
     assert created == len(load_catalog())
     assert seed_reference(session) == 0
     assert session.scalar(select(func.count(Keyword.id))) == created
-    assert session.scalar(select(func.count(KeywordRevision.id))) == created
+    entries = session.scalars(select(AuditEntry).where(AuditEntry.entity == "keyword")).all()
+    assert len(entries) == created and {(e.action, e.comment) for e in entries} == {
+        ("created", "Chargement du catalogue de référence")
+    }
     keyword = session.scalar(select(Keyword).where(Keyword.label == "compte AED/AESH absent"))
     assert keyword.slug == "compte-aed-aesh-absent"
     assert keyword.fields[0]["name"] == "profil_concerne"

@@ -3,10 +3,11 @@
 import pytest
 from sqlalchemy import select
 
+from helpdesk.audit.models import AuditEntry
 from helpdesk.platform.errors import Conflict, NotAllowed
 from helpdesk.platform.timeutil import utcnow
 from helpdesk.routing import services
-from helpdesk.routing.models import Keyword, KeywordRevision
+from helpdesk.routing.models import Keyword
 from helpdesk.users.models import Role
 from tests.factories import KeywordFactory, UserFactory
 
@@ -82,8 +83,8 @@ def test_pilot_creates_a_keyword_that_is_suggested_at_once(client, login_as, pil
     keyword = session.scalar(select(Keyword).where(Keyword.slug == "trombinoscope-vide"))
     assert keyword.synonyms == ["trombi vide", "pas de photos trombinoscope"]
     assert keyword.fields[0]["choices"] == ["EDT", "UnDeuxTemps"]
-    revision = keyword.revisions[0]
-    assert (revision.editor_id, revision.version, revision.comment) == (pilot.id, 1, "Nouveau besoin remonté par les EduLAB")
+    entry = session.scalar(select(AuditEntry).where(AuditEntry.entity == "keyword", AuditEntry.entity_id == str(keyword.id)))
+    assert (entry.actor_id, entry.action, entry.comment) == (pilot.id, "created", "Nouveau besoin remonté par les EduLAB")
     KeywordFactory.create_batch(4)  # a few other keywords so the word is distinctive
     session.commit()
     found = client.get("/api/v1/routing/suggest?q=trombi+vide").get_json()["suggestions"]
@@ -170,6 +171,6 @@ def test_unchanged_save_records_no_revision(session, pilot):
     data = services.snapshot(keyword)
     services.update_keyword(session, keyword, data, actor=pilot, now=utcnow(), comment="rien", expected_version=1)
     assert keyword.version == 1
-    assert session.scalar(select(KeywordRevision.id)) is None
+    assert session.scalar(select(AuditEntry.id).where(AuditEntry.entity == "keyword", AuditEntry.action == "updated")) is None
     with pytest.raises(Conflict):
         services.update_keyword(session, keyword, data, actor=pilot, now=utcnow(), expected_version=7)

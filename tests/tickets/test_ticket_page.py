@@ -188,6 +188,8 @@ def test_a_form_refused_keeps_what_was_typed(chain, login_as, session, client):
 
 
 def test_change_keyword_records_misrouting_on_the_dashboard(chain, login_as, session, client):
+    from helpdesk.reports import rollups
+
     ticket = _open(session, chain)
     login_as(chain["edulab"])
     response = client.post(
@@ -196,9 +198,11 @@ def test_change_keyword_records_misrouting_on_the_dashboard(chain, login_as, ses
     )
     assert response.status_code == 302
     _open(session, chain)
+    rollups.refresh(session, now=utcnow())
+    session.commit()
     login_as(chain["pilote"])
-    page = text(client.get("/tickets/tableau-de-bord"))
-    assert "<td>agenda de rubrique vide</td><td>2</td><td>1</td><td>50 %</td>" in page
+    page = text(client.get("/pilotage/chiffres/orientation"))
+    assert '<th scope="row">agenda de rubrique vide</th><td>2</td><td>1</td><td>50,0</td>' in page
 
 
 def test_requester_lists_and_school_list(chain, login_as, session, client):

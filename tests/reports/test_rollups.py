@@ -1,0 +1,167 @@
+"""The rollups give the same figures as counting the tickets directly, and stay in step as tickets change."""
+
+from collections import Counter
+from datetime import date, timedelta
+
+from sqlalchemy import func, select
+
+from helpdesk.reports import rollups, services
+from helpdesk.reports.models import MEASURES, SchoolRollup, TicketRollup
+from helpdesk.reports.periods import Step, make_period, paris_day
+from helpdesk.tickets import lifecycle
+from helpdesk.tickets.models import Ticket
+from tests.reports.conftest import MONDAY
+
+WEEK = make_period(date(2026, 1, 12), date(2026, 1, 18), "day", today=date(2026, 2, 1))
+
+
+def _m(values, name):
+    return values[MEASURES.index(name)]
+
+
+def test_rollup_counts_match_a_direct_count_of_the_tickets(session, activity, academie):
+    rollups.refresh(session, now=MONDAY + timedelta(days=3))
+    figures = services.cube(session, Step.DAY, WEEK.first, WEEK.last, services.Filters(), ("bucket", "service"))
+    direct = Counter(paris_day(created).isoformat() for created in session.scalars(select(Ticket.created_at)))
+    per_day = {}
+    for (bucket, _service), values in figures.items():
+        per_day[bucket.isoformat()] = per_day.get(bucket.isoformat(), 0) + _m(values, "opened")
+    assert per_day == dict(direct)
+    assert per_day == {"2026-01-12": 3, "2026-01-13": 3, "2026-01-14": 2, "2026-01-15": 1}  # 23:30 UTC is Thursday in Paris
+    by_service = services.cube(session, Step.DAY, WEEK.first, WEEK.last, services.Filters(), ("service",))
+    direct_service = dict(session.execute(select(Ticket.service, func.count()).group_by(Ticket.service)).all())
+    assert {s: _m(v, "opened") for (s,), v in by_service.items()} == direct_service
+    still_open = sum(_m(v, "still_open") for v in by_service.values())
+    assert still_open == session.scalar(select(func.count()).where(Ticket.is_open.is_(True)))
+
+
+def test_rollup_and_live_readings_agree_for_every_measure(session, activity, academie):
+    """Per school the figures are counted live; summed over schools they equal the rollups, measure by measure."""
+    rollups.refresh(session, now=MONDAY + timedelta(days=3))
+    group = ("bucket", "service", "keyword_id", "opened_keyword_id", "entry_tier", "tier", "basin_id", "channel")
+    from_rollup = services.cube(session, Step.DAY, WEEK.first, WEEK.last, services.Filters(), group)
+    live: dict = {}
+    for school in (academie["school"], academie["other_school"]):
+        for key, values in services.cube(
+            session, Step.DAY, WEEK.first, WEEK.last, services.Filters(school_id=school.id), group
+        ).items():
+            live[key] = [a + b for a, b in zip(live.get(key, [0] * len(MEASURES)), values, strict=True)]
+    assert from_rollup == live
+
+
+def test_measures_follow_what_happened_to_each_ticket(session, activity, academie):
+    rollups.refresh(session, now=MONDAY + timedelta(days=3))
+    everything = services.cube(session, Step.WEEK, date(2026, 1, 12), date(2026, 1, 12), services.Filters(), ())[()]
+    assert _m(everything, "opened") == 9
+    assert _m(everything, "finished") == 3
+    assert _m(everything, "res_measured") == 3
+    assert _m(everything, "res_met") == 1  # one late, one on time but breached earlier
+    assert _m(everything, "keyword_changed") == 1
+    assert _m(everything, "tier_changed") == 1
+    # Misrouting is counted against the keyword chosen at opening.
+    by_opened = services.cube(
+        session, Step.WEEK, date(2026, 1, 12), date(2026, 1, 12), services.Filters(), ("opened_keyword_id",)
+    )
+    assert _m(by_opened[(academie["password"].id,)], "keyword_changed") == 1
+    assert _m(by_opened[(academie["agenda"].id,)], "keyword_changed") == 0
+
+
+def test_week_and_month_rows_are_the_sums_of_their_days(session, activity):
+    rollups.refresh(session, now=MONDAY + timedelta(days=3))
+    for grain in ("week", "month"):
+        total = session.execute(
+            select(*[func.sum(getattr(TicketRollup, m)) for m in MEASURES]).where(TicketRollup.grain == grain)
+        ).one()
+        days = session.execute(
+            select(*[func.sum(getattr(TicketRollup, m)) for m in MEASURES]).where(TicketRollup.grain == "day")
+        ).one()
+        assert tuple(total) == tuple(days)
+    schools = session.scalar(
+        select(func.sum(SchoolRollup.opened)).where(SchoolRollup.grain == "month", SchoolRollup.service == "")
+    )
+    per_service = session.scalar(
+        select(func.sum(SchoolRollup.opened)).where(SchoolRollup.grain == "month", SchoolRollup.service != "")
+    )
+    assert schools == per_service == 9
+
+
+def test_refresh_recomputes_only_the_days_that_changed_and_is_idempotent(session, activity, academie):
+    now = MONDAY + timedelta(days=3)
+    assert rollups.refresh(session, now=now) == 4  # first run: every day from the first ticket to the last
+    before = session.execute(select(TicketRollup.grain, TicketRollup.bucket, TicketRollup.opened).order_by(TicketRollup.id)).all()
+    later = now + timedelta(hours=1)
+    assert rollups.refresh(session, now=later) == 0  # nothing changed since (beyond the overlap)
+    lifecycle.resolve(
+        session, activity["plain"], actor=academie["edulab"], solution="Agenda recréé", now=later + timedelta(minutes=10)
+    )
+    assert rollups.refresh(session, now=later + timedelta(minutes=11)) == 1  # only Monday, the day it was opened
+    monday = services.cube(session, Step.DAY, date(2026, 1, 12), date(2026, 1, 12), services.Filters(), ())[()]
+    assert _m(monday, "finished") == 1
+    rollups.rebuild(session, now=later + timedelta(minutes=12))
+    again = services.cube(session, Step.DAY, date(2026, 1, 12), date(2026, 1, 12), services.Filters(), ())[()]
+    assert again == monday
+    assert len(before) > 0
+
+
+def test_filters_narrow_the_rollup_like_the_tickets(session, activity, academie):
+    rollups.refresh(session, now=MONDAY + timedelta(days=3))
+    north = services.cube(
+        session, Step.MONTH, date(2026, 1, 1), date(2026, 1, 1), services.Filters(basin_id=academie["north"].id), ()
+    )
+    assert _m(north[()], "opened") == session.scalar(select(func.count()).where(Ticket.basin_id == academie["north"].id))
+    phone = services.cube(session, Step.MONTH, date(2026, 1, 1), date(2026, 1, 1), services.Filters(channel="phone"), ())
+    assert _m(phone[()], "opened") == 1
+
+
+def test_every_rollup_level_gives_the_same_figures_as_the_full_one(session, activity, academie):
+    """Each cuboid sums the full rows over the dimensions it leaves out: grouped on its own dimensions, it matches."""
+    from helpdesk.reports.models import CUBOIDS
+
+    rollups.refresh(session, now=MONDAY + timedelta(days=3))
+
+    def grouped(cuboid, kept, grain, first, last):
+        columns = [getattr(TicketRollup, d) for d in kept]
+        return sorted(
+            tuple(row)
+            for row in session.execute(
+                select(*columns, *[func.sum(getattr(TicketRollup, m)) for m in MEASURES])
+                .where(TicketRollup.cuboid == cuboid, TicketRollup.grain == grain)
+                .where(TicketRollup.bucket >= first, TicketRollup.bucket <= last)
+                .group_by(*columns)
+            )
+        )
+
+    for grain, first, last in (("day", WEEK.first, WEEK.last), ("week", date(2026, 1, 12), date(2026, 1, 12))):
+        for name, kept in CUBOIDS.items():
+            assert grouped(name, kept, grain, first, last) == grouped("full", kept, grain, first, last), name
+
+
+def test_the_smallest_level_that_has_the_dimensions_is_read():
+    from helpdesk.reports.services import Filters, cuboid_for
+
+    assert cuboid_for(Filters(), ("bucket",)) == "all"
+    assert cuboid_for(Filters(), ("bucket", "service")) == "service"
+    assert cuboid_for(Filters(), ("bucket", "basin_id")) == "basin"
+    assert cuboid_for(Filters(), ("opened_keyword_id",)) == "opened_keyword"
+    assert cuboid_for(Filters(service="pix"), ("bucket", "channel")) == "service_channel"
+    assert cuboid_for(Filters(basin_id=3), ("bucket", "tier")) == "service_basin"
+    assert cuboid_for(Filters(channel="web"), ("basin_id",)) == "basin_channel"
+    assert cuboid_for(Filters(keyword_id=4), ("basin_id",)) == "full"
+
+
+def test_volumes_per_school_for_one_service_match_a_direct_count(session, activity, academie):
+    rollups.refresh(session, now=MONDAY + timedelta(days=3))
+    figures = services.school_cube(
+        session, Step.MONTH, date(2026, 1, 1), date(2026, 1, 1), services.Filters(service="rubriques"), ("school_id",)
+    )
+    direct = dict(
+        session.execute(
+            select(Ticket.school_id, func.count()).where(Ticket.service == "rubriques").group_by(Ticket.school_id)
+        ).all()
+    )
+    assert {school: values[0] for (school,), values in figures.items()} == direct
+
+
+def test_a_day_without_tickets_has_no_rows_at_any_level(session, activity):
+    rollups.refresh_days(session, [date(2026, 1, 20)])
+    assert session.scalar(select(func.count()).select_from(TicketRollup).where(TicketRollup.bucket == date(2026, 1, 20))) == 0
