@@ -25,6 +25,25 @@ DEMO_LOGINS = [
 ]
 
 
+def web_command(host: str, port: str) -> list[str]:
+    """The embedded web server: waitress, which reads each request whole in its I/O loop before a thread runs the
+    app, so a slow or stalled client costs a socket, never a worker thread (gunicorn's threads block on the body).
+    Bounds: a connection silent for 30 s is closed; bodies past 40 Mo are refused by waitress (the app refuses past
+    its own MAX_CONTENT_LENGTH, 32 Mo, with its French page); at most 200 connections. See docs/serving.md."""
+    return [
+        sys.executable,
+        "-m",
+        "waitress",
+        f"--listen={host}:{port}",
+        "--threads=8",
+        "--channel-timeout=30",
+        "--connection-limit=200",
+        f"--max-request-body-size={40 * 1024 * 1024}",
+        "--ident=assistance-ent",
+        "wsgi:app",
+    ]
+
+
 def main() -> None:
     host = os.environ.get("HOST", "127.0.0.1")
     port = os.environ.get("PORT", "5000")
@@ -32,12 +51,8 @@ def main() -> None:
     app = create_app()
     env = dict(os.environ, REDIS_URL=app.config["REDIS_URL"], HELPDESK_DATA_DIR=app.config["HELPDESK_DATA_DIR"])
     env.setdefault("PUBLIC_URL", f"http://{host}:{port}")
-    gunicorn = os.path.join(os.path.dirname(sys.executable), "gunicorn")
-    web = [gunicorn, "--bind", f"{host}:{port}", "--workers", "2", "--threads", "4", "--graceful-timeout", "5"]
-    # No control socket: gunicorn's default one is per user ($HOME/.gunicorn), shared with any other gunicorn.
-    web += ["--no-control-socket", "--access-logfile", "-", "wsgi:app"]
     # Both die with this process, however it ends (SIGKILL included); a crashed one is started again.
-    supervisor = Supervisor([Child("worker", python_module("worker"), env=env), Child("web", web, env=env)])
+    supervisor = Supervisor([Child("worker", python_module("worker"), env=env), Child("web", web_command(host, port), env=env)])
     from helpdesk.users.seed import DEMO_PASSWORD
 
     print("\n  Assistance ENT démarrée : " + f"http://{host}:{port}/")

@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 from escalation import services
 from helpdesk.platform.errors import ValidationFailed
 from helpdesk.platform.extensions import db
+from helpdesk.platform.input import INT32_MAX, InputRefused, int_arg
 from helpdesk.platform.timeutil import utcnow
 from helpdesk.routing.codes import TIER_ORDER
 
@@ -33,9 +34,10 @@ def policies():
 
 
 def _int(name):
+    """The field as an integer, None when it is not one that a column holds (the service then says what is expected)."""
     try:
-        return int(request.form.get(name, ""))
-    except ValueError:
+        return int_arg(request.form.get(name, ""), name, low=-INT32_MAX, high=INT32_MAX)
+    except InputRefused:
         return None
 
 

@@ -7,7 +7,8 @@ from flask_login import current_user
 from sqlalchemy import event
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from helpdesk.platform import queue, security  # noqa: F401 — queue: its session listeners
+from helpdesk.platform import input as edge_input
+from helpdesk.platform import probing, queue, security  # noqa: F401 — queue: its session listeners
 from helpdesk.platform.config import load_settings
 from helpdesk.platform.errors import register_error_handlers
 from helpdesk.platform.extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -55,6 +56,8 @@ def create_app(config: dict | None = None) -> Flask:
         # The client address and scheme as the trusted reverse proxies saw them (rate limits, logs).
         hops = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
+    edge_input.install(app)  # before the blueprints: their routes bind the bounded <int:> converter
+    probing.install(app)
     _register_blueprints(app)
     _install_single_sign_on(app)
     _connect_subscribers()

@@ -60,7 +60,10 @@ def load_settings(data_dir: str | os.PathLike | None = None) -> dict:
         "PUBLIC_URL": os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000"),
         "UPLOAD_DIR": os.environ.get("HELPDESK_UPLOAD_DIR", str(data / "uploads")),
         "KB_INDEX_DIR": os.environ.get("HELPDESK_KB_INDEX_DIR", str(data / "kb-index")),
-        "MAX_CONTENT_LENGTH": 12 * 1024 * 1024,
+        # A whole request: room for the files of one message (5 of ATTACHMENT_MAX_BYTES) and the form around them, so
+        # that a file over its own limit reaches the view, which re-renders the form and states the limit.
+        "MAX_CONTENT_LENGTH": int(os.environ.get("HELPDESK_MAX_REQUEST_BYTES", str(32 * 1024 * 1024))),
+        "API_MAX_CONTENT_LENGTH": 1024 * 1024,
         "ATTACHMENT_MAX_BYTES": int(os.environ.get("HELPDESK_ATTACHMENT_MAX_BYTES", str(5 * 1024 * 1024))),
         # A long ticket draft must not die on an expired CSRF token.
         "WTF_CSRF_TIME_LIMIT": 8 * 3600,
@@ -85,4 +88,6 @@ def load_settings(data_dir: str | os.PathLike | None = None) -> dict:
         "SSO_ENV": {key: value for key, value in os.environ.items() if key.startswith("HELPDESK_SSO_")},
         "SSO_HTTP_TIMEOUT": 10,
         "PASSWORD_RESET_MAX_AGE": 3600,
+        # Answers « introuvable » (404) one account or address may draw before 429 (helpdesk/platform/probing.py).
+        "MISS_LIMIT": os.environ.get("MISS_LIMIT", "60 per 10 minutes"),
     }

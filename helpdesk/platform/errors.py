@@ -3,9 +3,12 @@
 import math
 import time
 
-from flask import jsonify, render_template, request
+from flask import jsonify, make_response, render_template, request
 from flask_babel import gettext as _
 from flask_babel import ngettext
+
+from helpdesk.platform.i18n import N_
+from helpdesk.platform.input import InputRefused, format_size
 
 
 class DomainError(Exception):
@@ -57,6 +60,23 @@ def wants_json() -> bool:
     return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
 
 
+# The app's own page for every error status a client can meet, in French (translated through the catalog).
+ERROR_TEXTS = {
+    400: N_("La requête est invalide."),
+    403: N_("Vous n'avez pas accès à cette page."),
+    404: N_("Page introuvable."),
+    405: N_("Méthode non autorisée."),
+    413: N_("La requête est trop volumineuse."),
+    414: N_("L'adresse demandée est trop longue."),
+    429: N_("Trop de tentatives : réessayez dans quelques minutes."),
+    431: N_("Les en-têtes de la requête sont trop volumineux."),
+    500: N_("Une erreur inattendue est survenue. L'équipe technique a été prévenue."),
+    502: N_("Le service est momentanément indisponible : réessayez dans une minute."),
+    503: N_("Le service est momentanément indisponible : réessayez dans une minute."),
+    504: N_("Le service a mis trop de temps à répondre : réessayez dans une minute."),
+}
+
+
 def register_error_handlers(app):
     @app.errorhandler(DomainError)
     def domain_error(error: DomainError):
@@ -64,16 +84,35 @@ def register_error_handlers(app):
             return jsonify(error=error.text(), **error.details), error.status
         return render_template("errors/error.html", code=error.status, message=error.text()), error.status
 
-    for code, text in {
-        400: "La requête est invalide.",
-        403: "Vous n'avez pas accès à cette page.",
-        404: "Page introuvable.",
-        405: "Méthode non autorisée.",
-        413: "Le fichier envoyé est trop volumineux.",
-        429: "Trop de tentatives : réessayez dans quelques minutes.",
-        500: "Une erreur inattendue est survenue. L'équipe technique a été prévenue.",
-    }.items():
-        app.register_error_handler(code, _make_handler(code, text))
+    @app.errorhandler(InputRefused)
+    def input_refused(error: InputRefused):
+        if wants_json():
+            body = {"error": error.message, "detail": error.detail}
+            if error.field:
+                body["field"] = error.field
+            return jsonify(body), error.code
+        resend = error.kept if request.method == "POST" and error.kept else None
+        title = _(ERROR_TEXTS[error.code]) if error.code in ERROR_TEXTS and error.code != 400 else _("Saisie refusée")
+        return render_template(
+            "errors/error.html",
+            code=error.code,
+            message=title,
+            detail=error.message,
+            resend=resend,
+            refused_field=error.field,
+            had_files=bool(error.had_files),
+        ), error.code
+
+    for code in ERROR_TEXTS:
+        if code < 502:
+            app.register_error_handler(code, _make_handler(code))
+
+    # For the reverse proxy: `error_page 413 502 503 504 /erreurs/$status;` shows the app's page instead of its own.
+    @app.get("/erreurs/<int:code>")
+    def error_page(code: int):
+        if code not in ERROR_TEXTS:
+            code = 404
+        return render_template("errors/error.html", code=code, message=_(ERROR_TEXTS[code])), code
 
 
 def retry_after_seconds(reset_at: float | None = None) -> int | None:
@@ -100,22 +139,34 @@ def wait_message(seconds: int | None) -> str:
     )
 
 
-def _make_handler(code: int, text: str):
+def _make_handler(code: int):
     def handler(error):
         if code == 429 and getattr(error, "response", None) is not None:
             return error.response  # a page of its own (the login form keeps what was typed)
-        message = _(text)
-        headers = {}
-        if code == 429:
-            seconds = retry_after_seconds()
-            message = wait_message(seconds)
-            if seconds:
-                headers["Retry-After"] = str(seconds)
+        message = _(ERROR_TEXTS[code])
         description = getattr(error, "description", None)
+        detail = None
         if code == 400 and isinstance(description, str) and "CSRF" in description:
             message = _("Le formulaire a expiré. Rechargez la page : votre saisie n'a pas été perdue si vous revenez en arrière.")
+        if code == 413:
+            limit, length, field_limit = request.max_content_length, request.content_length, request.max_form_memory_size
+            if length is not None and limit and length <= limit and field_limit:  # the whole fits: one text field is too big
+                detail = _("Un champ de texte dépasse %(limit)s : raccourcissez-le.", limit=format_size(field_limit))
+            elif limit:
+                detail = _("La taille maximale d'une requête est de %(limit)s.", limit=format_size(limit))
+        retry_after = getattr(error, "retry_after", None)  # the miss limiter's own figure, else Flask-Limiter's
+        if code == 429:
+            retry_after = retry_after or retry_after_seconds()
+            message = wait_message(retry_after)
+            if retry_after:
+                detail = _("Réessayez dans %(n)s secondes.", n=retry_after)
         if wants_json():
-            return jsonify(error=message), code, headers
-        return render_template("errors/error.html", code=code, message=message), code, headers
+            response = jsonify(error=message, detail=detail or message)
+        else:
+            response = make_response(render_template("errors/error.html", code=code, message=message, detail=detail))
+        response.status_code = code
+        if retry_after:
+            response.headers["Retry-After"] = str(retry_after)
+        return response
 
     return handler

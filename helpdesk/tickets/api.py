@@ -8,6 +8,7 @@ from helpdesk import policy
 from helpdesk.platform import idempotency
 from helpdesk.platform.extensions import db
 from helpdesk.platform.i18n import N_
+from helpdesk.platform.input import int_arg
 from helpdesk.platform.schemas import from_form, parse
 from helpdesk.platform.timeutil import as_utc, utcnow
 from helpdesk.policy import Action
@@ -252,12 +253,9 @@ def listing():
     user, args = api_user(), request.args
     if args.get("tier") and not policy.can(user, Action.VIEW_QUEUE):
         return json_error(_("Le filtre par niveau est réservé aux agents."), 403)
-    try:
-        limit = min(max(int(args.get("limit", queries.PAGE_SIZE)), 1), 100)
-        basin = int(args["basin"]) if args.get("basin") else None
-        age = int(args["age"]) if args.get("age") else None
-    except ValueError:
-        return json_error(_("« limit », « basin » et « age » doivent être des entiers."))
+    limit = int_arg(args.get("limit"), "limit", low=1, high=100, default=queries.PAGE_SIZE)
+    basin = int_arg(args.get("basin"), "basin")
+    age = int_arg(args.get("age"), "age", high=queries.MAX_AGE_DAYS)
     filters = queries.Filters(
         tier=args.get("tier"),
         service=args.get("service"),

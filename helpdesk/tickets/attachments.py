@@ -1,7 +1,18 @@
-"""Attachments are accepted by what their bytes are (magic numbers), never by their name, and kept outside the web root."""
+"""Attachments are accepted by what their bytes are (magic numbers), never by their name, and kept outside the web root.
 
+Limits, each refused with a French reason that states it: the size (ATTACHMENT_MAX_BYTES), the number of files sent
+at once (ATTACHMENT_MAX_FILES), the pixels an image declares (MAX_PIXELS, Pillow's decompression-bomb guard: a tiny
+file can declare a picture that takes gigabytes to open) and the length of the name (NAME_MAX_CHARS). Names lose
+their directory, their control, bidirectional and invisible characters (a right-to-left override makes
+« facture<U+202E>fdp.exe » look like « facture.exe.pdf »); a name left blank becomes « piece-jointe.<ext> »."""
+
+import io
 import secrets
+import unicodedata
+import warnings
 from pathlib import Path
+
+from PIL import Image, UnidentifiedImageError
 
 from helpdesk import policy
 from helpdesk.platform.errors import NotAllowed, ValidationFailed
@@ -19,6 +30,13 @@ _SIGNATURES = (
     (lambda h: h.startswith(b"%PDF-"), "application/pdf"),
 )
 ACCEPTED_LABEL = "PNG, JPEG, GIF, WebP ou PDF"
+_PILLOW_FORMATS = {"image/png": "PNG", "image/jpeg": "JPEG", "image/gif": "GIF", "image/webp": "WEBP"}
+_EXTENSIONS = {"image/png": ".png", "image/jpeg": ".jpg", "image/gif": ".gif", "image/webp": ".webp", "application/pdf": ".pdf"}
+MAX_FILES = 5  # per message or form; the server's body limit (MAX_CONTENT_LENGTH) leaves room for them all
+MAX_PIXELS = 40_000_000  # 40 mégapixels: an 8K screenshot is 33
+NAME_MAX_CHARS = 200
+# Invisible yet not "format" characters: Hangul fillers and the braille blank render as nothing.
+_INVISIBLE = frozenset("\u115f\u1160\u3164\uffa0\u2800")
 
 
 def sniff(data: bytes) -> str | None:
@@ -29,18 +47,52 @@ def sniff(data: bytes) -> str | None:
     return None
 
 
-def check_upload(name: str, data: bytes, max_bytes: int) -> str:
+def check_count(count: int, max_files: int) -> None:
+    if count > max_files:
+        raise ValidationFailed(f"Vous avez joint {count} fichiers : {max_files} au plus par envoi.")
+
+
+def check_upload(name: str, data: bytes, max_bytes: int, max_pixels: int = MAX_PIXELS) -> str:
     """The MIME type of an acceptable file; ValidationFailed with a French reason otherwise."""
+    from helpdesk.platform.input import format_size
+
+    shown = _shown(name)
     if not data:
-        raise ValidationFailed(f"Le fichier « {name} » est vide.")
+        raise ValidationFailed(f"Le fichier « {shown} » est vide.")
     if len(data) > max_bytes:
-        raise ValidationFailed(f"Le fichier « {name} » dépasse la taille maximale de {max_bytes // (1024 * 1024) or 1} Mo.")
+        raise ValidationFailed(f"Le fichier « {shown} » dépasse la taille maximale de {format_size(max_bytes)} par fichier.")
+    if len(clean_name(name)) > NAME_MAX_CHARS:
+        raise ValidationFailed(
+            f"Le nom du fichier « {shown} » fait {len(clean_name(name))} caractères : renommez-le ({NAME_MAX_CHARS} au plus)."
+        )
     mime = sniff(data)
     if mime is None:
         raise ValidationFailed(
-            f"Le fichier « {name} » n'est pas une image ({ACCEPTED_LABEL}) : son contenu ne correspond à aucun format accepté."
+            f"Le fichier « {shown} » n'est pas une image ({ACCEPTED_LABEL}) : son contenu ne correspond à aucun format accepté."
         )
+    if mime in _PILLOW_FORMATS:
+        _check_pixels(shown, data, _PILLOW_FORMATS[mime], max_pixels)
     return mime
+
+
+def _check_pixels(shown: str, data: bytes, pillow_format: str, max_pixels: int) -> None:
+    """Reads the header only: the declared size is refused before anything is decoded."""
+    too_big = ValidationFailed(
+        f"L'image « {shown} » est trop grande : {max_pixels // 1_000_000} millions de pixels au plus (par exemple 8 000 × 5 000)."
+    )
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data), formats=[pillow_format]) as image:
+                width, height = image.size
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
+        raise too_big from error
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
+        raise ValidationFailed(
+            f"L'image « {shown} » est illisible ou abîmée : enregistrez-la de nouveau puis joignez-la."
+        ) from error
+    if width * height > max_pixels:
+        raise too_big
 
 
 # Who may add a file of each audience: whoever may write a message of that audience.
@@ -52,7 +104,7 @@ WRITE_ACTION = {
 
 
 def add_attachments(session, ticket, files, *, actor, now, upload_dir: str, max_bytes: int, message=None,
-                    audience: Audience = Audience.PUBLIC):  # fmt: skip
+                    audience: Audience = Audience.PUBLIC, max_files: int = MAX_FILES):  # fmt: skip
     """Check every file first (all or nothing), then store each under a random name, with the audience of
     the message it comes with (public, internal, vendor exchange).
 
@@ -61,6 +113,7 @@ def add_attachments(session, ticket, files, *, actor, now, upload_dir: str, max_
     audience = Audience(audience)
     if not policy.can(actor, WRITE_ACTION[audience], ticket):
         raise NotAllowed(N_("Vous ne pouvez pas ajouter cette pièce jointe à ce ticket."))
+    check_count(len(files), max_files)
     checked = [(name, data, check_upload(name, data, max_bytes)) for name, data in files]
     directory = Path(upload_dir)
     directory.mkdir(parents=True, exist_ok=True)
@@ -72,7 +125,7 @@ def add_attachments(session, ticket, files, *, actor, now, upload_dir: str, max_
             ticket=ticket,
             message_id=getattr(message, "id", None),
             uploader_id=actor.id,
-            original_name=_safe_name(name),
+            original_name=display_name(name, mime),
             storage_name=storage_name,
             content_type=mime,
             size=len(data),
@@ -98,9 +151,31 @@ def add_attachments(session, ticket, files, *, actor, now, upload_dir: str, max_
     return stored
 
 
-def _safe_name(name: str) -> str:
-    name = Path(name or "fichier").name.replace("\x00", "")
-    return name[:255] or "fichier"
+def clean_name(name: str) -> str:
+    """The name as shown: last path part (either separator), NFC, without control, bidi or invisible characters,
+    runs of spaces collapsed."""
+    name = unicodedata.normalize("NFC", (name or "").replace("\\", "/").rsplit("/", 1)[-1])
+    kept = []
+    for char in name:
+        category = unicodedata.category(char)
+        if category in ("Cc", "Cf", "Co", "Cs", "Cn", "Zl", "Zp") or char in _INVISIBLE:
+            continue
+        kept.append(" " if category == "Zs" else char)
+    return " ".join("".join(kept).split())
+
+
+def display_name(name: str, mime: str) -> str:
+    """The stored name: `clean_name`, or « piece-jointe.<ext> » when nothing visible is left but an extension."""
+    cleaned = clean_name(name)
+    if not cleaned.strip(". ") or (cleaned.startswith(".") and "." not in cleaned[1:]):
+        return "piece-jointe" + _EXTENSIONS.get(mime, "")
+    return cleaned
+
+
+def _shown(name: str) -> str:
+    """A name echoed in a message: cleaned and cut to 60 characters (an error never repeats a whole hostile name)."""
+    cleaned = clean_name(name)
+    return cleaned if len(cleaned) <= 60 else cleaned[:57] + "…"
 
 
 def can_download(actor, attachment) -> bool:

@@ -20,6 +20,7 @@ from helpdesk.tickets.models import Ticket
 from helpdesk.tickets.states import CLOCK_PAUSED, Status
 
 COUNT_CAP = 1000
+MAX_AGE_DAYS = 3650  # the « older than N days » filter: ten years back, no further (a date far back overflows)
 PAGE_SIZE = 25
 
 
@@ -33,7 +34,10 @@ def decode_cursor(cursor: str | None) -> tuple[datetime | None, int] | None:
         return None
     try:
         due, ticket_id = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        return (datetime.fromisoformat(due) if due else None), int(ticket_id)
+        due = datetime.fromisoformat(due) if due else None
+        if not isinstance(ticket_id, int) or not 0 <= ticket_id <= 2**63 - 1 or (due is not None and due.tzinfo is None):
+            raise ValueError("cursor out of range")
+        return due, ticket_id
     except (ValueError, TypeError, json.JSONDecodeError) as error:
         raise ValidationFailed("Le curseur de pagination est invalide : repartez de la première page.") from error
 

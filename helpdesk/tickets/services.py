@@ -31,6 +31,7 @@ CHANNEL_LABELS = {
 CHANNELS = tuple(CHANNEL_LABELS)
 AGENT_CHANNELS = ("web", "phone", "mail")  # what an agent records for a caller
 SUBJECT_MAX = 200
+DESCRIPTION_MAX = 20_000  # as the page form's field
 EVOLUTION_STATUSES = {
     "submitted": N_("Soumise à l'éditeur"),
     "planned": N_("Planifiée"),
@@ -130,6 +131,21 @@ def open_ticket(
         raise ValidationFailed(N_("L'objet et la description sont obligatoires."))
     if len(subject) > SUBJECT_MAX:
         raise ValidationFailed(N_("L'objet dépasse %(max)s caractères."), params={"max": SUBJECT_MAX}, field="subject")
+    if len(description) > DESCRIPTION_MAX:
+        raise ValidationFailed(
+            N_("La description dépasse %(max)s caractères."),
+            params={"max": f"{DESCRIPTION_MAX:,}".replace(",", "\u202f")},
+            field="description",
+        )
+    for name, value, limit in (
+        ("contact_name", contact_name, 200),
+        ("contact_email", contact_email, 254),
+        ("contact_phone", contact_phone, 40),
+    ):  # fmt: skip — the columns' sizes
+        if len(value or "") > limit:  # refused with the limit, never stored cut (nor a 500 on PostgreSQL)
+            raise ValidationFailed(
+                N_("« %(field)s » dépasse %(max)s caractères."), params={"field": name, "max": limit}, field=name
+            )
     ticket_type = ticket_type or keyword.ticket_type
     tier = ticket_entry_tier(keyword.tier, ticket_type, keyword.is_mass_incident)
     ticket = Ticket(

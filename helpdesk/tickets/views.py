@@ -10,6 +10,7 @@ from helpdesk import policy
 from helpdesk.platform.errors import DomainError, NotAllowed, NotFound
 from helpdesk.platform.extensions import db
 from helpdesk.platform.i18n import N_
+from helpdesk.platform.input import INT64_MAX, int_arg
 from helpdesk.platform.prefill import read_prefill
 from helpdesk.platform.schemas import from_form, parse
 from helpdesk.platform.timeutil import utcnow
@@ -45,11 +46,9 @@ def _find_keyword(session, value: str | None):
 def _read_files(form) -> list[tuple[str, bytes]]:
     """Uploaded files as (name, bytes); reading stops just past the limit so a huge file costs nothing."""
     limit = current_app.config["ATTACHMENT_MAX_BYTES"]
-    uploads = []
-    for storage in request.files.getlist(form):
-        if storage and storage.filename:
-            uploads.append((storage.filename, storage.stream.read(limit + 1)))
-    return uploads
+    chosen = [storage for storage in request.files.getlist(form) if storage and storage.filename]
+    files.check_count(len(chosen), files.MAX_FILES)  # before reading any: ValidationFailed, the form is kept
+    return [(storage.filename, storage.stream.read(limit + 1)) for storage in chosen]
 
 
 @bp.route("/nouveau", methods=["GET", "POST"])
@@ -95,6 +94,7 @@ def new():
         error=error,
         on_behalf=on_behalf,
         extra_names=[EXTRA_PREFIX + s["name"] for s in keyword.fields or [] if s.get("name")],
+        max_files=files.MAX_FILES,
         files_lost=request.method == "POST"
         and bool(request.files.getlist("attachments"))
         and any(f.filename for f in request.files.getlist("attachments")),
@@ -252,7 +252,7 @@ CONFLICT = N_(
 )
 
 
-@bp.get("/<ref>/pieces-jointes/<int:attachment_id>")
+@bp.get(f"/<ref>/pieces-jointes/<int(max={INT64_MAX}):attachment_id>")
 @login_required
 def attachment(ref, attachment_id):
     found = db.session.get(Attachment, attachment_id)
@@ -295,10 +295,6 @@ def school():
     )
 
 
-def _int(raw):
-    return int(raw) if raw and raw.isdigit() else None
-
-
 @bp.get("/file")
 @login_required
 def queue():
@@ -314,8 +310,8 @@ def queue():
         keyword=args.get("mot_cle") or None,
         status=status,
         school=args.get("uai") or None,
-        basin=_int(args.get("bassin")),
-        min_age_days=_int(args.get("age")),
+        basin=int_arg(args.get("bassin"), "bassin"),
+        min_age_days=int_arg(args.get("age"), "age", high=queries.MAX_AGE_DAYS),
         q=args.get("q") or None,
     )
     session, now = db.session, utcnow()

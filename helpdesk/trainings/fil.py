@@ -13,7 +13,7 @@ from helpdesk.platform.queue import enqueue_after_commit
 from helpdesk.platform.timeutil import to_paris
 from helpdesk.trainings import states
 from helpdesk.trainings.models import FilEvent, FilRequest, FilSlot, TrainingModule
-from helpdesk.trainings.rules import Audience, FilFormat, Period, period_problems
+from helpdesk.trainings.rules import Audience, FilFormat, Period, period_problems, too_far_ahead
 
 DEFAULT_MAX_TRAINEES = 30
 
@@ -103,6 +103,8 @@ def schedule_fil(
     for index, (starts_at, ends_at) in enumerate(slots):
         if starts_at <= now:
             raise ValidationFailed(_("Cette date est passée."), field=f"slot{index + 1}_date")
+        if too_far_ahead(to_paris(ends_at).date(), to_paris(now).date()):
+            raise ValidationFailed(too_far_ahead(to_paris(ends_at).date(), to_paris(now).date()), field=f"slot{index + 1}_date")
         if ends_at <= starts_at:
             raise ValidationFailed(_("L'heure de fin doit suivre l'heure de début."), field=f"slot{index + 1}_end")
     ordered = sorted(slots)

@@ -131,7 +131,7 @@ class FilRequestForm(FlaskForm):
         rows = []
         for n in self.PERIODS:
             start = self[f"period{n}_start"].data
-            if start:
+            if start and self[f"period{n}_moment"].data in set(Moment):  # an unknown moment is the select's own error
                 rows.append((n, Period(start, self[f"period{n}_end"].data or start, Moment(self[f"period{n}_moment"].data))))
         return rows
 

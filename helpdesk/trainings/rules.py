@@ -2,8 +2,11 @@
 and whether the periods a head of school proposes for a FIL make sense. Standard library only."""
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from enum import StrEnum
+
+# Sessions and FIL dates are planned at most this many calendar years ahead (a year 9999 is a typing slip).
+MAX_YEARS_AHEAD = 2
 
 
 class Audience(StrEnum):
@@ -71,6 +74,33 @@ def may_attend(profile: str | None, audience: str) -> bool:
     return Audience(audience) in audiences_of_profile(profile)
 
 
+class LocalTimeRefused(ValueError):
+    """A wall-clock time that names no instant (the spring DST gap) or lies outside the dates we accept."""
+
+
+def local_instant(day: date, at: time, zone: tzinfo) -> datetime:
+    """The UTC instant of a wall-clock time in `zone`. Raises LocalTimeRefused (French) for a time in the spring
+    gap, instead of silently moving it an hour later; in the autumn overlap the first (summer-time) one is meant."""
+    local = datetime.combine(day, at, tzinfo=zone)
+    try:
+        instant = local.astimezone(UTC)
+    except OverflowError as error:
+        raise LocalTimeRefused("Cette date est hors des dates acceptées.") from error
+    if instant.astimezone(zone).replace(tzinfo=None) != local.replace(tzinfo=None):
+        raise LocalTimeRefused(
+            f"L'heure {at:%H:%M} n'existe pas le {day:%d/%m/%Y} : au passage à l'heure d'été, les horloges avancent "
+            "d'une heure (de 2 h à 3 h). Choisissez une heure en dehors de ce saut."
+        )
+    return instant
+
+
+def too_far_ahead(day: date, today: date) -> str | None:
+    """French reason when `day` lies beyond the planning horizon (MAX_YEARS_AHEAD calendar years), else None."""
+    if day.year > today.year + MAX_YEARS_AHEAD:
+        return f"Cette date est trop lointaine : choisissez une date au plus tard le 31/12/{today.year + MAX_YEARS_AHEAD}."
+    return None
+
+
 def cancellation_deadline(starts_at: datetime, deadline_hours: int) -> datetime:
     return starts_at - timedelta(hours=deadline_hours)
 
@@ -106,6 +136,8 @@ def period_problems(periods: list[Period], today: date) -> list[tuple[int, str]]
     for index, period in enumerate(periods):
         if period.start <= today:
             problems.append((index, "Cette date est passée : proposez une date à partir de demain."))
+        elif too_far_ahead(period.end, today):
+            problems.append((index, too_far_ahead(period.end, today)))
         elif period.end < period.start:
             problems.append((index, "La fin de la période précède son début."))
     for index, period in enumerate(periods):

@@ -14,9 +14,17 @@ from sqlalchemy import and_, func, select, update
 from helpdesk import policy
 from helpdesk.platform.errors import Conflict, NotAllowed, NotFound, ValidationFailed
 from helpdesk.platform.queue import enqueue_after_commit
-from helpdesk.platform.timeutil import as_utc
+from helpdesk.platform.timeutil import as_utc, to_paris
 from helpdesk.trainings.models import CalendarToken, Registration, RegistrationStatus, TrainingModule, TrainingSession
-from helpdesk.trainings.rules import AUDIENCE_LABELS, Audience, Level, can_still_cancel, cancellation_deadline, may_attend
+from helpdesk.trainings.rules import (
+    AUDIENCE_LABELS,
+    Audience,
+    Level,
+    can_still_cancel,
+    cancellation_deadline,
+    may_attend,
+    too_far_ahead,
+)
 from helpdesk.users.models import User
 
 REMINDER_BEFORE = timedelta(days=2)
@@ -107,6 +115,9 @@ def save_training_session(
         raise ValidationFailed(_("L'heure de fin doit suivre l'heure de début."), field="end_time")
     if training_session is None and starts_at <= now:
         raise ValidationFailed(_("Cette date est passée : choisissez une date à venir."), field="starts_on")
+    far = too_far_ahead(to_paris(ends_at).date(), to_paris(now).date())
+    if far:
+        raise ValidationFailed(far, field="starts_on")
     if not (place or "").strip() and not (remote_url or "").strip():
         raise ValidationFailed(_("Indiquez un lieu ou un lien de classe virtuelle."), field="place")
     if not 1 <= capacity <= 500:
@@ -172,6 +183,19 @@ def _schedule_session_jobs(session, training_session: TrainingSession) -> None:
 
 
 def lock_session(session, training_session_id: int) -> TrainingSession:
+    """The session row, locked until the transaction ends: every seat count made after this call is exact.
+
+    PostgreSQL: SELECT ... FOR UPDATE. SQLite ignores FOR UPDATE and its reads take no lock, so two registrations
+    could both count the last free seat; a first UPDATE of the row takes SQLite's single write lock at once (as
+    BEGIN IMMEDIATE would), and the other writers wait for the commit (busy_timeout) before counting."""
+    connection = session.connection(bind_arguments={"mapper": TrainingSession.__mapper__})
+    if connection.dialect.name == "sqlite":
+        session.execute(
+            update(TrainingSession)
+            .where(TrainingSession.id == training_session_id)
+            .values(seat_version=TrainingSession.seat_version)
+            .execution_options(synchronize_session=False)
+        )
     found = session.scalar(
         select(TrainingSession)
         .where(TrainingSession.id == training_session_id)
@@ -216,6 +240,16 @@ def register(
     module = training_session.module
     if training_session.starts_at <= now:
         raise ValidationFailed(_("Cette session a déjà commencé : les inscriptions sont closes."))
+    if not on_behalf and not can_still_cancel(training_session.starts_at, training_session.cancel_deadline_hours, now):
+        # A seat taken now could not be given back: registering closes with the cancellation deadline.
+        raise ValidationFailed(
+            _(
+                "Les inscriptions en ligne sont closes depuis le %(deadline)s (%(hours)s heures avant le début, délai "
+                "d'annulation). Contactez la coordination des formations.",
+                deadline=to_paris(cancellation_deadline_of(training_session)).strftime("%d/%m/%Y à %H:%M"),
+                hours=training_session.cancel_deadline_hours,
+            )
+        )
     if not allow_other_audience and not may_attend(user.profile, module.audience):
         raise NotAllowed(
             _(

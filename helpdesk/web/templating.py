@@ -11,6 +11,7 @@ from werkzeug.routing import BuildError
 
 from helpdesk import policy
 from helpdesk.platform.i18n import N_
+from helpdesk.platform.input import format_size
 from helpdesk.platform.markup import render_markdown
 from helpdesk.platform.timeutil import as_utc, utcnow
 from helpdesk.routing.codes import PRIORITY_LABELS, SERVICE_LABELS, TICKET_TYPE_LABELS, TIER_LABELS
@@ -108,6 +109,7 @@ def install_template_helpers(app) -> None:
         sees_academie_figures=lambda: policy.sees_academie_figures(current_user),
         Action=policy.Action,
         Role=Role,
+        format_size=format_size,
     )
     app.jinja_env.filters.update(
         markdown=render_markdown,

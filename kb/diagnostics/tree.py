@@ -22,6 +22,10 @@ class TreeInvalid(ValueError):
         self.errors = errors
 
 
+ANSWER_ID_MAX_CHARS = 64
+MAX_ANSWERS = 200
+
+
 class WalkError(ValueError):
     """The answers given do not follow the tree (unknown answer id, answers past an outcome)."""
 
@@ -306,9 +310,16 @@ def load_tree(data, *, known_keywords=None, known_trees=None) -> Tree:
 
 def walk(tree: Tree, answers: list[str]) -> WalkResult:
     """Follow the answer ids from the start; returns the node reached and the path. Raises WalkError."""
+    if len(answers) > MAX_ANSWERS:
+        raise WalkError(f"Un parcours compte {MAX_ANSWERS} réponses au plus ({len(answers)} reçues).")
     node = tree.nodes[tree.start]
     path: list[Step] = []
     for position, answer_id in enumerate(answers, start=1):
+        if len(str(answer_id)) > ANSWER_ID_MAX_CHARS:  # refused by its length, never echoed back whole
+            raise WalkError(
+                f"La réponse n° {position} fait {len(str(answer_id))} caractères : un identifiant de réponse "
+                f"en compte {ANSWER_ID_MAX_CHARS} au plus."
+            )
         if node.is_outcome:
             raise WalkError(f"Le parcours est déjà terminé au nœud « {node.id} » : la réponse n° {position} est de trop.")
         answer = node.answer(str(answer_id))

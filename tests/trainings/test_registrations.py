@@ -91,7 +91,9 @@ def test_two_cancellations_promote_two_people_and_never_over_fill(session):
 def test_cancelling_after_the_deadline_is_refused_for_staff_but_not_for_coordinators(session):
     ts = TrainingSessionFactory(starts_at=(utcnow() + timedelta(hours=24)).replace(microsecond=0), cancel_deadline_hours=48)
     (teacher,) = _teachers(1)
-    registration = services.register(session, ts, teacher, actor=teacher, now=utcnow())
+    registration = services.register(
+        session, ts, teacher, actor=teacher, now=utcnow() - timedelta(days=2)
+    )  # registered before the deadline
     with pytest.raises(ValidationFailed, match="délai d'annulation est dépassé"):
         services.cancel_registration(session, registration, actor=teacher, now=utcnow())
     coordinator = UserFactory(roles=[Role.FORMATION], school=None)

@@ -45,7 +45,8 @@ def test_five_failures_lock_that_account_from_that_address_and_the_page_says_how
     locked = attempt(client, user.email, TEST_PASSWORD, HOME)
     page = locked.get_data(as_text=True)
     assert locked.status_code == 429
-    assert 1 <= int(locked.headers["Retry-After"]) <= 300
+    # limits reports the window's end as a whole second rounded up, so the wait may read one second over the window.
+    assert 1 <= int(locked.headers["Retry-After"]) <= 301
     assert "réessayez dans 5 minutes" in page and f'value="{user.email}"' in page
     # The owner, at school, is not locked out by failures typed elsewhere.
     assert attempt(app.test_client(), user.email, TEST_PASSWORD, SCHOOL_NAT).status_code == 302

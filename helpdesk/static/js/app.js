@@ -12,6 +12,22 @@ document.addEventListener("click", function (event) {
   target.focus();
 });
 
+/* <input type="file" data-max-bytes data-max-files data-too-big data-too-many>: refuse over-limit files before the
+   upload starts, so that the form and its text never meet the server's size limit. The server checks again. */
+document.addEventListener("change", function (event) {
+  var input = event.target;
+  if (!input.matches || !input.matches("input[type=file][data-max-bytes]")) return;
+  var maxBytes = parseInt(input.getAttribute("data-max-bytes"), 10);
+  var maxFiles = parseInt(input.getAttribute("data-max-files"), 10);
+  var message = "";
+  if (input.files.length > maxFiles) message = input.getAttribute("data-too-many");
+  for (var i = 0; i < input.files.length && !message; i++) {
+    if (input.files[i].size > maxBytes) message = input.getAttribute("data-too-big");
+  }
+  input.setCustomValidity(message);
+  input.reportValidity();
+});
+
 /* Glossary filter: the page works as a plain GET form (?q=); with JavaScript the terms are filtered as one types. */
 (function () {
   var form = document.querySelector("[data-glossary-filter]");

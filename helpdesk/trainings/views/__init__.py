@@ -1,19 +1,24 @@
 """Trainings pages under /formations: one blueprint, its routes split by subject (praf, calendars, fil)."""
 
-from datetime import UTC, date, datetime, time
+from datetime import date, datetime, time
 
 from flask import Blueprint
 
 from helpdesk.platform.errors import ValidationFailed
 from helpdesk.platform.timeutil import PARIS
+from helpdesk.trainings.rules import LocalTimeRefused, local_instant
 
 bp = Blueprint("trainings", __name__, url_prefix="/formations")
 
 SELF_TRAINING_URL = "https://ac-toulouse.mon-ent-occitanie.fr/formations-ent/"
 
 
-def _paris(day: date, at: time) -> datetime:
-    return datetime.combine(day, at, tzinfo=PARIS).astimezone(UTC)
+def _paris(day: date, at: time, field: str | None = None) -> datetime:
+    """The UTC instant of a Paris wall-clock time; ValidationFailed (for `field`) in the spring DST gap."""
+    try:
+        return local_instant(day, at, PARIS)
+    except LocalTimeRefused as refused:
+        raise ValidationFailed(str(refused), field=field) from refused
 
 
 def _form_error(form, error: ValidationFailed) -> None:

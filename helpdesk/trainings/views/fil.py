@@ -128,7 +128,10 @@ def fil_schedule(fil_id: int):
         for n in form.SLOTS:
             day, start, end = form[f"slot{n}_date"].data, form[f"slot{n}_start"].data, form[f"slot{n}_end"].data
             if day and start and end:
-                slots.append((_paris(day, start), _paris(day, end)))
+                try:
+                    slots.append((_paris(day, start, f"slot{n}_start"), _paris(day, end, f"slot{n}_end")))
+                except ValidationFailed as error:
+                    _form_error(form, error)
             elif day:
                 form[f"slot{n}_start"].errors = [_("Indiquez l'heure de début et l'heure de fin de ce créneau.")]
         if not form.errors:

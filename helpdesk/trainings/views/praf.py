@@ -166,8 +166,8 @@ def session_edit(module_id: int | None = None, session_id: int | None = None):
                 actor=current_user,
                 now=utcnow(),
                 module=module,
-                starts_at=_paris(form.starts_on.data, form.start_time.data),
-                ends_at=_paris(form.starts_on.data, form.end_time.data),
+                starts_at=_paris(form.starts_on.data, form.start_time.data, "start_time"),
+                ends_at=_paris(form.starts_on.data, form.end_time.data, "end_time"),
                 place=form.place.data or "",
                 remote_url=form.remote_url.data or "",
                 trainer=form.trainer.data or "",
@@ -237,7 +237,7 @@ def session_register_someone(session_id: int):
     ts = services.get_session_or_404(db.session, session_id)
     form = RegisterSomeoneForm()
     if not form.validate_on_submit():
-        flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
+        flash(" ".join(str(e) for errors in form.errors.values() for e in errors), "error")
         return redirect(url_for("trainings.session_detail", session_id=session_id))
     person = find_by_email(db.session, form.email.data)
     try:
