@@ -45,8 +45,8 @@ def test_the_embedded_default_started_and_stopped_five_times_leaves_nothing(app,
         devserver = start(python("-m", "devserver"), env, log)
         try:
             wait_for(lambda port=port: _answers(f"http://127.0.0.1:{port}/healthz"), 300, f"devserver #{number}", log)
-            # web master + its workers, worker supervisor + RQ worker, scheduler, cron, embedded Redis
-            family = wait_for(lambda devserver=devserver: family_of(devserver.pid, 7), 120, "children", log)
+            # waitress (one process), worker supervisor + RQ worker, scheduler, cron, embedded Redis
+            family = wait_for(lambda devserver=devserver: family_of(devserver.pid, 6), 120, "children", log)
         except AssertionError:
             stop(devserver)
             raise
