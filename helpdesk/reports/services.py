@@ -21,8 +21,8 @@ from helpdesk.reports.models import CUBOIDS, MEASURES, SCHOOL_MEASURES, SchoolRo
 from helpdesk.reports.periods import Period, Step, bucket_start, day_bounds_utc, paris_day
 from helpdesk.routing.codes import SERVICE_LABELS, TIER_LABELS
 from helpdesk.routing.models import Keyword
+from helpdesk.tickets.channels import CHANNELS
 from helpdesk.tickets.models import Ticket
-from helpdesk.tickets.services import CHANNELS
 from helpdesk.tickets.states import STATUS_LABELS
 from helpdesk.users.models import User
 from kb.diagnostics.models import DiagnosticRun, DiagnosticTree

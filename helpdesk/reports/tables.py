@@ -13,14 +13,8 @@ from flask_babel import gettext as _
 from helpdesk.platform.i18n import N_
 from helpdesk.reports.periods import Step
 from helpdesk.routing.codes import SERVICE_LABELS, TIER_LABELS, TIER_ORDER
+from helpdesk.tickets.channels import CHANNEL_LABELS
 
-CHANNEL_LABELS = {
-    "web": N_("Formulaire en ligne"),
-    "phone": N_("Téléphone"),
-    "mail": N_("Courriel"),
-    "api": N_("API"),
-    "diagnostic": N_("Diagnostic guidé"),
-}
 BREAKDOWN_LABELS = {
     "service": N_("Service"),
     "keyword_id": N_("Mot-clé"),

@@ -6,7 +6,7 @@ from wtforms import DateField, DecimalField, MultipleFileField, SelectField, Str
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
 
-from helpdesk.tickets.services import AGENT_CHANNELS, CHANNEL_LABELS
+from helpdesk.tickets.channels import AGENT_CHANNELS, CHANNEL_LABELS
 
 EXTRA_PREFIX = "x_"
 

@@ -17,19 +17,11 @@ from helpdesk.routing.entry import ticket_entry_tier
 from helpdesk.routing.models import Keyword
 from helpdesk.tickets import signals
 from helpdesk.tickets.audiences import Audience, event_audience
+from helpdesk.tickets.channels import CHANNELS
 from helpdesk.tickets.models import Ticket, TicketEvent
 from helpdesk.tickets.states import Status
 from helpdesk.users.models import User
 
-CHANNEL_LABELS = {
-    "web": N_("Formulaire en ligne"),
-    "phone": N_("Téléphone"),
-    "mail": N_("Courriel"),
-    "api": N_("API"),
-    "diagnostic": N_("Diagnostic guidé"),
-}
-CHANNELS = tuple(CHANNEL_LABELS)
-AGENT_CHANNELS = ("web", "phone", "mail")  # what an agent records for a caller
 SUBJECT_MAX = 200
 DESCRIPTION_MAX = 20_000  # as the page form's field
 EVOLUTION_STATUSES = {

@@ -21,6 +21,7 @@ from helpdesk.routing.suggest import suggest_keywords
 from helpdesk.tickets import actions, queries, services, timeline
 from helpdesk.tickets import attachments as files
 from helpdesk.tickets.audiences import MESSAGE_KIND_LABELS
+from helpdesk.tickets.channels import CHANNEL_LABELS
 from helpdesk.tickets.forms import EXTRA_PREFIX, extra_labels, extra_values, ticket_form_class
 from helpdesk.tickets.models import Attachment
 from helpdesk.tickets.states import STATUS_LABELS, WAIT_DAYS
@@ -197,7 +198,7 @@ def _render_detail(ticket, *, error=None, error_action=None, status=200):
         members=_tier_members(db.session, ticket) if "assign" in names else [],
         groups=_keywords_by_service(db.session) if "change_keyword" in names else [],
         evolution_statuses=services.EVOLUTION_STATUSES,
-        channel_labels=services.CHANNEL_LABELS,
+        channel_labels=CHANNEL_LABELS,
         audience_labels=timeline.AUDIENCE_LABELS,
         kind_labels=MESSAGE_KIND_LABELS,
         value_label=timeline.value_label,
