@@ -22,6 +22,7 @@ class Step(StrEnum):
 # Buckets at most per chart for each step: beyond, the period is read with the next coarser step.
 MAX_BUCKETS = {Step.DAY: 92, Step.WEEK: 106, Step.MONTH: 60}
 ADJUSTMENTS = ("unknown_step", "swapped", "coarser", "trimmed")
+EARLIEST_DAYS = 3660  # how far back a period may start (about ten years)
 COARSER = {Step.DAY: Step.WEEK, Step.WEEK: Step.MONTH}
 
 
@@ -90,8 +91,14 @@ def make_period(first: date | None, last: date | None, step: str | None, *, toda
     except ValueError:
         chosen = Step.WEEK
         notices.append("unknown_step")
-    last = min(last or today, today)
+    # Nothing is kept beyond ten years, and the calendar arithmetic must stay far from date.min and date.max.
+    earliest = today - timedelta(days=EARLIEST_DAYS)
+    last = min(max(last or today, earliest), today)
     first = first or (last - timedelta(days=default_days - 1))
+    if first < earliest:
+        first = earliest
+        notices.append("trimmed")
+    first = min(first, today)
     if first > last:
         first, last = last, first
         notices.append("swapped")

@@ -15,6 +15,7 @@ from helpdesk.platform import exports
 from helpdesk.platform.errors import ValidationFailed
 from helpdesk.platform.extensions import db
 from helpdesk.platform.i18n import N_
+from helpdesk.platform.input import INT32_MAX
 from helpdesk.platform.timeutil import utcnow
 from helpdesk.reports import rollups, services, tables
 from helpdesk.reports.periods import Period, Step, make_period
@@ -64,7 +65,7 @@ def _int(name: str, label: str, errors: list[str]) -> int | None:
     raw = (request.args.get(name) or "").strip()
     if not raw:
         return None
-    if not raw.isdigit():
+    if not raw.isdigit() or int(raw) > INT32_MAX:
         errors.append(_("%(label)s : valeur inconnue.", label=label))
         return None
     return int(raw)

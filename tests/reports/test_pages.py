@@ -96,3 +96,23 @@ def test_a_long_period_by_day_is_shown_by_week_and_says_so(refreshed, academie, 
 def test_menu_links_to_the_figures(academie, login_as, client):
     login_as(academie["head"])
     assert 'href="/pilotage/chiffres/"' in text(client.get("/"))
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "du=9999-12-31",
+        "au=0001-01-01",
+        "du=0001-01-01&au=9999-12-31&pas=jour",
+        "du=9999-12-01&au=9999-12-31",
+        "bassin=2147483648",
+    ],
+)
+def test_dates_at_the_ends_of_the_calendar_and_huge_ids_are_answered_not_crashed(refreshed, academie, login_as, client, query):
+    login_as(academie["pilote"])
+    for page in PAGES:
+        response = client.get(f"/pilotage/chiffres/{page}?{query}")
+        if "bassin" in query:  # a bad filter is explained, with the page and its form
+            assert response.status_code == 400 and "Bassin : valeur inconnue." in text(response), page
+        else:
+            assert response.status_code == 200, (page, text(response)[:500])

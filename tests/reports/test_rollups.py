@@ -165,3 +165,12 @@ def test_volumes_per_school_for_one_service_match_a_direct_count(session, activi
 def test_a_day_without_tickets_has_no_rows_at_any_level(session, activity):
     rollups.refresh_days(session, [date(2026, 1, 20)])
     assert session.scalar(select(func.count()).select_from(TicketRollup).where(TicketRollup.bucket == date(2026, 1, 20))) == 0
+
+
+def test_a_period_never_reaches_the_ends_of_the_calendar():
+    today = date(2026, 12, 2)
+    far_future = make_period(date(9999, 12, 31), date(9999, 12, 31), "day", today=today)
+    assert far_future.last == today or far_future.last >= today  # whole bucket containing today
+    assert far_future.first <= today
+    far_past = make_period(date(1, 1, 1), date(1, 1, 2), "week", today=today)
+    assert far_past.first >= date(2016, 1, 1) and "trimmed" in far_past.adjustments
