@@ -283,11 +283,14 @@ def _claim(session, *, key, message_id, sender, subject, size, source, outcome, 
             return None
         session.delete(existing)  # the operator re-injects a quarantined mail: it is read afresh
         session.flush()
+    # The row is the transaction's first write, flushed without a savepoint: on SQLite (pysqlite) a SAVEPOINT
+    # that opens the transaction commits it when released, which would commit the claim before its effect.
+    # A concurrent import of the same message fails here, before anything else was written: roll it all back.
+    session.add(row)
     try:
-        with session.begin_nested():
-            session.add(row)
-            session.flush()
+        session.flush()
     except IntegrityError:  # another poller inserted it meanwhile
+        session.rollback()
         return None
     return row
 

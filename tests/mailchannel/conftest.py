@@ -6,6 +6,7 @@ import os
 import shutil
 import socket
 import subprocess
+import tempfile
 import time
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
@@ -137,7 +138,12 @@ def dovecot(tmp_path_factory):
     """A real Dovecot IMAP server (Debian's dovecot-imapd, installed by `make install-test`). Missing: the test fails."""
     if not Path(DOVECOT).exists():
         pytest.fail("dovecot is not installed: run `make install-test` (it installs Debian's dovecot-imapd)")
-    root = tmp_path_factory.mktemp("dovecot")
+    if os.getuid() == 0:
+        # Dovecot's unprivileged users must reach the directory: pytest's own temporary directories are 0700.
+        root = Path(tempfile.mkdtemp(prefix="helpdesk-dovecot-"))
+        root.chmod(0o755)
+    else:
+        root = tmp_path_factory.mktemp("dovecot")
     (root / "mail").mkdir()
     if os.getuid() == 0:
         shutil.chown(root / "mail", "dovecot", "dovecot")
@@ -166,6 +172,8 @@ def dovecot(tmp_path_factory):
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait()
+    if os.getuid() == 0:
+        shutil.rmtree(root, ignore_errors=True)
 
 
 class Mailbox:
@@ -202,9 +210,10 @@ class Mailbox:
         try:
             for line in client.list()[1]:
                 name = line.decode().rsplit(' "." ', 1)[-1].strip('"')
-                client.select(f'"{name}"')
-                client.store("1:*", "+FLAGS", "(\\Deleted)")
-                client.expunge()
+                kind, count = client.select(f'"{name}"')
+                if kind == "OK" and int(count[0] or 0):
+                    client.store("1:*", "+FLAGS", "(\\Deleted)")
+                    client.expunge()
         finally:
             client.logout()
 
