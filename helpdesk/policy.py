@@ -369,7 +369,7 @@ def menu_entries(user) -> list[str]:
             shown.add("tickets.queue")
         if can(user, Action.MANAGE_MAJOR_INCIDENTS):
             shown.add("incidents.index")
-        if can(user, Action.TRIAGE_MAIL):
+        if can(user, Action.TRIAGE_MAIL) or can(user, Action.VIEW_MAIL_QUARANTINE):
             shown.add("mailchannel.triage")
         if can(user, Action.VIEW_EVOLUTIONS):
             shown.add("tickets.evolutions")

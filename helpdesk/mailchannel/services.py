@@ -369,6 +369,14 @@ def quarantine_list(session, *, actor, limit: int = 50) -> list[InboundMail]:
     return list_rows(session, "quarantined", limit=limit)
 
 
+def mail_page(session, *, actor) -> tuple[list[InboundMail], list[InboundMail]]:
+    """The triage list (level 1) and the quarantine (level 1 and operators); NotAllowed for anyone else."""
+    may_triage = policy.can(actor, Action.TRIAGE_MAIL)
+    if not may_triage and not policy.can(actor, Action.VIEW_MAIL_QUARANTINE):
+        raise NotAllowed(N_("Les courriels reçus sont réservés au niveau 1 et aux opérateurs."))
+    return (triage_list(session, actor=actor) if may_triage else []), quarantine_list(session, actor=actor)
+
+
 def get_triage(session, inbound_id: int, *, actor) -> InboundMail:
     if not policy.can(actor, Action.TRIAGE_MAIL):
         raise NotAllowed(N_("La liste des courriels à trier est réservée au niveau 1."))

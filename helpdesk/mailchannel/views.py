@@ -5,24 +5,27 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from helpdesk import policy
 from helpdesk.mailchannel import services
 from helpdesk.organisation.models import School
 from helpdesk.platform.errors import DomainError, ValidationFailed
 from helpdesk.platform.extensions import db
 from helpdesk.platform.i18n import N_
 from helpdesk.platform.timeutil import utcnow
+from helpdesk.policy import Action
 from helpdesk.routing.services import active_keyword_by_slug
 
 bp = Blueprint("mailchannel", __name__, template_folder="templates")
 
 
 def _page(status=200, error=None, error_row=None):
-    rows = services.triage_list(db.session, actor=current_user)
+    rows, quarantine = services.mail_page(db.session, actor=current_user)
     return render_template(
         "mailchannel/triage.html",
         rows=rows,
         texts={row.id: services.triage_text(row) for row in rows},
-        quarantine=services.quarantine_list(db.session, actor=current_user),
+        quarantine=quarantine,
+        may_triage=policy.can(current_user, Action.TRIAGE_MAIL),
         error=error,
         error_row=error_row,
         values=request.form if status != 200 else {},
