@@ -66,7 +66,7 @@ def parse(raw: bytes) -> IncomingMail:
     except (TypeError, ValueError, LookupError, AttributeError) as error:
         raise MalformedMail(f"Corps du message illisible : {error}") from error
     return IncomingMail(
-        message_id=message_id[:500],
+        message_id=message_id,
         message_key=message_key(message_id),
         sender=sender.strip().lower(),
         sender_name=sender_name.strip()[:200],

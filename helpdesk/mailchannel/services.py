@@ -81,15 +81,17 @@ def import_message(session, raw: bytes, *, settings: MailSettings, now: datetime
     """Import one RFC 822 message (see the module's docstring). Never raises for what a mail contains: what cannot
     be read goes to the quarantine with its reason. A message whose Message-ID was imported already is a no-op,
     except a quarantined one given again through `flask mail import` (source "file"): the operator re-injects it."""
+    message_id, sender, subject = _headers_only(raw)
+    known = session.scalar(select(InboundMail).where(InboundMail.message_key == parsing.message_key(message_id)))
+    if known is not None and not (source == "file" and known.outcome == "quarantined"):
+        return _duplicate(session, known.message_key)  # read again: the headers are enough to know it
     if len(raw) > settings.max_bytes:
-        message_id, sender, subject = _headers_only(raw)
         return _record(session, raw=None, key=parsing.message_key(message_id), message_id=message_id, sender=sender,
                        subject=subject, size=len(raw), source=source, outcome="quarantined", now=now,
                        reason=f"Message trop volumineux : {len(raw)} octets (limite {settings.max_bytes}).")  # fmt: skip
     try:
         mail = parsing.parse(raw)
     except parsing.MalformedMail as error:
-        message_id, sender, subject = _headers_only(raw)
         return _record(session, raw=raw, key=parsing.message_key(message_id), message_id=message_id, sender=sender,
                        subject=subject, size=len(raw), source=source, outcome="quarantined", now=now,
                        reason=f"Message illisible : {error}")  # fmt: skip
@@ -270,12 +272,12 @@ def _headers_only(raw: bytes) -> tuple[str, str, str]:
         message_id, sender, subject = "", [], ""
     if not message_id:
         message_id = "<sha256." + hashlib.sha256(raw).hexdigest() + "@sans-message-id>"
-    return message_id[:500], (sender[0] if sender else "")[:254], subject
+    return message_id, (sender[0] if sender else "")[:254], subject
 
 
 def _claim(session, *, key, message_id, sender, subject, size, source, outcome, now, raw, sender_name="", reason=""):
     """Insert the mail's row; None when another import of the same Message-ID holds it already."""
-    row = InboundMail(message_key=key, message_id=message_id, sender=sender, sender_name=sender_name, subject=subject,
+    row = InboundMail(message_key=key, message_id=message_id[:500], sender=sender, sender_name=sender_name, subject=subject,
                       size=size, source=source, outcome=outcome, reason=reason, raw=raw, imported_at=now)  # fmt: skip
     existing = session.scalar(select(InboundMail).where(InboundMail.message_key == key))
     if existing is not None:
