@@ -101,7 +101,8 @@ def import_message(session, raw: bytes, *, settings: MailSettings, now: datetime
         return _record(session, raw=None, outcome="ignored", reason=f"Courriel automatique ignoré ({mail.machine_reason}).",
                        **base)  # fmt: skip
     if _sent_lately(session, mail.sender, now) >= settings.sender_limit_per_hour:
-        return _record(session, raw=raw, outcome="quarantined", **base,
+        # Not kept in the database (a flood must not fill it): the mail stays in the mailbox's quarantine folder.
+        return _record(session, raw=None, outcome="quarantined", **base,
                        reason=f"Plus de {settings.sender_limit_per_hour} courriels en une heure de {mail.sender}.")  # fmt: skip
     row = _claim(session, raw=None, outcome="triage", **base)
     if row is None:

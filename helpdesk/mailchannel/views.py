@@ -13,7 +13,7 @@ from helpdesk.platform.extensions import db
 from helpdesk.platform.i18n import N_
 from helpdesk.platform.timeutil import utcnow
 from helpdesk.policy import Action
-from helpdesk.routing.services import active_keyword_by_slug
+from helpdesk.routing.services import active_keyword_by_slug, active_keywords_by_service
 
 bp = Blueprint("mailchannel", __name__, template_folder="templates")
 
@@ -26,6 +26,7 @@ def _page(status=200, error=None, error_row=None):
         texts={row.id: services.triage_text(row) for row in rows},
         quarantine=quarantine,
         may_triage=policy.can(current_user, Action.TRIAGE_MAIL),
+        groups=active_keywords_by_service(db.session) if rows else [],
         error=error,
         error_row=error_row,
         values=request.form if status != 200 else {},

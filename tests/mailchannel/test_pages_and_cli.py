@@ -19,7 +19,7 @@ def test_level1_turns_a_triage_mail_into_a_ticket_from_the_page(session, people,
     row = _triage_row(session, settings, subject="Mot de passe oublié", body="Je ne peux plus me connecter.")
     client = login_as(people["n1"])
     page = client.get("/courriels").get_data(as_text=True)
-    assert "Mot de passe oublié" in page and "parent@gmail.com" in page and 'value="mot-de-passe-ent"' in page
+    assert "Mot de passe oublié" in page and "parent@gmail.com" in page and 'value="mot-de-passe-ent" selected' in page
     refused = client.post(f"/courriels/{row.id}/ticket", data={"keyword": "mot-de-passe-ent", "school_uai": "0000000Z"})
     assert refused.status_code == 400 and "0000000Z" in refused.get_data(as_text=True)  # the text is kept
     done = client.post(f"/courriels/{row.id}/ticket", data={"keyword": "mot-de-passe-ent", "school_uai": people["school"].uai})
@@ -73,3 +73,24 @@ def test_the_agent_reads_that_the_keyword_was_guessed_from_the_mail(session, peo
     ticket = session.scalars(select(Ticket)).one()
     page = login_as(people["n1"]).get(f"/tickets/{ticket.reference}").get_data(as_text=True)
     assert 'id="mail-keyword-guess"' in page and "Courriel" in page
+
+
+def test_a_follow_up_ticket_links_to_the_one_it_follows_and_the_mail_facts_are_not_form_answers(session, people, settings,
+                                                                                                 login_as):  # fmt: skip
+    from datetime import timedelta
+
+    from helpdesk.tickets import lifecycle
+
+    intake.import_one(session, bytes(make_mail(subject="Mot de passe oublié", body="connexion impossible")), settings=settings,
+                      source="imap")  # fmt: skip
+    old = session.scalars(select(Ticket)).one()
+    lifecycle.resolve(session, old, actor=people["n1"], solution="Réinitialisé.", now=old.created_at)
+    lifecycle.confirm(session, old, actor=people["teacher"], now=old.created_at)
+    old.closed_at = old.created_at - timedelta(days=60)
+    session.commit()
+    intake.import_one(session, bytes(make_mail(subject=f"Re: {old.reference}", body="De nouveau")), settings=settings,
+                      source="imap")  # fmt: skip
+    new = session.scalars(select(Ticket).where(Ticket.id != old.id)).one()
+    page = login_as(people["n1"]).get(f"/tickets/{new.reference}").get_data(as_text=True)
+    assert f'href="/tickets/{old.reference}"' in page and "Suite du ticket" in page
+    assert "message_id" not in page and "Informations complémentaires" not in page
