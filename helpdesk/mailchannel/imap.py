@@ -95,6 +95,11 @@ def poll(settings: ImapSettings, handle: Callable[[bytes], str]) -> PollReport:
             if folder:
                 client.create(_quote(folder))  # NO when it exists already: nothing to do
         _ok(client.select(_quote(settings.folder)), "SELECT")
+        if not settings.done_folder and not _keeps_keywords(client):
+            raise MailboxError(
+                "this IMAP server does not keep keywords on messages (PERMANENTFLAGS without \\*): "
+                "set MAIL_IMAP_DONE_FOLDER so that imported mails are moved instead"
+            )
         criteria = "ALL" if settings.done_folder else f"UNKEYWORD {IMPORTED_KEYWORD}"
         uids = (_ok(client.uid("SEARCH", None, criteria), "SEARCH")[0] or b"").split()
         report.left = max(0, len(uids) - settings.batch)
@@ -114,6 +119,14 @@ def poll(settings: ImapSettings, handle: Callable[[bytes], str]) -> PollReport:
         except (imaplib.IMAP4.error, OSError):
             pass
     return report
+
+
+def _keeps_keywords(client) -> bool:
+    """Whether the selected folder accepts keywords of our own (RFC 3501 PERMANENTFLAGS with \\*)."""
+    for line in client.untagged_responses.get("OK", []):
+        if b"PERMANENTFLAGS" in line:
+            return b"\\*" in line
+    return False
 
 
 def _fetch(client, uid: bytes) -> bytes | None:

@@ -133,3 +133,25 @@ def test_a_poller_killed_before_its_commit_or_before_marking_leaves_exactly_one_
     session.rollback()
     assert len(_tickets(session)) == 1
     assert mailbox.uids(criteria=f"UNKEYWORD {imap.IMPORTED_KEYWORD}") == []
+
+
+def test_the_cron_job_runs_in_a_real_rq_worker(app, session, people, mailbox):
+    from rq import SimpleWorker
+    from rq.serializers import JSONSerializer
+
+    import worker
+    from helpdesk.platform import jobcontext
+    from helpdesk.platform.queue import get_queue, redis_connection
+
+    assert ("helpdesk.mailchannel.jobs.poll_mailbox", "default", 60) in worker.CRON_JOBS
+    mailbox.deliver(make_mail(subject="Mot de passe oublié", body="connexion impossible"))
+    session.rollback()
+    connection = redis_connection(app.config["REDIS_URL"])
+    queue = get_queue("default", connection=connection)
+    job = queue.enqueue("helpdesk.mailchannel.jobs.poll_mailbox", job_id="mail-poll-test")
+    jobcontext.set_app(app)
+    SimpleWorker([queue], connection=connection, serializer=JSONSerializer).work(burst=True)
+    job.refresh()
+    assert job.get_status() == "finished" and job.return_value() == {"ticket": 1}
+    session.rollback()
+    assert len(_tickets(session)) == 1
