@@ -94,3 +94,12 @@ def test_a_follow_up_ticket_links_to_the_one_it_follows_and_the_mail_facts_are_n
     page = login_as(people["n1"]).get(f"/tickets/{new.reference}").get_data(as_text=True)
     assert f'href="/tickets/{old.reference}"' in page and "Suite du ticket" in page
     assert "message_id" not in page and "Informations complémentaires" not in page
+
+
+def test_the_demo_mail_waits_on_the_triage_page_once(session):
+    from helpdesk.mailchannel import seed
+
+    seed.seed_demo(session)
+    seed.seed_demo(session)
+    (row,) = session.scalars(select(InboundMail)).all()
+    assert row.outcome == "triage" and row.sender == "famille.durand@parents.example"
