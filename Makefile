@@ -12,7 +12,7 @@ CATALOGS := $(wildcard helpdesk/translations/*/LC_MESSAGES/messages.po)
 # Tries, 10 s apart, while another apt or dpkg holds the package lock.
 APT_WAIT := 60
 
-.PHONY: run test install install-test assets translations translations-update demo bench chromium
+.PHONY: run test install install-test assets translations translations-update demo bench chromium dovecot
 
 run: install demo  ## install everything, load demo data, start web + worker + scheduler (HOST, PORT)
 	$(BIN)/python -m devserver
@@ -22,7 +22,7 @@ test: install-test  ## install test needs and run the whole suite (SQLite + embe
 
 install: $(VENV)/.installed $(VENDOR)/.installed helpdesk/translations/.compiled
 
-install-test: install $(VENV)/.installed-test chromium
+install-test: install $(VENV)/.installed-test chromium dovecot
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -65,6 +65,20 @@ chromium:
 	  for try in $$(seq $(APT_WAIT)); do \
 	    apt-get -o DPkg::Lock::Timeout=600 update -qq && \
 	    DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq chromium >/dev/null && exit 0; \
+	    echo "apt/dpkg is busy (another install runs?): retrying in 10 s ($$try/$(APT_WAIT))" >&2; sleep 10; \
+	  done; exit 1; }
+
+# Debian's dovecot-imapd: the real IMAP server the e-mail channel's tests start (tests/mailchannel/conftest.py, own
+# config and port, run by the tests). The package's own service is not started (no systemd here, or policy-rc.d).
+dovecot:
+	@command -v dovecot >/dev/null 2>&1 || [ -x /usr/sbin/dovecot ] || { \
+	  if [ "$$(id -u)" != 0 ]; then \
+	    echo "dovecot is missing and installing it needs root: run 'sudo apt-get install dovecot-imapd'," >&2; \
+	    echo "then 'make test' again." >&2; exit 1; \
+	  fi; \
+	  for try in $$(seq $(APT_WAIT)); do \
+	    apt-get -o DPkg::Lock::Timeout=600 update -qq && \
+	    DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq dovecot-imapd >/dev/null && exit 0; \
 	    echo "apt/dpkg is busy (another install runs?): retrying in 10 s ($$try/$(APT_WAIT))" >&2; sleep 10; \
 	  done; exit 1; }
 

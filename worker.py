@@ -50,6 +50,8 @@ CRON_JOBS = [
     ("helpdesk.reports.jobs.refresh_rollups", "default", 60),
     # Training reminders and summaries whose timers Redis may have lost.
     ("helpdesk.trainings.jobs.sweep_session_mails", "default", 900),
+    # The assistance mailbox (off while MAIL_IMAP_HOST is unset): each mail imported once, by Message-ID.
+    ("helpdesk.mailchannel.jobs.poll_mailbox", "default", 60),
 ]
 
 # The RQ worker heartbeats at least every WORKER_TTL - 15 s (it blocks that long waiting for a job) and cleans

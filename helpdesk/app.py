@@ -74,6 +74,7 @@ def _import_models() -> None:
     import escalation.models  # noqa: F401
     import helpdesk.audit.models  # noqa: F401
     import helpdesk.incidents.models  # noqa: F401
+    import helpdesk.mailchannel.models  # noqa: F401
     import helpdesk.notifications.models  # noqa: F401
     import helpdesk.organisation.models  # noqa: F401
     import helpdesk.platform.refcache  # noqa: F401
@@ -93,6 +94,7 @@ def _register_blueprints(app: Flask) -> None:
     from helpdesk.audit import views as audit_views
     from helpdesk.incidents import api as incidents_api
     from helpdesk.incidents import views as incident_views
+    from helpdesk.mailchannel import views as mail_views
     from helpdesk.notifications import views as notification_views
     from helpdesk.reports import views as report_views
     from helpdesk.routing import api as routing_api
@@ -121,6 +123,7 @@ def _register_blueprints(app: Flask) -> None:
         training_views,
         notification_views,
         incident_views,
+        mail_views,
         sla_views,
         report_views,
         satisfaction_views,
@@ -150,6 +153,7 @@ def _connect_subscribers() -> None:
 
 def _register_cli(app: Flask) -> None:
     from escalation.cli import sla_cli
+    from helpdesk.mailchannel.cli import mail_cli
     from helpdesk.platform.cli import backup_command, config_show, restore_command
     from helpdesk.reports.cli import reports_cli
     from helpdesk.seed import seed_command
@@ -158,7 +162,7 @@ def _register_cli(app: Flask) -> None:
     from kb.diagnostics.cli import diagnostics_cli
 
     for command in (seed_command, user_cli, config_show, backup_command, restore_command, kb_cli, diagnostics_cli, sla_cli,
-                    reports_cli):  # fmt: skip
+                    reports_cli, mail_cli):  # fmt: skip
         app.cli.add_command(command)
 
 

@@ -38,6 +38,8 @@ class Action(StrEnum):
     MARK_DUPLICATE = "mark_duplicate"
     SET_EVOLUTION_STATUS = "set_evolution_status"  # on a ticket the user may see
     MANAGE_MAJOR_INCIDENTS = "manage_major_incidents"
+    TRIAGE_MAIL = "triage_mail"  # mails of unknown senders: turn into a ticket or discard with a reason
+    VIEW_MAIL_QUARANTINE = "view_mail_quarantine"  # mails kept aside (oversized, unreadable, a sender's flood)
     VIEW_DASHBOARD = "view_dashboard"  # the figures: académie-wide, or a head's own school (see report_school)
     VIEW_CONFIG_AUDIT = "view_config_audit"  # who changed which configuration, before → after
     # configuration and content
@@ -76,6 +78,8 @@ ROLE_ACTIONS: dict[Action, frozenset[Role]] = {
     Action.MARK_DUPLICATE: frozenset({Role.PILOTE}),
     Action.SET_EVOLUTION_STATUS: frozenset({Role.PILOTE, Role.EDITEUR}),
     Action.MANAGE_MAJOR_INCIDENTS: frozenset({Role.AGENT_N1, Role.PILOTE}),
+    Action.TRIAGE_MAIL: frozenset({Role.AGENT_N1, Role.PILOTE}),
+    Action.VIEW_MAIL_QUARANTINE: frozenset({Role.AGENT_N1, Role.PILOTE, Role.ADMIN}),
     Action.VIEW_DASHBOARD: frozenset({Role.PILOTE, Role.ADMIN, Role.DAFPEN}),
     Action.VIEW_CONFIG_AUDIT: frozenset({Role.PILOTE, Role.ADMIN}),
     Action.EDIT_CATALOG: frozenset({Role.PILOTE, Role.ADMIN}),
@@ -341,6 +345,7 @@ MENU = (
     "tickets.school",
     "tickets.queue",
     "incidents.index",
+    "mailchannel.triage",
     "tickets.evolutions",
     "trainings.index",
     "reports.show",
@@ -364,6 +369,8 @@ def menu_entries(user) -> list[str]:
             shown.add("tickets.queue")
         if can(user, Action.MANAGE_MAJOR_INCIDENTS):
             shown.add("incidents.index")
+        if can(user, Action.TRIAGE_MAIL) or can(user, Action.VIEW_MAIL_QUARANTINE):
+            shown.add("mailchannel.triage")
         if can(user, Action.VIEW_EVOLUTIONS):
             shown.add("tickets.evolutions")
         if user.roles & {Role.REQUESTER, Role.FORMATION, Role.DAFPEN, Role.PILOTE}:

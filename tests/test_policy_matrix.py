@@ -192,6 +192,7 @@ def test_menus_and_home_pages_by_role():
     assert "tickets.new" not in menus["editeur"] and "tickets.evolutions" in menus["editeur"]
     assert "admin.index" in menus["admin"] and "admin.index" in menus["pilote"] and "admin.index" not in menus["teacher"]
     assert "reports.show" in menus["pilote"] and "reports.show" in menus["head"] and "reports.show" not in menus["agent_n1"]
+    assert [name for name, menu in menus.items() if "mailchannel.triage" in menu] == ["agent_n1", "pilote", "admin"]
     anonymous = FakeUser(0, frozenset(), is_authenticated=False)
     assert menu_entries(anonymous) == ["kb.faq", "diagnostics.index", "trainings.index"]
     homes = {name: home_page(user) for name, user in USERS.items()}
@@ -223,6 +224,8 @@ def test_role_actions(user_name):
         Action.MANAGE_TRAININGS: user_name == "formation",
         Action.VIEW_DASHBOARD: user_name in {"head", "pilote", "admin", "dafpen"},
         Action.VIEW_CONFIG_AUDIT: user_name in {"pilote", "admin"},
+        Action.TRIAGE_MAIL: user_name in {"agent_n1", "pilote"},
+        Action.VIEW_MAIL_QUARANTINE: user_name in {"agent_n1", "pilote", "admin"},
     }
     for action, expected in expectations.items():
         assert can(user, action) is expected, f"{user_name} {action}"

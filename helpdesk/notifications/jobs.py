@@ -24,10 +24,33 @@ def send_email(notification_id: int) -> bool:
         user = db.session.get(User, row.user_id)
         if user is None or not user.email:
             return False
-        send_mail(current_app.config, user.email, f"[Assistance ENT] {row.title}", row.body)
+        subject, headers = f"[Assistance ENT] {row.title}", None
+        if row.ticket_id is not None:
+            subject, headers = ticket_mail_headers(current_app.config, db.session, row)
+        send_mail(current_app.config, user.email, subject, row.body, headers)
         row.emailed_at = utcnow()
         db.session.commit()
         return True
+
+
+def ticket_mail_headers(config, session, row) -> tuple[str, dict | None]:
+    """Subject and headers that thread a ticket's mail (helpdesk.mailchannel.threading): the reference in the
+    subject, a Message-ID of the ticket's thread, and for the requester's side a Reply-To carrying the ticket's
+    signed token, so that an answer by mail becomes a message of the ticket."""
+    from helpdesk.mailchannel import threading as mailthread
+    from helpdesk.notifications.models import REQUESTER_KINDS
+    from helpdesk.tickets.models import Ticket
+
+    ticket = session.get(Ticket, row.ticket_id)
+    if ticket is None or not ticket.reference:
+        return f"[Assistance ENT] {row.title}", None
+    domain = config.get("MAIL_MESSAGE_ID_DOMAIN") or mailthread.DEFAULT_DOMAIN
+    reply_to = config["MAIL_FROM"]
+    if row.kind in REQUESTER_KINDS:
+        reply_to = mailthread.reply_address(config.get("MAIL_REPLY_ADDRESS", ""), config["MAIL_FROM"], ticket.reference,
+                                            config["SECRET_KEY"])  # fmt: skip
+    headers = mailthread.outgoing_headers(ticket.reference, f"n{row.id}", reply_to=reply_to, domain=domain)
+    return mailthread.ticket_subject(row.title, ticket.reference), headers
 
 
 def send_digests(now: str | None = None) -> int:

@@ -57,6 +57,24 @@ def load_settings(data_dir: str | os.PathLike | None = None) -> dict:
         "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD", ""),
         "MAIL_USE_TLS": _bool("MAIL_USE_TLS", False),
         "MAIL_FROM": os.environ.get("MAIL_FROM", "assistance-ent@ac-toulouse.example"),
+        # The e-mail channel (docs/mail.md): the assistance mailbox read over IMAP, off while MAIL_IMAP_HOST is empty.
+        "MAIL_IMAP_HOST": os.environ.get("MAIL_IMAP_HOST", ""),
+        "MAIL_IMAP_PORT": int(
+            os.environ.get("MAIL_IMAP_PORT") or (993 if os.environ.get("MAIL_IMAP_SECURITY", "tls") == "tls" else 143)
+        ),
+        "MAIL_IMAP_SECURITY": os.environ.get("MAIL_IMAP_SECURITY", "tls"),  # tls | starttls | none (localhost tests only)
+        "MAIL_IMAP_USERNAME": os.environ.get("MAIL_IMAP_USERNAME", ""),
+        "MAIL_IMAP_PASSWORD": os.environ.get("MAIL_IMAP_PASSWORD", ""),
+        "MAIL_IMAP_FOLDER": os.environ.get("MAIL_IMAP_FOLDER", "INBOX"),
+        "MAIL_IMAP_DONE_FOLDER": os.environ.get("MAIL_IMAP_DONE_FOLDER", ""),
+        "MAIL_IMAP_QUARANTINE_FOLDER": os.environ.get("MAIL_IMAP_QUARANTINE_FOLDER", "Quarantaine"),
+        "MAIL_IMAP_BATCH": int(os.environ.get("MAIL_IMAP_BATCH", "50")),
+        "MAIL_IMAP_TIMEOUT": int(os.environ.get("MAIL_IMAP_TIMEOUT", "30")),
+        "MAIL_REPLY_ADDRESS": os.environ.get("MAIL_REPLY_ADDRESS", ""),
+        "MAIL_MESSAGE_ID_DOMAIN": os.environ.get("MAIL_MESSAGE_ID_DOMAIN", "helpdesk-ent"),
+        "MAIL_INBOUND_MAX_BYTES": int(os.environ.get("MAIL_INBOUND_MAX_BYTES", str(25 * 1024 * 1024))),
+        "MAIL_SENDER_LIMIT_PER_HOUR": int(os.environ.get("MAIL_SENDER_LIMIT_PER_HOUR", "20")),
+        "MAIL_DEFAULT_KEYWORD": os.environ.get("MAIL_DEFAULT_KEYWORD", ""),
         "PUBLIC_URL": os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000"),
         "UPLOAD_DIR": os.environ.get("HELPDESK_UPLOAD_DIR", str(data / "uploads")),
         "KB_INDEX_DIR": os.environ.get("HELPDESK_KB_INDEX_DIR", str(data / "kb-index")),

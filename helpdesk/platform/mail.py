@@ -6,19 +6,25 @@ from email.message import EmailMessage
 from pathlib import Path
 
 
-def build_message(config: dict, to: str, subject: str, body: str) -> EmailMessage:
+def build_message(config: dict, to: str, subject: str, body: str, headers: dict | None = None) -> EmailMessage:
+    """`headers` adds or replaces headers (a ticket's Message-ID, In-Reply-To, References, Reply-To)."""
     message = EmailMessage()
     message["From"] = config["MAIL_FROM"]
     message["To"] = to
     message["Subject"] = subject
-    message["Message-ID"] = f"<{uuid.uuid4()}@helpdesk-ent>"
+    message["Message-ID"] = f"<{uuid.uuid4()}@{config.get('MAIL_MESSAGE_ID_DOMAIN') or 'helpdesk-ent'}>"
+    # Our mails are automatic: a well-behaved auto-responder does not answer them (RFC 3834).
+    message["Auto-Submitted"] = "auto-generated"
+    for name, value in (headers or {}).items():
+        del message[name]
+        message[name] = value
     message.set_content(body)
     return message
 
 
-def send_mail(config: dict, to: str, subject: str, body: str) -> None:
+def send_mail(config: dict, to: str, subject: str, body: str, headers: dict | None = None) -> None:
     """Raises smtplib/OSError errors so that the calling job is retried."""
-    message = build_message(config, to, subject, body)
+    message = build_message(config, to, subject, body, headers)
     if not config.get("MAIL_SERVER"):
         outbox = Path(config["HELPDESK_DATA_DIR"]) / "outbox"
         outbox.mkdir(exist_ok=True)

@@ -59,9 +59,13 @@ def entry_tier_errors(nature: Nature, tier: str) -> list[str]:
     return [f"Niveau d'entrée incorrect : {reason}."]
 
 
-def ticket_entry_tier(keyword_tier: str, ticket_type: str, is_mass_incident: bool = False) -> Tier:
+def ticket_entry_tier(keyword_tier: str, ticket_type: str, is_mass_incident: bool = False, *,
+                      keyword_is_guess: bool = False) -> Tier:  # fmt: skip
     """Entry tier of a new ticket: the keyword's, unless the ticket's own nature overrides it (the vendor
-    only receives what the pilot team transmits)."""
+    only receives what the pilot team transmits). A keyword that no person chose (the suggester's guess for a
+    mail read from the assistance mailbox) enters at level 1, which checks it before anything moves on."""
+    if keyword_is_guess:
+        return Tier.N1
     required = required_entry_tier(Nature(service="", ticket_type=ticket_type, is_mass_incident=is_mass_incident))
     if required is not None:
         return required

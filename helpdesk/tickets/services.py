@@ -102,8 +102,12 @@ def open_ticket(
     contact_phone: str = "",
     ticket_type: str | None = None,
     prefill: dict | None = None,
+    suggested_keyword: bool = False,
 ) -> Ticket:
-    """Open a ticket: the keyword decides service, entry tier, priority and type (no misrouting by hand)."""
+    """Open a ticket: the keyword decides service, entry tier, priority and type (no misrouting by hand).
+
+    `suggested_keyword`: the keyword is the routing suggester's guess (a mail), not a person's choice: the ticket
+    enters at level 1, which checks it (routing.entry.ticket_entry_tier)."""
     requester = requester or actor
     if requester.id != actor.id and not policy.can(actor, Action.CREATE_TICKET_ON_BEHALF):
         raise NotAllowed(N_("Seuls les agents peuvent enregistrer un ticket pour le compte d'une autre personne."))
@@ -139,7 +143,7 @@ def open_ticket(
                 N_("« %(field)s » dépasse %(max)s caractères."), params={"field": name, "max": limit}, field=name
             )
     ticket_type = ticket_type or keyword.ticket_type
-    tier = ticket_entry_tier(keyword.tier, ticket_type, keyword.is_mass_incident)
+    tier = ticket_entry_tier(keyword.tier, ticket_type, keyword.is_mass_incident, keyword_is_guess=suggested_keyword)
     ticket = Ticket(
         type=ticket_type,
         status=Status.NEW,

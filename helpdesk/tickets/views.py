@@ -194,6 +194,9 @@ def _render_detail(ticket, *, error=None, error_action=None, status=200):
         available=set(names),
         diagnostic=extra.pop("diagnostic", None),
         suggested=extra.pop("suggested_articles", None),
+        # The e-mail channel's own facts (helpdesk.mailchannel): shown with the keyword, not as form answers.
+        mail_facts=extra.pop("mail", None),
+        follows=extra.pop("follows", None),
         extra=[(labels.get(k, k), v) for k, v in extra.items()],
         members=_tier_members(db.session, ticket) if "assign" in names else [],
         groups=_keywords_by_service(db.session) if "change_keyword" in names else [],

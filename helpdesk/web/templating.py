@@ -44,6 +44,7 @@ MENU_LABELS = {
     "tickets.school": N_("Mon établissement"),
     "tickets.queue": N_("File de tickets"),
     "incidents.index": N_("Incidents de masse"),
+    "mailchannel.triage": N_("Courriels reçus"),
     "tickets.evolutions": N_("Évolutions et bugs"),
     "trainings.index": N_("Formations"),
     "reports.show": N_("Chiffres"),

@@ -1,0 +1,58 @@
+"""Every mail read from the mailbox (one row per Message-ID: the import's idempotency) and the poller's state."""
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, Integer, LargeBinary, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from helpdesk.platform.extensions import db
+from helpdesk.platform.timeutil import utcnow
+from helpdesk.platform.types import UTCDateTime
+from helpdesk.tickets.models import Ticket
+from helpdesk.users.models import User
+
+# What became of a mail. "triage" waits for a level-1 agent; "quarantined" for an operator.
+OUTCOMES = ("ticket", "reply", "reopened", "follow_up", "triage", "converted", "discarded", "ignored", "quarantined")
+
+
+class InboundMail(db.Model):
+    __tablename__ = "mail_inbound"
+    __table_args__ = (
+        Index("ix_mail_inbound_outcome_imported", "outcome", "imported_at"),
+        Index("ix_mail_inbound_sender_imported", "sender", "imported_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # sha256 of the normalised Message-ID: a message is imported once, whatever delivers it again.
+    message_key: Mapped[str] = mapped_column(String(64), unique=True)
+    message_id: Mapped[str] = mapped_column(String(500))
+    sender: Mapped[str] = mapped_column(String(254), default="")
+    sender_name: Mapped[str] = mapped_column(String(200), default="")
+    subject: Mapped[str] = mapped_column(String(300), default="")
+    size: Mapped[int] = mapped_column(Integer, default=0)
+    source: Mapped[str] = mapped_column(String(10), default="imap")  # imap | file
+    outcome: Mapped[str] = mapped_column(String(12))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("ticket.id", ondelete="SET NULL"), index=True)
+    # The suggester's best keyword for a triage row (slug), proposed when the agent turns it into a ticket.
+    suggested_keyword: Mapped[str] = mapped_column(String(100), default="")
+    # The message itself, kept while a person still has to act on it (triage, quarantine within the size limit).
+    raw: Mapped[bytes | None] = mapped_column(LargeBinary)
+    imported_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    handled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    handled_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+    ticket: Mapped[Ticket | None] = relationship()
+    handled_by: Mapped[User | None] = relationship()
+
+
+class MailboxPoll(db.Model):
+    """One row: when the mailbox was last read, and how it went (shown by `flask mail status`)."""
+
+    __tablename__ = "mail_poll_state"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    last_poll_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_success_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    last_fetched: Mapped[int] = mapped_column(Integer, default=0)
