@@ -15,14 +15,14 @@ from typing import Annotated, Literal
 from pydantic import Field, StringConstraints
 
 from helpdesk import policy
-from helpdesk.platform.errors import NotFound, ValidationFailed
+from helpdesk.platform.errors import NotAllowed, NotFound, ValidationFailed
 from helpdesk.platform.i18n import N_
 from helpdesk.platform.schemas import Input
 from helpdesk.platform.timeutil import PARIS
 from helpdesk.policy import Action
 from helpdesk.routing.codes import TicketType, Tier
 from helpdesk.tickets import attachments as files
-from helpdesk.tickets import conversation, lifecycle, services
+from helpdesk.tickets import conversation, lifecycle, services, worktime
 from helpdesk.tickets.audiences import MESSAGE_AUDIENCE, Audience, MessageKind
 from helpdesk.tickets.models import Attachment, Ticket
 from helpdesk.tickets.states import RULES, Move, Status
@@ -39,6 +39,12 @@ class Versioned(Input):
 
 class MessageInput(Versioned):
     body: Text = Field(title=N_("Message"))
+
+
+class TimedMessageInput(MessageInput):
+    """A reply or a note, with the minutes spent on it if the agent gives them (never for the requester's side)."""
+
+    minutes: int | None = Field(default=None, ge=1, le=worktime.MAX_MINUTES, title=N_("Temps passé (minutes)"))
 
 
 class FilesInput(Versioned):
@@ -142,8 +148,12 @@ def _keyword(session, slug: str):
 
 def _message(kind):
     def run(session, ticket, actor, data, now, context):
+        minutes = getattr(data, "minutes", None)
+        if minutes is not None and not policy.can(actor, Action.RECORD_TIME_SPENT, ticket):
+            raise NotAllowed(N_("Seuls les agents de l'académie indiquent le temps passé."))
         message = conversation.post_message(session, ticket, kind, actor=actor, body=data.body, now=now,
                                             expected_version=data.version)  # fmt: skip
+        worktime.record(session, ticket, minutes, actor=actor, now=now, message=message)
         if context.uploads:
             audience = MESSAGE_AUDIENCE[kind]
             files.add_attachments(session, ticket, context.uploads, actor=actor, now=now, message=message, audience=audience,
@@ -265,8 +275,10 @@ def _can_attach(actor, ticket) -> bool:
 ACTIONS: dict[str, TicketAction] = {
     action.name: action
     for action in (
-        TicketAction("reply", MessageInput, _message(MessageKind.REPLY), _can(Action.REPLY_TICKET), N_("Répondre"), True),
-        TicketAction("note", MessageInput, _message(MessageKind.NOTE), _can(Action.ADD_INTERNAL_NOTE), N_("Note interne"), True),
+        TicketAction("reply", TimedMessageInput, _message(MessageKind.REPLY), _can(Action.REPLY_TICKET), N_("Répondre"), True),
+        TicketAction(
+            "note", TimedMessageInput, _message(MessageKind.NOTE), _can(Action.ADD_INTERNAL_NOTE), N_("Note interne"), True
+        ),
         TicketAction(
             "vendor_message",
             MessageInput,

@@ -13,7 +13,7 @@ from helpdesk.platform.schemas import from_form, parse
 from helpdesk.platform.timeutil import as_utc, utcnow
 from helpdesk.policy import Action
 from helpdesk.routing.models import Keyword
-from helpdesk.tickets import actions, queries, services, timeline
+from helpdesk.tickets import actions, queries, services, timeline, worktime
 from helpdesk.users.api_auth import api_user, json_error, token_required
 from helpdesk.users.models import User
 
@@ -123,6 +123,9 @@ def serialize(ticket, user) -> dict:
             assignee=ticket.assignee.full_name if ticket.assignee else None,
             first_response_due_at=_iso(ticket.first_response_due_at),
         )
+    if worktime.readable(user, ticket):
+        spent = worktime.totals(db.session, ticket)
+        data["time_spent"] = {"minutes": spent.minutes, "per_tier": spent.per_tier}
     return data
 
 

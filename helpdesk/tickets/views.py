@@ -18,7 +18,7 @@ from helpdesk.policy import Action
 from helpdesk.routing.codes import SERVICE_LABELS, Tier
 from helpdesk.routing.models import Keyword
 from helpdesk.routing.suggest import suggest_keywords
-from helpdesk.tickets import actions, queries, services, timeline
+from helpdesk.tickets import actions, queries, services, timeline, worktime
 from helpdesk.tickets import attachments as files
 from helpdesk.tickets.audiences import MESSAGE_KIND_LABELS
 from helpdesk.tickets.forms import EXTRA_PREFIX, extra_labels, extra_values, ticket_form_class
@@ -185,7 +185,11 @@ def _render_detail(ticket, *, error=None, error_action=None, status=200):
     extra = dict(ticket.extra_fields or {}) if not view.is_vendor else {}
     labels = extra_labels(ticket.keyword)
     linked = [e for e in ticket.events if e.kind == "incident_linked" and (e.data or {}).get("incident_id") == ticket.incident_id]
+    sees_time = worktime.readable(user, ticket)
     context = dict(
+        time_totals=worktime.totals(db.session, ticket) if sees_time else None,
+        time_by_message=worktime.by_message(db.session, ticket) if sees_time else {},
+        records_time=policy.can(user, Action.RECORD_TIME_SPENT, ticket),
         ticket=ticket,
         view=view,
         incident_title=linked[-1].to_value if ticket.incident_id and linked else None,
