@@ -7,6 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
 from helpdesk import policy
+from helpdesk.answers import services as answers
 from helpdesk.platform.errors import DomainError, NotAllowed, NotFound
 from helpdesk.platform.extensions import db
 from helpdesk.platform.i18n import N_
@@ -178,7 +179,7 @@ def _tier_members(session, ticket):
     return [u for u in users if policy.can(u, Action.WORK_TICKET, ticket)]
 
 
-def _render_detail(ticket, *, error=None, error_action=None, status=200):
+def _render_detail(ticket, *, error=None, error_action=None, status=200, reply_text=""):
     user = current_user
     view = timeline.reader_view(ticket, user)
     names = actions.available(ticket, user)
@@ -190,6 +191,8 @@ def _render_detail(ticket, *, error=None, error_action=None, status=200):
         time_totals=worktime.totals(db.session, ticket) if sees_time else None,
         time_by_message=worktime.by_message(db.session, ticket) if sees_time else {},
         records_time=policy.can(user, Action.RECORD_TIME_SPENT, ticket),
+        canned=answers.for_ticket(db.session, ticket, actor=user) if "reply" in names else [],
+        reply_text=reply_text,
         ticket=ticket,
         view=view,
         incident_title=linked[-1].to_value if ticket.incident_id and linked else None,
@@ -216,7 +219,31 @@ def _render_detail(ticket, *, error=None, error_action=None, status=200):
 @bp.get("/<ref>")
 @login_required
 def detail(ref):
-    return _render_detail(services.get_visible(db.session, ref, actor=current_user))
+    ticket = services.get_visible(db.session, ref, actor=current_user)
+    chosen = int_arg(request.args.get("reponse_type"), "reponse_type")
+    if chosen is None:
+        return _render_detail(ticket)
+    # Without JavaScript, choosing a canned reply re-renders the page with the reply box filled.
+    try:
+        text = _canned_text(ticket, chosen)
+    except DomainError as failure:
+        return _render_detail(ticket, error=failure.text(), error_action="reply", status=failure.status)
+    return _render_detail(ticket, reply_text=text)
+
+
+def _canned_text(ticket, reply_id: int) -> str:
+    faq_base = current_app.config["PUBLIC_URL"].rstrip("/") + "/faq"
+    return answers.expand_for(db.session, reply_id, ticket, actor=current_user, faq_base=faq_base)
+
+
+@bp.get("/<ref>/reponse-type")
+@login_required
+def canned_reply(ref):
+    """htmx: the reply box again, with the chosen canned reply added after what the agent already wrote."""
+    ticket = services.get_visible(db.session, ref, actor=current_user)
+    typed = (request.args.get("body") or "").rstrip()
+    text = _canned_text(ticket, int_arg(request.args.get("reponse_type"), "reponse_type", low=1) or 0)
+    return render_template("tickets/_reply_body.html", reply_text=f"{typed}\n\n{text}" if typed else text, is_agent=True)
 
 
 def _context() -> actions.Context:
