@@ -154,11 +154,3 @@ def expand_for(session, reply_id: int, ticket, *, actor, faq_base: str) -> str:
         slug: (title, f"{base}/{slug}") for slug, title in _published_faq(session, placeholders.faq_slugs(reply.body)).items()
     }
     return placeholders.expand(reply.body, values, links)
-
-
-def history(session, reply: CannedReply, *, actor) -> list:
-    """Every recorded change of the reply (the configuration journal's rows), newest first."""
-    _require_manager(actor)
-    from helpdesk.audit.services import history as journal_history
-
-    return journal_history(session, ENTITY, reply.id)

@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from helpdesk.answers import placeholders, services
 from helpdesk.audit import display
+from helpdesk.audit.services import history
 from helpdesk.platform.errors import DomainError
 from helpdesk.platform.extensions import db
 from helpdesk.platform.timeutil import utcnow
@@ -61,7 +62,8 @@ def edit(reply_id: int | None = None):
             "is_active": "on" if reply is None or reply.is_active else "",
         }
     )
-    entries = services.history(session, reply, actor=current_user) if reply else []
+    # The history is the configuration journal's; services.get above checked who may read it.
+    entries = history(session, services.ENTITY, reply.id) if reply else []
     return render_template(
         "answers/edit.html",
         reply=reply,
