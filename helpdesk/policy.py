@@ -305,7 +305,9 @@ def can_move(user, ticket, move: Move) -> bool:
         return can(user, Action.SEND_DOWN_TICKET, ticket)
     if move == Move.CONFIRM:
         return _requester_sees(user, ticket)
-    if move == Move.REOPEN:
+    if move == Move.REOPEN:  # a merged duplicate goes on in the ticket it was merged into (or its merge is undone)
+        if getattr(ticket, "merged_into_id", None) is not None:
+            return False
         return _requester_sees(user, ticket) or _academie_holds(user, ticket)
     if move == Move.MERGE:
         return can(user, Action.MERGE_TICKET, ticket)

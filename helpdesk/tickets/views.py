@@ -8,7 +8,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from helpdesk import policy
 from helpdesk.answers import services as answers
-from helpdesk.platform.errors import DomainError, NotAllowed, NotFound
+from helpdesk.platform.errors import DomainError, NotAllowed, NotFound, ValidationFailed
 from helpdesk.platform.extensions import db
 from helpdesk.platform.i18n import N_
 from helpdesk.platform.input import INT64_MAX, int_arg
@@ -19,12 +19,13 @@ from helpdesk.policy import Action
 from helpdesk.routing.codes import SERVICE_LABELS, Tier
 from helpdesk.routing.models import Keyword
 from helpdesk.routing.suggest import suggest_keywords
-from helpdesk.tickets import actions, queries, services, timeline, worktime
+from helpdesk.tickets import actions, links, queries, services, timeline, worktime
 from helpdesk.tickets import attachments as files
 from helpdesk.tickets.audiences import MESSAGE_KIND_LABELS
 from helpdesk.tickets.forms import EXTRA_PREFIX, extra_labels, extra_values, ticket_form_class
 from helpdesk.tickets.models import Attachment
 from helpdesk.tickets.states import STATUS_LABELS, WAIT_DAYS
+from helpdesk.users import services as users
 from helpdesk.users.models import User
 
 bp = Blueprint("tickets", __name__, url_prefix="/tickets")
@@ -123,8 +124,8 @@ def _open_from_form(session, form, keyword, prefill, on_behalf):
     channel = "diagnostic" if prefill else "web"
     if on_behalf and form.requester_email.data:
         requester = session.scalar(select(User).where(User.email == form.requester_email.data.strip().lower()))
-        if requester is None:
-            raise NotFound(N_("Aucun compte ne correspond au courriel du demandeur."))
+        if requester is None or requester.auth_source == users.CALLER:
+            requester = _caller(session, form, known=requester)
         channel = form.channel.data
     extra = extra_values(form, keyword)
     if prefill:
@@ -169,6 +170,26 @@ def _open_from_form(session, form, keyword, prefill, on_behalf):
     return ticket
 
 
+def _caller(session, form, known=None):
+    """A caller without an account, recorded by level 1 with their name, school and e-mail (users.record_caller);
+    `known`: the caller already recorded with that e-mail (what is given now updates it)."""
+    name, uai = (form.caller_name.data or "").strip(), (form.caller_school.data or "").strip().upper()
+    if not name and not uai and known is None:
+        raise NotFound(
+            N_(
+                "Aucun compte ne correspond au courriel du demandeur. Pour un appelant sans compte, "
+                "indiquez aussi son nom et son établissement : le ticket le suivra par courriel."
+            )
+        )
+    from helpdesk.organisation.models import School
+
+    school = session.scalar(select(School).where(School.uai == uai)) if uai else None
+    if uai and school is None:
+        raise ValidationFailed(N_("Aucun établissement ne porte l'UAI « %(uai)s »."), params={"uai": uai}, field="caller_school")
+    return users.record_caller(session, actor=current_user, email=form.requester_email.data, full_name=name, school=school,
+                               phone=form.contact_phone.data or "")  # fmt: skip
+
+
 def _tier_members(session, ticket):
     from helpdesk.users.models import UserRole
 
@@ -192,6 +213,10 @@ def _render_detail(ticket, *, error=None, error_action=None, status=200, reply_t
         time_by_message=worktime.by_message(db.session, ticket) if sees_time else {},
         records_time=policy.can(user, Action.RECORD_TIME_SPENT, ticket),
         canned=answers.for_ticket(db.session, ticket, actor=user) if "reply" in names else [],
+        related=links.related(db.session, ticket, user) if view.is_agent else [],
+        link_labels=links.KIND_LABELS,
+        survivor_visible=ticket.merged_into is not None and policy.can_view_ticket(user, ticket.merged_into),
+        open_incidents=_open_incidents() if "link" in names and policy.can(user, Action.MANAGE_MAJOR_INCIDENTS) else [],
         reply_text=reply_text,
         ticket=ticket,
         view=view,
@@ -214,6 +239,12 @@ def _render_detail(ticket, *, error=None, error_action=None, status=200, reply_t
         wait_days=WAIT_DAYS,
     )
     return render_template("tickets/detail.html", **context), status
+
+
+def _open_incidents():
+    from helpdesk.incidents import services as incidents
+
+    return incidents.open_incidents(db.session)
 
 
 @bp.get("/<ref>")
