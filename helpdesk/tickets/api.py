@@ -14,7 +14,7 @@ from helpdesk.platform.schemas import from_form, parse
 from helpdesk.platform.timeutil import as_utc, utcnow
 from helpdesk.policy import Action
 from helpdesk.routing.models import Keyword
-from helpdesk.tickets import actions, queries, services, timeline, worktime
+from helpdesk.tickets import actions, links, queries, services, timeline, worktime
 from helpdesk.users import services as users
 from helpdesk.users.api_auth import api_user, json_error, token_required
 from helpdesk.users.models import User
@@ -127,6 +127,10 @@ def serialize(ticket, user) -> dict:
             assignee=ticket.assignee.full_name if ticket.assignee else None,
             first_response_due_at=_iso(ticket.first_response_due_at),
         )
+    if ticket.merged_into is not None and policy.can_view_ticket(user, ticket.merged_into):
+        data["merged_into"] = ticket.merged_into.reference
+    if view.is_agent:
+        data["links"] = [{"kind": r.kind, "reference": r.ticket.reference} for r in links.related(db.session, ticket, user)]
     if worktime.readable(user, ticket):
         spent = worktime.totals(db.session, ticket)
         data["time_spent"] = {"minutes": spent.minutes, "per_tier": spent.per_tier}
