@@ -122,3 +122,22 @@ def test_canned_reply_insertion_and_a_merge(as_user, chain, session, screenshot)
     pilot.get_by_text("Fusion annulée").first.wait_for()
     assert pilot.locator("#merged").count() == 0
     screenshot(pilot, "answers-08-merge-undone")
+
+
+def test_level_one_records_a_phone_caller_without_an_account(as_user, chain, session, screenshot):
+    level1 = as_user(chain["n1"])
+    level1.goto("/tickets/nouveau?keyword=mot-de-passe-oublie")
+    level1.get_by_label("Courriel du demandeur").fill("parent.appelant@exemple.fr")
+    level1.get_by_label("Canal").select_option("phone")
+    level1.get_by_label("Nom de l'appelant").fill("Alex Appelant")
+    level1.get_by_label("Établissement de l'appelant (UAI)").fill(chain["school"].uai)
+    level1.get_by_label("Objet").fill("Mot de passe perdu, appel du secrétariat")
+    level1.get_by_label("Description du problème").fill("La personne n'arrive plus à se connecter depuis ce matin.")
+    level1.get_by_label("Téléphone du contact").fill("05 61 00 00 00")
+    assert axe_violations(level1) == []
+    screenshot(level1, "answers-09-phone-caller-form")
+    level1.get_by_role("button", name="Envoyer le ticket").click()
+    level1.wait_for_url(re.compile(r".*/tickets/ENT-\d{4}-\d{6}$"))
+    facts = level1.locator("#facts").inner_text()
+    assert "Alex Appelant — Téléphone" in facts and chain["school"].name in facts
+    screenshot(level1, "answers-10-phone-caller-ticket")

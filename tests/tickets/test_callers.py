@@ -47,8 +47,10 @@ def test_level_one_records_a_caller_who_becomes_the_requester(chain, login_as, s
 
 
 def test_the_ticket_follows_the_caller_by_email(chain, login_as, session):
-    _phone_ticket(login_as(chain["n1"]), chain)
+    client = login_as(chain["n1"])
+    _phone_ticket(client, chain)
     ticket = session.scalar(select(Ticket))
+    assert "appelant sans compte : suivi par courriel" in text(client.get(f"/tickets/{ticket.reference}"))
     lifecycle.take(session, ticket, actor=chain["n1"], now=utcnow())
     lifecycle.resolve(session, ticket, actor=chain["n1"], solution="Mot de passe réinitialisé.", now=utcnow())
     session.commit()
