@@ -72,6 +72,7 @@ def create_app(config: dict | None = None) -> Flask:
 def _import_models() -> None:
     """Every table, so that the metadata (and Alembic) see them all."""
     import escalation.models  # noqa: F401
+    import helpdesk.answers.models  # noqa: F401
     import helpdesk.audit.models  # noqa: F401
     import helpdesk.incidents.models  # noqa: F401
     import helpdesk.mailchannel.models  # noqa: F401
@@ -91,6 +92,7 @@ def _import_models() -> None:
 def _register_blueprints(app: Flask) -> None:
     from escalation import views as sla_views
     from helpdesk.admin import views as admin_views
+    from helpdesk.answers import views as answer_views
     from helpdesk.audit import views as audit_views
     from helpdesk.incidents import api as incidents_api
     from helpdesk.incidents import views as incident_views
@@ -117,6 +119,7 @@ def _register_blueprints(app: Flask) -> None:
         admin_views,
         routing_views,
         ticket_views,
+        answer_views,
         kb_views,
         kb_editor_views,
         diagnostics_views,

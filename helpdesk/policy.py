@@ -32,6 +32,11 @@ class Action(StrEnum):
     POST_VENDOR_MESSAGE = "post_vendor_message"  # the pilot ↔ vendor exchange, while the vendor holds the ticket
     SET_VENDOR_REFERENCE = "set_vendor_reference"
     SHARE_WITH_VENDOR = "share_with_vendor"  # mark an attachment as part of the vendor's dossier
+    USE_CANNED_REPLY = "use_canned_reply"  # insert a réponse type into a reply to the requester
+    RECORD_TIME_SPENT = "record_time_spent"  # minutes given with a reply or a note (read with VIEW_INTERNAL)
+    LINK_TICKETS = "link_tickets"  # « voir aussi » and « doublon de » between tickets the agent sees
+    MERGE_TICKET = "merge_ticket"  # merge this duplicate into another ticket
+    UNDO_MERGE = "undo_merge"  # give a merged ticket its messages back and reopen it
     # queues and pilot views
     VIEW_QUEUE = "view_queue"
     VIEW_EVOLUTIONS = "view_evolutions"
@@ -50,6 +55,7 @@ class Action(StrEnum):
     EDIT_DIAGNOSTICS = "edit_diagnostics"
     EDIT_SLA = "edit_sla"
     MANAGE_USERS = "manage_users"
+    MANAGE_CANNED_REPLIES = "manage_canned_replies"  # write, change and retire réponses types (with their history)
     VIEW_OPERATIONS = "view_operations"
     # trainings
     REQUEST_FIL = "request_fil"
@@ -89,6 +95,7 @@ ROLE_ACTIONS: dict[Action, frozenset[Role]] = {
     Action.EDIT_DIAGNOSTICS: frozenset({Role.PILOTE}),
     Action.EDIT_SLA: frozenset({Role.PILOTE}),
     Action.MANAGE_USERS: frozenset({Role.ADMIN}),
+    Action.MANAGE_CANNED_REPLIES: frozenset({Role.PILOTE, Role.EDULAB}),
     Action.VIEW_OPERATIONS: frozenset({Role.ADMIN, Role.PILOTE}),
     Action.VALIDATE_FIL: frozenset({Role.DAFPEN}),
     Action.SCHEDULE_FIL: frozenset({Role.PILOTE, Role.FORMATION}),
@@ -110,6 +117,11 @@ TICKET_ACTIONS = frozenset(
         Action.POST_VENDOR_MESSAGE,
         Action.SET_VENDOR_REFERENCE,
         Action.SHARE_WITH_VENDOR,
+        Action.USE_CANNED_REPLY,
+        Action.RECORD_TIME_SPENT,
+        Action.LINK_TICKETS,
+        Action.MERGE_TICKET,
+        Action.UNDO_MERGE,
     }
 )
 
@@ -218,8 +230,15 @@ def can(user, action: Action, ticket=None) -> bool:
         if _requester_sees(user, ticket):
             return ticket.status != Status.CLOSED
         return _academie_holds(user, ticket)
-    if action in {Action.ADD_INTERNAL_NOTE, Action.VIEW_INTERNAL}:
+    if action in {Action.ADD_INTERNAL_NOTE, Action.VIEW_INTERNAL, Action.RECORD_TIME_SPENT, Action.LINK_TICKETS}:
         return _academie_sees(user, ticket) and is_academie_agent(user)
+    if action == Action.USE_CANNED_REPLY:  # an agent answering the requester, never the requester's side
+        return _academie_holds(user, ticket)
+    merged = getattr(ticket, "merged_into_id", None) is not None
+    if action == Action.MERGE_TICKET:  # the duplicate's own tier decides, as for re-routing
+        return not merged and _academie_holds(user, ticket)
+    if action == Action.UNDO_MERGE:
+        return merged and Role.PILOTE in user.roles
     if action == Action.CONFIRM_RESOLUTION:
         return _requester_sees(user, ticket)
     if action == Action.WORK_TICKET:
@@ -290,8 +309,14 @@ def can_move(user, ticket, move: Move) -> bool:
         return can(user, Action.SEND_DOWN_TICKET, ticket)
     if move == Move.CONFIRM:
         return _requester_sees(user, ticket)
-    if move == Move.REOPEN:
+    if move == Move.REOPEN:  # a merged duplicate goes on in the ticket it was merged into (or its merge is undone)
+        if getattr(ticket, "merged_into_id", None) is not None:
+            return False
         return _requester_sees(user, ticket) or _academie_holds(user, ticket)
+    if move == Move.MERGE:
+        return can(user, Action.MERGE_TICKET, ticket)
+    if move == Move.UNMERGE:
+        return can(user, Action.UNDO_MERGE, ticket)
     return False
 
 

@@ -10,6 +10,7 @@ from helpdesk.platform.extensions import db
 
 def _seed_modules():
     from escalation import seed as sla
+    from helpdesk.answers import seed as answers
     from helpdesk.mailchannel import seed as mailchannel
     from helpdesk.organisation import seed as organisation
     from helpdesk.routing import seed as routing
@@ -19,7 +20,7 @@ def _seed_modules():
     from kb import seed as kb
     from kb.diagnostics import seed as diagnostics
 
-    return [organisation, users, routing, tickets, kb, diagnostics, trainings, sla, mailchannel]
+    return [organisation, users, routing, tickets, kb, diagnostics, trainings, sla, mailchannel, answers]
 
 
 STEPS = (("seed_reference", "données de référence"), ("seed_demo", "données de démonstration"))

@@ -42,6 +42,8 @@ START_PAGES = (
     "/erreurs-frequentes/nouveau",
     "/erreurs-frequentes/compte-absent",
     "/admin/utilisateurs/nouveau",
+    "/reponses-types/nouvelle",
+    "/reponses-types/1",
     "/admin/etablissements",
     "/pilotage/delais/",
     "/incidents",

@@ -47,6 +47,7 @@ class FakeTicket:
     tier: str
     has_reached_vendor: bool = False
     status: str = "taken"
+    merged_into_id: int | None = None
 
 
 # Ticket situations relative to a user of school 1 in basin 10.
@@ -86,19 +87,26 @@ V, R, N, I, W, E, D, K, C = (
     Action.CONFIRM_RESOLUTION,
 )
 VM, VR, SH = Action.POST_VENDOR_MESSAGE, Action.SET_VENDOR_REFERENCE, Action.SHARE_WITH_VENDOR
+U, T, L, M, UM = (
+    Action.USE_CANNED_REPLY,
+    Action.RECORD_TIME_SPENT,
+    Action.LINK_TICKETS,
+    Action.MERGE_TICKET,
+    Action.UNDO_MERGE,
+)
 REQ = {V, R, C}
-READ = {V, N, I}  # an académie agent who does not hold the ticket's tier
-HOLD = READ | {R, W, E, D, K}  # ... and one who holds it
+READ = {V, N, I, T, L}  # an académie agent who does not hold the ticket's tier
+HOLD = READ | {R, W, E, D, K, U, M}  # ... and one who holds it
 
 # Expected allowed actions per (user, situation); anything not listed must be refused.
 EXPECTED = {
     "teacher": {"own": REQ},
     "head": {"own": REQ, "same_school": REQ},
     "ent_admin": {"own": REQ, "same_school": REQ},
-    "agent_n1": {s: READ for s in SITUATIONS} | {"n1_other": READ | {R, W, E, K}},
+    "agent_n1": {s: READ for s in SITUATIONS} | {"n1_other": READ | {R, W, E, K, U, M}},
     "edulab": {"own": HOLD, "same_school": HOLD, "same_basin": HOLD},
     "pilote": {s: HOLD | {SH} for s in SITUATIONS}
-    | {"n1_other": READ | {R, W, E, K, SH}, "at_vendor": READ | {SH, VM, VR}, "sent_back": HOLD | {SH, VR}},
+    | {"n1_other": READ | {R, W, E, K, U, M, SH}, "at_vendor": READ | {SH, VM, VR}, "sent_back": HOLD | {SH, VR}},
     "editeur": {"at_vendor": {V, W, D, VM, VR}, "sent_back": {V}},
     "admin": {s: {V} for s in SITUATIONS},
     "dafpen": {},
@@ -171,8 +179,22 @@ def test_move_matrix(user_name, situation, move):
         Move.CONFIRM: requester_side,
         Move.REOPEN: requester_side or (holds and academie),
         Move.AUTO_CLOSE: False,
+        Move.MERGE: M in EXPECTED[user_name].get(situation, set()),
+        Move.UNMERGE: False,  # none of these tickets was merged: see test_only_the_pilot_team_undoes_a_merge
     }[move]
     assert can_move(user, ticket, move) is expected, f"{user_name} {move} {situation}"
+
+
+MERGED = FakeTicket(requester_id=4, school_id=3, basin_id=20, tier="n1", status="closed", merged_into_id=99)
+
+
+@pytest.mark.parametrize("user_name", sorted(USERS))
+def test_only_the_pilot_team_undoes_a_merge(user_name):
+    """A merged duplicate: the pilot team alone gives it its conversation back; nobody merges it twice."""
+    user = USERS[user_name]
+    assert can(user, UM, MERGED) is (user_name == "pilote")
+    assert can_move(user, MERGED, Move.UNMERGE) is (user_name == "pilote")
+    assert can(user, M, MERGED) is False and can_move(user, MERGED, Move.MERGE) is False
 
 
 def test_queue_scopes_and_basin_filters_by_role():
@@ -226,6 +248,7 @@ def test_role_actions(user_name):
         Action.VIEW_CONFIG_AUDIT: user_name in {"pilote", "admin"},
         Action.TRIAGE_MAIL: user_name in {"agent_n1", "pilote"},
         Action.VIEW_MAIL_QUARANTINE: user_name in {"agent_n1", "pilote", "admin"},
+        Action.MANAGE_CANNED_REPLIES: user_name in {"pilote", "edulab"},
     }
     for action, expected in expectations.items():
         assert can(user, action) is expected, f"{user_name} {action}"

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from escalation.models import Closure, PublicHoliday, SchoolHolidayPeriod, SlaPolicy, TierCalendar
+from helpdesk.answers.models import CannedReply
 from helpdesk.organisation.models import Basin, School
 from helpdesk.platform.i18n import N_
 from helpdesk.routing.models import Keyword
@@ -85,4 +86,16 @@ TRACKED: dict[type, Tracked] = {
         lambda c: f"{c.label} ({c.first_day} – {c.last_day})",
     ),
 }
+TRACKED[CannedReply] = Tracked(
+    "canned_reply",
+    N_("Réponse type"),
+    {
+        "title": N_("Titre"),
+        "body": N_("Texte"),
+        "service": N_("Service"),
+        "keyword_id": N_("Mot-clé"),
+        "is_active": N_("Proposée aux agents"),
+    },
+    lambda r: r.title,
+)
 ENTITIES = {spec.entity: spec for spec in TRACKED.values()}

@@ -11,7 +11,16 @@ from helpdesk.platform.types import UTCDateTime
 from helpdesk.users.models import User
 
 # One template per kind in templates/notifications/mail/<kind>.txt; who gets which is decided in subscribers.py.
-REQUESTER_KINDS = ("ticket_created", "ticket_replied", "waiting_for_you", "ticket_resolved", "ticket_closed", "propagation_done")
+REQUESTER_KINDS = (
+    "ticket_created",
+    "ticket_replied",
+    "waiting_for_you",
+    "ticket_resolved",
+    "ticket_closed",
+    "propagation_done",
+    "ticket_merged",
+    "ticket_unmerged",
+)
 AGENT_KINDS = (
     "ticket_arrived",
     "requester_replied",

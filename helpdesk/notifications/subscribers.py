@@ -118,6 +118,18 @@ def ticket_moved(session, event: signals.TicketMoved):
                     ticket=ticket, move=str(move), reason=event.reason, dedup_key=key, now=now)  # fmt: skip
 
 
+@signals.tickets_merged.connect
+def tickets_merged(session, event: signals.TicketsMerged):
+    """The duplicate's requester hears that their request goes on in another one (or on its own again). They read
+    the survivor's reference only if they may open it."""
+    duplicate, survivor = event.duplicate, event.survivor
+    kind = "ticket_unmerged" if event.undone else "ticket_merged"
+    shown = survivor if survivor.requester_id == duplicate.requester_id else None
+    notify(session, duplicate.requester_id, kind, ticket=duplicate, survivor=shown,
+           link=_link(shown) if shown is not None and not event.undone else None,
+           dedup_key=f"{kind}:{duplicate.id}:{event.now.isoformat()}", now=event.now)  # fmt: skip
+
+
 @signals.ticket_assigned.connect
 def ticket_assigned(session, event: signals.TicketAssigned):
     if event.new_holder_id is None or event.new_holder_id == getattr(event.actor, "id", None):

@@ -15,14 +15,14 @@ from typing import Annotated, Literal
 from pydantic import Field, StringConstraints
 
 from helpdesk import policy
-from helpdesk.platform.errors import NotFound, ValidationFailed
+from helpdesk.platform.errors import NotAllowed, NotFound, ValidationFailed
 from helpdesk.platform.i18n import N_
 from helpdesk.platform.schemas import Input
 from helpdesk.platform.timeutil import PARIS
 from helpdesk.policy import Action
 from helpdesk.routing.codes import TicketType, Tier
 from helpdesk.tickets import attachments as files
-from helpdesk.tickets import conversation, lifecycle, services
+from helpdesk.tickets import conversation, lifecycle, links, merging, services, worktime
 from helpdesk.tickets.audiences import MESSAGE_AUDIENCE, Audience, MessageKind
 from helpdesk.tickets.models import Attachment, Ticket
 from helpdesk.tickets.states import RULES, Move, Status
@@ -39,6 +39,12 @@ class Versioned(Input):
 
 class MessageInput(Versioned):
     body: Text = Field(title=N_("Message"))
+
+
+class TimedMessageInput(MessageInput):
+    """A reply or a note, with the minutes spent on it if the agent gives them (never for the requester's side)."""
+
+    minutes: int | None = Field(default=None, ge=1, le=worktime.MAX_MINUTES, title=N_("Temps passé (minutes)"))
 
 
 class FilesInput(Versioned):
@@ -97,6 +103,20 @@ class VendorReferenceInput(Versioned):
     vendor_reference: str = Field(default="", max_length=60, title=N_("Référence éditeur"))
 
 
+class LinkInput(Versioned):
+    kind: Literal["see_also", "duplicate_of", "incident"] = Field(title=N_("Lien"))
+    other: str = Field(min_length=1, max_length=30, title=N_("Ticket ou incident"))
+
+
+class MergeInput(Versioned):
+    into: str = Field(min_length=1, max_length=30, title=N_("Fusionner dans le ticket"))
+    reason: str = Field(default="", max_length=5000, title=N_("Motif"))
+
+
+class UndoMergeInput(Versioned):
+    reason: str = Field(default="", max_length=5000, title=N_("Motif"))
+
+
 class ShareInput(Versioned):
     attachment_id: int = Field(ge=1, le=MAX_INT, title=N_("Pièce jointe"))
     shared: bool = True
@@ -142,8 +162,12 @@ def _keyword(session, slug: str):
 
 def _message(kind):
     def run(session, ticket, actor, data, now, context):
+        minutes = getattr(data, "minutes", None)
+        if minutes is not None and not policy.can(actor, Action.RECORD_TIME_SPENT, ticket):
+            raise NotAllowed(N_("Seuls les agents de l'académie indiquent le temps passé."))
         message = conversation.post_message(session, ticket, kind, actor=actor, body=data.body, now=now,
                                             expected_version=data.version)  # fmt: skip
+        worktime.record(session, ticket, minutes, actor=actor, now=now, message=message)
         if context.uploads:
             audience = MESSAGE_AUDIENCE[kind]
             files.add_attachments(session, ticket, context.uploads, actor=actor, now=now, message=message, audience=audience,
@@ -238,6 +262,48 @@ def _duplicate(session, ticket, actor, data, now, context):
     return N_("Doublon enregistré.")
 
 
+def _other(session, reference: str, actor, field_name: str):
+    try:
+        return services.get_visible(session, reference.strip().upper(), actor=actor)
+    except NotFound as missing:
+        raise ValidationFailed(N_("Aucun ticket visible ne porte la référence « %(ref)s »."), params={"ref": reference[:30]},
+                               fields=[field_name]) from missing  # fmt: skip
+
+
+def _link(session, ticket, actor, data, now, context):
+    if data.kind == "incident":  # the mass incident is helpdesk.incidents' own: its attach rule applies
+        from helpdesk.incidents import services as incidents
+
+        services.check_version(ticket, data.version)
+        number = data.other.strip().lstrip("#")
+        if not number.isdigit():
+            raise ValidationFailed(N_("Indiquez le numéro de l'incident."), fields=["other"])
+        incidents.attach(session, int(number), ticket.reference, actor=actor, now=now)
+        return N_("Ticket rattaché à l'incident.")
+    links.link(session, ticket, _other(session, data.other, actor, "other"), data.kind, actor=actor, now=now,
+               expected_version=data.version)  # fmt: skip
+    return N_("Tickets reliés.")
+
+
+def _unlink(session, ticket, actor, data, now, context):
+    if data.kind == "incident":
+        raise ValidationFailed(N_("Un ticket se détache d'un incident depuis la page des incidents."), fields=["kind"])
+    links.unlink(session, ticket, _other(session, data.other, actor, "other"), data.kind, actor=actor, now=now,
+                 expected_version=data.version)  # fmt: skip
+    return N_("Lien retiré.")
+
+
+def _merge(session, ticket, actor, data, now, context):
+    survivor = _other(session, data.into, actor, "into")
+    merging.merge(session, ticket, survivor, actor=actor, now=now, reason=data.reason, expected_version=data.version)
+    return N_("Ticket fusionné : ses messages et pièces jointes sont maintenant sur l'autre ticket.")
+
+
+def _undo_merge(session, ticket, actor, data, now, context):
+    merging.unmerge(session, ticket, actor=actor, now=now, reason=data.reason, expected_version=data.version)
+    return N_("Fusion annulée : le ticket a retrouvé ses messages et ses pièces jointes.")
+
+
 def _vendor_reference(session, ticket, actor, data, now, context):
     services.set_vendor_reference(session, ticket, data.vendor_reference, actor=actor, now=now, expected_version=data.version)
     return N_("Référence éditeur enregistrée.")
@@ -265,8 +331,10 @@ def _can_attach(actor, ticket) -> bool:
 ACTIONS: dict[str, TicketAction] = {
     action.name: action
     for action in (
-        TicketAction("reply", MessageInput, _message(MessageKind.REPLY), _can(Action.REPLY_TICKET), N_("Répondre"), True),
-        TicketAction("note", MessageInput, _message(MessageKind.NOTE), _can(Action.ADD_INTERNAL_NOTE), N_("Note interne"), True),
+        TicketAction("reply", TimedMessageInput, _message(MessageKind.REPLY), _can(Action.REPLY_TICKET), N_("Répondre"), True),
+        TicketAction(
+            "note", TimedMessageInput, _message(MessageKind.NOTE), _can(Action.ADD_INTERNAL_NOTE), N_("Note interne"), True
+        ),
         TicketAction(
             "vendor_message",
             MessageInput,
@@ -338,6 +406,12 @@ ACTIONS: dict[str, TicketAction] = {
             _can(Action.SET_VENDOR_REFERENCE),
             N_("Référence éditeur"),
         ),  # fmt: skip
+        TicketAction("link", LinkInput, _link, _can(Action.LINK_TICKETS), N_("Relier à un autre ticket")),
+        TicketAction("unlink", LinkInput, _unlink, _can(Action.LINK_TICKETS), N_("Retirer un lien")),
+        TicketAction(
+            "merge", MergeInput, _merge, lambda a, t: t.is_open and policy.can(a, Action.MERGE_TICKET, t), N_("Fusionner")
+        ),  # fmt: skip
+        TicketAction("undo_merge", UndoMergeInput, _undo_merge, _can(Action.UNDO_MERGE), N_("Annuler la fusion")),
         TicketAction(
             "share_attachment", ShareInput, _share, _can(Action.SHARE_WITH_VENDOR), N_("Transmettre une pièce jointe à l'éditeur")
         ),  # fmt: skip

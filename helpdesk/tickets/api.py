@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from helpdesk import policy
 from helpdesk.platform import idempotency
+from helpdesk.platform.errors import NotFound, ValidationFailed
 from helpdesk.platform.extensions import db
 from helpdesk.platform.i18n import N_
 from helpdesk.platform.input import int_arg
@@ -13,7 +14,8 @@ from helpdesk.platform.schemas import from_form, parse
 from helpdesk.platform.timeutil import as_utc, utcnow
 from helpdesk.policy import Action
 from helpdesk.routing.models import Keyword
-from helpdesk.tickets import actions, queries, services, timeline
+from helpdesk.tickets import actions, links, queries, services, timeline, worktime
+from helpdesk.users import services as users
 from helpdesk.users.api_auth import api_user, json_error, token_required
 from helpdesk.users.models import User
 
@@ -30,6 +32,8 @@ CREATE_FIELDS = frozenset(
         "contact_phone",
         "requester_email",
         "channel",
+        "caller_name",
+        "caller_school",
     }
 )
 FORBIDDEN_FIELDS = frozenset(
@@ -123,6 +127,13 @@ def serialize(ticket, user) -> dict:
             assignee=ticket.assignee.full_name if ticket.assignee else None,
             first_response_due_at=_iso(ticket.first_response_due_at),
         )
+    if ticket.merged_into is not None and policy.can_view_ticket(user, ticket.merged_into):
+        data["merged_into"] = ticket.merged_into.reference
+    if view.is_agent:
+        data["links"] = [{"kind": r.kind, "reference": r.ticket.reference} for r in links.related(db.session, ticket, user)]
+    if worktime.readable(user, ticket):
+        spent = worktime.totals(db.session, ticket)
+        data["time_spent"] = {"minutes": spent.minutes, "per_tier": spent.per_tier}
     return data
 
 
@@ -177,15 +188,22 @@ def create():
     problem = _check_extra(keyword, extra)
     if problem:
         return json_error(problem, fields=["extra_fields"])
-    requester = user
+    requester, known_caller = user, False
     if data.get("requester_email"):
         if not policy.can(user, Action.CREATE_TICKET_ON_BEHALF):
             return json_error("Seuls les agents peuvent créer un ticket pour le compte d'une autre personne.", 403)
         requester = db.session.scalar(select(User).where(User.email == str(data["requester_email"]).strip().lower()))
-        if requester is None:
-            return json_error("Aucun compte ne correspond à « requester_email ».", fields=["requester_email"])
+        if requester is not None and requester.auth_source == users.CALLER:
+            requester = None  # a caller already recorded: what is sent now brings the record up to date
+            known_caller = True
+        if requester is None and not known_caller and not (data.get("caller_name") or data.get("caller_school")):
+            return json_error(
+                "Aucun compte ne correspond à « requester_email » : pour un appelant sans compte, envoyez aussi "
+                "« caller_name » et « caller_school » (UAI).",
+                fields=["requester_email"],
+            )
     channel = str(data.get("channel") or "api")
-    if channel not in ("api", "phone", "mail") or (channel != "api" and requester.id == user.id):
+    if channel not in ("api", "phone", "mail") or (channel != "api" and requester is not None and requester.id == user.id):
         return json_error(
             "Canal refusé : « api », ou « phone » / « mail » pour un ticket saisi par un agent.", fields=["channel"]
         )
@@ -197,7 +215,7 @@ def create():
         ticket = services.open_ticket(
             db.session,
             actor=user,
-            requester=requester,
+            requester=requester or _caller(user, data),
             keyword=keyword,
             subject=data.get("subject", ""),
             description=data.get("description", ""),
@@ -211,6 +229,27 @@ def create():
         return serialize(ticket, user), 201
 
     return _once(data, run)
+
+
+def _caller(user, data: dict):
+    """The caller without an account named by `requester_email`, `caller_name` and `caller_school` (UAI), recorded as on
+    the page (users.record_caller). Raises NotFound or ValidationFailed (a 4xx JSON answer)."""
+    name, uai = data.get("caller_name") or "", data.get("caller_school") or ""
+    if not name and not uai and users.find_by_email(db.session, str(data["requester_email"])) is None:
+        raise NotFound(N_("Aucun compte ne correspond à « requester_email » : pour un appelant sans compte, envoyez aussi "
+                          "« caller_name » et « caller_school » (UAI)."), fields=["requester_email"])  # fmt: skip
+    if not isinstance(name, str) or not isinstance(uai, str):
+        raise ValidationFailed(
+            N_("« caller_name » et « caller_school » sont des chaînes."), fields=["caller_name", "caller_school"]
+        )
+    from helpdesk.organisation.models import School
+
+    school = db.session.scalar(select(School).where(School.uai == uai.strip().upper())) if uai.strip() else None
+    if uai.strip() and school is None:
+        raise ValidationFailed(N_("Aucun établissement ne porte l'UAI « %(uai)s »."), params={"uai": uai.strip()[:8]},
+                               fields=["caller_school"])  # fmt: skip
+    return users.record_caller(db.session, actor=user, email=str(data["requester_email"]), full_name=name, school=school,
+                               phone=str(data.get("contact_phone") or ""))  # fmt: skip
 
 
 def _check_extra(keyword, extra: dict) -> str | None:

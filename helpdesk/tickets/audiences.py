@@ -43,7 +43,18 @@ MESSAGE_KIND_LABELS = {
 # Events the requester's side reads (in its own words); every other event is for the académie's agents,
 # except the hops into and out of the vendor tier, which the vendor's dossier shows too.
 PUBLIC_EVENTS = frozenset(
-    {"created", "resolved", "closed", "reopened", "promise_moved", "incident_linked", "incident_unlinked", "evolution_status"}
+    {
+        "created",
+        "resolved",
+        "closed",
+        "reopened",
+        "promise_moved",
+        "incident_linked",
+        "incident_unlinked",
+        "evolution_status",
+        "merged",
+        "unmerged",
+    }  # fmt: skip
 )
 
 

@@ -27,6 +27,8 @@ class TicketForm(FlaskForm):
     requester_email = StringField(
         "Courriel du demandeur", [Optional(), Email("Adresse électronique invalide.", check_deliverability=False)]
     )
+    caller_name = StringField("Nom de l'appelant", [Optional(), Length(max=200, message="200 caractères au plus.")])
+    caller_school = StringField("Établissement de l'appelant (UAI)", [Optional(), Length(max=8, message="8 caractères au plus.")])
     channel = SelectField("Canal", choices=[SelectChoice(k, _l(CHANNEL_LABELS[k])) for k in AGENT_CHANNELS], default="web")
     attachments = MultipleFileField("Pièces jointes")
 
@@ -57,6 +59,8 @@ def ticket_form_class(keyword, *, on_behalf: bool):
     if not on_behalf:  # requesters open for themselves only, from the web form
         attrs["requester_email"] = None
         attrs["channel"] = None
+        attrs["caller_name"] = None
+        attrs["caller_school"] = None
     return type("KeywordTicketForm", (TicketForm,), attrs)
 
 

@@ -50,6 +50,8 @@ EVENT_KIND = {
     Move.REOPEN: "reopened",
     Move.ESCALATE: "escalated",
     Move.SEND_DOWN: "sent_down",
+    Move.MERGE: "merged",
+    Move.UNMERGE: "unmerged",
 }
 BREACH_REASON = N_("délai dépassé")
 # An agent taking, questioning or resolving the ticket answers it (as a public reply does).
@@ -76,7 +78,7 @@ def refusal(ticket: Ticket, move: Move, actor) -> InvalidTransition:
 
 
 def _apply(session, ticket: Ticket, move: Move, *, actor, now: datetime, reason: str = "", until: datetime | None = None,
-           tier: Tier | None = None, message: Message | None = None) -> None:  # fmt: skip
+           tier: Tier | None = None, message: Message | None = None, data: dict | None = None) -> None:  # fmt: skip
     current = Status(ticket.status)
     if not can_move(current, move):
         raise refusal(ticket, move, actor)
@@ -106,7 +108,7 @@ def _apply(session, ticket: Ticket, move: Move, *, actor, now: datetime, reason:
     # Words written with the move (a question, a solution, the vendor exchange) are its message, not its reason.
     record_event(session, ticket, kind, actor=actor, now=now, from_value=from_value, to_value=to_value,
                  reason="" if message is not None else reason,
-                 data={"until": until.isoformat()} if until and target in CLOCK_PAUSED else None,
+                 data={"until": until.isoformat()} if until and target in CLOCK_PAUSED else data,
                  audience=event_audience(kind, from_tier=old_tier, to_tier=ticket.tier))  # fmt: skip
     session.flush()
     signals.send(signals.ticket_moved, session, signals.TicketMoved(
@@ -214,6 +216,11 @@ def reopen(session, ticket: Ticket, *, actor, reason: str, now: datetime, expect
             N_("Ce ticket est clos depuis plus de %(days)s jours : ouvrez un nouveau ticket, il sera relié à celui-ci."),
             params={"days": REOPEN_DAYS}, reopen_window_days=REOPEN_DAYS,
         )  # fmt: skip
+    if ticket.merged_into_id is not None:
+        raise InvalidTransition(
+            N_("Cette demande a été regroupée avec %(ref)s, qui traite le même problème : c'est là qu'elle se poursuit."),
+            params={"ref": ticket.merged_into.reference},
+        )
     body = _text(reason, N_("Expliquez pourquoi le problème n'est pas résolu."))
     written = write_message(session, ticket, MessageKind.REPLY, actor=actor, body=body, now=now)
     _apply(session, ticket, Move.REOPEN, actor=actor, now=now, reason=body, message=written)
@@ -286,6 +293,21 @@ def send_down(session, ticket: Ticket, *, actor, reason: str, now: datetime, exp
     if ticket.tier == Tier.EDITEUR:
         note = write_message(session, ticket, MessageKind.VENDOR, actor=actor, body=reason, now=now)
     _apply(session, ticket, Move.SEND_DOWN, actor=actor, now=now, reason=reason, tier=target, message=note)
+
+
+# --- merging a duplicate (tickets.merging moves its conversation; these are its moves) -------------------------
+
+
+def close_merged(session, ticket: Ticket, *, actor, now: datetime, reason: str = "", data: dict | None = None) -> None:
+    """The duplicate, merged into another ticket, is closed (its conversation has moved; `data` says where)."""
+    _require(actor, ticket, Move.MERGE)
+    _apply(session, ticket, Move.MERGE, actor=actor, now=now, reason=reason, data=data)
+
+
+def reopen_unmerged(session, ticket: Ticket, *, actor, now: datetime, reason: str = "", data: dict | None = None) -> None:
+    """The merge undone: the ticket is worked again at its tier (by its holder, if it had one)."""
+    _require(actor, ticket, Move.UNMERGE)
+    _apply(session, ticket, Move.UNMERGE, actor=actor, now=now, reason=reason, data=data)
 
 
 # --- moves made by the system ------------------------------------------------------------------------------

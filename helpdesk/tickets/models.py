@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from helpdesk.organisation.models import School
@@ -55,6 +55,8 @@ class Ticket(db.Model):
     vendor_reference: Mapped[str] = mapped_column(String(60), default="")
     # Pilot inventory of evolution requests: duplicates point at the request they repeat.
     duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("ticket.id"), index=True)
+    # A duplicate merged into another ticket (its messages and attachments moved there): the survivor.
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("ticket.id"), index=True)
     evolution_status: Mapped[str] = mapped_column(String(20), default="")  # submitted | planned | delivered | refused
 
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -83,6 +85,7 @@ class Ticket(db.Model):
     events: Mapped[list["TicketEvent"]] = relationship(back_populates="ticket", order_by="TicketEvent.id")
     attachments: Mapped[list["Attachment"]] = relationship(back_populates="ticket", order_by="Attachment.id")
     duplicate_of: Mapped["Ticket | None"] = relationship(remote_side=[id], foreign_keys=[duplicate_of_id])
+    merged_into: Mapped["Ticket | None"] = relationship(remote_side=[id], foreign_keys=[merged_into_id])
 
 
 class Message(db.Model):
@@ -141,3 +144,36 @@ class TicketEvent(db.Model):
 
     ticket: Mapped[Ticket] = relationship(back_populates="events")
     actor: Mapped[User | None] = relationship()
+
+
+class TicketLink(db.Model):
+    """Two related tickets (« voir aussi »), stored once per pair with the smaller id first. Duplicates live in
+    Ticket.duplicate_of_id and mass incidents in Ticket.incident_id: this table holds only the other links."""
+
+    __tablename__ = "ticket_link"
+    __table_args__ = (UniqueConstraint("ticket_id", "other_id"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("ticket.id", ondelete="CASCADE"), index=True)
+    other_id: Mapped[int] = mapped_column(ForeignKey("ticket.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(20), default="see_also")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    ticket: Mapped[Ticket] = relationship(foreign_keys=[ticket_id])
+    other: Mapped[Ticket] = relationship(foreign_keys=[other_id])
+
+
+class TimeSpent(db.Model):
+    """Minutes an agent spent on a ticket, given with a reply or a note; the tier is the one holding the ticket
+    then, so that time sums per tier stay true after escalations."""
+
+    __tablename__ = "ticket_time_spent"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("ticket.id", ondelete="CASCADE"), index=True)
+    message_id: Mapped[int | None] = mapped_column(ForeignKey("ticket_message.id", ondelete="SET NULL"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    tier: Mapped[str] = mapped_column(String(10))
+    minutes: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

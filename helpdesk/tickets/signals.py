@@ -29,6 +29,8 @@ ticket_moved = _signals.signal("ticket-moved")
 message_posted = _signals.signal("message-posted")
 ticket_assigned = _signals.signal("ticket-assigned")
 keyword_changed = _signals.signal("keyword-changed")
+# A duplicate merged into another ticket (its conversation moved there), or that merge undone.
+tickets_merged = _signals.signal("tickets-merged")
 
 
 @dataclass(frozen=True)
@@ -88,6 +90,15 @@ class KeywordChanged:
     new_keyword: str
     actor: Any
     now: datetime
+
+
+@dataclass(frozen=True)
+class TicketsMerged:
+    duplicate: Ticket
+    survivor: Ticket
+    actor: Any
+    now: datetime
+    undone: bool = False
 
 
 def send(signal, session, event) -> None:

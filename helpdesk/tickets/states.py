@@ -58,6 +58,8 @@ class Move(StrEnum):
     REOPEN = "reopen"
     ESCALATE = "escalate"  # one tier up; to the vendor it is a transmission
     SEND_DOWN = "send_down"  # one tier down
+    MERGE = "merge"  # a duplicate merged into another ticket: closed, its conversation moved to the survivor
+    UNMERGE = "unmerge"  # the merge undone (pilot team): the conversation comes back, the ticket is worked again
 
 
 class Holder(Enum):
@@ -94,6 +96,8 @@ RULES: dict[Move, Rule] = {
     Move.REOPEN: Rule(FINAL, BACK_TO_WORK, Holder.KEEP),
     Move.ESCALATE: Rule(OPEN_STATUSES, Status.NEW, Holder.CLEAR, changes_tier=True),
     Move.SEND_DOWN: Rule(OPEN_STATUSES, Status.NEW, Holder.CLEAR, changes_tier=True),
+    Move.MERGE: Rule(OPEN_STATUSES, Status.CLOSED, Holder.KEEP),
+    Move.UNMERGE: Rule(frozenset({Status.CLOSED}), BACK_TO_WORK, Holder.KEEP),
 }
 
 WAIT_MOVES = {Move.WAIT_REQUESTER: Status.WAITING_REQUESTER, Move.WAIT_VENDOR: Status.WAITING_VENDOR,
@@ -111,6 +115,8 @@ MOVE_LABELS = {
     Move.REOPEN: N_("rouvrir"),
     Move.ESCALATE: N_("escalader"),
     Move.SEND_DOWN: N_("renvoyer au niveau inférieur"),
+    Move.MERGE: N_("fusionner"),
+    Move.UNMERGE: N_("annuler la fusion de"),
 }
 
 

@@ -45,6 +45,12 @@ EVENT_LABELS = {
     "sla_resolution": N_("Délai de résolution dépassé"),
     "incident_linked": N_("Rattaché à un incident de masse"),
     "incident_unlinked": N_("Détaché de l'incident de masse"),
+    "merged": N_("Fusionné dans un autre ticket"),
+    "unmerged": N_("Fusion annulée"),
+    "merged_in": N_("Doublon fusionné dans ce ticket"),
+    "merge_undone": N_("Fusion d'un doublon annulée"),
+    "linked": N_("Ticket relié"),
+    "unlinked": N_("Lien entre tickets retiré"),
 }
 # The requester's side reads its public events in its own words.
 REQUESTER_EVENT_LABELS = {
@@ -56,6 +62,8 @@ REQUESTER_EVENT_LABELS = {
     "incident_linked": N_("Demande rattachée à un incident touchant plusieurs établissements"),
     "incident_unlinked": N_("Demande détachée de l'incident"),
     "evolution_status": N_("Suivi de la demande d'évolution"),
+    "merged": N_("Demande regroupée avec une demande identique"),
+    "unmerged": N_("Demande de nouveau suivie à part"),
 }
 AUDIENCE_LABELS = {
     Audience.PUBLIC: N_("Visible par le demandeur"),
@@ -156,7 +164,7 @@ def value_label(entry: Entry, value: str) -> str:
     kind = entry.data.get("kind", "")
     if kind in TIER_EVENTS:
         return TIER_LABELS.get(value, value)
-    if kind in {"taken", "waiting", "wait_ended", "resolved", "closed", "reopened"}:
+    if kind in {"taken", "waiting", "wait_ended", "resolved", "closed", "reopened", "merged", "unmerged"}:
         return STATUS_LABELS.get(value, value)
     if kind == "type_changed":
         return TICKET_TYPE_LABELS.get(value, value)

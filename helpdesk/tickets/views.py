@@ -7,7 +7,8 @@ from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
 from helpdesk import policy
-from helpdesk.platform.errors import DomainError, NotAllowed, NotFound
+from helpdesk.answers import services as answers
+from helpdesk.platform.errors import DomainError, NotAllowed, NotFound, ValidationFailed
 from helpdesk.platform.extensions import db
 from helpdesk.platform.i18n import N_
 from helpdesk.platform.input import INT64_MAX, int_arg
@@ -18,13 +19,14 @@ from helpdesk.policy import Action
 from helpdesk.routing.codes import SERVICE_LABELS, Tier
 from helpdesk.routing.models import Keyword
 from helpdesk.routing.suggest import suggest_keywords
-from helpdesk.tickets import actions, queries, services, timeline
+from helpdesk.tickets import actions, links, queries, services, timeline, worktime
 from helpdesk.tickets import attachments as files
 from helpdesk.tickets.audiences import MESSAGE_KIND_LABELS
 from helpdesk.tickets.channels import CHANNEL_LABELS
 from helpdesk.tickets.forms import EXTRA_PREFIX, extra_labels, extra_values, ticket_form_class
 from helpdesk.tickets.models import Attachment
 from helpdesk.tickets.states import STATUS_LABELS, WAIT_DAYS
+from helpdesk.users import services as users
 from helpdesk.users.models import User
 
 bp = Blueprint("tickets", __name__, url_prefix="/tickets")
@@ -123,8 +125,8 @@ def _open_from_form(session, form, keyword, prefill, on_behalf):
     channel = "diagnostic" if prefill else "web"
     if on_behalf and form.requester_email.data:
         requester = session.scalar(select(User).where(User.email == form.requester_email.data.strip().lower()))
-        if requester is None:
-            raise NotFound(N_("Aucun compte ne correspond au courriel du demandeur."))
+        if requester is None or requester.auth_source == users.CALLER:
+            requester = _caller(session, form, known=requester)
         channel = form.channel.data
     extra = extra_values(form, keyword)
     if prefill:
@@ -169,6 +171,26 @@ def _open_from_form(session, form, keyword, prefill, on_behalf):
     return ticket
 
 
+def _caller(session, form, known=None):
+    """A caller without an account, recorded by level 1 with their name, school and e-mail (users.record_caller);
+    `known`: the caller already recorded with that e-mail (what is given now updates it)."""
+    name, uai = (form.caller_name.data or "").strip(), (form.caller_school.data or "").strip().upper()
+    if not name and not uai and known is None:
+        raise NotFound(
+            N_(
+                "Aucun compte ne correspond au courriel du demandeur. Pour un appelant sans compte, "
+                "indiquez aussi son nom et son établissement : le ticket le suivra par courriel."
+            )
+        )
+    from helpdesk.organisation.models import School
+
+    school = session.scalar(select(School).where(School.uai == uai)) if uai else None
+    if uai and school is None:
+        raise ValidationFailed(N_("Aucun établissement ne porte l'UAI « %(uai)s »."), params={"uai": uai}, field="caller_school")
+    return users.record_caller(session, actor=current_user, email=form.requester_email.data, full_name=name, school=school,
+                               phone=form.contact_phone.data or "")  # fmt: skip
+
+
 def _tier_members(session, ticket):
     from helpdesk.users.models import UserRole
 
@@ -179,14 +201,24 @@ def _tier_members(session, ticket):
     return [u for u in users if policy.can(u, Action.WORK_TICKET, ticket)]
 
 
-def _render_detail(ticket, *, error=None, error_action=None, status=200):
+def _render_detail(ticket, *, error=None, error_action=None, status=200, reply_text=""):
     user = current_user
     view = timeline.reader_view(ticket, user)
     names = actions.available(ticket, user)
     extra = dict(ticket.extra_fields or {}) if not view.is_vendor else {}
     labels = extra_labels(ticket.keyword)
     linked = [e for e in ticket.events if e.kind == "incident_linked" and (e.data or {}).get("incident_id") == ticket.incident_id]
+    sees_time = worktime.readable(user, ticket)
     context = dict(
+        time_totals=worktime.totals(db.session, ticket) if sees_time else None,
+        time_by_message=worktime.by_message(db.session, ticket) if sees_time else {},
+        records_time=policy.can(user, Action.RECORD_TIME_SPENT, ticket),
+        canned=answers.for_ticket(db.session, ticket, actor=user) if "reply" in names else [],
+        related=links.related(db.session, ticket, user) if view.is_agent else [],
+        link_labels=links.KIND_LABELS,
+        survivor_visible=ticket.merged_into is not None and policy.can_view_ticket(user, ticket.merged_into),
+        open_incidents=_open_incidents() if "link" in names and policy.can(user, Action.MANAGE_MAJOR_INCIDENTS) else [],
+        reply_text=reply_text,
         ticket=ticket,
         view=view,
         incident_title=linked[-1].to_value if ticket.incident_id and linked else None,
@@ -213,10 +245,40 @@ def _render_detail(ticket, *, error=None, error_action=None, status=200):
     return render_template("tickets/detail.html", **context), status
 
 
+def _open_incidents():
+    from helpdesk.incidents import services as incidents
+
+    return incidents.open_incidents(db.session)
+
+
 @bp.get("/<ref>")
 @login_required
 def detail(ref):
-    return _render_detail(services.get_visible(db.session, ref, actor=current_user))
+    ticket = services.get_visible(db.session, ref, actor=current_user)
+    chosen = int_arg(request.args.get("reponse_type"), "reponse_type")
+    if chosen is None:
+        return _render_detail(ticket)
+    # Without JavaScript, choosing a canned reply re-renders the page with the reply box filled.
+    try:
+        text = _canned_text(ticket, chosen)
+    except DomainError as failure:
+        return _render_detail(ticket, error=failure.text(), error_action="reply", status=failure.status)
+    return _render_detail(ticket, reply_text=text)
+
+
+def _canned_text(ticket, reply_id: int) -> str:
+    faq_base = current_app.config["PUBLIC_URL"].rstrip("/") + "/faq"
+    return answers.expand_for(db.session, reply_id, ticket, actor=current_user, faq_base=faq_base)
+
+
+@bp.get("/<ref>/reponse-type")
+@login_required
+def canned_reply(ref):
+    """htmx: the reply box again, with the chosen canned reply added after what the agent already wrote."""
+    ticket = services.get_visible(db.session, ref, actor=current_user)
+    typed = (request.args.get("body") or "").rstrip()
+    text = _canned_text(ticket, int_arg(request.args.get("reponse_type"), "reponse_type", low=1) or 0)
+    return render_template("tickets/_reply_body.html", reply_text=f"{typed}\n\n{text}" if typed else text, is_agent=True)
 
 
 def _context() -> actions.Context:

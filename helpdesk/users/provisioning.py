@@ -72,6 +72,13 @@ def _linked_account(session, provider: ProviderConfig, claims: Claims) -> User |
     clash = session.scalar(select(User).where(func.lower(User.email) == claims.email))
     if clash is None:
         return None
+    if clash.auth_source == "caller" and claims.email_verified:
+        # A caller level 1 recorded without an account signs in for the first time: the record becomes their
+        # account (their tickets with it), as a new single sign-on account would be.
+        log.info("sso %s: subject %s takes over caller record %s", provider.name, claims.subject, clash.id)
+        clash.auth_source = "sso"
+        clash.set_roles([Role.REQUESTER, *claims.roles])
+        return clash
     if provider.link_by == "email" and claims.email_verified:
         log.info("sso %s: subject %s linked to existing account %s", provider.name, claims.subject, clash.id)
         return clash

@@ -55,6 +55,45 @@ def create_user(
     return user
 
 
+CALLER = "caller"  # User.auth_source of a caller recorded by level 1: no password, no role, never signs in
+
+
+def record_caller(session, *, actor, email: str, full_name: str, school, phone: str = "") -> User:
+    """The person a level-1 agent records on the phone, who has no account: found by e-mail, else created as a
+    caller (auth_source "caller": no password, no role, cannot sign in nor reset a password), so that their ticket
+    follows them by e-mail and every reader rule treats them as its requester. An existing account with that address
+    is used as it is; a known caller's name, school and phone are brought up to date. Raises NotAllowed,
+    ValidationFailed."""
+    from helpdesk import policy
+    from helpdesk.platform.errors import NotAllowed
+
+    if not policy.can(actor, policy.Action.CREATE_TICKET_ON_BEHALF):
+        raise NotAllowed("Seuls les agents du niveau 1 et l'équipe pilote enregistrent un appelant.")
+    email, full_name, phone = (email or "").strip().lower(), (full_name or "").strip(), (phone or "").strip()
+    local, _, domain = email.partition("@")
+    if not local or "." not in domain or len(email) > 254 or any(c.isspace() for c in email):
+        raise ValidationFailed("Indiquez l'adresse électronique de l'appelant : c'est par elle que le ticket le suit.",
+                               field="requester_email")  # fmt: skip
+    found = find_by_email(session, email)
+    if found is not None and found.auth_source != CALLER:
+        return found
+    full_name = full_name or (found.full_name if found else "")
+    school = school or (found.school if found else None)
+    if not full_name or len(full_name) > 200:
+        raise ValidationFailed("Indiquez le nom de l'appelant (200 caractères au plus).", field="caller_name")
+    if school is None:
+        raise ValidationFailed("Indiquez l'établissement de l'appelant (UAI).", field="caller_school")
+    if len(phone) > 40:
+        raise ValidationFailed("Le téléphone compte au plus 40 caractères.", field="contact_phone")
+    caller = found or User(email=email, auth_source=CALLER, password_hash=None, profile=Profile.AUTRE, is_active_account=True)
+    caller.full_name, caller.school = full_name, school
+    if phone:
+        caller.phone = phone
+    session.add(caller)
+    session.flush()
+    return caller
+
+
 def set_password(session, user: User, password: str) -> None:
     if problem := password_problem(password):
         raise ValidationFailed(problem)

@@ -100,6 +100,15 @@ def due_date(value, is_open: bool = True, fmt: str = "dd/MM/yyyy HH:mm") -> Mark
     return Markup(text)
 
 
+def minutes_label(value) -> str:
+    """A duration in minutes as people say it: « 45 min », « 1 h 30 »."""
+    minutes = int(value or 0)
+    if minutes < 60:
+        return _("%(n)s min", n=minutes)
+    hours, rest = divmod(minutes, 60)
+    return _("%(h)s h %(m)02d", h=hours, m=rest) if rest else _("%(h)s h", h=hours)
+
+
 def install_template_helpers(app) -> None:
     app.jinja_env.globals.update(
         link_if=link_if,
@@ -125,4 +134,5 @@ def install_template_helpers(app) -> None:
         type_label=lambda v: _label(TICKET_TYPE_LABELS, v),
         profile_label=lambda v: _label(PROFILE_LABELS, v),
         role_label=lambda v: _label(ROLE_LABELS, v),
+        minutes_label=minutes_label,
     )

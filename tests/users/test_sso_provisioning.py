@@ -170,3 +170,17 @@ def test_an_email_taken_by_another_account_is_not_moved_to_this_one(session):
     UserFactory(email="someone.else@ac-toulouse.fr")
     again = sign_in(session, provider(), "cmartin", cas_attributes(school, mail=["someone.else@ac-toulouse.fr"]))
     assert again.id == user.id and again.email == "camille.martin@ac-toulouse.fr"
+
+
+def test_a_caller_recorded_by_level_one_takes_over_the_record_on_a_verified_email(session):
+    """The caller's tickets follow them into their account; an unverified e-mail never takes a caller record."""
+    school = SchoolFactory()
+    caller = UserFactory(email="camille.martin@ac-toulouse.fr", roles=[], auth_source="caller", password_hash=None)
+    session.commit()
+    config = provider(OIDC)
+    claims = {"email": "camille.martin@ac-toulouse.fr", "name": "Camille Martin", "FrEduRne": school.uai}
+    with pytest.raises(SsoRefused):
+        sign_in(session, config, "sub-2", {**claims, "email_verified": False})
+    session.rollback()
+    user = sign_in(session, config, "sub-2", {**claims, "email_verified": True})
+    assert user.id == caller.id and user.auth_source == "sso" and user.roles == {Role.REQUESTER}
