@@ -1,25 +1,24 @@
-"""Read side of tickets: queues and lists scoped by policy, keyset pagination, capped counts."""
+"""Read side of tickets: queues and lists scoped by policy and filters, capped counts (keyset pages: keyset.py)."""
 
 import base64
 import json
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, func, literal, or_, select, tuple_
+from sqlalchemy import and_, func, or_, select
 
 from helpdesk import policy
 from helpdesk.organisation.models import School
 from helpdesk.platform.errors import ValidationFailed
 from helpdesk.platform.i18n import N_
 from helpdesk.platform.timeutil import as_utc
-from helpdesk.platform.types import UTCDateTime
 from helpdesk.routing.codes import TicketType
 from helpdesk.routing.models import Keyword
-from helpdesk.tickets import search
+from helpdesk.tickets import keyset, search
 from helpdesk.tickets.models import Ticket
 from helpdesk.tickets.states import CLOCK_PAUSED, Status
 
-COUNT_CAP = 1000
+COUNT_CAP = 10_000
 MAX_AGE_DAYS = 3650  # the « older than N days » filter: ten years back, no further (a date far back overflows)
 PAGE_SIZE = 25
 
@@ -42,14 +41,6 @@ def decode_cursor(cursor: str | None) -> tuple[datetime | None, int] | None:
         raise ValidationFailed("Le curseur de pagination est invalide : repartez de la première page.") from error
 
 
-def _after(cursor):
-    """Dated rows strictly after the cursor, as a row comparison the queue indexes can seek on."""
-    due, ticket_id = cursor
-    if due is None:
-        return and_(Ticket.resolution_due_at.is_(None), Ticket.id > ticket_id)
-    return tuple_(Ticket.resolution_due_at, Ticket.id) > tuple_(literal(due, UTCDateTime()), literal(ticket_id))
-
-
 # The queue's tabs: new arrivals apart from work in progress and waits.
 PHASE_NEW, PHASE_TAKEN, PHASE_WAITING, PHASE_OPEN = "new", "taken", "waiting", "open"
 PHASE_LABELS = {
@@ -59,6 +50,10 @@ PHASE_LABELS = {
     PHASE_OPEN: N_("Tous les ouverts"),
 }
 PHASE_STATUSES = {PHASE_NEW: [Status.NEW], PHASE_TAKEN: [Status.TAKEN], PHASE_WAITING: sorted(CLOCK_PAUSED)}
+
+
+HOLDER_MINE, HOLDER_NOBODY = "moi", "personne"
+HOLDER_LABELS = {HOLDER_MINE: N_("Moi"), HOLDER_NOBODY: N_("Personne (non affectés)")}
 
 
 @dataclass
@@ -71,6 +66,9 @@ class Filters:
     basin: int | None = None
     min_age_days: int | None = None
     q: str | None = None
+    holder: str | None = None  # HOLDER_MINE, HOLDER_NOBODY or None (anyone)
+    is_overdue: bool = False  # open tickets past their resolution deadline
+    channel: str | None = None
     extra: list = field(default_factory=list)
 
 
@@ -95,6 +93,14 @@ def filtered(session, user, filters: Filters, *, now: datetime):
         stmt = stmt.where(Ticket.basin_id == filters.basin)
     if filters.min_age_days:
         stmt = stmt.where(Ticket.created_at <= now - timedelta(days=filters.min_age_days))
+    if filters.holder == HOLDER_MINE:
+        stmt = stmt.where(Ticket.assignee_id == user.id)
+    elif filters.holder == HOLDER_NOBODY:
+        stmt = stmt.where(Ticket.assignee_id.is_(None))
+    if filters.is_overdue:
+        stmt = stmt.where(Ticket.is_open.is_(True), Ticket.resolution_due_at <= now)
+    if filters.channel:
+        stmt = stmt.where(Ticket.channel == filters.channel)
     if filters.q:
         clause = search.search_filter(session.get_bind().dialect.name, Ticket, filters.q)
         if clause is not None:
@@ -105,21 +111,9 @@ def filtered(session, user, filters: Filters, *, now: datetime):
 
 
 def page(session, stmt, *, cursor: str | None = None, limit: int = PAGE_SIZE):
-    """One keyset page ordered by SLA due date (none last) then id; returns (tickets, next cursor or None)."""
-    position = decode_cursor(cursor)
-    order = (Ticket.resolution_due_at.asc().nulls_last(), Ticket.id.asc())
-    if position is None:
-        rows = list(session.scalars(stmt.order_by(*order).limit(limit + 1)))
-    else:
-        # Two index seeks rather than one OR (which PostgreSQL can only filter): the dated rows after the
-        # cursor, then, when they run out, the undated ones (they sort last).
-        rows = list(session.scalars(stmt.where(_after(position)).order_by(*order).limit(limit + 1)))
-        if len(rows) <= limit and position[0] is not None:
-            undated = stmt.where(Ticket.resolution_due_at.is_(None)).order_by(Ticket.id.asc())
-            rows += list(session.scalars(undated.limit(limit + 1 - len(rows))))
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return rows, (encode_cursor(rows[-1].resolution_due_at, rows[-1].id) if more and rows else None)
+    """One keyset page in the default order (SLA due date, none last, then id); returns (tickets, next cursor)."""
+    found = keyset.page(session, stmt, keyset.Sort.parse(None, None), after=cursor, limit=limit)
+    return found.tickets, found.next_cursor
 
 
 def phase_counts(session, user, filters: Filters, *, now: datetime) -> list[tuple[str, int, bool]]:

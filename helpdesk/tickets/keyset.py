@@ -1,0 +1,206 @@
+"""Keyset pages of a ticket listing on any of the queue's sort keys, both ways, with opaque signed-free cursors.
+
+Each sort key has one canonical order — ascending, missing values (NULL) last — and its descending order is the
+exact reverse (NULL first), so a descending page or a « previous page » is the same index read backwards. A
+position is (key value, ticket id); the id breaks ties, so the order is total and pages never skip or repeat
+a ticket, whatever the ties. A nullable key is read in two index seeks rather than one OR (which PostgreSQL can
+only filter): the valued rows beyond the position, then the NULL ones."""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import case, literal, tuple_
+from sqlalchemy.orm import aliased
+
+from helpdesk.organisation.models import Basin, School
+from helpdesk.platform.errors import ValidationFailed
+from helpdesk.platform.i18n import N_
+from helpdesk.platform.timeutil import as_utc
+from helpdesk.routing.codes import Priority
+from helpdesk.tickets.models import Ticket
+from helpdesk.users.models import User
+
+ASC, DESC = "asc", "desc"
+PRIORITY_RANK = {Priority.LOW: 0, Priority.NORMAL: 1, Priority.HIGH: 2, Priority.URGENT: 3}
+BAD_CURSOR = N_("Le curseur de pagination est invalide : repartez de la première page.")
+
+_holder = aliased(User, name="holder")
+_school = aliased(School, name="sort_school")
+_basin = aliased(Basin, name="sort_basin")
+
+
+@dataclass(frozen=True)
+class SortKey:
+    name: str  # the URL value (« tri=… »)
+    label: str  # the column it sorts (N_)
+    expression: Callable  # () -> SQL expression of the key
+    kind: str  # "datetime" | "int" | "str": how a cursor carries its value
+    nullable: bool = False
+    join: Callable | None = None  # (stmt) -> stmt with what the key reads
+    default: str = ASC  # the direction of a first click
+    inverted: bool = False  # « ascending » shows the key's values from the largest (an age is now − created_at)
+
+
+SORT_KEYS: dict[str, SortKey] = {
+    key.name: key
+    for key in (
+        SortKey("echeance", N_("Échéance"), lambda: Ticket.resolution_due_at, "datetime", nullable=True),
+        SortKey(
+            "priorite",
+            N_("Priorité"),
+            lambda: case({str(p): rank for p, rank in PRIORITY_RANK.items()}, value=Ticket.priority, else_=1),
+            "int",
+            default=DESC,
+        ),
+        SortKey(
+            "porteur",
+            N_("Pris par"),
+            lambda: _holder.full_name,
+            "str",
+            nullable=True,
+            join=lambda stmt: stmt.outerjoin(_holder, _holder.id == Ticket.assignee_id),
+        ),
+        SortKey(
+            "etablissement",
+            N_("Établissement"),
+            lambda: _school.name,
+            "str",
+            join=lambda stmt: stmt.join(_school, _school.id == Ticket.school_id),
+        ),
+        SortKey(
+            "bassin", N_("Bassin"), lambda: _basin.name, "str", join=lambda stmt: stmt.join(_basin, _basin.id == Ticket.basin_id)
+        ),
+        SortKey("age", N_("Âge"), lambda: Ticket.created_at, "datetime", inverted=True),
+        SortKey("activite", N_("Dernière activité"), lambda: Ticket.updated_at, "datetime", default=DESC),
+    )
+}
+DEFAULT_SORT = "echeance"
+
+
+@dataclass(frozen=True)
+class Sort:
+    key: SortKey
+    direction: str = ASC
+
+    @classmethod
+    def parse(cls, name: str | None, direction: str | None) -> Sort:
+        """The sort a URL asks for; an unknown name or direction is refused with a French reason."""
+        key = SORT_KEYS.get(name or DEFAULT_SORT)
+        if key is None:
+            raise ValidationFailed(N_("Ce tri n'existe pas."), field="tri")
+        if direction not in (None, "", ASC, DESC):
+            raise ValidationFailed(N_("Le sens du tri est « asc » ou « desc »."), field="ordre")
+        return cls(key, direction or key.default)
+
+    @property
+    def descending(self) -> bool:
+        """Whether the page reads the key's canonical order backwards."""
+        return (self.direction == DESC) != self.key.inverted
+
+
+@dataclass
+class Page:
+    tickets: list[Ticket]
+    next_cursor: str | None  # « apres » of the next page
+    previous_cursor: str | None  # « avant » of the previous page
+
+
+def _dump(kind: str, value):
+    if value is None:
+        return None
+    if kind == "datetime":
+        return as_utc(value).isoformat()
+    return value
+
+
+def _load(kind: str, value):
+    if value is None:
+        return None
+    if kind == "datetime":
+        parsed = datetime.fromisoformat(value)
+        if parsed.tzinfo is None:
+            raise ValueError("naive datetime")
+        return parsed
+    if kind == "int" and isinstance(value, int) and not isinstance(value, bool) and -(2**31) <= value < 2**31:
+        return value
+    if kind == "str" and isinstance(value, str) and len(value) <= 500:
+        return value
+    raise ValueError("value of the wrong kind")
+
+
+def encode(sort: Sort, value, ticket_id: int) -> str:
+    raw = json.dumps([sort.key.name, sort.direction, _dump(sort.key.kind, value), ticket_id], ensure_ascii=False)
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode(sort: Sort, cursor: str | None):
+    """(key value, ticket id) of a cursor made for this sort; a tampered cursor or one of another sort is refused."""
+    if not cursor:
+        return None
+    try:
+        name, direction, value, ticket_id = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        if (name, direction) != (sort.key.name, sort.direction):
+            raise ValueError("cursor of another sort")
+        if not isinstance(ticket_id, int) or isinstance(ticket_id, bool) or not 0 <= ticket_id <= 2**63 - 1:
+            raise ValueError("id out of range")
+        return _load(sort.key.kind, value), ticket_id
+    except (ValueError, TypeError, json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise ValidationFailed(BAD_CURSOR, field="apres") from error
+
+
+def _statements(stmt, key: SortKey, position, backwards: bool):
+    """The SELECTs to run in turn for the rows beyond `position`, in canonical (or reversed) order."""
+    expr = key.expression()
+    if not backwards:
+        valued = (expr.asc(), Ticket.id.asc())
+        if position is None:
+            return [stmt.order_by(expr.asc().nulls_last(), Ticket.id.asc())]
+        value, ticket_id = position
+        if value is None:
+            return [stmt.where(expr.is_(None), Ticket.id > ticket_id).order_by(Ticket.id.asc())]
+        after = tuple_(expr, Ticket.id) > tuple_(literal(value, expr.type), literal(ticket_id))
+        statements = [stmt.where(after).order_by(*valued)]
+        if key.nullable:
+            statements.append(stmt.where(expr.is_(None)).order_by(Ticket.id.asc()))
+        return statements
+    valued = (expr.desc(), Ticket.id.desc())
+    if position is None:
+        return [stmt.order_by(expr.desc().nulls_first(), Ticket.id.desc())]
+    value, ticket_id = position
+    if value is None:
+        return [
+            stmt.where(expr.is_(None), Ticket.id < ticket_id).order_by(Ticket.id.desc()),
+            stmt.where(expr.is_not(None)).order_by(*valued),
+        ]
+    before = tuple_(expr, Ticket.id) < tuple_(literal(value, expr.type), literal(ticket_id))
+    return [stmt.where(before).order_by(*valued)]
+
+
+def page(session, stmt, sort: Sort, *, after: str | None = None, before: str | None = None, limit: int = 25) -> Page:
+    """One page of `stmt` (a SELECT of Ticket, filtered, unordered) in `sort` order: the first page, the one after
+    the cursor `after`, or the one before the cursor `before`."""
+    key = sort.key
+    backwards_page = bool(before)
+    position = decode(sort, before if backwards_page else after)
+    stmt = (key.join(stmt) if key.join else stmt).add_columns(key.expression().label("sort_value"))
+    scan_backwards = sort.descending != backwards_page
+    rows: list = []
+    for statement in _statements(stmt, key, position, scan_backwards):
+        rows += list(session.execute(statement.limit(limit + 1 - len(rows))))
+        if len(rows) > limit:
+            break
+    more = len(rows) > limit
+    rows = rows[:limit]
+    if backwards_page:
+        rows.reverse()
+    cursors = [encode(sort, row.sort_value, row[0].id) for row in (rows[0], rows[-1])] if rows else [None, None]
+    if backwards_page:
+        previous, following = (cursors[0] if more else None), cursors[1]
+    else:
+        previous, following = (cursors[0] if position is not None else None), (cursors[1] if more else None)
+    return Page([row[0] for row in rows], following, previous)
