@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from helpdesk.organisation.models import School
@@ -21,6 +21,9 @@ class Ticket(db.Model):
         # Queue listings: one tier (and for EduLAB one basin), open tickets, by due date then id (keyset).
         Index("ix_ticket_queue", "tier", "is_open", "resolution_due_at", "id"),
         Index("ix_ticket_basin_queue", "basin_id", "tier", "is_open", "resolution_due_at", "id"),
+        # The queue's sorts on the ticket's own dates (age, last activity), read forwards or backwards.
+        Index("ix_ticket_queue_created", "tier", "is_open", "created_at", "id"),
+        Index("ix_ticket_queue_updated", "tier", "is_open", "updated_at", "id"),
         Index("ix_ticket_school_created", "school_id", "created_at"),
         Index("ix_ticket_requester_created", "requester_id", "created_at"),
     )
@@ -141,3 +144,16 @@ class TicketEvent(db.Model):
 
     ticket: Mapped[Ticket] = relationship(back_populates="events")
     actor: Mapped[User | None] = relationship()
+
+
+class SavedQueueView(db.Model):
+    """A queue view an agent named and keeps: the query string of the queue page (filters and sort), replayed as is."""
+
+    __tablename__ = "saved_queue_view"
+    __table_args__ = (UniqueConstraint("user_id", "name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(80))
+    query: Mapped[str] = mapped_column(String(2000), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
