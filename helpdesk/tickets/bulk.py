@@ -16,7 +16,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from helpdesk import policy
 from helpdesk.platform.errors import Conflict, DomainError, NotAllowed, ValidationFailed
 from helpdesk.platform.i18n import N_
-from helpdesk.platform.schemas import parse
+from helpdesk.platform.schemas import from_form, parse
 from helpdesk.tickets import actions
 from helpdesk.tickets.models import Ticket
 
@@ -73,7 +73,7 @@ def parse_selection(values: list[str]) -> list[Selected]:
     return list(selected.values())
 
 
-def check(name: str, fields: dict, *, actor) -> None:
+def check(name: str, fields, *, actor) -> None:
     """Refuse the whole batch before touching any ticket when the operation is not offered or its shared input is
     wrong (a missing solution is one error to fix, not a hundred refusals)."""
     if name not in policy.bulk_offer(actor):
@@ -81,7 +81,8 @@ def check(name: str, fields: dict, *, actor) -> None:
     if name == LINK_INCIDENT:
         _incident_id(fields)
     else:
-        parse(actions.ACTIONS[name].model, {**fields, "version": 1})
+        model = actions.ACTIONS[name].model
+        parse(model, {**from_form(model, fields), "version": 1})
 
 
 def _incident_id(fields: dict) -> int:
@@ -94,13 +95,14 @@ def _incident_id(fields: dict) -> int:
     return value
 
 
-def run(session, selection: list[Selected], name: str, fields: dict, *, actor, now) -> list[Outcome]:
-    """Apply operation `name` with its shared `fields` to each selected ticket; one Outcome per ticket."""
+def run(session, selection: list[Selected], name: str, fields, *, actor, now) -> list[Outcome]:
+    """Apply operation `name` with its shared `fields` (a form: each operation reads its own fields, empty ones
+    are « not given ») to each selected ticket; one Outcome per ticket."""
     check(name, fields, actor=actor)
     return [_one(session, item, name, fields, actor=actor, now=now) for item in selection]
 
 
-def _one(session, item: Selected, name: str, fields: dict, *, actor, now) -> Outcome:
+def _one(session, item: Selected, name: str, fields, *, actor, now) -> Outcome:
     ticket = session.get(Ticket, item.ticket_id)
     if ticket is None or not policy.can_view_ticket(actor, ticket):
         return Outcome(item.ticket_id, f"n° {item.ticket_id}", "", False, UNKNOWN)
@@ -114,7 +116,8 @@ def _one(session, item: Selected, name: str, fields: dict, *, actor, now) -> Out
             incidents.attach(session, _incident_id(fields), reference, actor=actor, now=now)
             done = N_("Rattaché à l'incident.")
         else:
-            data = parse(actions.ACTIONS[name].model, {**fields, "version": item.version})
+            model = actions.ACTIONS[name].model
+            data = parse(model, {**from_form(model, fields), "version": item.version})
             done = actions.perform(session, ticket, name, data, actor=actor, now=now)
         session.commit()
     except StaleDataError:

@@ -407,12 +407,11 @@ def queue_bulk():
     """A bulk action on the ticked rows; the same queue page comes back with one line of result per ticket."""
     session, form = db.session, request.form
     name = form.get("action", "")
-    fields = {k: v for k, v in form.items() if k not in ("action", "tickets", "csrf_token")}
     try:
         selection = bulk.parse_selection(form.getlist("tickets"))
         if name not in bulk.OPERATIONS:
             raise ValidationFailed(N_("Choisissez l'action à appliquer."), field="action")
-        outcomes = bulk.run(session, selection, name, fields, actor=current_user, now=utcnow())
+        outcomes = bulk.run(session, selection, name, form, actor=current_user, now=utcnow())
     except DomainError as failure:
         session.rollback()
         return _render_queue(request.args, bulk_error=failure.text(), values=form, status=failure.status)

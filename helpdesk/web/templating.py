@@ -101,12 +101,12 @@ def due_date(value, is_open: bool = True, fmt: str = "dd/MM/yyyy HH:mm") -> Mark
 
 
 def duration(minutes: int) -> str:
-    """« 2 j 3 h », « 3 h 20 min », « 45 min »: short enough for a queue cell."""
+    """« 2 j 3 h », « 5 h », « 45 min »: short enough for a queue cell (minutes count only in the last hour)."""
     days, hours, mins = duration_parts(minutes)
     if days:
         return _("%(days)s j %(hours)s h", days=days, hours=hours) if hours else _("%(days)s j", days=days)
     if hours:
-        return _("%(hours)s h %(minutes)s min", hours=hours, minutes=mins) if mins else _("%(hours)s h", hours=hours)
+        return _("%(hours)s h", hours=hours)
     return _("%(minutes)s min", minutes=mins)
 
 
