@@ -154,31 +154,30 @@ def decode(sort: Sort, cursor: str | None):
 
 
 def _statements(stmt, key: SortKey, position, backwards: bool):
-    """The SELECTs to run in turn for the rows beyond `position`, in canonical (or reversed) order."""
+    """The SELECTs to run in turn for the rows beyond `position`, in canonical (or reversed) order. Every one is
+    ordered like the index, NULL rows included (all NULL, then by id), so an index is read, never sorted."""
     expr = key.expression()
+    if backwards:
+        order = (expr.desc().nulls_first(), Ticket.id.desc())
     if not backwards:
-        valued = (expr.asc(), Ticket.id.asc())
+        order = (expr.asc().nulls_last(), Ticket.id.asc())
         if position is None:
-            return [stmt.order_by(expr.asc().nulls_last(), Ticket.id.asc())]
+            return [stmt.order_by(*order)]
         value, ticket_id = position
         if value is None:
-            return [stmt.where(expr.is_(None), Ticket.id > ticket_id).order_by(Ticket.id.asc())]
+            return [stmt.where(expr.is_(None), Ticket.id > ticket_id).order_by(*order)]
         after = tuple_(expr, Ticket.id) > tuple_(literal(value, expr.type), literal(ticket_id))
-        statements = [stmt.where(after).order_by(*valued)]
-        if key.nullable:
-            statements.append(stmt.where(expr.is_(None)).order_by(Ticket.id.asc()))
-        return statements
-    valued = (expr.desc(), Ticket.id.desc())
+        return [stmt.where(after).order_by(*order)] + ([stmt.where(expr.is_(None)).order_by(*order)] if key.nullable else [])
     if position is None:
-        return [stmt.order_by(expr.desc().nulls_first(), Ticket.id.desc())]
+        return [stmt.order_by(*order)]
     value, ticket_id = position
     if value is None:
         return [
-            stmt.where(expr.is_(None), Ticket.id < ticket_id).order_by(Ticket.id.desc()),
-            stmt.where(expr.is_not(None)).order_by(*valued),
+            stmt.where(expr.is_(None), Ticket.id < ticket_id).order_by(*order),
+            stmt.where(expr.is_not(None)).order_by(*order),
         ]
     before = tuple_(expr, Ticket.id) < tuple_(literal(value, expr.type), literal(ticket_id))
-    return [stmt.where(before).order_by(*valued)]
+    return [stmt.where(before).order_by(*order)]
 
 
 def page(session, stmt, sort: Sort, *, after: str | None = None, before: str | None = None, limit: int = 25) -> Page:
