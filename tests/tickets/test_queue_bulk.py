@@ -172,3 +172,33 @@ def test_queue_page_sorts_by_a_column_and_pages_back(chain, session, login_as, c
     assert not set(rows(first)) & set(rows(second))
     assert client.get("/tickets/file?tri=inconnu").status_code == 400
     assert client.get("/tickets/file?apres=abc").status_code == 400
+
+
+def test_the_bulk_api_does_what_the_page_does(chain, session, app, client):
+    from helpdesk.users.services import issue_api_token
+
+    raw = issue_api_token(session, chain["edulab"], "tests")
+    fresh = TicketFactory(requester=chain["teacher"], keyword=chain["keyword"])
+    held = TicketFactory(requester=chain["teacher"], keyword=chain["keyword"], status="taken", assignee=chain["pilote"])
+    session.commit()
+    headers = {"Authorization": f"Bearer {raw}"}
+    body = {"action": "take", "tickets": [{"reference": fresh.reference, "version": fresh.version},
+                                          {"reference": held.reference, "version": held.version},
+                                          {"reference": "ENT-1999-000001", "version": 1}]}  # fmt: skip
+    with app.app_context():
+        response = client.post("/api/v1/tickets/bulk", json=body, headers=headers)
+    assert response.status_code == 200, response.get_json()
+    data = response.get_json()
+    assert (data["done"], data["refused"]) == (1, 2)
+    assert [r["done"] for r in data["results"]] == [True, False, False]
+    assert data["results"][2]["message"] == "Ticket introuvable ou hors de votre portée."
+    with app.app_context():  # the same call again: the version sent is stale now, nothing is done twice
+        again = client.post("/api/v1/tickets/bulk", json=body, headers=headers).get_json()
+    assert again["done"] == 0 and "Modifié par quelqu'un d'autre" in again["results"][0]["message"]
+    with app.app_context():
+        refused = client.post("/api/v1/tickets/bulk", json={"action": "resolve", "tickets": body["tickets"]}, headers=headers)
+    assert refused.status_code == 400 and refused.get_json()["error"]
+    with app.app_context():
+        assert client.post("/api/v1/tickets/bulk", json={"action": "x", "tickets": []}, headers=headers).status_code == 400
+        assert client.post("/api/v1/tickets/bulk", json={"action": "take", "tickets": []}, headers=headers).status_code == 400
+        assert client.post("/api/v1/tickets/bulk", json={"action": "take", "tickets": "a"}, headers=headers).status_code == 400
