@@ -14,8 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import case, literal, tuple_
-from sqlalchemy.orm import aliased
+from sqlalchemy import literal, select, tuple_
 
 from helpdesk.organisation.models import Basin, School
 from helpdesk.platform.errors import ValidationFailed
@@ -29,52 +28,64 @@ ASC, DESC = "asc", "desc"
 PRIORITY_RANK = {Priority.LOW: 0, Priority.NORMAL: 1, Priority.HIGH: 2, Priority.URGENT: 3}
 BAD_CURSOR = N_("Le curseur de pagination est invalide : repartez de la première page.")
 
-_holder = aliased(User, name="holder")
-_school = aliased(School, name="sort_school")
-_basin = aliased(Basin, name="sort_basin")
-
 
 @dataclass(frozen=True)
 class SortKey:
     name: str  # the URL value (« tri=… »)
     label: str  # the column it sorts (N_)
-    expression: Callable  # () -> SQL expression of the key
-    kind: str  # "datetime" | "int" | "str": how a cursor carries its value
+    expression: Callable | None  # () -> SQL expression of the key (a column of the ticket)
+    kind: str  # "datetime" | "group": how a cursor carries its value
     nullable: bool = False
     join: Callable | None = None  # (stmt) -> stmt with what the key reads
     default: str = ASC  # the direction of a first click
     inverted: bool = False  # « ascending » shows the key's values from the largest (an age is now − created_at)
+    # A key read from another table (a holder's name) or a rank (priority) is read group by group instead:
+    # `groups(session, stmt)` lists the (sort value, group value) present, in order; `column()` is the ticket's
+    # column holding the group value. Each group is then an index seek on (tier, is_open, column, id).
+    groups: Callable | None = None
+    column: Callable | None = None
+
+
+def _present(model, column_of_ticket):
+    """(name, id) of the rows of `model` that the filtered tickets point at, in the database's name order."""
+
+    def groups(session, stmt):
+        ids = stmt.with_only_columns(column_of_ticket()).distinct().scalar_subquery()
+        names = select(model.name if model is not User else User.full_name, model.id).where(model.id.in_(ids))
+        return [(name, group) for name, group in session.execute(names.order_by(names.selected_columns[0], model.id))]
+
+    return groups
+
+
+def _priorities(session, stmt):
+    return sorted((rank, str(priority)) for priority, rank in PRIORITY_RANK.items())
 
 
 SORT_KEYS: dict[str, SortKey] = {
     key.name: key
     for key in (
         SortKey("echeance", N_("Échéance"), lambda: Ticket.resolution_due_at, "datetime", nullable=True),
-        SortKey(
-            "priorite",
-            N_("Priorité"),
-            lambda: case({str(p): rank for p, rank in PRIORITY_RANK.items()}, value=Ticket.priority, else_=1),
-            "int",
-            default=DESC,
-        ),
+        SortKey("priorite", N_("Priorité"), None, "group", default=DESC, groups=_priorities, column=lambda: Ticket.priority),
         SortKey(
             "porteur",
             N_("Pris par"),
-            lambda: _holder.full_name,
-            "str",
+            None,
+            "group",
             nullable=True,
-            join=lambda stmt: stmt.outerjoin(_holder, _holder.id == Ticket.assignee_id),
-        ),
+            groups=_present(User, lambda: Ticket.assignee_id),
+            column=lambda: Ticket.assignee_id,
+        ),  # fmt: skip
         SortKey(
             "etablissement",
             N_("Établissement"),
-            lambda: _school.name,
-            "str",
-            join=lambda stmt: stmt.join(_school, _school.id == Ticket.school_id),
-        ),
+            None,
+            "group",
+            groups=_present(School, lambda: Ticket.school_id),
+            column=lambda: Ticket.school_id,
+        ),  # fmt: skip
         SortKey(
-            "bassin", N_("Bassin"), lambda: _basin.name, "str", join=lambda stmt: stmt.join(_basin, _basin.id == Ticket.basin_id)
-        ),
+            "bassin", N_("Bassin"), None, "group", groups=_present(Basin, lambda: Ticket.basin_id), column=lambda: Ticket.basin_id
+        ),  # fmt: skip
         SortKey("age", N_("Âge"), lambda: Ticket.created_at, "datetime", inverted=True),
         SortKey("activite", N_("Dernière activité"), lambda: Ticket.updated_at, "datetime", default=DESC),
     )
@@ -115,6 +126,8 @@ def _dump(kind: str, value):
         return None
     if kind == "datetime":
         return as_utc(value).isoformat()
+    if kind == "group":
+        return list(value)
     return value
 
 
@@ -130,6 +143,8 @@ def _load(kind: str, value):
         return value
     if kind == "str" and isinstance(value, str) and len(value) <= 500:
         return value
+    if kind == "group" and isinstance(value, list) and len(value) == 2:
+        return tuple(_load("int", part) if isinstance(part, int) else _load("str", part) for part in value)
     raise ValueError("value of the wrong kind")
 
 
@@ -180,26 +195,61 @@ def _statements(stmt, key: SortKey, position, backwards: bool):
     return [stmt.where(before).order_by(*order)]
 
 
+def _rank(group) -> tuple:
+    return (1,) if group is None else (0, *group)
+
+
+def _grouped_rows(session, stmt, key: SortKey, position, backwards: bool, limit: int):
+    """Up to `limit` + 1 (group, ticket) beyond `position`, group after group in order, ids in order within each."""
+    column = key.column()
+    groups: list = list(key.groups(session, stmt))
+    sequence = groups + ([None] if key.nullable else [])  # canonical order: missing values last
+    if backwards:
+        sequence.reverse()
+    start, after_id = 0, None
+    if position is not None:
+        group, after_id = position
+        if group in sequence:
+            start = sequence.index(group)
+        else:  # that group has no ticket left: the first one beyond it (Python's order, a rare approximation)
+            start = next((i for i, g in enumerate(sequence) if (_rank(g) > _rank(group)) != backwards), len(sequence))
+            after_id = None
+    rows: list = []
+    for index in range(start, len(sequence)):
+        group = sequence[index]
+        probe = stmt.where(column.is_(None) if group is None else column == group[1])
+        if index == start and after_id is not None:
+            probe = probe.where(Ticket.id < after_id if backwards else Ticket.id > after_id)
+        probe = probe.order_by(Ticket.id.desc() if backwards else Ticket.id.asc()).limit(limit + 1 - len(rows))
+        rows += [(group, ticket) for ticket in session.scalars(probe)]
+        if len(rows) > limit:
+            break
+    return rows
+
+
 def page(session, stmt, sort: Sort, *, after: str | None = None, before: str | None = None, limit: int = 25) -> Page:
     """One page of `stmt` (a SELECT of Ticket, filtered, unordered) in `sort` order: the first page, the one after
     the cursor `after`, or the one before the cursor `before`."""
     key = sort.key
     backwards_page = bool(before)
     position = decode(sort, before if backwards_page else after)
-    stmt = (key.join(stmt) if key.join else stmt).add_columns(key.expression().label("sort_value"))
     scan_backwards = sort.descending != backwards_page
-    rows: list = []
-    for statement in _statements(stmt, key, position, scan_backwards):
-        rows += list(session.execute(statement.limit(limit + 1 - len(rows))))
-        if len(rows) > limit:
-            break
+    if key.groups is not None:
+        rows = _grouped_rows(session, stmt, key, position, scan_backwards, limit)
+    else:
+        stmt = (key.join(stmt) if key.join else stmt).add_columns(key.expression().label("sort_value"))
+        rows = []
+        for statement in _statements(stmt, key, position, scan_backwards):
+            rows += [(row.sort_value, row[0]) for row in session.execute(statement.limit(limit + 1 - len(rows)))]
+            if len(rows) > limit:
+                break
     more = len(rows) > limit
     rows = rows[:limit]
     if backwards_page:
         rows.reverse()
-    cursors = [encode(sort, row.sort_value, row[0].id) for row in (rows[0], rows[-1])] if rows else [None, None]
+    cursors = [encode(sort, value, ticket.id) for value, ticket in (rows[0], rows[-1])] if rows else [None, None]
     if backwards_page:
         previous, following = (cursors[0] if more else None), cursors[1]
     else:
         previous, following = (cursors[0] if position is not None else None), (cursors[1] if more else None)
-    return Page([row[0] for row in rows], following, previous)
+    return Page([ticket for _value, ticket in rows], following, previous)

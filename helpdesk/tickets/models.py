@@ -24,6 +24,11 @@ class Ticket(db.Model):
         # The queue's sorts on the ticket's own dates (age, last activity), read forwards or backwards.
         Index("ix_ticket_queue_created", "tier", "is_open", "created_at", "id"),
         Index("ix_ticket_queue_updated", "tier", "is_open", "updated_at", "id"),
+        # Sorts read group by group (priority, holder, school, basin): one seek per group, ids in order.
+        Index("ix_ticket_queue_priority", "tier", "is_open", "priority", "id"),
+        Index("ix_ticket_queue_holder", "tier", "is_open", "assignee_id", "id"),
+        Index("ix_ticket_queue_school", "tier", "is_open", "school_id", "id"),
+        Index("ix_ticket_queue_basin", "tier", "is_open", "basin_id", "id"),
         Index("ix_ticket_school_created", "school_id", "created_at"),
         Index("ix_ticket_requester_created", "requester_id", "created_at"),
     )
