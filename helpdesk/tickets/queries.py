@@ -19,7 +19,7 @@ from helpdesk.tickets import keyset, search
 from helpdesk.tickets.models import Ticket
 from helpdesk.tickets.states import CLOCK_PAUSED, Status
 
-COUNT_CAP = 10_000
+COUNT_CAP = 1000  # 10,000 cost 1.5-3 s per queue page at 1M tickets (five counts reading the heap): bench/queue_bench.py
 # What a queue row shows beyond the ticket, loaded in three statements per page rather than three per row.
 QUEUE_ROW_LOADS = (selectinload(Ticket.school).selectinload(School.basin), selectinload(Ticket.assignee))
 MAX_AGE_DAYS = 3650  # the « older than N days » filter: ten years back, no further (a date far back overflows)

@@ -359,7 +359,9 @@ def _render_queue(args, *, outcomes=None, bulk_error=None, view_error=None, valu
     stmt = queries.filtered(session, current_user, filters, now=now)
     rows = stmt.options(*queries.QUEUE_ROW_LOADS)
     found = keyset.page(session, rows, sort, after=args.get("apres"), before=args.get("avant"), limit=queries.PAGE_SIZE)
-    count, capped = queries.capped_count(session, stmt)
+    tabs = queries.phase_counts(session, current_user, filters, now=now)
+    counted = {phase: (n, more) for phase, n, more in tabs}  # a tab's count is the queue's when a tab is chosen
+    count, capped = counted.get(filters.status) or queries.capped_count(session, stmt)
     visible = policy.visible_basin_ids(current_user)
     operations = bulk.operations_for(current_user)
     return render_template(
@@ -371,7 +373,7 @@ def _render_queue(args, *, outcomes=None, bulk_error=None, view_error=None, valu
         count=count,
         capped=capped,
         tiers=tiers,
-        tabs=queries.phase_counts(session, current_user, filters, now=now),
+        tabs=tabs,
         filters=filters,
         sort=sort,
         sort_links=_sort_links(args, sort),

@@ -8,6 +8,7 @@ import pytest
 from helpdesk.platform.errors import ValidationFailed
 from helpdesk.platform.timeutil import utcnow
 from helpdesk.tickets import keyset, queries
+from helpdesk.tickets.models import Ticket
 from tests.factories import BasinFactory, SchoolFactory, TicketFactory, UserFactory
 
 PRIORITIES = ["low", "normal", "high", "urgent"]
@@ -111,3 +112,20 @@ def test_filters_mine_nobody_overdue_and_channel(chain, session):
     assert mine.subject not in subjects(holder=queries.HOLDER_NOBODY) and "Personne" in subjects(holder=queries.HOLDER_NOBODY)
     assert subjects(is_overdue=True) == {late.subject}
     assert subjects(channel="phone") == {"Personne"}
+
+
+def test_a_cursor_whose_group_emptied_continues_with_the_next_group(mixed, chain, session):
+    """The last row's school has no open ticket left when the next page is asked: the page starts at the next school."""
+    sort = keyset.Sort.parse("etablissement", "asc")
+    filters = queries.Filters(tier="edulab", status="open")
+    stmt = queries.filtered(session, chain["pilote"], filters, now=mixed)
+    expected = _expected(list(session.scalars(stmt)), sort)
+    first = keyset.page(session, stmt, sort, limit=5)
+    school_id = first.tickets[-1].school_id
+    for ticket in session.scalars(stmt.where(Ticket.school_id == school_id)):
+        ticket.is_open = False
+    session.commit()
+    stmt = queries.filtered(session, chain["pilote"], filters, now=mixed)
+    rest = keyset.page(session, stmt, sort, after=first.next_cursor, limit=30).tickets
+    remaining = [i for i in expected if session.get(Ticket, i).school_id != school_id]
+    assert [t.id for t in rest] == [i for i in remaining if i not in {t.id for t in first.tickets}]
