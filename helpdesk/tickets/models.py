@@ -21,6 +21,8 @@ class Ticket(db.Model):
         # Queue listings: one tier (and for EduLAB one basin), open tickets, by due date then id (keyset).
         Index("ix_ticket_queue", "tier", "is_open", "resolution_due_at", "id"),
         Index("ix_ticket_basin_queue", "basin_id", "tier", "is_open", "resolution_due_at", "id"),
+        # The queue's tabs (one status, or a few): their capped counts read the index alone, their pages by due date.
+        Index("ix_ticket_queue_status", "tier", "is_open", "status", "resolution_due_at", "id"),
         # The queue's sorts on the ticket's own dates (age, last activity), read forwards or backwards.
         Index("ix_ticket_queue_created", "tier", "is_open", "created_at", "id"),
         Index("ix_ticket_queue_updated", "tier", "is_open", "updated_at", "id"),

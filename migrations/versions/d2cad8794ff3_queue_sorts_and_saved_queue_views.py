@@ -32,6 +32,7 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_saved_queue_view_user_id'), ['user_id'], unique=False)
 
     with op.batch_alter_table('ticket', schema=None) as batch_op:
+        batch_op.create_index('ix_ticket_queue_status', ['tier', 'is_open', 'status', 'resolution_due_at', 'id'], unique=False)
         batch_op.create_index('ix_ticket_queue_created', ['tier', 'is_open', 'created_at', 'id'], unique=False)
         batch_op.create_index('ix_ticket_queue_updated', ['tier', 'is_open', 'updated_at', 'id'], unique=False)
         batch_op.create_index('ix_ticket_queue_priority', ['tier', 'is_open', 'priority', 'id'], unique=False)
@@ -51,6 +52,7 @@ def downgrade():
         batch_op.drop_index('ix_ticket_queue_priority')
         batch_op.drop_index('ix_ticket_queue_updated')
         batch_op.drop_index('ix_ticket_queue_created')
+        batch_op.drop_index('ix_ticket_queue_status')
 
     with op.batch_alter_table('saved_queue_view', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_saved_queue_view_user_id'))
