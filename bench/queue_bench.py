@@ -100,7 +100,27 @@ def _time_pages(session, user, runs):
     return results
 
 
+class _SqlClock:
+    """Time spent in the database driver and statements run, per request (the rest is the web process)."""
+
+    def __init__(self, engine):
+        from sqlalchemy import event
+
+        self.seconds, self.statements, self._started = 0.0, 0, []
+        event.listen(engine, "before_cursor_execute", lambda *a: self._started.append(time.perf_counter()))
+        event.listen(engine, "after_cursor_execute", self._after)
+
+    def _after(self, *args):
+        self.seconds += time.perf_counter() - self._started.pop()
+        self.statements += 1
+
+    def reset(self):
+        self.seconds, self.statements = 0.0, 0
+
+
 def _time_views(app, runs):
+    with app.app_context():
+        clock = _SqlClock(db.engine)
     client = app.test_client()
     response = client.post("/connexion", data={"email": AGENT, "password": PASSWORD})
     assert response.status_code == 302, response.status_code
@@ -121,13 +141,20 @@ def _time_views(app, runs):
     timings = {}
     for name, url in urls.items():
         assert client.get(url).status_code == 200, url
-        durations, cpu = [], []
+        durations, cpu, sql = [], [], []
         for _ in range(runs):
+            clock.reset()
             started, started_cpu = time.perf_counter(), time.process_time()
             client.get(url).get_data()
             durations.append((time.perf_counter() - started) * 1000)
             cpu.append((time.process_time() - started_cpu) * 1000)
-        timings[name] = _stats(durations) | {"cpu_p95_ms": _stats(cpu)["p95_ms"], "load": round(os.getloadavg()[0], 1)}
+            sql.append(clock.seconds * 1000)
+        timings[name] = _stats(durations) | {
+            "cpu_p95_ms": _stats(cpu)["p95_ms"],
+            "sql_median_ms": _stats(sql)["median_ms"],
+            "statements": clock.statements,
+            "load": round(os.getloadavg()[0], 1),
+        }
         print(f"view {name}: {timings[name]}", file=sys.stderr)
     return timings
 

@@ -17,7 +17,7 @@ from helpdesk.routing.codes import TicketType
 from helpdesk.routing.models import Keyword
 from helpdesk.tickets import keyset, search
 from helpdesk.tickets.models import Ticket
-from helpdesk.tickets.states import CLOCK_PAUSED, Status
+from helpdesk.tickets.states import CLOCK_PAUSED, OPEN_STATUSES, Status
 
 COUNT_CAP = 1000  # 10,000 cost 1.5-3 s per queue page at 1M tickets (five counts reading the heap): bench/queue_bench.py
 # What a queue row shows beyond the ticket, loaded in three statements per page rather than three per row.
@@ -82,10 +82,10 @@ def filtered(session, user, filters: Filters, *, now: datetime):
         stmt = stmt.where(Ticket.tier == filters.tier)
     if filters.status in (None, "", PHASE_OPEN):
         stmt = stmt.where(Ticket.is_open.is_(True))
-    elif filters.status in PHASE_STATUSES:
-        stmt = stmt.where(Ticket.status.in_([str(s) for s in PHASE_STATUSES[filters.status]]))
+    elif filters.status in PHASE_STATUSES:  # open statuses: is_open too, so the queue indexes seek on the status
+        stmt = stmt.where(Ticket.is_open.is_(True), Ticket.status.in_([str(s) for s in PHASE_STATUSES[filters.status]]))
     elif filters.status != "all":
-        stmt = stmt.where(Ticket.status == filters.status)
+        stmt = stmt.where(Ticket.is_open.is_(filters.status in OPEN_STATUSES), Ticket.status == filters.status)
     if filters.service:
         stmt = stmt.where(Ticket.service == filters.service)
     if filters.keyword:
