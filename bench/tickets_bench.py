@@ -31,7 +31,7 @@ from helpdesk import create_app  # noqa: E402
 from helpdesk.organisation.models import Academie, Basin, School  # noqa: E402
 from helpdesk.platform.extensions import db  # noqa: E402
 from helpdesk.platform.timeutil import utcnow  # noqa: E402
-from helpdesk.tickets import queries, services  # noqa: E402
+from helpdesk.tickets import keyset, queries, services  # noqa: E402
 from helpdesk.tickets.models import Ticket  # noqa: E402
 from helpdesk.tickets.search import install_search  # noqa: E402
 from helpdesk.tickets.seed import _ensure_keywords  # noqa: E402
@@ -279,10 +279,9 @@ def _timed(session, user, filters, cursor=None, runs=15):
 
 def _explain(session, user, filters, cursor, name):
     stmt = queries.filtered(session, user, filters, now=utcnow())
-    position = queries.decode_cursor(cursor)
-    if position is not None:  # the first of page()'s two seeks (the dated rows after the cursor)
-        stmt = stmt.where(queries._after(position))
-    stmt = stmt.order_by(Ticket.resolution_due_at.asc().nulls_last(), Ticket.id.asc()).limit(queries.PAGE_SIZE + 1)
+    sort = keyset.Sort.parse(None, None)
+    # The first of the page's seeks (for a cursor: the dated rows after it), as keyset.page runs it.
+    stmt = keyset._statements(stmt, sort.key, keyset.decode(sort, cursor), False)[0].limit(queries.PAGE_SIZE + 1)
     compiled = stmt.compile(dialect=db.engine.dialect, compile_kwargs={"literal_binds": True})
     plan = "\n".join(row[0] for row in session.execute(text(f"EXPLAIN (ANALYZE, BUFFERS) {compiled}")))
     RESULTS.mkdir(exist_ok=True)
@@ -300,7 +299,7 @@ def deep_cursor(session, user, filters, depth):
         .limit(1)
     )
     ticket = session.scalars(stmt).first()
-    return queries.encode_cursor(ticket.resolution_due_at, ticket.id) if ticket else None
+    return keyset.encode(keyset.Sort.parse(None, None), ticket.resolution_due_at, ticket.id) if ticket else None
 
 
 def main():

@@ -336,6 +336,24 @@ def queue_tiers(user) -> list[Tier]:
     return tiers
 
 
+def bulk_offer(user) -> frozenset[str]:
+    """The operations the queue's selection box offers `user` (tickets.bulk names them); each selected ticket is
+    then decided by that action's own rule, as if it were done on the ticket page."""
+    if not can(user, Action.VIEW_QUEUE):
+        return frozenset()
+    offer = {"take", "assign"}
+    if is_academie_agent(user):  # re-routing and answering requesters are the académie's, not the vendor's
+        offer |= {"change_keyword", "resolve"}
+    if can(user, Action.MANAGE_MAJOR_INCIDENTS):
+        offer.add("link_incident")
+    return frozenset(offer)
+
+
+def can_manage_saved_view(user, view) -> bool:
+    """A saved queue view is its owner's alone (to replay, to delete)."""
+    return can(user, Action.VIEW_QUEUE) and view.user_id == user.id
+
+
 def visible_basin_ids(user) -> frozenset[int] | None:
     """Basins a queue filter may offer: an EduLAB referent its own; None means every basin."""
     if _authenticated(user) and Role.EDULAB in user.roles and not user.roles & {Role.PILOTE, Role.AGENT_N1, Role.ADMIN}:

@@ -8,8 +8,10 @@ import pytest
 from helpdesk.policy import (
     TICKET_ACTIONS,
     Action,
+    bulk_offer,
     can,
     can_answer_survey,
+    can_manage_saved_view,
     can_move,
     can_view_ticket,
     home_page,
@@ -287,10 +289,38 @@ def test_only_the_requester_answers_the_survey(user_name):
     assert not can_answer_survey(FakeUser(1, frozenset(), is_authenticated=False), FakeSurvey(requester_id=1))
 
 
+BULK_OFFER = {
+    "agent_n1": {"take", "assign", "change_keyword", "resolve", "link_incident"},
+    "edulab": {"take", "assign", "change_keyword", "resolve"},
+    "pilote": {"take", "assign", "change_keyword", "resolve", "link_incident"},
+    "editeur": {"take", "assign"},  # the vendor neither re-routes nor answers requesters
+}
+
+
+@pytest.mark.parametrize("user_name", sorted(USERS))
+def test_bulk_operations_offered_by_role(user_name):
+    """What the queue's selection box offers; each ticket is then decided by its own action (matrix above)."""
+    assert bulk_offer(USERS[user_name]) == BULK_OFFER.get(user_name, set())
+
+
+@dataclass
+class FakeView:
+    user_id: int
+
+
+@pytest.mark.parametrize("user_name", sorted(USERS))
+def test_a_saved_view_is_its_owners_alone(user_name):
+    user = USERS[user_name]
+    agent = user_name in BULK_OFFER
+    assert can_manage_saved_view(user, FakeView(user_id=user.id)) is agent
+    assert not can_manage_saved_view(user, FakeView(user_id=user.id + 1000))
+
+
 def test_anonymous_can_do_nothing():
     anonymous = FakeUser(0, frozenset(), is_authenticated=False)
     for action in Action:
         assert not can(anonymous, action, SITUATIONS["own"])
+    assert bulk_offer(anonymous) == frozenset() and not can_manage_saved_view(anonymous, FakeView(user_id=0))
 
 
 def test_sql_scope_matches_python_rule(session):

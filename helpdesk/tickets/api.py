@@ -3,6 +3,7 @@
 from flask import Blueprint, current_app, jsonify, request
 from flask_babel import gettext as _
 from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
 
 from helpdesk import policy
 from helpdesk.platform import idempotency
@@ -14,7 +15,8 @@ from helpdesk.platform.schemas import from_form, parse
 from helpdesk.platform.timeutil import as_utc, utcnow
 from helpdesk.policy import Action
 from helpdesk.routing.models import Keyword
-from helpdesk.tickets import actions, links, queries, services, timeline, worktime
+from helpdesk.tickets import actions, bulk, links, queries, services, timeline, worktime
+from helpdesk.tickets.models import Ticket
 from helpdesk.users import services as users
 from helpdesk.users.api_auth import api_user, json_error, token_required
 from helpdesk.users.models import User
@@ -308,6 +310,45 @@ def listing():
     stmt = queries.filtered(db.session, user, filters, now=utcnow())
     rows, cursor = queries.page(db.session, stmt, cursor=args.get("cursor"), limit=limit)
     return jsonify(tickets=[_summary(t, user) for t in rows], next_cursor=cursor)
+
+
+@bp.post("/bulk")
+@token_required
+def bulk_action():
+    """A bulk action of the queue: {"action", "tickets": [{"reference", "version"}], and the action's fields};
+    each ticket is done or refused on its own, as from the queue page. A retry is safe without Idempotency-Key:
+    a ticket already changed no longer has the version sent, and is refused."""
+    user, session, body = api_user(), db.session, _body()
+    if body is None:
+        return json_error(_("Le corps de la requête doit être un objet JSON."))
+    items = body.get("tickets")
+    if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+        return json_error(_("« tickets » est une liste d'objets {reference, version}."), fields=["tickets"])
+    name = body.get("action")
+    if name not in bulk.OPERATIONS:
+        return json_error(_("Action inconnue : choisissez parmi %(names)s.", names=", ".join(bulk.OPERATIONS)),
+                          fields=["action"], actions=list(bulk.OPERATIONS))  # fmt: skip
+    wanted = [(str(i.get("reference") or "").strip().upper()[:30], i.get("version")) for i in items]
+    ids = dict(session.execute(select(Ticket.reference, Ticket.id).where(Ticket.reference.in_([r for r, _v in wanted]))).all())
+    if not wanted or len(wanted) > bulk.MAX_SELECTED:
+        bulk.parse_selection([f"1:{i}" for i in range(1, len(wanted) + 1)])  # none, or too many: its own refusal
+    fields = MultiDict({k: v for k, v in body.items() if k not in ("action", "tickets") and isinstance(v, str | int)})
+    known = [f"{ids[r]}:{v}" for r, v in wanted if r in ids]
+    if known:
+        done = bulk.run(session, bulk.parse_selection(known), name, fields, actor=user, now=utcnow())
+    else:
+        bulk.check(name, fields, actor=user)
+        done = []
+    outcomes = {o.ticket_id: o for o in done}
+    results = []
+    for reference, _version in wanted:
+        outcome = outcomes.get(ids.get(reference))
+        if outcome is None:
+            results.append({"reference": reference, "done": False, "message": _(bulk.UNKNOWN)})
+        else:
+            message = _(outcome.template, **outcome.params)
+            results.append({"reference": outcome.reference, "done": outcome.is_done, "message": message})
+    return jsonify(results=results, done=sum(r["done"] for r in results), refused=sum(not r["done"] for r in results))
 
 
 def _action_input(action) -> dict | None:

@@ -21,6 +21,16 @@ class Ticket(db.Model):
         # Queue listings: one tier (and for EduLAB one basin), open tickets, by due date then id (keyset).
         Index("ix_ticket_queue", "tier", "is_open", "resolution_due_at", "id"),
         Index("ix_ticket_basin_queue", "basin_id", "tier", "is_open", "resolution_due_at", "id"),
+        # The queue's tabs (one status, or a few): their capped counts read the index alone, their pages by due date.
+        Index("ix_ticket_queue_status", "tier", "is_open", "status", "resolution_due_at", "id"),
+        # The queue's sorts on the ticket's own dates (age, last activity), read forwards or backwards.
+        Index("ix_ticket_queue_created", "tier", "is_open", "created_at", "id"),
+        Index("ix_ticket_queue_updated", "tier", "is_open", "updated_at", "id"),
+        # Sorts read group by group (priority, holder, school, basin): one seek per group, ids in order.
+        Index("ix_ticket_queue_priority", "tier", "is_open", "priority", "id"),
+        Index("ix_ticket_queue_holder", "tier", "is_open", "assignee_id", "id"),
+        Index("ix_ticket_queue_school", "tier", "is_open", "school_id", "id"),
+        Index("ix_ticket_queue_basin", "tier", "is_open", "basin_id", "id"),
         Index("ix_ticket_school_created", "school_id", "created_at"),
         Index("ix_ticket_requester_created", "requester_id", "created_at"),
     )
@@ -176,4 +186,16 @@ class TimeSpent(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     tier: Mapped[str] = mapped_column(String(10))
     minutes: Mapped[int] = mapped_column(Integer)
+
+
+class SavedQueueView(db.Model):
+    """A queue view an agent named and keeps: the query string of the queue page (filters and sort), replayed as is."""
+
+    __tablename__ = "saved_queue_view"
+    __table_args__ = (UniqueConstraint("user_id", "name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(80))
+    query: Mapped[str] = mapped_column(String(2000), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -19,7 +19,7 @@ from helpdesk.policy import Action
 from helpdesk.routing.codes import SERVICE_LABELS, Tier
 from helpdesk.routing.models import Keyword
 from helpdesk.routing.suggest import suggest_keywords
-from helpdesk.tickets import actions, links, queries, services, timeline, worktime
+from helpdesk.tickets import actions, bulk, keyset, links, queries, saved_views, services, timeline, worktime
 from helpdesk.tickets import attachments as files
 from helpdesk.tickets.audiences import MESSAGE_KIND_LABELS
 from helpdesk.tickets.channels import CHANNEL_LABELS
@@ -361,51 +361,154 @@ def school():
     )
 
 
-@bp.get("/file")
-@login_required
-def queue():
-    if not policy.can(current_user, Action.VIEW_QUEUE):
-        raise NotAllowed(N_("Les files de tickets sont réservées aux agents."))
+def _queue_filters(args):
+    """The queue's filters and sort as the URL gives them (refused with a French reason when malformed)."""
     tiers = policy.queue_tiers(current_user)
-    args = request.args
     tier = args.get("niveau") if args.get("niveau") in tiers else (tiers[0] if tiers else None)
-    status = args.get("statut") or queries.PHASE_NEW
+    holder = args.get("porteur") if args.get("porteur") in queries.HOLDER_LABELS else None
+    channel = args.get("canal") if args.get("canal") in services.CHANNEL_LABELS else None
     filters = queries.Filters(
         tier=tier,
         service=args.get("service") or None,
         keyword=args.get("mot_cle") or None,
-        status=status,
+        status=args.get("statut") or queries.PHASE_NEW,
         school=args.get("uai") or None,
         basin=int_arg(args.get("bassin"), "bassin"),
         min_age_days=int_arg(args.get("age"), "age", high=queries.MAX_AGE_DAYS),
         q=args.get("q") or None,
+        holder=holder,
+        is_overdue=args.get("retard") == "1",
+        channel=channel,
     )
-    session, now = db.session, utcnow()
-    stmt = queries.filtered(session, current_user, filters, now=now)
-    rows, cursor = queries.page(session, stmt, cursor=args.get("apres"))
-    count, capped = queries.capped_count(session, stmt)
-    tabs = queries.phase_counts(session, current_user, filters, now=now)
+    return tiers, filters, keyset.Sort.parse(args.get("tri"), args.get("ordre"))
+
+
+def _queue_url(args, **changes):
+    """This queue page's URL with some parameters changed (None drops one); page cursors never carry over."""
+    values = {k: v for k, v in args.to_dict().items() if k not in ("apres", "avant")}
+    values.update(changes)
+    return url_for("tickets.queue", **{k: v for k, v in values.items() if v not in (None, "")})
+
+
+def _sort_links(args, sort):
+    """Per column: (URL of its sort, aria-sort value or None); a click on the sorted column flips its direction."""
+    links = {}
+    for name, key in keyset.SORT_KEYS.items():
+        if name == sort.key.name:
+            flipped = keyset.DESC if sort.direction == keyset.ASC else keyset.ASC
+            aria = "ascending" if sort.direction == keyset.ASC else "descending"
+            links[name] = (_queue_url(args, tri=name, ordre=flipped), aria)
+        else:
+            links[name] = (_queue_url(args, tri=name, ordre=key.default), None)
+    return links
+
+
+def _tier_people(session, tier):
+    """People who may hold tickets of this tier (the bulk « assign » list)."""
+    from helpdesk.users.models import UserRole
+
+    if tier is None:
+        return []
+    role = policy.TIER_ROLE[Tier(tier)]
+    return list(session.scalars(select(User).join(UserRole, UserRole.user_id == User.id).where(UserRole.role == role)
+                                .where(User.is_active_account.is_(True)).order_by(User.full_name).limit(200)))  # fmt: skip
+
+
+def _render_queue(args, *, outcomes=None, bulk_error=None, view_error=None, values=None, status=200):
+    from helpdesk.incidents import services as incidents
     from helpdesk.organisation.models import Basin
 
+    if not policy.can(current_user, Action.VIEW_QUEUE):
+        raise NotAllowed(N_("Les files de tickets sont réservées aux agents."))
+    tiers, filters, sort = _queue_filters(args)
+    session, now = db.session, utcnow()
+    stmt = queries.filtered(session, current_user, filters, now=now)
+    rows = stmt.options(*queries.QUEUE_ROW_LOADS)
+    found = keyset.page(session, rows, sort, after=args.get("apres"), before=args.get("avant"), limit=queries.PAGE_SIZE)
+    tabs = queries.phase_counts(session, current_user, filters, now=now)
+    counted = {phase: (n, more) for phase, n, more in tabs}  # a tab's count is the queue's when a tab is chosen
+    count, capped = counted.get(filters.status) or queries.capped_count(session, stmt)
     visible = policy.visible_basin_ids(current_user)
-    basins = [b for b in session.scalars(select(Basin).order_by(Basin.name)) if visible is None or b.id in visible]
-    next_url = url_for("tickets.queue", **{**args.to_dict(), "niveau": tier, "apres": cursor}) if cursor else None
+    operations = bulk.operations_for(current_user)
     return render_template(
         "tickets/queue.html",
-        tickets=rows,
-        next_url=next_url,
+        tickets=found.tickets,
+        next_url=_queue_url(args, apres=found.next_cursor) if found.next_cursor else None,
+        previous_url=_queue_url(args, avant=found.previous_cursor) if found.previous_cursor else None,
+        first_url=_queue_url(args) if args.get("apres") or args.get("avant") else None,
         count=count,
         capped=capped,
         tiers=tiers,
         tabs=tabs,
         filters=filters,
-        basins=basins,
+        sort=sort,
+        sort_links=_sort_links(args, sort),
+        sort_keys=keyset.SORT_KEYS,
+        basins=[b for b in session.scalars(select(Basin).order_by(Basin.name)) if visible is None or b.id in visible],
         services=SERVICE_LABELS,
         status_labels=STATUS_LABELS,
         phase_labels=queries.PHASE_LABELS,
+        holder_labels=queries.HOLDER_LABELS,
+        channel_labels=services.CHANNEL_LABELS,
         groups=_keywords_by_service(session),
         args=args,
-    )
+        query=saved_views.clean_query(request.query_string.decode("utf-8", "replace")),
+        views=saved_views.list_views(session, actor=current_user),
+        operations=operations,
+        people=_tier_people(session, filters.tier) if "assign" in operations else [],
+        incidents=incidents.open_incidents(session) if bulk.LINK_INCIDENT in operations else [],
+        outcomes=outcomes,
+        bulk_error=bulk_error,
+        view_error=view_error,
+        values=values or {},
+    ), status
+
+
+@bp.get("/file")
+@login_required
+def queue():
+    return _render_queue(request.args)
+
+
+@bp.post("/file/lot")
+@login_required
+def queue_bulk():
+    """A bulk action on the ticked rows; the same queue page comes back with one line of result per ticket."""
+    session, form = db.session, request.form
+    name = form.get("action", "")
+    try:
+        selection = bulk.parse_selection(form.getlist("tickets"))
+        if name not in bulk.OPERATIONS:
+            raise ValidationFailed(N_("Choisissez l'action à appliquer."), field="action")
+        outcomes = bulk.run(session, selection, name, form, actor=current_user, now=utcnow())
+    except DomainError as failure:
+        session.rollback()
+        return _render_queue(request.args, bulk_error=failure.text(), values=form, status=failure.status)
+    return _render_queue(request.args, outcomes=outcomes)
+
+
+@bp.post("/file/vues")
+@login_required
+def save_queue_view():
+    session = db.session
+    try:
+        view = saved_views.save_view(session, actor=current_user, name=request.form.get("name", ""),
+                                     query=request.form.get("query", ""), now=utcnow())  # fmt: skip
+    except DomainError as failure:
+        session.rollback()
+        return _render_queue(request.args, view_error=failure.text(), values=request.form, status=failure.status)
+    session.commit()
+    flash(_("Vue « %(name)s » enregistrée.", name=view.name), "success")
+    return redirect(url_for("tickets.queue") + ("?" + view.query if view.query else ""))
+
+
+@bp.post(f"/file/vues/<int(max={INT64_MAX}):view_id>/supprimer")
+@login_required
+def delete_queue_view(view_id):
+    name = saved_views.delete_view(db.session, view_id, actor=current_user)
+    db.session.commit()
+    flash(_("Vue « %(name)s » supprimée.", name=name), "success")
+    return redirect(url_for("tickets.queue", **request.args.to_dict()))
 
 
 @bp.get("/evolutions")

@@ -15,7 +15,8 @@ from helpdesk.platform.input import format_size
 from helpdesk.platform.markup import render_markdown
 from helpdesk.platform.timeutil import as_utc, utcnow
 from helpdesk.routing.codes import PRIORITY_LABELS, SERVICE_LABELS, TICKET_TYPE_LABELS, TIER_LABELS
-from helpdesk.tickets.states import STATUS_LABELS
+from helpdesk.tickets.deadlines import DeadlineState, deadline_state, duration_parts
+from helpdesk.tickets.states import CLOCK_PAUSED, STATUS_LABELS
 from helpdesk.tickets.timeline import status_label_for
 from helpdesk.users.models import PROFILE_LABELS, ROLE_LABELS, Role
 
@@ -109,6 +110,42 @@ def minutes_label(value) -> str:
     return _("%(h)s h %(m)02d", h=hours, m=rest) if rest else _("%(h)s h", h=hours)
 
 
+def duration(minutes: int) -> str:
+    """« 2 j 3 h », « 5 h », « 45 min »: short enough for a queue cell (minutes count only in the last hour)."""
+    days, hours, mins = duration_parts(minutes)
+    if days:
+        return _("%(days)s j %(hours)s h", days=days, hours=hours) if hours else _("%(days)s j", days=days)
+    if hours:
+        return _("%(hours)s h", hours=hours)
+    return _("%(minutes)s min", minutes=mins)
+
+
+SLA_BADGES = {
+    DeadlineState.OVERDUE: ("error", N_("Dépassée de %(duration)s")),
+    DeadlineState.SOON: ("warning", N_("Reste %(duration)s")),
+    DeadlineState.ON_TIME: ("success", N_("Reste %(duration)s")),
+    DeadlineState.PAUSED: ("info", N_("En pause")),
+}
+
+
+def sla_badge(ticket) -> Markup:
+    """The ticket's SLA state in words and colour (the colour never carries it alone), its deadline in a title."""
+    state = deadline_state(as_utc(ticket.resolution_due_at), utcnow(), is_open=ticket.is_open,
+                           is_paused=ticket.status in CLOCK_PAUSED)  # fmt: skip
+    if state.state == DeadlineState.NONE:
+        return Markup("—")
+    tone, text = SLA_BADGES[state.state]
+    label = escape(_(text, duration=duration(state.minutes)))
+    title = escape(_("Échéance : %(date)s", date=paris_datetime(ticket.resolution_due_at, "dd/MM/yyyy HH:mm")))
+    return Markup(f'<span class="fr-badge fr-badge--sm fr-badge--{tone}" title="{title}">{label}</span>')
+
+
+def age(value) -> str:
+    """How long ago, in the queue's short form (« 3 j », « 5 h », « 12 min »)."""
+    value = as_utc(value)
+    return duration(int((utcnow() - value).total_seconds() // 60)) if value else ""
+
+
 def install_template_helpers(app) -> None:
     app.jinja_env.globals.update(
         link_if=link_if,
@@ -128,6 +165,8 @@ def install_template_helpers(app) -> None:
         tier_label=lambda v: _label(TIER_LABELS, v),
         status_label=status_label,
         due=due_date,
+        sla_badge=sla_badge,
+        age=age,
         excerpt=excerpt,
         isodate=isodate,
         priority_label=lambda v: _label(PRIORITY_LABELS, v),

@@ -141,3 +141,59 @@ def test_postgres_queue_query_uses_the_queue_indexes(chain, session):
     compiled = stmt.compile(dialect=db.engine.dialect, compile_kwargs={"literal_binds": True})
     plan = "\n".join(row[0] for row in session.execute(sql(f"EXPLAIN {compiled}")))
     assert "ix_ticket_basin_queue" in plan or "ix_ticket_queue" in plan, plan
+
+
+@pytest.mark.parametrize(
+    ("name", "index"),
+    [("echeance", "ix_ticket_queue"), ("age", "ix_ticket_queue_created"), ("activite", "ix_ticket_queue_updated")],
+)
+@pytest.mark.parametrize("direction", ["asc", "desc"])
+def test_postgres_keyset_sorts_read_their_index_in_order_both_ways(chain, session, name, direction, index):
+    """Every page of the indexed sorts — first, after a cursor, before a cursor — is an index read in the sort's
+    order that stops at the page size: no Sort node, whatever the direction."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("EXPLAIN plans are checked on PostgreSQL")
+    from sqlalchemy import text as sql
+
+    from helpdesk.tickets import keyset
+
+    now = utcnow()
+    sort = keyset.Sort.parse(name, direction)
+    stmt = queries.filtered(session, chain["n1"], queries.Filters(tier="n1", status="open"), now=now)
+    stmt = stmt.add_columns(sort.key.expression().label("sort_value"))
+    # On the test's near-empty table every plan costs nothing; without seq scans and sorts, the planner must find
+    # an index that gives the order (at scale it chooses it by itself: bench/queue_bench.py, docs/tickets.md).
+    session.execute(sql("SET LOCAL enable_seqscan = off"))
+    session.execute(sql("SET LOCAL enable_sort = off"))
+    positions = [None, (now, 12345)] + ([(None, 12345)] if sort.key.nullable else [])
+    for position in positions:
+        for backwards in (False, True):
+            for statement in keyset._statements(stmt, sort.key, position, backwards):
+                compiled = statement.limit(26).compile(dialect=db.engine.dialect, compile_kwargs={"literal_binds": True})
+                plan = "\n".join(row[0] for row in session.execute(sql(f"EXPLAIN {compiled}")))
+                assert index in plan and "Sort Key" not in plan, (position, backwards, plan)
+
+
+@pytest.mark.parametrize(
+    ("name", "index"),
+    [("priorite", "ix_ticket_queue_priority"), ("porteur", "ix_ticket_queue_holder"),
+     ("etablissement", "ix_ticket_queue_school"), ("bassin", "ix_ticket_queue_basin")],
+)  # fmt: skip
+def test_postgres_grouped_sorts_seek_each_group_in_id_order(chain, session, name, index):
+    """The sorts read group by group: each group's probe is a seek on its index, in id order, with no Sort."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("EXPLAIN plans are checked on PostgreSQL")
+    from sqlalchemy import text as sql
+
+    from helpdesk.tickets import keyset
+
+    key = keyset.SORT_KEYS[name]
+    stmt = queries.filtered(session, chain["n1"], queries.Filters(tier="n1", status="open"), now=utcnow())
+    session.execute(sql("SET LOCAL enable_seqscan = off"))
+    session.execute(sql("SET LOCAL enable_sort = off"))
+    value = "normal" if name == "priorite" else 1
+    for order in (queries.Ticket.id.asc(), queries.Ticket.id.desc()):
+        probe = stmt.where(key.column() == value, queries.Ticket.id > 7).order_by(order).limit(26)
+        compiled = probe.compile(dialect=db.engine.dialect, compile_kwargs={"literal_binds": True})
+        plan = "\n".join(row[0] for row in session.execute(sql(f"EXPLAIN {compiled}")))
+        assert index in plan and "Sort Key" not in plan, plan
