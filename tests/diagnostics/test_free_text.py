@@ -7,25 +7,12 @@ import re
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
-import pytest
 import yaml
 
 from helpdesk.platform.prefill import read_prefill
 from kb.diagnostics import handoff, services
 from tests.diagnostics.test_prefill import TREE, _result
 from tests.factories import SchoolFactory, UserFactory
-
-
-@pytest.fixture
-def catalog(session):
-    """The real keyword catalog (synonyms included, as the suggester reads it) and the reference trees."""
-    from helpdesk.routing.seed import seed_reference as seed_keywords
-    from kb.diagnostics.seed import seed_reference as seed_trees
-
-    seed_keywords(session)
-    seed_trees(session)
-    session.commit()
-
 
 TYPED = "les groupes de langues sont en double depuis l'import de l'emploi du temps"
 
