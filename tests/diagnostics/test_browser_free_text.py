@@ -44,6 +44,7 @@ def test_faq_search_proposes_the_diagnostic_first(page, session, catalog, screen
     page.get_by_test_id("diagnostic-proposal").wait_for()
     assert _first_block_of_results(page) == "diagnostic"
     assert "Un utilisateur n'a pas de compte ENT" in page.get_by_test_id("diagnostic-proposal").inner_text()
+    assert axe_violations(page) == []
     screenshot(page, "free-text-faq")
     page.get_by_role("link", name="Commencer le diagnostic").click()
     page.get_by_text("Quel est le profil de la personne").first.wait_for()
