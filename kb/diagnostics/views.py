@@ -84,7 +84,7 @@ def _remember_text(slug: str, text: str) -> None:
     texts = dict(session.get("diagnostic_texts") or {})
     texts.pop(slug, None)
     texts[slug] = text[:TYPED_MAX]
-    session["diagnostic_texts"] = dict(list(texts.items())[-5:])
+    session["diagnostic_texts"] = dict(list(texts.items())[-2:])  # the cookie stays small: the last two
 
 
 @bp.app_context_processor
