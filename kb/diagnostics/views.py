@@ -89,9 +89,12 @@ def _remember_text(slug: str, text: str) -> None:
 
 @bp.app_context_processor
 def _free_text_start():
-    """diagnostic_for_text(text): the diagnostic to propose first for a typed problem, for any page's template
-    (step 1 of the ticket form renders it without JavaScript)."""
-    return {"diagnostic_for_text": lambda text: services.diagnostic_for_text(db.session, text)}
+    """For any page's template: diagnostic_for_text(text), the diagnostic to propose first for a typed problem (step 1
+    of the ticket form renders it without JavaScript), and diagnostic_for_keyword(label), the keyword's own (step 2)."""
+    return {
+        "diagnostic_for_text": lambda text: services.diagnostic_for_text(db.session, text),
+        "diagnostic_for_keyword": lambda label: services.tree_for_keyword(db.session, label),
+    }
 
 
 @bp.get("/proposition")

@@ -118,3 +118,10 @@ def test_description_opens_with_the_typed_text_when_there_is_one():
         "mon élève n'a pas de compte\n\nJ'ai suivi"
     )
     assert handoff.description(TREE, result, result.carried()).startswith("J'ai suivi")
+
+
+def test_step_2_offers_the_keyword_s_diagnostic_with_the_typed_text(client, session, catalog, login_as):
+    login_as(UserFactory(school=SchoolFactory()))
+    session.commit()
+    page = client.get("/tickets/nouveau", query_string={"keyword": "groupes-import-edt", "q": "groupes en double"})
+    assert 'href="/erreurs-frequentes/groupes-import-edt?texte=groupes+en+double"' in page.get_data(as_text=True)
