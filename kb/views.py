@@ -70,6 +70,7 @@ def faq():
         listing=listing,
         counts=counts,
         popular=services.most_useful(db.session, actor=current_user),
+        proposal=diagnostic_services.diagnostic_for_text(db.session, query) if query else None,
     )
 
 

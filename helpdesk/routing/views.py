@@ -20,17 +20,15 @@ bp = Blueprint("routing", __name__)
 
 @bp.get("/routing/suggestions")
 def suggestions():
-    """HTML fragment for htmx: the best keywords for the text, as radio inputs named "keyword" (see
-    _suggestions.html). The text is read from `q`, else from the ticket form's `subject` or `description` field,
-    so the form's own input can drive it through hx-include."""
+    """HTML fragment for htmx: the best keywords for the text, one link each to the ticket form carrying the text
+    (see _suggestions.html). The text is read from `q`, else from the ticket form's `subject` or `description`
+    field, so the form's own input can drive it through hx-include."""
     query = request.args.get("q") or request.args.get("subject") or request.args.get("description") or ""
     found = suggest_keywords(db.session, query)
     return render_template(
         "routing/_suggestions.html",
         suggestions=found,
         query=query.strip(),
-        selected=request.args.get("keyword", ""),
-        field_name="keyword",
     )
 
 

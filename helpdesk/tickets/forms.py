@@ -9,6 +9,7 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Optio
 from helpdesk.tickets.channels import AGENT_CHANNELS, CHANNEL_LABELS
 
 EXTRA_PREFIX = "x_"
+TYPED_SUBJECT_MAX = 120  # a subject reads as a line in the queues; the whole text stays in the description
 
 
 class TicketForm(FlaskForm):
@@ -80,3 +81,26 @@ def extra_values(form, keyword) -> dict:
 
 def extra_labels(keyword) -> dict:
     return {spec["name"]: spec.get("label") or spec["name"] for spec in (keyword.fields or []) if spec.get("name")}
+
+
+def subject_from_typed(text: str) -> str:
+    """The subject a problem typed in step 1 gives: the text on one line, its first sentence when the whole is too
+    long for a subject, else cut at a word with « … »; first letter in capitals."""
+    line = " ".join((text or "").split())
+    if len(line) > TYPED_SUBJECT_MAX:
+        ends = [line.find(mark) for mark in (". ", "? ", "! ") if 0 < line.find(mark) < TYPED_SUBJECT_MAX]
+        if ends:
+            line = line[: min(ends) + 1]
+        else:
+            cut = line.rfind(" ", 0, TYPED_SUBJECT_MAX - 1)
+            line = line[: cut if cut > 0 else TYPED_SUBJECT_MAX - 1].rstrip(" ,;:") + "…"
+    return line[:1].upper() + line[1:]
+
+
+def fill_from_typed(form, text: str) -> None:
+    """Step 1's text into the empty subject and description (both stay editable): nobody types a problem twice."""
+    text = (text or "").strip()
+    if not text:
+        return
+    form.subject.data = form.subject.data or subject_from_typed(text)
+    form.description.data = form.description.data or text

@@ -23,13 +23,14 @@ from helpdesk.tickets import actions, bulk, keyset, links, queries, saved_views,
 from helpdesk.tickets import attachments as files
 from helpdesk.tickets.audiences import MESSAGE_KIND_LABELS
 from helpdesk.tickets.channels import CHANNEL_LABELS
-from helpdesk.tickets.forms import EXTRA_PREFIX, extra_labels, extra_values, ticket_form_class
+from helpdesk.tickets.forms import EXTRA_PREFIX, extra_labels, extra_values, fill_from_typed, ticket_form_class
 from helpdesk.tickets.models import Attachment
 from helpdesk.tickets.states import STATUS_LABELS, WAIT_DAYS
 from helpdesk.users import services as users
 from helpdesk.users.models import User
 
 bp = Blueprint("tickets", __name__, url_prefix="/tickets")
+TYPED_MAX = 500  # the problem typed in step 1, as long as the keyword suggester reads it
 
 
 def _keywords_by_service(session):
@@ -64,7 +65,7 @@ def new():
     keyword = _find_keyword(session, request.values.get("keyword") or (prefill or {}).get("keyword"))
     if keyword is None:
         status = 404 if request.values.get("keyword") else 200
-        q = request.args.get("q", "").strip()
+        q = request.args.get("q", "").strip()[:TYPED_MAX]
         return render_template(
             "tickets/choose_keyword.html",
             groups=_keywords_by_service(session),
@@ -76,6 +77,8 @@ def new():
     form = ticket_form_class(keyword, on_behalf=on_behalf)()
     if request.method == "GET" and prefill:
         _apply_prefill(form, keyword, prefill)
+    elif request.method == "GET":
+        fill_from_typed(form, request.args.get("q", "")[:TYPED_MAX])
     error = None
     if form.validate_on_submit():
         try:

@@ -40,10 +40,12 @@ def _sentence(question: str, answer: str) -> str:
     return f"- {question.strip()} Réponse : {answer.strip().rstrip('.')}."
 
 
-def description(tree: Tree, result: WalkResult, answers: list[tuple[str, str]]) -> str:
-    """Plain text for the ticket's description (the requester may edit it before sending)."""
+def description(tree: Tree, result: WalkResult, answers: list[tuple[str, str]], *, typed: str = "") -> str:
+    """Plain text for the ticket's description (the requester may edit it before sending); `typed` is the problem
+    as the person first typed it (home page, FAQ search, step 1 of the ticket form), repeated first."""
     node = result.node
-    lines = [f"J'ai suivi le diagnostic « {tree.title} » sur le site de l'assistance."]
+    lines = [typed.strip(), ""] if typed.strip() else []
+    lines.append(f"J'ai suivi le diagnostic « {tree.title} » sur le site de l'assistance.")
     if answers:
         lines += ["", "Mes réponses :"] + [_sentence(q, a) for q, a in answers]
     lines.append("")

@@ -1,12 +1,15 @@
 """Use cases of guided diagnostics: save a validated tree version, follow a walk as a run, record whether
 the fix worked, build the ticket pre-fill and the per-tree statistics. Callers commit."""
 
+from dataclasses import dataclass
+
 import yaml
 from sqlalchemy import select
 
 from helpdesk import policy
 from helpdesk.platform.errors import Conflict, NotAllowed, NotFound, ValidationFailed
 from helpdesk.routing.models import Keyword
+from helpdesk.routing.suggest import suggest_keywords
 from kb.diagnostics import handoff
 from kb.diagnostics.models import DiagnosticRun, DiagnosticTree, DiagnosticTreeVersion
 from kb.diagnostics.tree import Tree, TreeInvalid, WalkError, WalkResult, load_tree, parse_tree, walk
@@ -192,11 +195,52 @@ def tree_for_keyword(session, label: str) -> DiagnosticTree | None:
             return tree
     # Several trees may serve a keyword: prefer the one that lists it first (its main keyword).
     ranked = []
-    for tree in list_trees(session):
-        keywords = current_version(session, tree).data.get("keywords") or []
+    for tree, data in _current_trees(session):
+        keywords = data.get("keywords") or []
         if label in keywords:
             ranked.append((keywords.index(label), tree.slug, tree))
     return min(ranked, key=lambda item: item[:2])[2] if ranked else None
+
+
+# How many of the suggester's keywords, best first, may lead a free text to a diagnostic: the first one alone
+# misses a problem whose best keyword has no tree (measured in docs/diagnostics.md, « Départ en texte libre »).
+FREE_TEXT_KEYWORDS = 3
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """A diagnostic proposed for a problem typed in free text, and the keyword that led to it."""
+
+    tree: DiagnosticTree
+    keyword: str
+
+
+def diagnostic_for_text(session, text: str | None) -> Proposal | None:
+    """The diagnostic to propose first for a problem typed in free text (home page, FAQ search, step 1 of the
+    ticket form): the keyword suggester reads the text, and the first of its best keywords that has a diagnostic
+    (tree_for_keyword: the catalog's link, then the trees' keyword lists) gives it. None when no keyword fits, or
+    when the best keyword is a mass incident: a platform down for many people is level 1's, not a diagnostic's."""
+    suggestions = suggest_keywords(session, text, limit=FREE_TEXT_KEYWORDS)
+    if not suggestions or suggestions[0].doc.is_mass_incident:
+        return None
+    for suggestion in suggestions:
+        tree = tree_for_keyword(session, suggestion.doc.label)
+        if tree is not None:
+            return Proposal(tree=tree, keyword=suggestion.doc.label)
+    return None
+
+
+def _current_trees(session) -> list[tuple[DiagnosticTree, dict]]:
+    """Every published tree with the data of its current version, in one query."""
+    return session.execute(
+        select(DiagnosticTree, DiagnosticTreeVersion.data)
+        .join(
+            DiagnosticTreeVersion,
+            (DiagnosticTreeVersion.tree_id == DiagnosticTree.id)
+            & (DiagnosticTreeVersion.version == DiagnosticTree.current_version),
+        )
+        .where(DiagnosticTree.current_version > 0)
+    ).all()
 
 
 def attach_ticket(session, run_id: int | None, ticket_id: int) -> DiagnosticRun | None:
@@ -223,9 +267,10 @@ def keyword_slug(session, label: str) -> str | None:
     return session.scalar(select(Keyword.slug).where(Keyword.label == label))
 
 
-def prefill_data(tree: Tree, result: WalkResult, run: DiagnosticRun | None, keyword_fields=None) -> dict:
-    """What the ticket form receives: keyword, a subject naming the situation, a description stating the answers,
-    the extra-field values the answers settle (`keyword_fields`: the keyword's field specs), the outcome reached."""
+def prefill_data(tree: Tree, result: WalkResult, run: DiagnosticRun | None, keyword_fields=None, *, typed: str = "") -> dict:
+    """What the ticket form receives: keyword, a subject naming the situation, a description stating the problem
+    as typed (`typed`, when the walk started from free text) and the answers, the extra-field values the answers
+    settle (`keyword_fields`: the keyword's field specs), the outcome reached."""
     node = result.node
     answers = result.carried()
     return {
@@ -235,7 +280,7 @@ def prefill_data(tree: Tree, result: WalkResult, run: DiagnosticRun | None, keyw
         "keyword": node.keyword,
         "tier": node.tier,
         "subject": handoff.subject(tree, result),
-        "description": handoff.description(tree, result, answers),
+        "description": handoff.description(tree, result, answers, typed=typed),
         "fields": handoff.fields(result, keyword_fields or []),
         "answers": [list(pair) for pair in answers],
         "outcome": node.title,
@@ -261,15 +306,7 @@ def trees_for_facts(session, facts, *, limit: int = 3) -> list[DiagnosticTree]:
     wanted = {str(f) for f in facts or ()}
     if not wanted:
         return []
-    rows = session.execute(
-        select(DiagnosticTree, DiagnosticTreeVersion.data)
-        .join(
-            DiagnosticTreeVersion,
-            (DiagnosticTreeVersion.tree_id == DiagnosticTree.id)
-            & (DiagnosticTreeVersion.version == DiagnosticTree.current_version),
-        )
-        .where(DiagnosticTree.current_version > 0)
-    ).all()
+    rows = _current_trees(session)
     ranked = sorted(
         ((len(wanted & tree_facts(data)), tree.title, tree) for tree, data in rows if wanted & tree_facts(data)),
         key=lambda item: (-item[0], item[1]),

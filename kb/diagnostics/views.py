@@ -71,9 +71,45 @@ def _remember_run(slug: str, run_id: int | None) -> None:
         session["diagnostic_runs"] = runs
 
 
+# The problem as the person typed it (home page, FAQ search, step 1 of the ticket form), per diagnostic, so the
+# pre-filled ticket repeats it: nobody types the problem twice. At most what the suggester reads.
+TYPED_MAX = 500
+
+
+def _remembered_text(slug: str) -> str:
+    return (session.get("diagnostic_texts") or {}).get(slug, "")
+
+
+def _remember_text(slug: str, text: str) -> None:
+    texts = dict(session.get("diagnostic_texts") or {})
+    texts.pop(slug, None)
+    texts[slug] = text[:TYPED_MAX]
+    session["diagnostic_texts"] = dict(list(texts.items())[-2:])  # the cookie stays small: the last two
+
+
+@bp.app_context_processor
+def _free_text_start():
+    """For any page's template: diagnostic_for_text(text), the diagnostic to propose first for a typed problem (step 1
+    of the ticket form renders it without JavaScript), and diagnostic_for_keyword(label), the keyword's own (step 2)."""
+    return {
+        "diagnostic_for_text": lambda text: services.diagnostic_for_text(db.session, text),
+        "diagnostic_for_keyword": lambda label: services.tree_for_keyword(db.session, label),
+    }
+
+
+@bp.get("/proposition")
+def proposal():
+    """Fragment for htmx: the diagnostic proposed first for the text being typed (?q=), or nothing."""
+    typed = request.args.get("q", "").strip()[:TYPED_MAX]
+    found = services.diagnostic_for_text(db.session, typed) if typed else None
+    return render_template("diagnostics/_proposal.html", proposal=found, typed=typed)
+
+
 def _ticket_handoff(tree, result, run) -> dict:
     """The pre-filled ticket link (or, without the ticket area, what to tell the agent)."""
-    data = services.prefill_data(tree, result, run, services.keyword_fields(db.session, result.node.keyword))
+    data = services.prefill_data(
+        tree, result, run, services.keyword_fields(db.session, result.node.keyword), typed=_remembered_text(tree.slug)
+    )
     token = sign_prefill(current_app.config["SECRET_KEY"], data)
     keyword_slug = services.keyword_slug(db.session, data["keyword"])
     url = link_if("tickets.new", keyword=keyword_slug, prefill=token) if keyword_slug else link_if("tickets.new", prefill=token)
@@ -93,6 +129,11 @@ def walk_page(slug: str):
     tree = services.parsed(version)
     answers = _answers_from(request.args.get("a", ""))
     chosen = request.args.get("r", "").strip()
+    typed = request.args.get("texte", "").strip()
+    if typed:
+        _remember_text(slug, typed)
+        if not answers and not chosen:  # keep the shareable address free of the person's own words
+            return redirect(_walk_url(slug, []))
     try:
         result = walk(tree, answers)
         if chosen:
@@ -115,6 +156,7 @@ def walk_page(slug: str):
         "missing_choice": missing_choice,
         "back_url": _walk_url(slug, answers[:-1]) if answers else None,
         "restart_url": _walk_url(slug, []),
+        "typed": _remembered_text(slug),
         "share_url": url_for("diagnostics.walk", slug=slug, a=",".join(answers) or None, _external=True),
         "at_most": len(result.path) + remaining_questions(tree, result.node.id),
         "max_questions": MAX_QUESTIONS,

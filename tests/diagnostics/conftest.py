@@ -34,3 +34,14 @@ def seeded(session):
     session.flush()
     seed_reference(session)
     session.commit()
+
+
+@pytest.fixture
+def catalog(session):
+    """The real keyword catalog (synonyms included, as the suggester reads it) and the reference trees."""
+    from helpdesk.routing.seed import seed_reference as seed_keywords
+    from kb.diagnostics.seed import seed_reference as seed_trees
+
+    seed_keywords(session)
+    seed_trees(session)
+    session.commit()

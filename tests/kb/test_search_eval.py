@@ -50,6 +50,22 @@ def test_issue_queries_find_their_article_in_the_top_three(session, reader):
         assert slug in _top3(session, reader, query), query
 
 
+@pytest.mark.parametrize(
+    ("query", "slug"),
+    [
+        ("mon élève a oublié son mot de passe", "eleve-mot-de-passe-oublie"),
+        ("un parent a oublié son mot de passe", "parent-codes-perdus-educonnect"),
+        ("un enseignant a oublié son mot de passe", "enseignant-mot-de-passe-oublie"),
+        ("prof mdp oublié", "enseignant-mot-de-passe-oublie"),
+        ("élève mdp perdu", "eleve-mot-de-passe-oublie"),
+    ],
+)
+def test_a_forgotten_password_finds_the_article_of_that_profile_first(session, reader, query, slug):
+    """Issue 16: a pupil's forgotten password is its own article (EduConnect), apart from a teacher's (the ENT
+    directory) and a parent's; each profile's wording leads to its own article first."""
+    assert _top3(session, reader, query)[0] == slug
+
+
 def test_hit_rate_over_the_evaluation_set(session, reader):
     cases = _cases()
     assert len(cases) >= 50

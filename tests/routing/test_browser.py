@@ -19,9 +19,9 @@ def test_pilot_sees_live_suggestions_and_edits_a_keyword(page, screenshot):
     page.click("button[type=submit]")
     page.goto("/admin/mots-cles")
     page.fill("#try-q", "l'agenda de la rubrique sport a perdu ses dates")
-    first = page.locator("#keyword-suggestions input[type=radio]").first
+    first = page.locator("#keyword-suggestions a").first
     first.wait_for(timeout=5000)
-    assert first.get_attribute("value") == "blog-agenda-ou-forum-de-rubrique"
+    assert first.get_attribute("id") == "keyword-suggestion-blog-agenda-ou-forum-de-rubrique"
     screenshot(page, "routing-catalog-suggestions")
     page.click("table a:has-text('blog, agenda ou forum de rubrique')")
     page.fill("#synonyms", page.input_value("#synonyms") + "\ncalendrier de la rubrique")

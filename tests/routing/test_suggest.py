@@ -161,18 +161,17 @@ def test_index_is_built_once_while_the_catalog_is_unchanged(session, seeded):
     assert suggest.current_index(session) is first
 
 
-def test_htmx_fragment_lists_radio_inputs_named_keyword(client, seeded):
-    response = client.get(
-        "/routing/suggestions", query_string={"q": "les familles voient pas le sondage", "keyword": "sondage-aupres-des-familles"}
-    )
+def test_htmx_fragment_gives_one_link_per_suggestion_carrying_the_text(client, seeded):
+    response = client.get("/routing/suggestions", query_string={"q": "les familles voient pas le sondage"})
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert 'id="keyword-suggestions"' in html
     assert (
-        'type="radio" id="keyword-suggestion-sondage-aupres-des-familles" name="keyword" value="sondage-aupres-des-familles"'
+        'id="keyword-suggestion-sondage-aupres-des-familles" href="/tickets/nouveau?keyword=sondage-aupres-des-familles&amp;q=les+familles+voient+pas+le+sondage"'
         in html
     )
-    assert "checked" in html
+    # One control per suggestion: a link, no radio button beside it doing the same.
+    assert "<input" not in html and html.count("<a ") == html.count('class="hd-suggestion"')
     assert "Formulaires" in html and "EduLAB" in html
     assert "<html" not in html  # a fragment, not a page
 
@@ -226,7 +225,7 @@ def test_fragment_reads_the_ticket_form_fields_too(client, seeded):
     html = client.get("/routing/suggestions", query_string={"subject": "les familles voient pas le sondage"}).get_data(
         as_text=True
     )
-    assert 'value="sondage-aupres-des-familles"' in html
+    assert 'id="keyword-suggestion-sondage-aupres-des-familles"' in html
 
 
 def test_a_keyword_edit_on_another_node_rebuilds_the_index_at_the_next_transaction(app, session, db):

@@ -3,6 +3,7 @@
 import html
 import io
 
+import pytest
 from sqlalchemy import select
 
 from helpdesk.platform.prefill import sign_prefill
@@ -35,12 +36,48 @@ def test_without_javascript_the_typed_text_first_shows_suggestions(chain, login_
     client = login_as(chain["teacher"])
     page = text(client.get("/tickets/nouveau", query_string={"q": "l'agenda de la rubrique est vide"}))
     assert 'value="l\'agenda de la rubrique est vide"' in page
-    assert 'type="radio" id="keyword-suggestion-agenda-rubrique-vide" name="keyword" value="agenda-rubrique-vide"' in page
+    # One link per suggestion, carrying the typed text to the form (no radio button beside it).
+    assert (
+        'id="keyword-suggestion-agenda-rubrique-vide" href="/tickets/nouveau?keyword=agenda-rubrique-vide&q=l\'agenda+de+la+rubrique+est+vide"'
+        in page
+    )
+    assert 'type="radio"' not in page
     assert page.count('id="keyword-suggestions"') == 1
     nothing = text(client.get("/tickets/nouveau", query_string={"q": "zzzz qqqq"}))
     assert "Aucun mot-clé ne correspond encore" in nothing and 'name="subject"' not in nothing
     chosen = text(client.get("/tickets/nouveau", query_string={"q": "agenda vide", "keyword": "agenda-rubrique-vide"}))
     assert 'id="description"' in chosen
+
+
+def test_the_text_typed_in_step_1_fills_the_subject_and_the_description(chain, login_as):
+    client = login_as(chain["teacher"])
+    typed = "l'agenda de la rubrique sport est vide depuis lundi"
+    form = text(client.get("/tickets/nouveau", query_string={"q": typed, "keyword": "agenda-rubrique-vide"}))
+    assert 'value="L\'agenda de la rubrique sport est vide depuis lundi"' in form  # the subject, editable
+    assert f"{typed}</textarea>" in form  # the description, editable
+    assert "changer de mot-clé" in form and "/tickets/nouveau?q=l" in form  # changing the keyword keeps the text
+
+
+def test_the_full_list_keeps_the_typed_text_too(chain, login_as):
+    client = login_as(chain["teacher"])
+    page = text(client.get("/tickets/nouveau", query_string={"q": "zzzz qqqq"}))
+    assert '<input type="hidden" name="q" value="zzzz qqqq">' in page
+
+
+@pytest.mark.parametrize(
+    ("typed", "subject"),
+    [
+        ("agenda vide", "Agenda vide"),
+        ("  deux   espaces\net une ligne ", "Deux espaces et une ligne"),
+        ("Le cahier de textes est vide. " + "Détails " * 30, "Le cahier de textes est vide."),
+        ("mot " * 60, ("Mot " + "mot " * 28).strip() + "…"),
+    ],
+)
+def test_subject_from_typed_text_is_one_short_line(typed, subject):
+    from helpdesk.tickets.forms import TYPED_SUBJECT_MAX, subject_from_typed
+
+    assert subject_from_typed(typed) == subject
+    assert len(subject_from_typed(typed)) <= TYPED_SUBJECT_MAX
 
 
 def test_unknown_keyword_is_a_clear_404(chain, login_as):
