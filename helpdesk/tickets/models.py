@@ -186,6 +186,7 @@ class TimeSpent(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     tier: Mapped[str] = mapped_column(String(10))
     minutes: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class SavedQueueView(db.Model):

@@ -369,7 +369,7 @@ def _queue_filters(args):
     tiers = policy.queue_tiers(current_user)
     tier = args.get("niveau") if args.get("niveau") in tiers else (tiers[0] if tiers else None)
     holder = args.get("porteur") if args.get("porteur") in queries.HOLDER_LABELS else None
-    channel = args.get("canal") if args.get("canal") in services.CHANNEL_LABELS else None
+    channel = args.get("canal") if args.get("canal") in CHANNEL_LABELS else None
     filters = queries.Filters(
         tier=tier,
         service=args.get("service") or None,
@@ -452,7 +452,7 @@ def _render_queue(args, *, outcomes=None, bulk_error=None, view_error=None, valu
         status_labels=STATUS_LABELS,
         phase_labels=queries.PHASE_LABELS,
         holder_labels=queries.HOLDER_LABELS,
-        channel_labels=services.CHANNEL_LABELS,
+        channel_labels=CHANNEL_LABELS,
         groups=_keywords_by_service(session),
         args=args,
         query=saved_views.clean_query(request.query_string.decode("utf-8", "replace")),
