@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from helpdesk.platform.timeutil import utcnow
 from helpdesk.tickets import services
-from tests.browser import axe_violations
+from tests.browser import axe_violations, login
 from tests.factories import ArticleFactory
 
 pytestmark = pytest.mark.browser
@@ -24,11 +24,7 @@ def as_user(browser, live_server):
                                       java_script_enabled=javascript)  # fmt: skip
         contexts.append(context)
         page = context.new_page()
-        page.goto("/connexion")
-        page.get_by_label("Adresse électronique").fill(user.email)
-        page.get_by_label("Mot de passe").fill("correct-horse-42")
-        page.get_by_role("button", name="Se connecter").click()
-        page.wait_for_url("**/")
+        login(page, user.email)
         return page
 
     yield _open

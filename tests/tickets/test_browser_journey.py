@@ -14,6 +14,7 @@ from escalation import seed as sla_seed
 from helpdesk.notifications import jobs as notification_jobs
 from helpdesk.notifications.models import Notification
 from helpdesk.tickets.models import Ticket
+from tests.browser import login
 from tests.factories import KeywordFactory
 from tests.tickets.conftest import png_bytes
 
@@ -28,11 +29,7 @@ def as_user(browser, live_server):
         context = browser.new_context(base_url=live_server, locale="fr-FR", viewport={"width": 1280, "height": 900})
         contexts.append(context)
         page = context.new_page()
-        page.goto("/connexion")
-        page.get_by_label("Adresse électronique").fill(user.email)
-        page.get_by_label("Mot de passe").fill("correct-horse-42")
-        page.get_by_role("button", name="Se connecter").click()
-        page.wait_for_url("**/")
+        login(page, user.email)
         return page
 
     yield _open
