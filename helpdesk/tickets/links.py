@@ -61,8 +61,7 @@ def link(session, ticket: Ticket, other: Ticket, kind: str, *, actor, now: datet
             raise NotAllowed(N_("Seule l'équipe pilote regroupe les doublons des demandes d'évolution."))
         if other.duplicate_of_id == ticket.id:
             raise ValidationFailed(N_("Ce ticket est déjà noté comme doublon de celui-ci."), fields=["other"])
-        # Point at the head of the group so duplicates never form chains.
-        ticket.duplicate_of = other.duplicate_of if other.duplicate_of is not None else other
+        ticket.duplicate_of = other.duplicate_group_head
     else:
         raise ValidationFailed(N_("Lien inconnu."), fields=["kind"])
     ticket.updated_at = now

@@ -97,6 +97,11 @@ class Ticket(db.Model):
     duplicate_of: Mapped["Ticket | None"] = relationship(remote_side=[id], foreign_keys=[duplicate_of_id])
     merged_into: Mapped["Ticket | None"] = relationship(remote_side=[id], foreign_keys=[merged_into_id])
 
+    @property
+    def duplicate_group_head(self) -> "Ticket":
+        """The ticket a new duplicate of this one points at: the head of its group, so duplicates never form chains."""
+        return self.duplicate_of if self.duplicate_of is not None else self
+
 
 class Message(db.Model):
     """A written entry of the timeline: its kind says what it is, its audience who reads it (see audiences.py)."""

@@ -267,8 +267,7 @@ def mark_duplicate(session, ticket: Ticket, original: Ticket | None, *, actor, n
     if original is not None and (original.id == ticket.id or original.duplicate_of_id == ticket.id):
         raise ValidationFailed(N_("Un ticket ne peut pas être le doublon de lui-même."))
     before = ticket.duplicate_of.reference if ticket.duplicate_of else ""
-    # Point at the head of the group so duplicates never form chains.
-    ticket.duplicate_of = original.duplicate_of if original is not None and original.duplicate_of else original
+    ticket.duplicate_of = original.duplicate_group_head if original is not None else None
     ticket.updated_at = now
     record_event(session, ticket, "duplicate_marked", actor=actor, now=now, from_value=before,
                  to_value=ticket.duplicate_of.reference if ticket.duplicate_of else "")  # fmt: skip
