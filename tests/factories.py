@@ -660,3 +660,64 @@ class AuditEntryFactory(Base):
     entity_label = "Collège"
     action = "updated"
     changes = factory.LazyFunction(lambda: {"name": ["Ancien", "Nouveau"]})
+
+
+from helpdesk.answers.models import CannedReply  # noqa: E402
+from helpdesk.mailchannel.models import InboundMail, MailboxPoll  # noqa: E402
+from helpdesk.tickets.models import SavedQueueView, TicketLink, TimeSpent  # noqa: E402
+
+
+class CannedReplyFactory(Base):
+    class Meta:
+        model = CannedReply
+
+    title = factory.Sequence(lambda n: f"Réponse type {n}")
+    body = "Bonjour {demandeur}, votre demande {reference} est traitée."
+
+
+class InboundMailFactory(Base):
+    class Meta:
+        model = InboundMail
+
+    message_key = factory.Sequence(lambda n: f"{n:064x}")
+    message_id = factory.Sequence(lambda n: f"<mail-{n}@ac-toulouse.fr>")
+    sender = "parent@example.org"
+    subject = "Je n'arrive pas à me connecter"
+    outcome = "triage"
+
+
+class MailboxPollFactory(Base):
+    class Meta:
+        model = MailboxPoll
+
+    last_fetched = 1
+
+
+class TicketLinkFactory(Base):
+    class Meta:
+        model = TicketLink
+
+    ticket = factory.SubFactory(TicketFactory)
+    other = factory.SubFactory(TicketFactory)
+
+
+class TimeSpentFactory(Base):
+    class Meta:
+        model = TimeSpent
+
+    class Params:
+        ticket = factory.SubFactory(TicketFactory)
+
+    ticket_id = factory.SelfAttribute("ticket.id")
+    user_id = factory.SelfAttribute("ticket.requester.id")
+    tier = factory.SelfAttribute("ticket.tier")
+    minutes = 15
+
+
+class SavedQueueViewFactory(Base):
+    class Meta:
+        model = SavedQueueView
+
+    user_id = factory.LazyAttribute(lambda s: UserFactory().id)
+    name = factory.Sequence(lambda n: f"Ma vue {n}")
+    query = "tri=age&ordre=desc"

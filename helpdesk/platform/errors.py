@@ -133,7 +133,7 @@ def retry_after_seconds(reset_at: float | None = None) -> int | None:
 def wait_message(seconds: int | None) -> str:
     if not seconds:
         return _("Trop de tentatives : réessayez dans quelques minutes.")
-    minutes = math.ceil(seconds / 60)
+    minutes = max(1, round(seconds / 60))  # limits rounds the window end up: 301 s still reads « 5 minutes »
     return ngettext(
         "Trop de tentatives : réessayez dans %(num)d minute.", "Trop de tentatives : réessayez dans %(num)d minutes.", minutes
     )
