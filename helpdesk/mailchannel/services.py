@@ -339,6 +339,23 @@ def record_poll(session, *, now: datetime, fetched: int, error: str = "") -> Mai
     return state
 
 
+# The poller runs every minute (worker.py); ten minutes without a good read means mail is piling up unread.
+MAILBOX_STALE_AFTER = timedelta(minutes=10)
+
+
+def mailbox_warning(poll: MailboxPoll | None, *, now: datetime, started_at: datetime) -> str | None:
+    """What /healthz says about a configured mailbox, or None while it is read normally. `started_at` (this
+    process's start) keeps a freshly deployed node quiet until the poller has had its chance."""
+    if poll is None or poll.last_poll_at is None:
+        return None if now - started_at < MAILBOX_STALE_AFTER else "La boîte d'assistance n'a encore jamais été relevée."
+    last_good = poll.last_success_at
+    if last_good is not None and now - last_good < MAILBOX_STALE_AFTER:
+        return None
+    since = f"depuis le {last_good:%d/%m/%Y %H:%M} UTC" if last_good else "depuis sa mise en service"
+    reason = f" : {poll.last_error}" if poll.last_error else ""
+    return f"La boîte d'assistance n'est plus relevée {since}{reason}"[:500]
+
+
 def status(session, *, quarantine_limit: int = 20) -> dict:
     counts = dict(session.execute(select(InboundMail.outcome, func.count()).group_by(InboundMail.outcome)).all())
     return {

@@ -6,6 +6,8 @@ from sqlalchemy import select, text
 
 from escalation.services import holiday_coverage
 from helpdesk import policy
+from helpdesk.mailchannel import services as mailchannel
+from helpdesk.mailchannel.models import MailboxPoll
 from helpdesk.platform.extensions import db
 from helpdesk.platform.queue import redis_connection
 from helpdesk.platform.security import is_safe_next
@@ -14,6 +16,9 @@ from helpdesk.tickets.models import Ticket
 from helpdesk.tickets.states import Status
 
 bp = Blueprint("web", __name__)
+
+# When this process started: a node just deployed has not had the time to read the mailbox yet.
+_STARTED_AT = utcnow()
 
 
 def _agent_queue(user, limit: int = 10) -> dict[str, list[Ticket]]:
@@ -92,6 +97,13 @@ def healthz():
                 extra["warnings"] = [coverage.message]
         except Exception:  # noqa: BLE001 — never fail the health check on its courtesy part
             db.session.rollback()
+        if current_app.config["MAIL_IMAP_HOST"]:
+            try:  # a warning too: unread mail is a channel gone quiet, the web still serves
+                warning = mailchannel.mailbox_warning(db.session.get(MailboxPoll, 1), now=utcnow(), started_at=_STARTED_AT)
+                if warning:
+                    extra.setdefault("warnings", []).append(warning)
+            except Exception:  # noqa: BLE001
+                db.session.rollback()
     return jsonify(status="ok" if healthy else "degraded", **checks, **extra), (200 if healthy else 503)
 
 
