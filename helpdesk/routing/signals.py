@@ -76,7 +76,8 @@ _EVOLUTION_NOUNS = frozenset(stem(w) for w in "evolution amelioration fonctionna
 # Words that say something is broken: "for everyone" only means a mass incident when something fails.
 FAILURE_WORDS = frozenset(
     """pas plus aucun aucune rien jamais personne impossible panne erreur bug bugue plante rame lent lente lenteur
-    lenteurs inaccessible bloque bloques bloquee marche fonctionne hs down souci soucis probleme problemes pb""".split()
+    lenteurs inaccessible injoignable indisponible inutilisable blanche bloque bloques bloquee marche fonctionne hs down
+    ko souci soucis probleme problemes pb""".split()
 )
 
 
@@ -91,6 +92,31 @@ def _next_meaningful(raw_words: list[str], i: int) -> str:
     return ""
 
 
+# The people a school is made of, as typed in the plural: two groups hit ("nos élèves comme nos enseignants") say
+# many users; "aucun" before one of them followed by a way in ("aucun parent ne peut se connecter") says nobody
+# among them gets through.
+_PEOPLE_GROUPS = {
+    stem(w): group
+    for group, names in {
+        "eleve": "eleve eleves",
+        "enseignant": "prof profs professeur professeurs enseignant enseignants",
+        "parent": "parent parents famille familles",
+        "collegue": "collegue collegues",
+        "personnel": "personnel personnels agent agents",
+        "utilisateur": "utilisateur utilisateurs",
+    }.items()
+    for w in names.split()
+}
+_NOBODY = frozenset({"aucun", "aucune"})
+_ACCESS_VERBS = frozenset("connecter connecte connectent ouvrir acceder entrer loguer logguer authentifier".split())
+# "tout l'ENT rame", "panne totale": the whole platform fails, which is a failure for everyone unless the person
+# says it is only them ("chez moi", "sur mon poste", "uniquement").
+_ONLY_ME = re.compile(
+    r"\b(?:chez moi|pour moi|que moi|sur mon (?:poste|ordinateur|ordi|pc|telephone|portable|tablette)|uniquement|seulement"
+    r"|seul|seule|mes collegues (?:y arrivent|si|se connectent|n ont pas))\b"
+)
+
+
 def _mass_words(raw_words: list[str]) -> tuple[int, bool]:
     """Signs of a mass incident in the text's own words: (number of signs, whether several schools are named).
 
@@ -98,6 +124,7 @@ def _mass_words(raw_words: list[str]) -> tuple[int, bool]:
     "Plusieurs / d'autres / aucun + établissement" and "les collèges voisins" say by themselves that several schools
     are hit; "tous" and "tout le collège" still need a word of failure (see mass_signal)."""
     signs: set[str] = set()
+    groups: set[str] = set()
     pairs = 0
     several = False
     for i, word in enumerate(raw_words):
@@ -115,6 +142,20 @@ def _mass_words(raw_words: list[str]) -> tuple[int, bool]:
             if following and stem(following) in _SCHOOL_WORDS:
                 pairs += 1
                 several = several or stemmed in _SEVERAL_QUALIFIERS
+            elif (
+                word in _NOBODY
+                and following
+                and stem(following) in _PEOPLE_GROUPS
+                and _ACCESS_VERBS & set(raw_words[i + 2 : i + 9])
+            ):
+                signs.add("aucun")  # nobody gets in; "aucun élève ne voit le devoir" is about content, not an outage
+        if word.endswith("s") and stemmed in _PEOPLE_GROUPS:
+            groups.add(_PEOPLE_GROUPS[stemmed])
+    if len(groups) >= 2:
+        signs.add("groups")
+    text = " ".join(raw_words[:200])
+    if _WHOLE_PLATFORM.search(_DENIED_OUTAGE.sub(" ", text)) and not _ONLY_ME.search(text):
+        signs.add("whole")
     return len(signs) + pairs, several
 
 
@@ -229,12 +270,13 @@ _LOGIN = re.compile(
 # The ENT as the subject of the failure ("l'ENT est tombé", "l'ENT rame") or as what cannot be reached.
 _ENT_FAILS = re.compile(
     r"\b(?:ent|plateforme|occitanie)(?: est| reste)?(?: ne| n)?(?: \w+){0,2} (?:marche|fonctionne|repond|rame|lent|lente|"
-    r"tombe|panne|inaccessible|hs|plante|bloque|down|charge)\b"
-    r"|\b(?:accede|acceder|ouvrir|entrer) (?:a |dans |sur )?ent\b"
+    r"tombe|panne|inaccessible|injoignable|indisponible|hs|plante|bloque|down|charge)\b"
+    r"|\b(?:accede|acceder|ouvrir|ouvrant|entrer) (?:a |dans |sur )?ent\b"
 )
 # Strong words of failure, for "two services named" (a plain "pas" is not enough: "pas de Pix dans le médiacentre").
 _STRONG_FAILURE = frozenset(
-    stem(w) for w in "panne inaccessible marche fonctionne lent lenteur rame bloque hs plante down tombe repond".split()
+    stem(w)
+    for w in "panne inaccessible injoignable indisponible marche fonctionne lent lenteur rame bloque hs plante down tombe repond".split()
 )
 # A password or an identifier named: one person's sign-in problem, not the platform.
 _PERSONAL = frozenset("mdp passe password identifiant identifiants code codes".split())

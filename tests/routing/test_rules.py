@@ -124,6 +124,23 @@ def test_mass_signal_audiences_and_several_schools(text, is_mass):
 
 
 @pytest.mark.parametrize(
+    ("text", "is_mass"),
+    [
+        ("tout l'ENT rame", True),  # the whole platform failing fails for everyone...
+        ("tout l'ENT rame chez moi", False),  # ...unless the person says it is only them
+        ("panne totale de l'ENT, mais seulement sur mon poste", False),
+        ("nos élèves comme nos enseignants tombent sur une page blanche", True),  # two groups of people hit
+        ("mes élèves tombent sur une page blanche", False),  # one class's pupils: not by itself
+        ("aucun parent ne peut se connecter avec EduConnect", True),  # nobody among them gets in
+        ("aucun élève ne voit le devoir que j'ai mis", False),  # content, not a way in
+        ("j'écris aux parents et aux élèves mais rien ne part", False),  # an audience, not victims
+    ],
+)
+def test_mass_signal_whole_platform_groups_and_nobody_getting_in(text, is_mass):
+    assert (signals.mass_signal(signals.normalise(text), signals.signal_words(text)) > 0) is is_mass
+
+
+@pytest.mark.parametrize(
     ("text", "strength"),
     [
         ("Serait-il possible d'avoir un export tableur des absences ?", 1.0),

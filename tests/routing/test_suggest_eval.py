@@ -20,7 +20,10 @@ HERE = Path(__file__).parent
 # file -> (minimum size, top-1 floor, top-3 floor); measured with the shared French analysis: own 0.897 / 0.977,
 # held-out 0.953 / 1.000, blind check 0.906 / 1.000 (before it: own 0.908 / 0.989, held-out 0.945 / 0.992,
 # blind check 0.906 / 0.969)
-PLATFORM_FLOOR = 0.72  # measured 0.500 before the platform signal, 0.773 after (eval_platform.yaml)
+# Platform-failure sets, top-1 with the right mass flag (docs/routing.md): eval_platform.yaml measured 0.500 before
+# the platform signal, 0.773 after, 0.864 with the whole-platform / groups / nobody-gets-in signs;
+# eval_platform_blind.yaml (written before those signs) 0.650 at its first measure, 0.850 after.
+PLATFORM_FLOORS = {"eval_platform.yaml": 0.82, "eval_platform_blind.yaml": 0.80}
 SETS = {
     "eval_phrasings.yaml": (80, 0.88, 0.97),
     "eval_heldout.yaml": (80, 0.92, 0.97),
@@ -80,7 +83,8 @@ def test_top1_and_top3_accuracy_on_service_and_tier(client, seeded, capsys, name
     assert top3 / total >= top3_floor
 
 
-def test_platform_failure_is_told_from_one_service_and_from_one_user(client, seeded, session, capsys):
+@pytest.mark.parametrize("name", PLATFORM_FLOORS)
+def test_platform_failure_is_told_from_one_service_and_from_one_user(client, seeded, session, capsys, name):
     """tests/routing/eval_platform.yaml (issue 16, written before the change): the whole platform down or slow, or
     nobody past the login page, is a level-1 access problem and a mass incident; the same for one user is access
     without a mass incident; one service failing for everyone is that service's mass incident."""
@@ -89,7 +93,7 @@ def test_platform_failure_is_told_from_one_service_and_from_one_user(client, see
     from helpdesk.routing.models import Keyword
 
     mass_slugs = set(session.scalars(select(Keyword.slug).where(Keyword.is_mass_incident.is_(True))))
-    phrasings = _load("eval_platform.yaml")
+    phrasings = _load(name)
     hits = 0
     misses = []
     for phrasing in phrasings:
@@ -103,7 +107,7 @@ def test_platform_failure_is_told_from_one_service_and_from_one_user(client, see
                 f"{phrasing['q']!r}: attendu {phrasing['service']}/{phrasing['tier']}/mass={phrasing['mass']}, obtenu {top}"
             )
     with capsys.disabled():
-        print(f"\nplatform failure set ({len(phrasings)} phrasings): top-1 with mass flag {hits / len(phrasings):.3f}")
+        print(f"\nplatform failure set {name} ({len(phrasings)} phrasings): top-1 with mass flag {hits / len(phrasings):.3f}")
         for miss in misses:
             print("  miss:", miss)
-    assert hits / len(phrasings) >= PLATFORM_FLOOR
+    assert hits / len(phrasings) >= PLATFORM_FLOORS[name]
