@@ -36,6 +36,27 @@ def mail_poll():
     click.echo(", ".join(f"{k}: {v}" for k, v in sorted(outcomes.items())) or "aucun nouveau message")
 
 
+@mail_cli.command("lmtp")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Adresse d'écoute (le serveur de courrier local).")
+@click.option("--port", default=8024, show_default=True, type=int)
+def mail_lmtp(host: str, port: int):
+    """Reçoit les courriels poussés en LMTP par le serveur de courrier (même import que la relève IMAP)."""
+    import signal
+    import threading
+
+    from helpdesk.mailchannel import lmtp
+
+    controller = lmtp.start(current_app._get_current_object(), host=host, port=port)
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    click.echo(f"LMTP : écoute sur {host}:{port}")
+    try:
+        stop.wait()
+    finally:
+        controller.stop()
+
+
 @mail_cli.command("status")
 def mail_status():
     """Dernière relève, nombre de courriels par issue, quarantaine."""

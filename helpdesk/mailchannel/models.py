@@ -30,7 +30,7 @@ class InboundMail(db.Model):
     sender_name: Mapped[str] = mapped_column(String(200), default="")
     subject: Mapped[str] = mapped_column(String(300), default="")
     size: Mapped[int] = mapped_column(Integer, default=0)
-    source: Mapped[str] = mapped_column(String(10), default="imap")  # imap | file
+    source: Mapped[str] = mapped_column(String(10), default="imap")  # imap | file | lmtp
     outcome: Mapped[str] = mapped_column(String(12))
     reason: Mapped[str] = mapped_column(Text, default="")
     ticket_id: Mapped[int | None] = mapped_column(ForeignKey("ticket.id", ondelete="SET NULL"), index=True)
