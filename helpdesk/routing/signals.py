@@ -95,18 +95,21 @@ def _next_meaningful(raw_words: list[str], i: int) -> str:
 # The people a school is made of, as typed in the plural: two groups hit ("nos élèves comme nos enseignants") say
 # many users; "aucun" before one of them followed by a way in ("aucun parent ne peut se connecter") says nobody
 # among them gets through.
-_PEOPLE_GROUPS = {
-    stem(w): group
-    for group, names in {
+def _by_stem(names: dict[str, str]) -> dict[str, str]:
+    """{code: "word word…"} → {stem: code}: the words a person may type for each code."""
+    return {stem(w): code for code, words in names.items() for w in words.split()}
+
+
+_PEOPLE_GROUPS = _by_stem(
+    {
         "eleve": "eleve eleves",
         "enseignant": "prof profs professeur professeurs enseignant enseignants",
         "parent": "parent parents famille familles",
         "collegue": "collegue collegues",
         "personnel": "personnel personnels agent agents",
         "utilisateur": "utilisateur utilisateurs",
-    }.items()
-    for w in names.split()
-}
+    }
+)
 _NOBODY = frozenset({"aucun", "aucune"})
 _ACCESS_VERBS = frozenset("connecter connecte connectent ouvrir acceder entrer loguer logguer authentifier".split())
 # "tout l'ENT rame", "panne totale": the whole platform fails, which is a failure for everyone unless the person
@@ -292,9 +295,8 @@ _PLATFORM_FINE = re.compile(
     r"|\bconnect\w* (?:a |sur )?ent (?:sans (?:probleme|souci)|normalement|bien)\b"
 )
 # One word for each service a person may name; two or more named as failing is the platform failing.
-_SERVICE_WORDS = {
-    stem(w): service
-    for service, names in {
+_SERVICE_WORDS = _by_stem(
+    {
         "messagerie": "messagerie mail mails courriel",
         "cahier_de_textes": "cahier cdt",
         "pronote": "pronote",
@@ -304,9 +306,8 @@ _SERVICE_WORDS = {
         "classeur_pedagogique": "classeur",
         "pix": "pix",
         "communication_ciblee": "communication",
-    }.items()
-    for w in names.split()
-}
+    }
+)
 
 
 def platform_signal(raw_words: list[str]) -> float:

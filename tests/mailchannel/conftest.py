@@ -68,15 +68,15 @@ def make_mail(*, sender="camille.martin@ac-toulouse.fr", to="assistance-ent@ac-t
     return mail
 
 
-def _free_port() -> int:
-    for port in PORTS:
+def free_port(ports: range = PORTS) -> int:
+    for port in ports:
         with socket.socket() as probe:
             try:
                 probe.bind(("127.0.0.1", port))
             except OSError:
                 continue
             return port
-    raise RuntimeError("no free port in 21000-21099")
+    raise RuntimeError(f"no free port in {ports.start}-{ports.stop - 1}")
 
 
 def _config(root: Path, port: int) -> str:
@@ -148,7 +148,7 @@ def dovecot(tmp_path_factory):
     if os.getuid() == 0:
         shutil.chown(root / "mail", "dovecot", "dovecot")
     (root / "passwd").write_text(f"{IMAP_USER}:{{PLAIN}}{IMAP_PASSWORD}::::::\n")
-    port = _free_port()
+    port = free_port()
     (root / "dovecot.conf").write_text(_config(root, port))
     process = subprocess.Popen([DOVECOT, "-F", "-c", str(root / "dovecot.conf")], stdout=subprocess.DEVNULL,
                                stderr=subprocess.STDOUT)  # fmt: skip

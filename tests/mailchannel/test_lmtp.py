@@ -3,7 +3,6 @@ aiosmtpd listener) imports through the same path as the IMAP poller — a ticket
 threaded, an oversized mail refused by the protocol so the sender's MTA bounces it."""
 
 import smtplib
-import socket
 
 import pytest
 from sqlalchemy import select
@@ -11,25 +10,14 @@ from sqlalchemy import select
 from helpdesk.mailchannel import lmtp
 from helpdesk.mailchannel.models import InboundMail
 from helpdesk.tickets.models import Message, Ticket
-from tests.mailchannel.conftest import make_mail
+from tests.mailchannel.conftest import free_port, make_mail
 
 PORTS = range(21100, 21200)
 
 
-def _free_port() -> int:
-    for port in PORTS:
-        with socket.socket() as probe:
-            try:
-                probe.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError("no free port in 21100-21199")
-
-
 @pytest.fixture
 def listener(app, people):
-    port = _free_port()
+    port = free_port(PORTS)
     controller = lmtp.start(app, host="127.0.0.1", port=port)
     yield port
     controller.stop()
@@ -63,7 +51,7 @@ def test_a_pushed_mail_becomes_a_ticket_once_and_its_reply_threads_in(app, sessi
 def test_an_oversized_pushed_mail_is_refused_by_the_protocol(app, people):
     saved = app.config.get("MAIL_INBOUND_MAX_BYTES")
     app.config["MAIL_INBOUND_MAX_BYTES"] = 2000
-    port = _free_port()
+    port = free_port(PORTS)
     controller = lmtp.start(app, host="127.0.0.1", port=port)
     try:
         with pytest.raises(smtplib.SMTPException) as refused:
