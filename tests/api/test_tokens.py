@@ -89,3 +89,18 @@ def test_nobody_revokes_someone_else_s_token(client, session, people, login_as):
     client.post(f"/compte/jetons/{token.id}/revoquer")
     session.expire_all()
     assert session.get(ApiToken, token.id).revoked_at is None
+
+
+def test_cli_issues_a_scoped_token_with_expiry(app, session, people):
+    day = (date.today() + timedelta(days=7)).isoformat()
+    result = app.test_cli_runner().invoke(
+        args=["user", "token", "--email", people["teacher"].email, "--scope", "tickets:read", "--expires", day]
+    )
+    assert result.exit_code == 0 and result.output.startswith("hdk_"), result.output
+    token = session.query(ApiToken).one()
+    assert token.scope_list == ["tickets:read"] and token.expires_at is not None
+
+
+def test_cli_refuses_an_unknown_scope(app, people):
+    result = app.test_cli_runner().invoke(args=["user", "token", "--email", people["teacher"].email, "--scope", "root"])
+    assert result.exit_code != 0 and "root" in result.output

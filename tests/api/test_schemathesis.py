@@ -1,0 +1,68 @@
+"""Schemathesis against the live app (its WSGI app, on the test database: SQLite or PostgreSQL): requests generated from
+the OpenAPI document — valid ones and ones that break it — with a pilot's token, for every operation; no answer is a 5xx
+and each one matches the document (status, content type, body schema). Half of the cases point at a real ticket and
+incident, and a valid body for that ticket carries its current `version`, so the generated bodies reach the handlers
+and act instead of stopping at a 404 or a 409.
+
+One test walks every operation (schemathesis' pytest loader `from_fixture` does not run under pytest 9), and reports
+all the operations that failed, each with the request that shows it."""
+
+import hypothesis.strategies as st
+import schemathesis
+from hypothesis import HealthCheck, given, settings
+from schemathesis import GenerationMode
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance, status_code_conformance
+
+from helpdesk.incidents import services as incidents
+from helpdesk.platform.timeutil import utcnow
+from tests.api.conftest import bearer
+
+CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
+# Bounded so that the whole run (some forty operations) stays around a minute on the shared machine.
+EXAMPLES = 8
+
+
+def _strategy(operation, real: dict):
+    known = {name: value for name, value in real.items() if name in {p.name for p in operation.path_parameters}}
+    modes = [GenerationMode.POSITIVE, GenerationMode.NEGATIVE]
+    strategies = [operation.as_strategy(generation_mode=mode) for mode in modes]
+    if known:
+        strategies += [operation.as_strategy(generation_mode=mode, path_parameters=known) for mode in modes]
+    return st.one_of(strategies)
+
+
+def _current_version(case, ticket) -> None:
+    if (case.path_parameters or {}).get("ref") == ticket.reference and isinstance(case.body, dict):
+        if isinstance(case.body.get("version"), int) and case.meta.generation.mode == GenerationMode.POSITIVE:
+            from helpdesk.platform.extensions import db
+            from helpdesk.tickets.models import Ticket
+
+            case.body["version"] = db.session.get(Ticket, ticket.id).version
+
+
+def test_api_answers_match_the_document(app, session, people):
+    incident = incidents.declare(session, actor=people["pilote"], service="rubriques", title="Agenda en panne",
+                                 message="Les agendas sont vides.", now=utcnow())  # fmt: skip
+    session.commit()
+    headers = bearer(session, people["pilote"])
+    real = {"ref": people["ticket"].reference, "incident_id": incident.id, "slug": "inconnu"}
+    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
+    failures, operations = {}, 0
+    for result in schema.get_all_operations():
+        operation = result.ok()
+        operations += 1
+
+        @given(case=_strategy(operation, real))
+        @settings(max_examples=EXAMPLES, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+        def run(case):
+            with app.app_context():
+                _current_version(case, people["ticket"])
+                case.call_and_validate(headers=headers, checks=CHECKS)
+
+        try:
+            run()
+        except Exception as error:  # noqa: BLE001 — every operation is tried; all failures are reported together
+            failures[operation.label] = str(error)[:2000]
+    assert operations >= 30, operations
+    assert not failures, "\n\n".join(f"{label}:\n{text}" for label, text in failures.items())
