@@ -1,6 +1,7 @@
 """Schemathesis against the live app (its WSGI app, on the test database: SQLite or PostgreSQL): requests generated from
 the OpenAPI document — valid ones and ones that break it — with a pilot's token, for every operation; no answer is a 5xx
-and each one matches the document (status, content type, body schema). Half of the cases point at a real ticket and
+each one matches the document (status, content type, body schema), and a request that breaks the document is refused
+with a 4xx. Half of the cases point at a real ticket and
 incident, and a valid body for that ticket carries its current `version`, so the generated bodies reach the handlers
 and act instead of stopping at a 404 or a 409.
 
@@ -12,13 +13,24 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
-from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance, status_code_conformance
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    negative_data_rejection,
+    response_schema_conformance,
+    status_code_conformance,
+)
 
 from helpdesk.incidents import services as incidents
 from helpdesk.platform.timeutil import utcnow
 from tests.api.conftest import bearer
 
-CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+    negative_data_rejection,
+]
 # Bounded so that the whole run (some forty operations) stays around a minute on the shared machine.
 EXAMPLES = 8
 
