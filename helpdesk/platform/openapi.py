@@ -60,8 +60,8 @@ spec = SpecTree(
                 scheme="bearer",
                 bearer_format="hdk_…",
                 description=(
-                    "Jeton personnel (page « Mon compte »). Portées facultatives : tickets:read, tickets:write "
-                    "(lecture comprise), incidents:read, incidents:write (lecture comprise), kb:read. Sans portée, "
+                    "Jeton personnel (page « Mon compte »), éventuellement limité à des portées (celles que chaque "
+                    "opération demande : voir `security`) ; une portée d'écriture comprend la lecture. Sans portée, "
                     "le jeton a tous les droits de son titulaire ; expiré ou révoqué, il répond 401 ; portée absente, 403."
                 ),
             ),
@@ -132,6 +132,11 @@ def build_document() -> dict:
 def _finish(document: dict) -> dict:
     """What spectree leaves to the caller: servers, and the path parameters narrowed by `path_schemas`."""
     document["servers"] = [{"url": "/"}]
+    scopes = sorted(
+        {s for op in _operations(document) for requirement in op.get("security", []) for s in requirement.get(BEARER, [])}
+    )
+    scheme = document["components"]["securitySchemes"][BEARER]
+    scheme["description"] += " Portées : " + ", ".join(scopes) + "."
     for rule in current_app.url_map.iter_rules():
         narrowed = getattr(current_app.view_functions[rule.endpoint], "openapi_path_schemas", None)
         if not narrowed:
@@ -142,3 +147,8 @@ def _finish(document: dict) -> dict:
                 if parameter["in"] == "path" and parameter["name"] in narrowed:
                     parameter["schema"] = {**parameter["schema"], **narrowed[parameter["name"]]}
     return document
+
+
+def _operations(document: dict):
+    for operations in document["paths"].values():
+        yield from operations.values()

@@ -3,6 +3,7 @@
 from flask import current_app
 
 from helpdesk.platform import openapi
+from helpdesk.policy import Scope
 from helpdesk.tickets import actions
 
 
@@ -38,6 +39,8 @@ def test_document_is_openapi_3_1_with_bearer_security(client):
         "type": "http",
         "scheme": "bearer",
     }
+    description = document["components"]["securitySchemes"]["bearerToken"]["description"]
+    assert all(str(scope) in description for scope in Scope)  # each scope is needed by some operation
     create = document["paths"]["/api/v1/tickets"]["post"]
     assert create["security"] == [{"bearerToken": ["tickets:write"]}]
     assert document["paths"]["/api/v1/kb/search"]["get"]["security"] == [{}, {"bearerToken": ["kb:read"]}]
