@@ -104,3 +104,10 @@ def test_cli_issues_a_scoped_token_with_expiry(app, session, people):
 def test_cli_refuses_an_unknown_scope(app, people):
     result = app.test_cli_runner().invoke(args=["user", "token", "--email", people["teacher"].email, "--scope", "root"])
     assert result.exit_code != 0 and "root" in result.output
+
+
+def test_an_unreadable_expiry_is_refused_in_french(client, session, people, login_as):
+    login_as(people["teacher"])
+    page = client.post("/compte", data={"name": "Script", "expires_on": "31/02/2027"})
+    assert page.status_code == 400 and session.query(ApiToken).count() == 0
+    assert "pas une date valide" in page.get_data(as_text=True)
