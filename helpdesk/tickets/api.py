@@ -19,6 +19,7 @@ from helpdesk.routing.models import Keyword
 from helpdesk.tickets import actions, bulk, links, queries, services, timeline, worktime
 from helpdesk.tickets.api_schemas import (
     BulkInput,
+    BulkItem,
     BulkOutput,
     CreateTicketInput,
     TicketList,
@@ -345,7 +346,7 @@ def bulk_action():
     if name not in bulk.OPERATIONS:
         return json_error(_("Action inconnue : choisissez parmi %(names)s.", names=", ".join(bulk.OPERATIONS)),
                           fields=["action"], actions=list(bulk.OPERATIONS))  # fmt: skip
-    wanted = [(str(i.get("reference") or "").strip().upper()[:30], i.get("version")) for i in items]
+    wanted = [(item.reference.upper(), item.version) for item in (parse(BulkItem, i) for i in items)]
     ids = dict(session.execute(select(Ticket.reference, Ticket.id).where(Ticket.reference.in_([r for r, _v in wanted]))).all())
     if not wanted or len(wanted) > bulk.MAX_SELECTED:
         bulk.parse_selection([f"1:{i}" for i in range(1, len(wanted) + 1)])  # none, or too many: its own refusal

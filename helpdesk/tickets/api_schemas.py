@@ -8,6 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from helpdesk.platform.openapi import Out
+from helpdesk.platform.schemas import Input
 from helpdesk.tickets import bulk, queries
 
 MAX_INT = 2**31 - 1
@@ -46,9 +47,11 @@ class TicketListQuery(BaseModel):
     cursor: str = Field(default=None)
 
 
-class BulkItem(BaseModel):
-    reference: str
-    version: int = Field(ge=1, le=MAX_INT)
+class BulkItem(Input):
+    """One ticket of a bulk action, as the queue read it (validated by the view: a bad item refuses the whole batch)."""
+
+    reference: str = Field(min_length=1, max_length=30, title="reference")
+    version: int = Field(ge=1, le=MAX_INT, title="version")
 
 
 class BulkInput(BaseModel):
