@@ -40,12 +40,13 @@ assets: $(VENDOR)/.installed
 
 $(VENDOR)/.installed: package-lock.json Makefile
 	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
-	rm -rf $(VENDOR) && mkdir -p $(VENDOR)/dsfr/utility/icons $(VENDOR)/htmx $(VENDOR)/chartjs
+	rm -rf $(VENDOR) && mkdir -p $(VENDOR)/dsfr/utility/icons $(VENDOR)/htmx $(VENDOR)/chartjs $(VENDOR)/swagger-ui
 	cp $(DSFR)/dsfr.min.css $(DSFR)/dsfr.module.min.js $(DSFR)/dsfr.nomodule.min.js $(VENDOR)/dsfr/
 	cp -r $(DSFR)/fonts $(DSFR)/icons $(DSFR)/favicon $(VENDOR)/dsfr/
 	cp $(DSFR)/utility/icons/icons.min.css $(VENDOR)/dsfr/utility/icons/
 	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/htmx/
 	cp node_modules/chart.js/dist/chart.umd.min.js node_modules/chart.js/LICENSE.md $(VENDOR)/chartjs/
+	cp node_modules/swagger-ui-dist/swagger-ui.css node_modules/swagger-ui-dist/swagger-ui-bundle.js node_modules/swagger-ui-dist/LICENSE $(VENDOR)/swagger-ui/
 	@touch $@
 
 translations: helpdesk/translations/.compiled

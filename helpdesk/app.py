@@ -134,7 +134,9 @@ def _register_blueprints(app: Flask) -> None:
     ):
         app.register_blueprint(module.bp)
     # The API authenticates by bearer token only (never by cookie), hence no CSRF token.
-    for module in (routing_api, tickets_api, incidents_api, kb_api, diagnostics_api):
+    from helpdesk.platform import openapi
+
+    for module in (routing_api, tickets_api, incidents_api, kb_api, diagnostics_api, openapi):
         csrf.exempt(module.bp)
         app.register_blueprint(module.bp)
     satisfaction_views.install(app)  # the survey link of the resolution e-mail, the survey callout of the ticket page

@@ -66,6 +66,26 @@ class Action(StrEnum):
     REGISTER_TRAINING = "register_training"
 
 
+class Scope(StrEnum):
+    """What an API token may be limited to, within its owner's rights (a token without scopes has them all)."""
+
+    TICKETS_READ = "tickets:read"
+    TICKETS_WRITE = "tickets:write"  # create, act on, bulk-act on tickets
+    INCIDENTS_READ = "incidents:read"
+    INCIDENTS_WRITE = "incidents:write"  # declare, attach, detach, post news, resolve
+    KB_READ = "kb:read"  # read the knowledge base and diagnostics with the owner's audience (else as anonymous)
+
+
+# A write scope lets its token read what it writes: the answer to a write is the object written.
+SCOPE_IMPLIED_BY = {Scope.TICKETS_READ: Scope.TICKETS_WRITE, Scope.INCIDENTS_READ: Scope.INCIDENTS_WRITE}
+
+
+def token_allows(scopes, scope: Scope) -> bool:
+    """Whether a token holding `scopes` (strings) may be used where `scope` is needed. Its owner's rights still apply."""
+    granted = set(scopes)
+    return not granted or scope in granted or SCOPE_IMPLIED_BY.get(scope) in granted
+
+
 # The académie's own agents; the vendor (an external company) is an agent of its tier only.
 ACADEMIE_AGENT_ROLES = frozenset({Role.AGENT_N1, Role.EDULAB, Role.PILOTE})
 AGENT_ROLES = ACADEMIE_AGENT_ROLES | {Role.EDITEUR}

@@ -2,14 +2,16 @@
 
 from flask import Blueprint, jsonify
 from flask_babel import gettext as _
-from pydantic import Field
+from pydantic import BaseModel, Field
 
 from helpdesk.incidents import services
 from helpdesk.incidents.models import MajorIncident
 from helpdesk.platform import idempotency
 from helpdesk.platform.extensions import db
+from helpdesk.platform.openapi import documented
 from helpdesk.platform.schemas import Input, parse
 from helpdesk.platform.timeutil import as_utc, utcnow
+from helpdesk.policy import Scope
 from helpdesk.users.api_auth import api_user, json_error, token_required
 
 bp = Blueprint("incidents_api", __name__, url_prefix="/api/v1/incidents")
@@ -33,6 +35,32 @@ class NewsInput(Input):
 
 class ResolveInput(NewsInput):
     confirmed: bool = Field(title="confirmed")
+
+
+class IncidentOut(BaseModel):
+    id: int
+    status: str
+    service: str
+    title: str
+    message: str
+    detected_at: str | None
+    confirmed_at: str | None
+    resolved_at: str | None
+    tickets: list[str]
+
+
+class IncidentList(BaseModel):
+    incidents: list[IncidentOut]
+
+
+class NewsOut(BaseModel):
+    sent: int
+    incident: IncidentOut
+
+
+class ResolvedOut(BaseModel):
+    resolved: int
+    incident: IncidentOut
 
 
 def _iso(value):
@@ -69,14 +97,19 @@ def _write(run):
 
 
 @bp.get("")
-@token_required
+@documented(responses={200: IncidentList}, tags=["incidents"])
+@token_required(Scope.INCIDENTS_READ)
 def listing():
+    """The major incidents, newest first (100 at most)."""
     return jsonify(incidents=[serialize(i) for i in services.list_incidents(db.session, actor=api_user())])
 
 
 @bp.post("")
-@token_required
+@documented(json=DeclareInput, responses={201: IncidentOut}, tags=["incidents"], writes=True)
+@token_required(Scope.INCIDENTS_WRITE)
 def declare():
+    """Declare a major incident, possibly from a ticket."""
+
     def run(body):
         data = parse(DeclareInput, body)
         source = None
@@ -91,15 +124,20 @@ def declare():
     return _write(run)
 
 
-@bp.get("/<int:incident_id>")
-@token_required
+@bp.get("/<int(max=2147483647):incident_id>")
+@documented(responses={200: IncidentOut}, tags=["incidents"])
+@token_required(Scope.INCIDENTS_READ)
 def read(incident_id):
+    """Read one major incident and its tickets."""
     return jsonify(serialize(services.get(db.session, incident_id, actor=api_user())))
 
 
-@bp.post("/<int:incident_id>/tickets")
-@token_required
+@bp.post("/<int(max=2147483647):incident_id>/tickets")
+@documented(json=TicketInput, responses={200: IncidentOut}, tags=["incidents"], writes=True)
+@token_required(Scope.INCIDENTS_WRITE)
 def attach(incident_id):
+    """Attach a ticket to the incident."""
+
     def run(body):
         services.attach(db.session, incident_id, parse(TicketInput, body).reference, actor=api_user(), now=utcnow())
         return serialize(services.get(db.session, incident_id, actor=api_user())), 200
@@ -107,9 +145,11 @@ def attach(incident_id):
     return _write(run)
 
 
-@bp.delete("/<int:incident_id>/tickets/<ref>")
-@token_required
+@bp.delete("/<int(max=2147483647):incident_id>/tickets/<ref>")
+@documented(responses={200: IncidentOut}, tags=["incidents"], writes=True)
+@token_required(Scope.INCIDENTS_WRITE)
 def detach(incident_id, ref):
+    """Detach a ticket from the incident."""
     from helpdesk.tickets.services import get_visible
 
     ticket = get_visible(db.session, ref, actor=api_user())
@@ -118,9 +158,12 @@ def detach(incident_id, ref):
     return jsonify(serialize(services.get(db.session, incident_id, actor=api_user())))
 
 
-@bp.post("/<int:incident_id>/news")
-@token_required
+@bp.post("/<int(max=2147483647):incident_id>/news")
+@documented(json=NewsInput, responses={201: NewsOut}, tags=["incidents"], writes=True)
+@token_required(Scope.INCIDENTS_WRITE)
 def news(incident_id):
+    """Send news to the requesters of the attached tickets."""
+
     def run(body):
         sent = services.post_news(db.session, incident_id, actor=api_user(), message=parse(NewsInput, body).message, now=utcnow())
         return {"sent": sent, "incident": serialize(services.get(db.session, incident_id, actor=api_user()))}, 201
@@ -128,9 +171,12 @@ def news(incident_id):
     return _write(run)
 
 
-@bp.post("/<int:incident_id>/resolve")
-@token_required
+@bp.post("/<int(max=2147483647):incident_id>/resolve")
+@documented(json=ResolveInput, responses={200: ResolvedOut}, tags=["incidents"], writes=True)
+@token_required(Scope.INCIDENTS_WRITE)
 def resolve(incident_id):
+    """Resolve the incident and its tickets with one message."""
+
     def run(body):
         data = parse(ResolveInput, body)
         count = services.resolve(db.session, incident_id, actor=api_user(), message=data.message, confirmed=data.confirmed,

@@ -81,7 +81,10 @@ def register_error_handlers(app):
     @app.errorhandler(DomainError)
     def domain_error(error: DomainError):
         if wants_json():
-            return jsonify(error=error.text(), **error.details), error.status
+            text = error.text()
+            return jsonify(
+                error=text, detail=error.details.get("detail", text), **{k: v for k, v in error.details.items() if k != "detail"}
+            ), error.status
         return render_template("errors/error.html", code=error.status, message=error.text()), error.status
 
     @app.errorhandler(InputRefused)

@@ -11,11 +11,22 @@ from helpdesk.platform.errors import NotFound, ValidationFailed
 from helpdesk.platform.extensions import db
 from helpdesk.platform.i18n import N_
 from helpdesk.platform.input import int_arg
+from helpdesk.platform.openapi import documented
 from helpdesk.platform.schemas import from_form, parse
 from helpdesk.platform.timeutil import as_utc, utcnow
-from helpdesk.policy import Action
+from helpdesk.policy import Action, Scope
 from helpdesk.routing.models import Keyword
 from helpdesk.tickets import actions, bulk, links, queries, services, timeline, worktime
+from helpdesk.tickets.api_schemas import (
+    BulkInput,
+    BulkItem,
+    BulkOutput,
+    CreateTicketInput,
+    TicketList,
+    TicketListQuery,
+    TicketOut,
+    action_form,
+)
 from helpdesk.tickets.models import Ticket
 from helpdesk.users import services as users
 from helpdesk.users.api_auth import api_user, json_error, token_required
@@ -166,8 +177,10 @@ def _once(body: dict, run):
 
 
 @bp.post("")
-@token_required
+@documented(json=CreateTicketInput, responses={201: TicketOut}, tags=["tickets"], writes=True)
+@token_required(Scope.TICKETS_WRITE)
 def create():
+    """Open a ticket. An `Idempotency-Key` header makes a retry return the first answer instead of a second ticket."""
     user, data = api_user(), _body()
     if data is None:
         return json_error("Le corps de la requête doit être un objet JSON.")
@@ -282,15 +295,19 @@ def _check_extra(keyword, extra: dict) -> str | None:
 
 
 @bp.get("/<ref>")
-@token_required
+@documented(responses={200: TicketOut}, tags=["tickets"])
+@token_required(Scope.TICKETS_READ)
 def read(ref):
+    """Read one ticket, with the timeline its reader may see."""
     user = api_user()
     return jsonify(serialize(services.get_visible(db.session, ref, actor=user), user))
 
 
 @bp.get("")
-@token_required
+@documented(query=TicketListQuery, responses={200: TicketList}, tags=["tickets"])
+@token_required(Scope.TICKETS_READ)
 def listing():
+    """List the tickets its reader may see, filtered as the queue, a page at a time (`next_cursor`)."""
     user, args = api_user(), request.args
     if args.get("tier") and not policy.can(user, Action.VIEW_QUEUE):
         return json_error(_("Le filtre par niveau est réservé aux agents."), 403)
@@ -313,7 +330,8 @@ def listing():
 
 
 @bp.post("/bulk")
-@token_required
+@documented(json=BulkInput, responses={200: BulkOutput}, tags=["tickets"], writes=True)
+@token_required(Scope.TICKETS_WRITE)
 def bulk_action():
     """A bulk action of the queue: {"action", "tickets": [{"reference", "version"}], and the action's fields};
     each ticket is done or refused on its own, as from the queue page. A retry is safe without Idempotency-Key:
@@ -328,7 +346,7 @@ def bulk_action():
     if name not in bulk.OPERATIONS:
         return json_error(_("Action inconnue : choisissez parmi %(names)s.", names=", ".join(bulk.OPERATIONS)),
                           fields=["action"], actions=list(bulk.OPERATIONS))  # fmt: skip
-    wanted = [(str(i.get("reference") or "").strip().upper()[:30], i.get("version")) for i in items]
+    wanted = [(item.reference.upper(), item.version) for item in (parse(BulkItem, i) for i in items)]
     ids = dict(session.execute(select(Ticket.reference, Ticket.id).where(Ticket.reference.in_([r for r, _v in wanted]))).all())
     if not wanted or len(wanted) > bulk.MAX_SELECTED:
         bulk.parse_selection([f"1:{i}" for i in range(1, len(wanted) + 1)])  # none, or too many: its own refusal
@@ -359,16 +377,22 @@ def _action_input(action) -> dict | None:
 
 
 @bp.post("/<ref>/actions/<name>")
-@token_required
+@documented(responses={}, tags=["ticket actions"], writes=True,
+            path_schemas={"name": {"not": {"enum": list(actions.ACTIONS)}}})  # fmt: skip
+@token_required(Scope.TICKETS_WRITE)
 def act(ref, name):
+    """An action that does not exist: 404, with the names of those that do (each has its own path)."""
+    services.get_visible(db.session, ref, actor=api_user())
+    return json_error(_("Action inconnue : choisissez parmi %(names)s.", names=", ".join(actions.ACTIONS)), 404,
+                      actions=list(actions.ACTIONS))  # fmt: skip
+
+
+def _perform(ref, name):
     """Any action of the ticket page (tickets.actions.ACTIONS), with the ticket `version` read before acting.
     An `Idempotency-Key` header makes a retry return the first answer instead of acting twice."""
     user, session = api_user(), db.session
     ticket = services.get_visible(session, ref, actor=user)
-    action = actions.ACTIONS.get(name)
-    if action is None:
-        return json_error(_("Action inconnue : choisissez parmi %(names)s.", names=", ".join(actions.ACTIONS)), 404,
-                          actions=list(actions.ACTIONS))  # fmt: skip
+    action = actions.ACTIONS[name]
     body = _action_input(action)
     if body is None:
         return json_error(_("Le corps de la requête doit être un objet JSON."))
@@ -383,6 +407,27 @@ def act(ref, name):
         return serialize(ticket, user), 201 if name in MESSAGE_ACTIONS else 200
 
     return _once(body, run)
+
+
+def _action_route(name: str, action) -> None:
+    """One documented path per action, each with its own input model (a static path wins over `<name>`)."""
+
+    def view(ref):
+        return _perform(ref, name)
+
+    view.__name__ = f"act_{name}"
+    view.__doc__ = f"{action.label}. " + (
+        "Corps JSON, ou formulaire multipart avec des fichiers `files`." if action.takes_files else "Corps JSON."
+    )
+    status = 201 if name in MESSAGE_ACTIONS else 200
+    form = action_form(action.model) if action.takes_files else None
+    documented_view = documented(json=action.model, form=form, responses={status: TicketOut}, tags=["ticket actions"],
+                                 writes=True)(token_required(Scope.TICKETS_WRITE)(view))  # fmt: skip
+    bp.add_url_rule(f"/<ref>/actions/{name}", endpoint=f"act_{name}", view_func=documented_view, methods=["POST"])
+
+
+for _name, _action in actions.ACTIONS.items():
+    _action_route(_name, _action)
 
 
 def _uploads(config) -> list[tuple[str, bytes]]:

@@ -6,6 +6,7 @@ from flask.cli import AppGroup
 from helpdesk.platform import audit
 from helpdesk.platform.errors import DomainError
 from helpdesk.platform.extensions import db
+from helpdesk.policy import Scope
 
 user_cli = AppGroup("user", help="Gérer les comptes.")
 
@@ -62,13 +63,20 @@ def user_set_password(email, password):
 @user_cli.command("token")
 @click.option("--email", required=True)
 @click.option("--name", default="cli")
-def user_token(email, name):
+@click.option("--scope", "scopes", multiple=True, type=click.Choice([str(s) for s in Scope]),
+              help="Limite le jeton à cette portée (répétable) ; sans portée : tous les droits du compte.")  # fmt: skip
+@click.option("--expires", "expires_on", type=click.DateTime(formats=["%Y-%m-%d"]), help="Dernier jour de validité.")
+def user_token(email, name, scopes, expires_on):
     """Émet un jeton d'API pour un compte (affiché une seule fois)."""
-    from helpdesk.users.services import find_by_email, issue_api_token
+    from helpdesk.platform.timeutil import utcnow
+    from helpdesk.users.services import find_by_email, issue_api_token, token_expiry
 
     user = find_by_email(db.session, email)
     if user is None:
         raise click.ClickException("Compte introuvable.")
-    raw = issue_api_token(db.session, user, name)
+    expires_at = token_expiry(expires_on.date() if expires_on else None, now=utcnow())
+    if expires_at is False:
+        raise click.ClickException("La date d'expiration est passée.")
+    raw = issue_api_token(db.session, user, name, scopes=scopes, expires_at=expires_at)
     db.session.commit()
     click.echo(raw)

@@ -2,8 +2,21 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, StringField
-from wtforms.validators import DataRequired, Email, EqualTo, Length
+from wtforms import DateField, EmailField, PasswordField, SelectMultipleField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from helpdesk.policy import Scope
+
+# What each scope lets a token do, as its owner reads it on the account page.
+SCOPE_LABELS = {
+    Scope.TICKETS_READ: _l("Lire les tickets"),
+    Scope.TICKETS_WRITE: _l("Créer des tickets et agir dessus (lecture comprise)"),
+    Scope.INCIDENTS_READ: _l("Lire les incidents majeurs"),
+    Scope.INCIDENTS_WRITE: _l("Déclarer et gérer les incidents majeurs (lecture comprise)"),
+    Scope.KB_READ: _l("Lire la FAQ et les diagnostics avec vos droits"),
+}
 
 
 class LoginForm(FlaskForm):
@@ -35,3 +48,16 @@ class ResetPasswordForm(FlaskForm):
 
 class ApiTokenForm(FlaskForm):
     name = StringField(_l("Nom du jeton"), validators=[DataRequired(_l("Donnez un nom au jeton.")), Length(max=100)])
+    scopes = SelectMultipleField(
+        _l("Portées (aucune cochée : tous vos droits)"),
+        choices=[SelectChoice(str(scope), label) for scope, label in SCOPE_LABELS.items()],
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+        validate_choice=True,
+    )
+    expires_on = DateField(
+        _l("Expire le (facultatif)"),
+        validators=[Optional()],
+        format="%Y-%m-%d",
+        render_kw={"type": "date"},
+    )

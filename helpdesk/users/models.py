@@ -150,7 +150,8 @@ class User(UserMixin, db.Model):
 
 
 class ApiToken(db.Model):
-    """Personal API tokens; only a hash is stored."""
+    """Personal API tokens; only a hash is stored. `scopes` (space-separated, see policy.Scope) narrows what the
+    token may do within its owner's rights, empty meaning all of them; past `expires_at` the token no longer signs in."""
 
     __tablename__ = "api_token"
 
@@ -161,8 +162,14 @@ class ApiToken(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    scopes: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     user: Mapped[User] = relationship()
+
+    @property
+    def scope_list(self) -> list[str]:
+        return self.scopes.split()
 
 
 class ExternalIdentity(db.Model):

@@ -2,12 +2,14 @@
 
 import hashlib
 import secrets
+from datetime import datetime, time, timedelta
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import joinedload
 
 from helpdesk.organisation.models import Basin, School
 from helpdesk.platform.errors import NotFound, ValidationFailed
+from helpdesk.platform.timeutil import PARIS, as_utc
 from helpdesk.users.models import ApiToken, Profile, Role, User
 from helpdesk.users.passwords import hash_password, password_problem
 
@@ -105,19 +107,61 @@ def _hash_token(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
-def issue_api_token(session, user: User, name: str) -> str:
-    """Returns the raw token once; only its hash is stored."""
+def issue_api_token(session, user: User, name: str, *, scopes=(), expires_at=None) -> str:
+    """Returns the raw token once; only its hash is stored. No `scopes`: every right of its owner."""
     raw = "hdk_" + secrets.token_urlsafe(32)
-    session.add(ApiToken(user_id=user.id, name=name[:100] or "API", token_hash=_hash_token(raw)))
+    session.add(ApiToken(user_id=user.id, name=name[:100] or "API", token_hash=_hash_token(raw),
+                         scopes=" ".join(sorted({str(s) for s in scopes})), expires_at=expires_at))  # fmt: skip
     session.flush()
     return raw
 
 
-def user_for_token(session, raw: str) -> User | None:
+# « Last used » is written at most once a minute per token: an API client polling every second costs no write each time.
+LAST_USED_GRANULARITY = timedelta(minutes=1)
+
+
+def token_for(session, raw: str, *, now) -> ApiToken | None:
+    """The live token whose raw value is `raw` (not revoked, not expired, owner active), its « last used » recorded;
+    None otherwise."""
     token = session.scalar(select(ApiToken).where(ApiToken.token_hash == _hash_token(raw or "")))
     if token is None or token.revoked_at is not None or not token.user.is_active_account:
         return None
-    return token.user
+    if token.expires_at is not None and as_utc(token.expires_at) <= now:
+        return None
+    if token.last_used_at is None or as_utc(token.last_used_at) <= now - LAST_USED_GRANULARITY:
+        token.last_used_at = now
+    return token
+
+
+def user_for_token(session, raw: str, *, now) -> User | None:
+    token = token_for(session, raw, now=now)
+    return token.user if token is not None else None
+
+
+def token_expiry(day, *, now):
+    """When a token chosen to expire on `day` (Paris date) stops working: at the end of that day; None without a day;
+    False when the day is already past."""
+    if day is None:
+        return None
+    end = datetime.combine(day + timedelta(days=1), time(0, 0), tzinfo=PARIS)
+    return False if end <= now else end
+
+
+def live_tokens(session, user: User, *, now) -> list[ApiToken]:
+    """`user`'s tokens that still work, newest first."""
+    tokens = session.scalars(
+        select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None)).order_by(ApiToken.id.desc())
+    )
+    return [t for t in tokens if t.expires_at is None or as_utc(t.expires_at) > now]
+
+
+def revoke_api_token(session, user: User, token_id: int, *, now) -> bool:
+    """Revokes one of `user`'s own tokens; False when it is not theirs (or already revoked)."""
+    token = session.get(ApiToken, token_id) if 0 < token_id <= _MAX_ID else None
+    if token is None or token.user_id != user.id or token.revoked_at is not None:
+        return False
+    token.revoked_at = now
+    return True
 
 
 # Ids beyond this cannot exist (INTEGER column): refused before they reach the database.

@@ -12,8 +12,8 @@ from helpdesk.platform.security import is_safe_next
 from helpdesk.platform.timeutil import utcnow
 from helpdesk.users import services
 from helpdesk.users.backends import SsoProtocolError, authenticate, single_sign_on
-from helpdesk.users.forms import ApiTokenForm, LoginForm, ResetPasswordForm, ResetRequestForm
-from helpdesk.users.models import ApiToken, User
+from helpdesk.users.forms import SCOPE_LABELS, ApiTokenForm, LoginForm, ResetPasswordForm, ResetRequestForm
+from helpdesk.users.models import User
 from helpdesk.users.passwords import make_reset_token, read_reset_token, token_matches
 from helpdesk.users.provisioning import SsoRefused, sign_in_external
 from helpdesk.users.sso_claims import read_claims
@@ -199,20 +199,26 @@ def reset_password(token: str):
 @login_required
 def account():
     form = ApiTokenForm()
-    new_token = None
+    new_token, status = None, 200
     if form.validate_on_submit():
-        new_token = services.issue_api_token(db.session, current_user, form.name.data)
-        db.session.commit()
-    tokens = db.session.query(ApiToken).filter_by(user_id=current_user.id, revoked_at=None).all()
-    return render_template("users/account.html", form=form, tokens=tokens, new_token=new_token)
+        expires_at = services.token_expiry(form.expires_on.data, now=utcnow())
+        if expires_at is False:
+            form.expires_on.errors.append(_("Choisissez une date d'expiration à venir."))
+        else:
+            new_token = services.issue_api_token(db.session, current_user, form.name.data, scopes=form.scopes.data or (),
+                                                 expires_at=expires_at)  # fmt: skip
+            db.session.commit()
+    if form.errors:
+        status = 400
+    tokens = services.live_tokens(db.session, current_user, now=utcnow())
+    return render_template("users/account.html", form=form, tokens=tokens, new_token=new_token,
+                           scope_labels=SCOPE_LABELS), status  # fmt: skip
 
 
 @bp.post("/compte/jetons/<int:token_id>/revoquer")
 @login_required
 def revoke_token(token_id: int):
-    token = db.session.get(ApiToken, token_id)
-    if token and token.user_id == current_user.id:
-        token.revoked_at = utcnow()
+    if services.revoke_api_token(db.session, current_user, token_id, now=utcnow()):
         db.session.commit()
         flash(_("Le jeton a été révoqué."), "info")
     return redirect(url_for("users.account"))

@@ -44,14 +44,17 @@ def test_anonymous_api_never_gets_agents_only_and_token_widens(client, session, 
     anonymous = {r["id"] for r in client.get("/api/v1/kb/search?q=visa").get_json()["results"] if r["kind"] == "faq"}
     assert anonymous == {staff.id}  # staff articles are readable by anyone searching the FAQ; agents-only are not
     assert client.get(f"/api/v1/kb/articles/{staff.id}").status_code == 200
-    assert client.get(f"/api/v1/kb/articles/{agents.id}").get_json() == {"error": "Article introuvable."}
+    assert client.get(f"/api/v1/kb/articles/{agents.id}").get_json() == {
+        "error": "Article introuvable.",
+        "detail": "Article introuvable.",
+    }
     assert client.get(f"/api/v1/kb/articles/{public.id}").get_json()["slug"] == "rss"
 
     head = UserFactory(profile=Profile.CHEF_ETABLISSEMENT)
     token = issue_api_token(session, head, "tests")
     session.commit()
     headers = {"Authorization": f"Bearer {token}"}
-    g.pop("api_user", None)  # requests share the test's app context, hence its g: forget the anonymous caller
+    g.pop("api_token", None)  # requests share the test's app context, hence its g: forget the anonymous caller
     ids = {r["id"] for r in client.get("/api/v1/kb/search?q=visa", headers=headers).get_json()["results"] if r["kind"] == "faq"}
     assert ids == {staff.id}
     assert client.get(f"/api/v1/kb/articles/{staff.id}", headers=headers).status_code == 200
@@ -60,7 +63,7 @@ def test_anonymous_api_never_gets_agents_only_and_token_widens(client, session, 
     agent = UserFactory(roles=[Role.AGENT_N1], profile=Profile.AUTRE)
     token = issue_api_token(session, agent, "tests")
     session.commit()
-    g.pop("api_user", None)
+    g.pop("api_token", None)
     ids = {
         r["id"]
         for r in client.get("/api/v1/kb/search?q=visa", headers={"Authorization": f"Bearer {token}"}).get_json()["results"]

@@ -2,6 +2,7 @@ import email
 import email.policy
 from pathlib import Path
 
+from helpdesk.platform.timeutil import utcnow
 from helpdesk.users.models import Role
 from helpdesk.users.passwords import make_reset_token
 from tests.factories import UserFactory
@@ -84,7 +85,7 @@ def test_api_token_is_shown_once_and_authenticates(client, login_as):
     from helpdesk.platform.extensions import db
     from helpdesk.users.services import user_for_token
 
-    assert user_for_token(db.session, token).id == user.id
+    assert user_for_token(db.session, token, now=utcnow()).id == user.id
     assert token not in client.get("/compte").get_data(as_text=True)
 
 
