@@ -5,7 +5,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from helpdesk.platform.errors import DomainError
+from helpdesk.platform.errors import DomainError, translate
 from helpdesk.platform.extensions import db
 from helpdesk.platform.timeutil import utcnow
 from kb import glossary, review
@@ -51,8 +51,9 @@ def decide(revision_id: int, decision: str):
             review.reject(db.session, found, actor=current_user, now=utcnow(), reason=form.reason.data or "")
     except DomainError as error:
         db.session.rollback()
-        form.reason.errors = [*form.reason.errors, error.details.get("fields", {}).get("reason", error.message)]
-        flash(error.message, "error")
+        reason_error = (error.details.get("fields") or {}).get("reason")
+        form.reason.errors = [*form.reason.errors, translate(reason_error) if reason_error else error.text()]
+        flash(error.text(), "error")
         return _proposal_page(review.get_proposal_or_404(db.session, revision_id, actor=current_user), form, 400)
     db.session.commit()
     flash(
@@ -100,8 +101,8 @@ def _term_editor(term: GlossaryTerm | None):
         except DomainError as error:
             db.session.rollback()
             for name, message in error.details.get("fields", {}).items():
-                getattr(form, name).errors = [*getattr(form, name).errors, message]
-            flash(error.message, "error")
+                getattr(form, name).errors = [*getattr(form, name).errors, translate(message)]
+            flash(error.text(), "error")
         else:
             db.session.commit()
             flash(_("Terme enregistré."), "success")

@@ -7,8 +7,9 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from helpdesk import policy
-from helpdesk.platform.errors import DomainError, NotAllowed, NotFound
+from helpdesk.platform.errors import DomainError, NotAllowed, NotFound, translate
 from helpdesk.platform.extensions import db
+from helpdesk.platform.i18n import N_
 from helpdesk.platform.markup import render_markdown
 from helpdesk.platform.timeutil import utcnow
 from helpdesk.routing.codes import SERVICE_LABELS
@@ -41,7 +42,7 @@ def _kb_helpers():
 
 def _require_editor():
     if not policy.can(current_user, policy.Action.EDIT_KB):
-        raise NotAllowed("Seuls les pilotes et les référents EduLAB peuvent modifier la FAQ.")
+        raise NotAllowed(N_("Seuls les pilotes et les référents EduLAB peuvent modifier la FAQ."))
 
 
 @bp.get("/faq")
@@ -123,7 +124,7 @@ def feedback(slug: str):
         feedback_services.record_feedback(db.session, found, comment, actor=current_user, now=utcnow())
     except DomainError as error:
         db.session.rollback()
-        flash(error.message, "error")
+        flash(error.text(), "error")
         return render_template(
             "kb/article.html",
             article=found,
@@ -263,8 +264,8 @@ def _editor_form(article: Article | None):
             except DomainError as error:
                 db.session.rollback()
                 for name, message in error.details.get("fields", {}).items():
-                    getattr(form, name).errors = [*getattr(form, name).errors, message]
-                flash(error.message, "error")
+                    getattr(form, name).errors = [*getattr(form, name).errors, translate(message)]
+                flash(error.text(), "error")
             else:
                 db.session.commit()
                 flash(_("Article enregistré."), "success")

@@ -53,7 +53,7 @@ def preference():
         services.set_preference(db.session, actor=current_user, mode=request.form.get("mode", ""))
     except ValidationFailed as error:
         db.session.rollback()
-        flash(error.message, "error")
+        flash(error.text(), "error")
         return redirect(url_for("notifications.index")), 303
     db.session.commit()
     flash(_("Préférence enregistrée."), "success")

@@ -99,7 +99,7 @@ def _read_request():
     try:
         services.check_filters(db.session, filters)
     except ValidationFailed as error:
-        errors.extend(error.details.get("errors") or [error.message])
+        errors.extend(error.texts())
     breakdown = BREAKDOWNS.get(args.get("ventilation") or "service")
     if breakdown is None:
         errors.append(_("Ventilation inconnue."))

@@ -24,10 +24,10 @@ from helpdesk.trainings.rules import AUDIENCE_LABELS, FORMAT_LABELS, LEVEL_LABEL
 
 MAX_FIL_TRAINEES = 30
 
-AUDIENCE_CHOICES = [SelectChoice(str(k), v) for k, v in AUDIENCE_LABELS.items()]
-LEVEL_CHOICES = [SelectChoice(str(k), v) for k, v in LEVEL_LABELS.items()]
-FORMAT_CHOICES = [SelectChoice(str(k), v) for k, v in FORMAT_LABELS.items()]
-MOMENT_CHOICES = [SelectChoice(str(k), v) for k, v in MOMENT_LABELS.items()]
+AUDIENCE_CHOICES = [SelectChoice(str(k), _l(v)) for k, v in AUDIENCE_LABELS.items()]
+LEVEL_CHOICES = [SelectChoice(str(k), _l(v)) for k, v in LEVEL_LABELS.items()]
+FORMAT_CHOICES = [SelectChoice(str(k), _l(v)) for k, v in FORMAT_LABELS.items()]
+MOMENT_CHOICES = [SelectChoice(str(k), _l(v)) for k, v in MOMENT_LABELS.items()]
 NOT_A_NUMBER = _l("Indiquez un nombre entier.")
 NOT_A_DATE = _l("Indiquez une date valide (jj/mm/aaaa).")
 NOT_A_TIME = _l("Indiquez une heure valide (hh:mm).")

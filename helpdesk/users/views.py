@@ -187,7 +187,7 @@ def reset_password(token: str):
         try:
             services.set_password(db.session, user, form.password.data)
         except ValidationFailed as error:
-            form.password.errors.append(error.message)
+            form.password.errors.append(error.text())
             return render_template("users/reset_password.html", form=form), 400
         db.session.commit()
         flash(_("Votre mot de passe a été modifié. Vous pouvez vous connecter."), "success")

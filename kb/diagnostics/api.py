@@ -1,6 +1,7 @@
 """Public JSON API of guided diagnostics: list the trees, read one whole, walk it with the answers so far."""
 
 from flask import Blueprint, jsonify, request, url_for
+from flask_babel import gettext as _
 
 from helpdesk.platform.extensions import db
 from helpdesk.users.api_auth import api_user, json_error
@@ -34,7 +35,7 @@ def walk_tree(slug: str):
     body = request.get_json(silent=True)
     answers = body.get("answers") if isinstance(body, dict) else None
     if not isinstance(answers, list) or not all(isinstance(a, str) for a in answers):
-        return json_error('Corps attendu : un objet JSON {"answers": ["id de réponse", …]} (liste éventuellement vide).')
+        return json_error(_('Corps attendu : un objet JSON {"answers": ["id de réponse", …]} (liste éventuellement vide).'))
     version = services.current_version(db.session, tree)
     result = services.walk_tree(version, answers)  # ValidationFailed → 400 {"error": ...}
     path = [

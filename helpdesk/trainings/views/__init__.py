@@ -24,9 +24,9 @@ def _paris(day: date, at: time, field: str | None = None) -> datetime:
 def _form_error(form, error: ValidationFailed) -> None:
     field = error.details.get("field")
     if field and field in form:
-        form[field].errors = list(form[field].errors) + [error.message]
+        form[field].errors = list(form[field].errors) + [error.text()]
     else:
-        form.form_errors.append(error.message)
+        form.form_errors.append(error.text())
 
 
 # Importing the route modules registers their views on `bp`.

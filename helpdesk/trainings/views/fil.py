@@ -113,7 +113,7 @@ def fil_transition(fil_id: int):
             _form_error(form, error)
         except DomainError as error:  # a stale page (already moved) or someone else's step: say so on the request page
             db.session.rollback()
-            flash(error.message, "error")
+            flash(error.text(), "error")
             return redirect(url_for("trainings.fil_detail", fil_id=fil.id))
     return _render_fil(fil, transition_form=form, status=400)
 
@@ -147,6 +147,6 @@ def fil_schedule(fil_id: int):
                 _form_error(form, error)
             except DomainError as error:
                 db.session.rollback()
-                flash(error.message, "error")
+                flash(error.text(), "error")
                 return redirect(url_for("trainings.fil_detail", fil_id=fil.id))
     return _render_fil(fil, schedule_form=form, status=400)

@@ -194,7 +194,7 @@ def session_register(session_id: int):
         db.session.commit()
     except DomainError as error:
         db.session.rollback()
-        flash(error.message, "error")
+        flash(error.text(), "error")
     else:
         if registration.status == "registered":
             flash(_("Vous êtes inscrit à cette session."), "success")
@@ -223,7 +223,7 @@ def registration_cancel(registration_id: int):
         flash(_("Inscription annulée."), "success")
     except DomainError as error:
         db.session.rollback()
-        flash(error.message, "error")
+        flash(error.text(), "error")
     return redirect(
         request.form.get("back") == "index"
         and url_for("trainings.index")
@@ -250,7 +250,7 @@ def session_register_someone(session_id: int):
         flash(_("%(name)s : %(status)s.", name=person.full_name, status=registration.status_label), "success")
     except DomainError as error:
         db.session.rollback()
-        flash(error.message, "error")
+        flash(error.text(), "error")
     return redirect(url_for("trainings.session_detail", session_id=session_id))
 
 
@@ -265,5 +265,5 @@ def session_attendance(session_id: int):
         flash(_("Présences enregistrées : %(n)s présent(s).", n=count), "success")
     except DomainError as error:
         db.session.rollback()
-        flash(error.message, "error")
+        flash(error.text(), "error")
     return redirect(url_for("trainings.session_detail", session_id=session_id))
