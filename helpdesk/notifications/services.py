@@ -9,6 +9,7 @@ from sqlalchemy import String, func, literal_column, select, update
 
 from helpdesk.notifications.models import KINDS, MODES, Notification, NotificationPreference
 from helpdesk.platform.errors import NotFound, ValidationFailed
+from helpdesk.platform.i18n import N_
 from helpdesk.platform.queue import enqueue_after_commit
 
 
@@ -91,7 +92,7 @@ def preference(session, user_id: int) -> str:
 
 def set_preference(session, *, actor, mode: str) -> NotificationPreference:
     if mode not in MODES:
-        raise ValidationFailed("Choisissez « immédiatement » ou « résumé quotidien ».")
+        raise ValidationFailed(N_("Choisissez « immédiatement » ou « résumé quotidien »."))
     row = session.get(NotificationPreference, actor.id) or NotificationPreference(user_id=actor.id)
     row.mode = mode
     session.add(row)
@@ -123,7 +124,7 @@ def mark_read(session, notification_id: int, *, actor, now: datetime) -> Notific
     """Raises NotFound for someone else's notification (its existence is not revealed)."""
     row = session.get(Notification, notification_id)
     if row is None or row.user_id != actor.id:
-        raise NotFound("Notification introuvable.")
+        raise NotFound(N_("Notification introuvable."))
     if row.read_at is None:
         row.read_at = now
     session.flush()

@@ -122,7 +122,7 @@ def _transition(session, fil: FilRequest, target: str, *, actor, now: datetime, 
     try:
         mover = states.mover_of(fil.state, target)
     except states.TransitionRefused as refused:
-        raise InvalidTransition(str(refused)) from refused
+        raise InvalidTransition(refused.args[0]) from refused
     if not policy.can_move_fil(actor, fil, mover):
         raise NotAllowed(_("Cette étape revient à un autre service : vous ne pouvez pas l'effectuer."))
     reason = (reason or "").strip()

@@ -19,6 +19,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import URL, DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from helpdesk.platform.errors import translate
 from helpdesk.platform.timeutil import to_paris, utcnow
 from helpdesk.trainings.rules import AUDIENCE_LABELS, FORMAT_LABELS, LEVEL_LABELS, MOMENT_LABELS, Moment, Period, period_problems
 
@@ -141,7 +142,7 @@ class FilRequestForm(FlaskForm):
         rows = self.periods()
         for index, message in period_problems([p for _n, p in rows], to_paris(utcnow()).date()):
             field = self[f"period{rows[index][0]}_start"]
-            field.errors = list(field.errors) + [message]
+            field.errors = list(field.errors) + [translate(message)]
             is_valid = False
         return is_valid
 

@@ -4,6 +4,7 @@ so it needs no CSRF token and a browser session cannot be abused to call it."""
 from functools import wraps
 
 from flask import g, jsonify, request
+from flask_babel import gettext as _
 
 from helpdesk.platform.extensions import db
 from helpdesk.platform.timeutil import utcnow
@@ -25,7 +26,7 @@ def token_required(view):
     def wrapper(*args, **kwargs):
         user = api_user()
         if user is None:
-            return jsonify(error="Authentification requise : fournissez un jeton « Authorization: Bearer … »."), 401
+            return jsonify(error=_("Authentification requise : fournissez un jeton « Authorization: Bearer … ».")), 401
         return view(*args, **kwargs)
 
     return wrapper

@@ -18,7 +18,7 @@ def _paris(day: date, at: time, field: str | None = None) -> datetime:
     try:
         return local_instant(day, at, PARIS)
     except LocalTimeRefused as refused:
-        raise ValidationFailed(str(refused), field=field) from refused
+        raise ValidationFailed(refused.args[0], field=field) from refused
 
 
 def _form_error(form, error: ValidationFailed) -> None:

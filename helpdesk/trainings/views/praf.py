@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from helpdesk import policy
-from helpdesk.platform.errors import DomainError, NotFound, ValidationFailed
+from helpdesk.platform.errors import DomainError, NotFound, ValidationFailed, translate_all
 from helpdesk.platform.extensions import db
 from helpdesk.platform.timeutil import to_paris, utcnow
 from helpdesk.trainings import fil as fil_services
@@ -29,8 +29,8 @@ def index():
         modules=modules,
         sessions=sessions,
         taken=taken,
-        audience_labels=AUDIENCE_LABELS,
-        level_labels=LEVEL_LABELS,
+        audience_labels=translate_all(AUDIENCE_LABELS),
+        level_labels=translate_all(LEVEL_LABELS),
         self_training_url=SELF_TRAINING_URL,
         my_registrations=[],
         fils=[],
