@@ -176,14 +176,15 @@ def _limiter_storage(redis_url: str) -> str:
 
 
 def _select_locale() -> str:
-    if not has_request_context():  # jobs and CLI render mails and messages in French
-        return "fr"
-    chosen = request.cookies.get("lang")
-    if chosen in ("fr", "en"):
-        return chosen
-    if current_user and getattr(current_user, "is_authenticated", False) and current_user.locale in ("fr", "en"):
-        return current_user.locale
-    return "fr"
+    """A signed-in person reads the language of their account (the header switch changes it too); a visitor the
+    one the switch left in a cookie; French otherwise. Jobs and the CLI choose per recipient (platform.locale)."""
+    from helpdesk.platform.locale import DEFAULT_LOCALE, known_locale
+
+    if not has_request_context():
+        return DEFAULT_LOCALE
+    if current_user and getattr(current_user, "is_authenticated", False):
+        return known_locale(current_user.locale)
+    return known_locale(request.cookies.get("lang"))
 
 
 def _load_user(session_id: str):

@@ -2,7 +2,8 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, StringField
+from wtforms import EmailField, PasswordField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 
@@ -35,3 +36,13 @@ class ResetPasswordForm(FlaskForm):
 
 class ApiTokenForm(FlaskForm):
     name = StringField(_l("Nom du jeton"), validators=[DataRequired(_l("Donnez un nom au jeton.")), Length(max=100)])
+
+
+# Each language is named in its own words, so that whoever cannot read the current one still finds theirs.
+LANGUAGE_NAMES = {"fr": "Français", "en": "English"}
+
+
+class LanguageForm(FlaskForm):
+    locale = SelectField(
+        _l("Langue de l'interface et des courriels"), choices=[SelectChoice(code, name) for code, name in LANGUAGE_NAMES.items()]
+    )

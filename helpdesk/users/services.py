@@ -95,6 +95,14 @@ def record_caller(session, *, actor, email: str, full_name: str, school, phone: 
     return caller
 
 
+def set_locale(session, user: User, locale: str, *, supported) -> None:
+    """The language the person reads the interface and their mails in (`supported`: the app's languages)."""
+    if locale not in supported:
+        raise ValidationFailed(N_("Langue inconnue."), field="locale")
+    user.locale = locale
+    session.flush()
+
+
 def set_password(session, user: User, password: str) -> None:
     if problem := password_problem(password):
         raise ValidationFailed(problem)

@@ -7,12 +7,13 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from helpdesk.platform.errors import ValidationFailed, retry_after_seconds, wait_message
 from helpdesk.platform.extensions import csrf, db, limiter
+from helpdesk.platform.locale import in_locale, locale_of
 from helpdesk.platform.mail import send_mail
 from helpdesk.platform.security import is_safe_next
 from helpdesk.platform.timeutil import utcnow
 from helpdesk.users import services
 from helpdesk.users.backends import SsoProtocolError, authenticate, single_sign_on
-from helpdesk.users.forms import ApiTokenForm, LoginForm, ResetPasswordForm, ResetRequestForm
+from helpdesk.users.forms import ApiTokenForm, LanguageForm, LoginForm, ResetPasswordForm, ResetRequestForm
 from helpdesk.users.models import ApiToken, User
 from helpdesk.users.passwords import make_reset_token, read_reset_token, token_matches
 from helpdesk.users.provisioning import SsoRefused, sign_in_external
@@ -164,9 +165,11 @@ def reset_request():
         if user is not None and user.is_active_account and user.auth_source == "local":
             token = make_reset_token(current_app.config["SECRET_KEY"], user.id, user.password_hash)
             link = current_app.config["PUBLIC_URL"].rstrip("/") + url_for("users.reset_password", token=token)
-            body = render_template("mail/password_reset.txt", user=user, link=link)
+            with in_locale(locale_of(user)):  # the account's language, whatever the page was read in
+                body = render_template("mail/password_reset.txt", user=user, link=link)
+                subject = _("Réinitialisation de votre mot de passe")
             try:
-                send_mail(current_app.config, user.email, _("Réinitialisation de votre mot de passe"), body)
+                send_mail(current_app.config, user.email, subject, body)
             except OSError:
                 current_app.logger.exception("password reset mail not sent")
         # Same answer whether or not the account exists.
@@ -204,7 +207,23 @@ def account():
         new_token = services.issue_api_token(db.session, current_user, form.name.data)
         db.session.commit()
     tokens = db.session.query(ApiToken).filter_by(user_id=current_user.id, revoked_at=None).all()
-    return render_template("users/account.html", form=form, tokens=tokens, new_token=new_token)
+    language_form = LanguageForm(formdata=None, locale=current_user.locale)
+    return render_template("users/account.html", form=form, tokens=tokens, new_token=new_token, language_form=language_form)
+
+
+@bp.post("/compte/langue")
+@login_required
+def set_language():
+    """The account's language: the interface after login and every mail sent to this person."""
+    form = LanguageForm()
+    if form.validate_on_submit():
+        services.set_locale(db.session, current_user, form.locale.data, supported=current_app.config["LANGUAGES"])
+        db.session.commit()
+        with in_locale(form.locale.data):  # said in the language just chosen
+            flash(_("Votre langue est enregistrée."), "success")
+        return redirect(url_for("users.account"))
+    flash(_("Choisissez une langue de la liste."), "error")
+    return redirect(url_for("users.account"))
 
 
 @bp.post("/compte/jetons/<int:token_id>/revoquer")

@@ -12,6 +12,7 @@ from helpdesk.platform.security import is_safe_next
 from helpdesk.platform.timeutil import utcnow
 from helpdesk.tickets.models import Ticket
 from helpdesk.tickets.states import Status
+from helpdesk.users.services import set_locale
 
 bp = Blueprint("web", __name__)
 
@@ -57,6 +58,9 @@ def set_language(code: str):
     target = request.args.get("next")
     response = make_response(redirect(target if is_safe_next(target) else url_for("web.home")))
     if code in current_app.config["LANGUAGES"]:
+        if current_user.is_authenticated:  # the account remembers it: the interface after login, and the mails
+            set_locale(db.session, current_user, code, supported=current_app.config["LANGUAGES"])
+            db.session.commit()
         response.set_cookie(
             "lang",
             code,
