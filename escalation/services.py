@@ -368,7 +368,7 @@ def add_closure(session, *, actor, label: str, first_day: date | None, last_day:
 
 def delete_closure(session, closure_id: int, *, actor) -> None:
     _require_pilot(actor, N_("modifier les fermetures"))
-    _delete_calendar_row(session, Closure, closure_id, "Fermeture introuvable.")
+    _delete_calendar_row(session, Closure, closure_id, N_("Fermeture introuvable."))
 
 
 def _delete_calendar_row(session, model, row_id: int, missing: str) -> None:
@@ -400,7 +400,7 @@ def add_school_holiday(
 
 def delete_school_holiday(session, period_id: int, *, actor) -> None:
     _require_pilot(actor, N_("modifier les vacances scolaires"))
-    _delete_calendar_row(session, SchoolHolidayPeriod, period_id, "Période de vacances introuvable.")
+    _delete_calendar_row(session, SchoolHolidayPeriod, period_id, N_("Période de vacances introuvable."))
 
 
 HOLIDAY_WARNING_DAYS = 180  # pilots are warned this long before the calendars run out of holiday data

@@ -3,6 +3,7 @@
 import logging
 
 from flask import Flask, has_request_context, request
+from flask_babel import gettext
 from flask_login import current_user
 from sqlalchemy import event
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -12,6 +13,7 @@ from helpdesk.platform import probing, queue, security  # noqa: F401 — queue: 
 from helpdesk.platform.config import load_settings
 from helpdesk.platform.errors import register_error_handlers
 from helpdesk.platform.extensions import babel, csrf, db, limiter, login_manager, migrate
+from helpdesk.platform.i18n import N_
 from helpdesk.web.templating import install_template_helpers
 
 
@@ -47,7 +49,8 @@ def create_app(config: dict | None = None) -> Flask:
     limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "users.login"
-    login_manager.login_message = "Connectez-vous pour accéder à cette page."
+    login_manager.login_message = N_("Connectez-vous pour accéder à cette page.")
+    login_manager.localize_callback = gettext  # flashed in the reader's language
     login_manager.login_message_category = "info"
     login_manager.session_protection = "strong"
     login_manager.user_loader(_load_user)

@@ -15,12 +15,12 @@ from kb.models import GlossaryRevision, GlossaryTerm
 
 FIELDS = ("term", "expansion", "aliases", "definition", "service", "see_also")
 LABELS = {
-    "term": "Terme",
-    "expansion": "Développé",
-    "aliases": "Autres noms",
-    "definition": "Définition",
-    "service": "Service",
-    "see_also": "Voir aussi",
+    "term": N_("Terme"),
+    "expansion": N_("Développé"),
+    "aliases": N_("Autres noms"),
+    "definition": N_("Définition"),
+    "service": N_("Service"),
+    "see_also": N_("Voir aussi"),
 }
 
 

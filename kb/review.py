@@ -111,15 +111,16 @@ def get_proposal_or_404(session, revision_id: int, *, actor) -> ArticleRevision:
 
 
 def changes(proposal: ArticleRevision) -> list[tuple[str, str, str]]:
-    """(field label, published value, proposed value) for every field other than the text that would change."""
+    """(field label, published value, proposed value) for every field other than the text that would change; the
+    labels (and audience and status values) are marked French, translated where shown (`errors.translate`)."""
     article = proposal.article
     rows = []
     labels = {
-        "service": "Service",
-        "audience": "Public",
-        "tags": "Étiquettes",
-        "admin_path": "Chemin dans l'ENT",
-        "status": "Statut",
+        "service": N_("Service"),
+        "audience": N_("Public"),
+        "tags": N_("Étiquettes"),
+        "admin_path": N_("Chemin dans l'ENT"),
+        "status": N_("Statut"),
     }
     for name, label in labels.items():
         before, after = getattr(article, name), getattr(proposal, name)

@@ -28,9 +28,9 @@ PAGE_SIZE = 20
 @bp.context_processor
 def _labels():
     return {
-        "audience_labels": {k.value: v for k, v in AUDIENCE_LABELS.items()},
-        "article_status_labels": {k.value: v for k, v in STATUS_LABELS.items()},
-        "review_state_labels": {k.value: v for k, v in REVIEW_STATE_LABELS.items()},
+        "audience_labels": {k.value: _(v) for k, v in AUDIENCE_LABELS.items()},
+        "article_status_labels": {k.value: _(v) for k, v in STATUS_LABELS.items()},
+        "review_state_labels": {k.value: _(v) for k, v in REVIEW_STATE_LABELS.items()},
     }
 
 
@@ -306,14 +306,12 @@ def set_status(slug: str):
         return redirect(url_for("kb.edit", slug=found.slug))
     services.set_status(db.session, found, request.form.get("status", ""), actor=current_user, now=utcnow())
     db.session.commit()
-    flash(
-        {
-            "published": "Article publié : il apparaît dès maintenant dans la recherche.",
-            "archived": "Article archivé : il n'apparaît plus dans la FAQ.",
-            "draft": "Article repassé en brouillon.",
-        }[found.status],
-        "success",
-    )
+    done = {
+        "published": N_("Article publié : il apparaît dès maintenant dans la recherche."),
+        "archived": N_("Article archivé : il n'apparaît plus dans la FAQ."),
+        "draft": N_("Article repassé en brouillon."),
+    }
+    flash(_(done[found.status]), "success")
     return redirect(url_for("kb.edit", slug=found.slug))
 
 

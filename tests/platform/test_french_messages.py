@@ -84,6 +84,8 @@ def _literals(node):
     elif isinstance(node, ast.BinOp):
         yield from _literals(node.left)
         yield from _literals(node.right)
+    elif isinstance(node, ast.Subscript):  # flash({"a": "…", "b": "…"}[state])
+        yield from _literals(node.value)
     elif isinstance(node, ast.IfExp):
         yield from _literals(node.body)
         yield from _literals(node.orelse)
