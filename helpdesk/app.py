@@ -180,11 +180,17 @@ def _limiter_storage(redis_url: str) -> str:
 
 def _select_locale() -> str:
     """A signed-in person reads the language of their account (the header switch changes it too); a visitor the
-    one the switch left in a cookie; French otherwise. Jobs and the CLI choose per recipient (platform.locale)."""
-    from helpdesk.platform.locale import DEFAULT_LOCALE, known_locale
+    one the switch left in a cookie; an API client the one its Accept-Language asks for, else its token's
+    account's; French otherwise. Jobs and the CLI choose per recipient (platform.locale)."""
+    from helpdesk.platform.locale import DEFAULT_LOCALE, known_locale, supported_locales
 
     if not has_request_context():
         return DEFAULT_LOCALE
+    if request.path.startswith("/api/"):
+        from helpdesk.users.api_auth import api_user
+
+        asked = request.accept_languages.best_match(supported_locales()) if request.accept_languages else None
+        return known_locale(asked or getattr(api_user(), "locale", None))
     if current_user and getattr(current_user, "is_authenticated", False):
         return known_locale(current_user.locale)
     return known_locale(request.cookies.get("lang"))
