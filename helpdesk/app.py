@@ -182,7 +182,7 @@ def _select_locale() -> str:
     """A signed-in person reads the language of their account (the header switch changes it too); a visitor the
     one the switch left in a cookie; an API client the one its Accept-Language asks for, else its token's
     account's; French otherwise. Jobs and the CLI choose per recipient (platform.locale)."""
-    from helpdesk.platform.locale import DEFAULT_LOCALE, known_locale, supported_locales
+    from helpdesk.platform.locale import DEFAULT_LOCALE, chosen_in_browser, known_locale, supported_locales
 
     if not has_request_context():
         return DEFAULT_LOCALE
@@ -193,7 +193,7 @@ def _select_locale() -> str:
         return known_locale(asked or getattr(api_user(), "locale", None))
     if current_user and getattr(current_user, "is_authenticated", False):
         return known_locale(current_user.locale)
-    return known_locale(request.cookies.get("lang"))
+    return known_locale(chosen_in_browser(request))
 
 
 def _load_user(session_id: str):

@@ -35,3 +35,24 @@ def mail_datetime(value) -> str:
     « 3 Dec 2026 at 08:13 »): the pattern itself is translated, so each language writes its own words."""
     value = as_utc(value)
     return format_datetime(value, gettext("d MMM yyyy 'à' HH:mm")) if value else ""
+
+
+LANGUAGE_COOKIE = "lang"  # the header switch's choice in this browser (a visitor's only way to say it)
+
+
+def remember_in_browser(response, locale: str) -> None:
+    """Keep the choice in this browser for a year, so that the pages before and after login agree."""
+    response.set_cookie(
+        LANGUAGE_COOKIE,
+        locale,
+        max_age=365 * 24 * 3600,
+        httponly=True,
+        samesite="Lax",
+        secure=current_app.config["SESSION_COOKIE_SECURE"],
+    )
+
+
+def chosen_in_browser(request) -> str | None:
+    """The language the switch left in this browser, None when it was never used (or names an unknown one)."""
+    chosen = request.cookies.get(LANGUAGE_COOKIE)
+    return chosen if chosen in supported_locales() else None

@@ -7,7 +7,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from helpdesk.platform.errors import ValidationFailed, retry_after_seconds, wait_message
 from helpdesk.platform.extensions import csrf, db, limiter
-from helpdesk.platform.locale import in_locale, locale_of
+from helpdesk.platform.locale import chosen_in_browser, in_locale, locale_of, remember_in_browser
 from helpdesk.platform.mail import send_mail
 from helpdesk.platform.security import is_safe_next
 from helpdesk.platform.timeutil import utcnow
@@ -67,12 +67,21 @@ def login():
             user.last_login_at = utcnow()
             db.session.commit()
             session.pop("sso", None)
+            _keep_switch_choice(user)
             login_user(user)
             return redirect(next_url if is_safe_next(next_url) else url_for("web.home"))
         # One message whatever went wrong: no hint that the account exists.
         flash(_("Adresse électronique ou mot de passe incorrect."), "error")
         return _login_page(form, next_url), 401
     return _login_page(form, next_url), (400 if form.errors else 200)
+
+
+def _keep_switch_choice(user) -> None:
+    """A language chosen with the switch before signing in becomes the account's: the page after login speaks it."""
+    chosen = chosen_in_browser(request)
+    if chosen and chosen != user.locale:
+        services.set_locale(db.session, user, chosen, supported=current_app.config["LANGUAGES"])
+        db.session.commit()
 
 
 def _login_page(form, next_url, **extra) -> str:
@@ -118,6 +127,7 @@ def sso_callback(name: str):
         return _refused(provider, error.reason, error.details, error.status)
     db.session.commit()
     provider.remember(external, user)
+    _keep_switch_choice(user)
     login_user(user)
     session["sso"] = {"provider": name, "id_token": external.id_token}
     next_url = session.pop("sso_next", None)
@@ -221,7 +231,9 @@ def set_language():
         db.session.commit()
         with in_locale(form.locale.data):  # said in the language just chosen
             flash(_("Votre langue est enregistrée."), "success")
-        return redirect(url_for("users.account"))
+        response = redirect(url_for("users.account"))
+        remember_in_browser(response, form.locale.data)  # the switch and the account agree in this browser
+        return response
     flash(_("Choisissez une langue de la liste."), "error")
     return redirect(url_for("users.account"))
 

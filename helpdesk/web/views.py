@@ -7,6 +7,7 @@ from sqlalchemy import select, text
 from escalation.services import holiday_coverage
 from helpdesk import policy
 from helpdesk.platform.extensions import db
+from helpdesk.platform.locale import remember_in_browser
 from helpdesk.platform.queue import redis_connection
 from helpdesk.platform.security import is_safe_next
 from helpdesk.platform.timeutil import utcnow
@@ -61,14 +62,7 @@ def set_language(code: str):
         if current_user.is_authenticated:  # the account remembers it: the interface after login, and the mails
             set_locale(db.session, current_user, code, supported=current_app.config["LANGUAGES"])
             db.session.commit()
-        response.set_cookie(
-            "lang",
-            code,
-            max_age=365 * 24 * 3600,
-            httponly=True,
-            samesite="Lax",
-            secure=current_app.config["SESSION_COOKIE_SECURE"],
-        )
+        remember_in_browser(response, code)
     return response
 
 

@@ -62,3 +62,14 @@ def test_a_refusal_from_a_service_reads_in_the_language_of_the_page(session, cli
     page = client.get("/glossaire/gestion")  # editors only: the service's refusal, translated
     assert page.status_code == 403
     assert "Only pilots and EduLAB referents can edit the glossary." in page.get_data(as_text=True)
+
+
+def test_english_chosen_with_the_switch_before_signing_in_is_kept_by_the_account(session, client, login_as):
+    user = UserFactory()
+    session.commit()
+    client.get("/langue/en?next=/connexion")
+    assert "Log in" in _page(client, "/connexion")
+    login_as(user)
+    session.refresh(user)
+    assert user.locale == "en"
+    assert "My account" in _page(client, "/compte")
