@@ -11,6 +11,7 @@ from escalation.models import ON_BREACH, Closure, PublicHoliday, SchoolHolidayPe
 from escalation.working_calendar import OFFICE_HOURS, WorkingCalendar, dump_hours, parse_hours
 from helpdesk import policy
 from helpdesk.platform.errors import NotAllowed, NotFound, ValidationFailed
+from helpdesk.platform.i18n import N_
 from helpdesk.platform.refcache import VersionedCache
 from helpdesk.routing.codes import TIER_ORDER, Priority, Tier
 from helpdesk.routing.models import Keyword
@@ -21,16 +22,16 @@ DEFAULT_PRIORITIES = [p.value for p in Priority]
 
 def _require_pilot(actor, what: str) -> None:
     if not policy.can(actor, policy.Action.EDIT_SLA):
-        raise NotAllowed(f"Seule l'équipe de pilotage peut {what}.")
+        raise NotAllowed(N_("Seule l'équipe de pilotage peut %(what)s."), params={"what": what})
 
 
 def _checked_period(label: str, first_day: date | None, last_day: date | None) -> str:
     """A closure or a holiday period needs a label and two ordered days; returns the label to store."""
     label = (label or "").strip()
     if not label or first_day is None or last_day is None:
-        raise ValidationFailed("Indiquez un libellé, une date de début et une date de fin.")
+        raise ValidationFailed(N_("Indiquez un libellé, une date de début et une date de fin."))
     if last_day < first_day:
-        raise ValidationFailed("La date de fin précède la date de début.")
+        raise ValidationFailed(N_("La date de fin précède la date de début."))
     return label[:120]
 
 
@@ -148,10 +149,10 @@ def update_policy(
     now,
 ) -> SlaPolicy:
     """Change a policy's delays. Raises NotAllowed, NotFound, ValidationFailed (French message)."""
-    _require_pilot(actor, "modifier les délais")
+    _require_pilot(actor, N_("modifier les délais"))
     row = session.get(SlaPolicy, policy_id)
     if row is None:
-        raise NotFound("Politique de délai introuvable.")
+        raise NotFound(N_("Politique de délai introuvable."))
     _check_delays(first_response_minutes, resolution_minutes, warning_ratio, on_breach)
     row.first_response_minutes = first_response_minutes
     row.resolution_minutes = resolution_minutes
@@ -166,17 +167,17 @@ def _check_delays(first_response_minutes, resolution_minutes, warning_ratio, on_
     """Raise ValidationFailed naming every wrong delay field (one rule for generic and keyword policies)."""
     errors = {}
     if not (isinstance(first_response_minutes, int) and first_response_minutes > 0):
-        errors["first_response_minutes"] = "Le délai de première réponse doit être un nombre de minutes positif."
+        errors["first_response_minutes"] = N_("Le délai de première réponse doit être un nombre de minutes positif.")
     if not (isinstance(resolution_minutes, int) and resolution_minutes > 0):
-        errors["resolution_minutes"] = "Le délai de résolution doit être un nombre de minutes positif."
+        errors["resolution_minutes"] = N_("Le délai de résolution doit être un nombre de minutes positif.")
     elif isinstance(first_response_minutes, int) and resolution_minutes < first_response_minutes:
-        errors["resolution_minutes"] = "Le délai de résolution ne peut pas être plus court que la première réponse."
+        errors["resolution_minutes"] = N_("Le délai de résolution ne peut pas être plus court que la première réponse.")
     if not 0 < float(warning_ratio) <= 1:
-        errors["warning_ratio"] = "Le seuil d'alerte doit être compris entre 0 et 1 (par exemple 0,75)."
+        errors["warning_ratio"] = N_("Le seuil d'alerte doit être compris entre 0 et 1 (par exemple 0,75).")
     if on_breach not in ON_BREACH:
-        errors["on_breach"] = "Action en cas de dépassement inconnue."
+        errors["on_breach"] = N_("Action en cas de dépassement inconnue.")
     if errors:
-        raise ValidationFailed(" ".join(errors.values()), errors=errors)
+        raise ValidationFailed(list(errors.values()), errors=errors)
 
 
 def add_keyword_policy(
@@ -195,20 +196,23 @@ def add_keyword_policy(
     """Give one keyword its own delays at one tier × priority (e.g. a password reset promised faster).
 
     Raises NotAllowed, ValidationFailed (unknown keyword, tier or priority, bad delays, override already there)."""
-    _require_pilot(actor, "modifier les délais")
+    _require_pilot(actor, N_("modifier les délais"))
     keyword = session.get(Keyword, keyword_id) if keyword_id else None
     if keyword is None:
-        raise ValidationFailed("Choisissez un mot-clé.", errors={"keyword_id": "Choisissez un mot-clé."})
+        raise ValidationFailed(N_("Choisissez un mot-clé."), errors={"keyword_id": N_("Choisissez un mot-clé.")})
     if tier not in {t.value for t in Tier}:
-        raise ValidationFailed("Niveau inconnu.", errors={"tier": "Niveau inconnu."})
+        raise ValidationFailed(N_("Niveau inconnu."), errors={"tier": N_("Niveau inconnu.")})
     if priority not in DEFAULT_PRIORITIES:
-        raise ValidationFailed("Priorité inconnue.", errors={"priority": "Priorité inconnue."})
+        raise ValidationFailed(N_("Priorité inconnue."), errors={"priority": N_("Priorité inconnue.")})
     _check_delays(first_response_minutes, resolution_minutes, warning_ratio, on_breach)
     existing = session.scalar(
         select(SlaPolicy).where(SlaPolicy.keyword_id == keyword.id, SlaPolicy.tier == tier, SlaPolicy.priority == priority)
     )
     if existing is not None:
-        message = f"Le mot-clé « {keyword.label} » a déjà un délai propre pour ce niveau et cette priorité : modifiez-le."
+        message = N_(
+            "Le mot-clé « %(keyword)s » a déjà un délai propre pour ce niveau et cette priorité : modifiez-le.",
+            keyword=keyword.label,
+        )
         raise ValidationFailed(message, errors={"keyword_id": message})
     row = SlaPolicy(
         keyword_id=keyword.id,
@@ -229,12 +233,12 @@ def delete_keyword_policy(session, policy_id: int, *, actor) -> SlaPolicy:
     """Remove a keyword's own delays: its tickets follow the tier × priority policy again from their next clock.
 
     The generic tier × priority rows cannot be deleted (every ticket needs a policy)."""
-    _require_pilot(actor, "modifier les délais")
+    _require_pilot(actor, N_("modifier les délais"))
     row = session.get(SlaPolicy, policy_id)
     if row is None:
-        raise NotFound("Politique de délai introuvable.")
+        raise NotFound(N_("Politique de délai introuvable."))
     if row.keyword_id is None:
-        raise ValidationFailed("Les délais par niveau et priorité ne se suppriment pas ; modifiez-les.")
+        raise ValidationFailed(N_("Les délais par niveau et priorité ne se suppriment pas ; modifiez-les."))
     session.delete(row)
     session.flush()
     return row
@@ -242,13 +246,15 @@ def delete_keyword_policy(session, policy_id: int, *, actor) -> SlaPolicy:
 
 def update_tier_calendar(session, tier: str, *, actor, hours: dict, counts_during_school_holidays: bool) -> TierCalendar:
     """Replace a tier's weekly hours. Raises NotAllowed, ValidationFailed when the hours do not parse."""
-    _require_pilot(actor, "modifier les délais")
+    _require_pilot(actor, N_("modifier les délais"))
     if tier not in {t.value for t in Tier}:
-        raise NotFound("Niveau inconnu.")
+        raise NotFound(N_("Niveau inconnu."))
     try:
         parsed = parse_hours(hours)
     except (ValueError, TypeError) as exc:
-        raise ValidationFailed(f"Horaires invalides : {exc}", errors={"hours": str(exc)}) from exc
+        raise ValidationFailed(
+            N_("Horaires invalides : %(problem)s", problem=exc.args[0]), errors={"hours": exc.args[0]}
+        ) from exc
     row = session.get(TierCalendar, tier) or TierCalendar(tier=tier)
     row.hours = dump_hours(parsed)
     row.counts_during_school_holidays = counts_during_school_holidays
@@ -306,24 +312,32 @@ def hours_from_text(text: str) -> dict:
         day, *ranges = line.split()
         if day.lower() not in DAY_NAMES or not ranges:
             raise ValidationFailed(
-                f"Ligne incomprise : « {line.strip()} » (exemple : lundi 08:00-18:00).", errors={"hours": line}
+                N_("Ligne incomprise : « %(line)s » (exemple : lundi 08:00-18:00)."),
+                params={"line": line.strip()},
+                errors={"hours": line},
             )
         pairs = []
         for item in ranges:
             opening, sep, closing = item.partition("-")
             if not sep:
-                raise ValidationFailed(f"Plage incomprise : « {item} » (exemple : 08:00-18:00).", errors={"hours": item})
+                raise ValidationFailed(
+                    N_("Plage incomprise : « %(range)s » (exemple : 08:00-18:00)."),
+                    params={"range": item},
+                    errors={"hours": item},
+                )
             pairs.append([opening, closing])
         raw[str(DAY_NAMES.index(day.lower()))] = pairs
     try:
         return dump_hours(parse_hours(raw))
     except ValueError as exc:
-        raise ValidationFailed(f"Horaires invalides : {exc}", errors={"hours": str(exc)}) from exc
+        raise ValidationFailed(
+            N_("Horaires invalides : %(problem)s", problem=exc.args[0]), errors={"hours": exc.args[0]}
+        ) from exc
 
 
 def reference_overview(session, *, actor, today: date) -> dict:
     """Everything the SLA page shows. Raises NotAllowed for anyone but the pilot team."""
-    _require_pilot(actor, "consulter et modifier les délais")
+    _require_pilot(actor, N_("consulter et modifier les délais"))
     keywords = session.scalars(select(Keyword).order_by(Keyword.service, Keyword.label)).all()
     return {
         "policies": sorted(
@@ -342,10 +356,10 @@ def reference_overview(session, *, actor, today: date) -> dict:
 
 
 def add_closure(session, *, actor, label: str, first_day: date | None, last_day: date | None, tier: str | None) -> Closure:
-    _require_pilot(actor, "modifier les fermetures")
+    _require_pilot(actor, N_("modifier les fermetures"))
     label = _checked_period(label, first_day, last_day)
     if tier and tier not in {t.value for t in Tier}:
-        raise ValidationFailed("Niveau inconnu.")
+        raise ValidationFailed(N_("Niveau inconnu."))
     row = Closure(label=label, first_day=first_day, last_day=last_day, tier=tier or None)
     session.add(row)
     session.flush()
@@ -353,8 +367,8 @@ def add_closure(session, *, actor, label: str, first_day: date | None, last_day:
 
 
 def delete_closure(session, closure_id: int, *, actor) -> None:
-    _require_pilot(actor, "modifier les fermetures")
-    _delete_calendar_row(session, Closure, closure_id, "Fermeture introuvable.")
+    _require_pilot(actor, N_("modifier les fermetures"))
+    _delete_calendar_row(session, Closure, closure_id, N_("Fermeture introuvable."))
 
 
 def _delete_calendar_row(session, model, row_id: int, missing: str) -> None:
@@ -369,12 +383,15 @@ def add_school_holiday(
     session, *, actor, label: str, first_day: date | None, last_day: date | None, zone: str = ZONE
 ) -> SchoolHolidayPeriod:
     """Add a school-holiday period by hand (a late change of the official calendar, a local bridge day)."""
-    _require_pilot(actor, "modifier les vacances scolaires")
+    _require_pilot(actor, N_("modifier les vacances scolaires"))
     label = _checked_period(label, first_day, last_day)
     if session.scalar(
         select(SchoolHolidayPeriod.id).where(SchoolHolidayPeriod.zone == zone, SchoolHolidayPeriod.first_day == first_day)
     ):
-        raise ValidationFailed(f"Une période de vacances commence déjà le {first_day:%d/%m/%Y} : supprimez-la d'abord.")
+        raise ValidationFailed(
+            N_("Une période de vacances commence déjà le %(day)s : supprimez-la d'abord."),
+            params={"day": f"{first_day:%d/%m/%Y}"},
+        )
     row = SchoolHolidayPeriod(zone=zone, label=label, first_day=first_day, last_day=last_day)
     session.add(row)
     session.flush()
@@ -382,8 +399,8 @@ def add_school_holiday(
 
 
 def delete_school_holiday(session, period_id: int, *, actor) -> None:
-    _require_pilot(actor, "modifier les vacances scolaires")
-    _delete_calendar_row(session, SchoolHolidayPeriod, period_id, "Période de vacances introuvable.")
+    _require_pilot(actor, N_("modifier les vacances scolaires"))
+    _delete_calendar_row(session, SchoolHolidayPeriod, period_id, N_("Période de vacances introuvable."))
 
 
 HOLIDAY_WARNING_DAYS = 180  # pilots are warned this long before the calendars run out of holiday data

@@ -87,7 +87,7 @@ def update_policy(policy_id):
     return _edit(
         lambda: services.update_policy(db.session, policy_id, actor=current_user, now=utcnow(), **_delays()),
         _("Délai enregistré."),
-        policy_error=lambda error: (policy_id, error.message),
+        policy_error=lambda error: (policy_id, error.text()),
     )
 
 
@@ -97,7 +97,7 @@ def delete_keyword_policy(policy_id):
     return _edit(
         lambda: services.delete_keyword_policy(db.session, policy_id, actor=current_user),
         _("Délai propre au mot-clé supprimé : le délai du niveau s'applique de nouveau."),
-        policy_error=lambda error: (policy_id, error.message),
+        policy_error=lambda error: (policy_id, error.text()),
     )
 
 
@@ -116,7 +116,7 @@ def add_keyword_policy():
             **_delays(),
         ),
         _("Délai propre au mot-clé ajouté."),
-        keyword_error=lambda error: error.message,
+        keyword_error=lambda error: error.text(),
         keyword_form=lambda error: form,
     )
 
@@ -134,7 +134,7 @@ def update_calendar(tier):
             counts_during_school_holidays=bool(request.form.get("school")),
         ),
         _("Horaires enregistrés."),
-        calendar_error=lambda error: (tier, error.message),
+        calendar_error=lambda error: (tier, error.text()),
         texts=lambda error: {tier: text},
     )
 
@@ -145,7 +145,7 @@ def add_closure():
     return _edit(
         lambda: services.add_closure(db.session, actor=current_user, tier=request.form.get("tier"), **_period()),
         _("Fermeture ajoutée."),
-        closure_error=lambda error: error.message,
+        closure_error=lambda error: error.text(),
         closure_form=lambda error: request.form,
     )
 
@@ -162,7 +162,7 @@ def add_school_holiday():
     return _edit(
         lambda: services.add_school_holiday(db.session, actor=current_user, **_period()),
         _("Période de vacances ajoutée."),
-        school_error=lambda error: error.message,
+        school_error=lambda error: error.text(),
         school_form=lambda error: request.form,
     )
 

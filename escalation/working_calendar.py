@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from helpdesk.platform.i18n import N_
+
 PARIS = "Europe/Paris"
 DAY_MINUTES = 24 * 60
 
@@ -28,17 +30,17 @@ def parse_hours(raw: dict) -> Hours:
     for key, ranges in raw.items():
         day = int(key)
         if not 0 <= day <= 6:
-            raise ValueError(f"Jour de semaine invalide : {key}")
+            raise ValueError(N_("Jour de semaine invalide : %(day)s", day=key))
         parsed = []
         for opening, closing in ranges:
             start, end = _minute_of_day(opening), _minute_of_day(closing)
             if start >= end:
-                raise ValueError(f"Plage horaire vide ou inversée : {opening}–{closing}")
+                raise ValueError(N_("Plage horaire vide ou inversée : %(opening)s–%(closing)s", opening=opening, closing=closing))
             parsed.append((start, end))
         parsed.sort()
         for (_, end), (start, _) in zip(parsed, parsed[1:], strict=False):
             if start < end:
-                raise ValueError("Plages horaires qui se chevauchent")
+                raise ValueError(N_("Plages horaires qui se chevauchent"))
         hours[day] = tuple(parsed)
     return hours
 

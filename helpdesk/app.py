@@ -3,6 +3,7 @@
 import logging
 
 from flask import Flask, has_request_context, request
+from flask_babel import gettext
 from flask_login import current_user
 from sqlalchemy import event
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -12,6 +13,7 @@ from helpdesk.platform import probing, queue, security  # noqa: F401 — queue: 
 from helpdesk.platform.config import load_settings
 from helpdesk.platform.errors import register_error_handlers
 from helpdesk.platform.extensions import babel, csrf, db, limiter, login_manager, migrate
+from helpdesk.platform.i18n import N_
 from helpdesk.web.templating import install_template_helpers
 
 
@@ -47,7 +49,8 @@ def create_app(config: dict | None = None) -> Flask:
     limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "users.login"
-    login_manager.login_message = "Connectez-vous pour accéder à cette page."
+    login_manager.login_message = N_("Connectez-vous pour accéder à cette page.")
+    login_manager.localize_callback = gettext  # flashed in the reader's language
     login_manager.login_message_category = "info"
     login_manager.session_protection = "strong"
     login_manager.user_loader(_load_user)
@@ -178,14 +181,21 @@ def _limiter_storage(redis_url: str) -> str:
 
 
 def _select_locale() -> str:
-    if not has_request_context():  # jobs and CLI render mails and messages in French
-        return "fr"
-    chosen = request.cookies.get("lang")
-    if chosen in ("fr", "en"):
-        return chosen
-    if current_user and getattr(current_user, "is_authenticated", False) and current_user.locale in ("fr", "en"):
-        return current_user.locale
-    return "fr"
+    """A signed-in person reads the language of their account (the header switch changes it too); a visitor the
+    one the switch left in a cookie; an API client the one its Accept-Language asks for, else its token's
+    account's; French otherwise. Jobs and the CLI choose per recipient (platform.locale)."""
+    from helpdesk.platform.locale import DEFAULT_LOCALE, chosen_in_browser, known_locale, supported_locales
+
+    if not has_request_context():
+        return DEFAULT_LOCALE
+    if request.path.startswith("/api/"):
+        from helpdesk.users.api_auth import api_user
+
+        asked = request.accept_languages.best_match(supported_locales()) if request.accept_languages else None
+        return known_locale(asked or getattr(api_user(), "locale", None))
+    if current_user and getattr(current_user, "is_authenticated", False):
+        return known_locale(current_user.locale)
+    return known_locale(chosen_in_browser(request))
 
 
 def _load_user(session_id: str):

@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from helpdesk.platform.errors import NotFound, ValidationFailed
 from helpdesk.platform.extensions import db
+from helpdesk.platform.i18n import N_
 from helpdesk.platform.openapi import Out, documented
 from helpdesk.policy import Scope
 from helpdesk.users.api_auth import api_user, json_error
@@ -82,7 +83,7 @@ def search():
     try:
         limit = services.limit_from(request.args.get("limit"))
     except ValidationFailed as error:
-        return json_error(error.message, 400)
+        return json_error(error.text(), 400)
     outcome = services.search(
         db.session,
         request.args.get("q", ""),
@@ -114,9 +115,9 @@ def article(article_id: int):
     try:
         found = services.get_visible_article(db.session, article_id, actor=api_user(Scope.KB_READ))
     except NotFound as error:
-        return json_error(error.message, 404)
+        return json_error(error.text(), 404)
     if not found.is_published:  # editors read drafts on the site, never through the public API
-        return json_error("Article introuvable.", 404)
+        return json_error(N_("Article introuvable."), 404)
     return jsonify(
         id=found.id,
         slug=found.slug,

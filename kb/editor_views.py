@@ -5,7 +5,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from helpdesk.platform.errors import DomainError
+from helpdesk.platform.errors import DomainError, translate
 from helpdesk.platform.extensions import db
 from helpdesk.platform.timeutil import utcnow
 from kb import glossary, review
@@ -17,7 +17,17 @@ bp = Blueprint("kb_edit", __name__, template_folder="templates")
 
 @bp.context_processor
 def _labels():
-    return {"review_state_labels": {k.value: v for k, v in REVIEW_STATE_LABELS.items()}}
+    return {"review_state_labels": {k.value: _(v) for k, v in REVIEW_STATE_LABELS.items()}}
+
+
+def _translated_rows(rows):
+    """A proposal's (label, before, after) rows: labels, audiences and statuses are marked French, shown translated."""
+    return [tuple(translate(cell) for cell in row) for row in rows]
+
+
+def _changed_fields(revision):
+    """A glossary revision's rows: the field label translated, the values as written (domain content)."""
+    return [(translate(label), before, after) for label, before, after in glossary.changed_fields(revision)]
 
 
 # -- proposals -----------------------------------------------------------------------------------------------
@@ -25,7 +35,11 @@ def _labels():
 
 def _proposal_page(proposal, form, status: int = 200):
     return render_template(
-        "kb/proposal.html", proposal=proposal, diff=review.diff(proposal), changes=review.changes(proposal), form=form
+        "kb/proposal.html",
+        proposal=proposal,
+        diff=review.diff(proposal),
+        changes=_translated_rows(review.changes(proposal)),
+        form=form,
     ), status
 
 
@@ -51,8 +65,9 @@ def decide(revision_id: int, decision: str):
             review.reject(db.session, found, actor=current_user, now=utcnow(), reason=form.reason.data or "")
     except DomainError as error:
         db.session.rollback()
-        form.reason.errors = [*form.reason.errors, error.details.get("fields", {}).get("reason", error.message)]
-        flash(error.message, "error")
+        reason_error = (error.details.get("fields") or {}).get("reason")
+        form.reason.errors = [*form.reason.errors, translate(reason_error) if reason_error else error.text()]
+        flash(error.text(), "error")
         return _proposal_page(review.get_proposal_or_404(db.session, revision_id, actor=current_user), form, 400)
     db.session.commit()
     flash(
@@ -72,7 +87,7 @@ def decide(revision_id: int, decision: str):
 def glossary_manage():
     history = glossary.history(db.session, actor=current_user, limit=30)
     terms = sorted(db.session.query(GlossaryTerm).all(), key=lambda t: t.term.lower())
-    return render_template("kb/glossary_manage.html", terms=terms, history=history, changed=glossary.changed_fields)
+    return render_template("kb/glossary_manage.html", terms=terms, history=history, changed=_changed_fields)
 
 
 def _term_values(form) -> dict:
@@ -100,17 +115,15 @@ def _term_editor(term: GlossaryTerm | None):
         except DomainError as error:
             db.session.rollback()
             for name, message in error.details.get("fields", {}).items():
-                getattr(form, name).errors = [*getattr(form, name).errors, message]
-            flash(error.message, "error")
+                getattr(form, name).errors = [*getattr(form, name).errors, translate(message)]
+            flash(error.text(), "error")
         else:
             db.session.commit()
             flash(_("Terme enregistré."), "success")
             return redirect(url_for("kb.glossary") + f"#{saved.anchor}")
     history = glossary.history(db.session, actor=current_user, term=term) if term is not None else []
     status = 400 if request.method == "POST" else 200
-    return render_template(
-        "kb/glossary_edit.html", form=form, term=term, history=history, changed=glossary.changed_fields
-    ), status
+    return render_template("kb/glossary_edit.html", form=form, term=term, history=history, changed=_changed_fields), status
 
 
 @bp.route("/glossaire/gestion/nouveau", methods=["GET", "POST"])
@@ -141,4 +154,4 @@ def glossary_delete(term_id: int):
 @login_required
 def glossary_history():
     history = glossary.history(db.session, actor=current_user)
-    return render_template("kb/glossary_history.html", history=history, changed=glossary.changed_fields)
+    return render_template("kb/glossary_history.html", history=history, changed=_changed_fields)

@@ -4,6 +4,7 @@ from sqlalchemy import func, select
 
 from helpdesk import policy
 from helpdesk.platform.errors import NotAllowed, ValidationFailed
+from helpdesk.platform.i18n import N_
 from kb.models import Article, ArticleFeedback
 
 MAX_FEEDBACK_CHARS = 500
@@ -15,7 +16,9 @@ def record_feedback(session, article: Article, comment: str, *, actor, now) -> A
     if not comment:
         return None
     if len(comment) > MAX_FEEDBACK_CHARS:
-        raise ValidationFailed(f"Votre remarque dépasse {MAX_FEEDBACK_CHARS} caractères : raccourcissez-la.")
+        raise ValidationFailed(
+            N_("Votre remarque dépasse %(max)s caractères : raccourcissez-la."), params={"max": MAX_FEEDBACK_CHARS}
+        )
     feedback = ArticleFeedback(
         article_id=article.id,
         comment=comment,
@@ -30,7 +33,7 @@ def record_feedback(session, article: Article, comment: str, *, actor, now) -> A
 def feedback_for(session, article: Article, *, actor, limit: int = 50) -> list[ArticleFeedback]:
     """Readers' remarks, newest first, for those who edit the FAQ; nobody else reads them."""
     if not policy.can(actor, policy.Action.EDIT_KB):
-        raise NotAllowed("Les remarques des lecteurs sont réservées aux rédacteurs de la FAQ.")
+        raise NotAllowed(N_("Les remarques des lecteurs sont réservées aux rédacteurs de la FAQ."))
     query = select(ArticleFeedback).where(ArticleFeedback.article_id == article.id)
     return list(session.scalars(query.order_by(ArticleFeedback.created_at.desc(), ArticleFeedback.id.desc()).limit(limit)))
 

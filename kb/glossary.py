@@ -8,18 +8,19 @@ from sqlalchemy import func, select
 
 from helpdesk import policy
 from helpdesk.platform.errors import NotAllowed, NotFound, ValidationFailed
+from helpdesk.platform.i18n import N_
 from helpdesk.routing.codes import Service
 from kb import services
 from kb.models import GlossaryRevision, GlossaryTerm
 
 FIELDS = ("term", "expansion", "aliases", "definition", "service", "see_also")
 LABELS = {
-    "term": "Terme",
-    "expansion": "Développé",
-    "aliases": "Autres noms",
-    "definition": "Définition",
-    "service": "Service",
-    "see_also": "Voir aussi",
+    "term": N_("Terme"),
+    "expansion": N_("Développé"),
+    "aliases": N_("Autres noms"),
+    "definition": N_("Définition"),
+    "service": N_("Service"),
+    "see_also": N_("Voir aussi"),
 }
 
 
@@ -41,7 +42,7 @@ def split_list(text: str) -> list[str]:
 
 def _ensure_editor(actor) -> None:
     if not policy.can(actor, policy.Action.EDIT_GLOSSARY):
-        raise NotAllowed("Seuls les pilotes et les référents EduLAB peuvent modifier le glossaire.")
+        raise NotAllowed(N_("Seuls les pilotes et les référents EduLAB peuvent modifier le glossaire."))
 
 
 def _clean(session, term: GlossaryTerm | None, values: dict) -> dict:
@@ -55,21 +56,21 @@ def _clean(session, term: GlossaryTerm | None, values: dict) -> dict:
     }
     errors = {}
     if not cleaned["term"]:
-        errors["term"] = "Indiquez le terme."
+        errors["term"] = N_("Indiquez le terme.")
     elif len(cleaned["term"]) > 120:
-        errors["term"] = "Le terme ne doit pas dépasser 120 caractères."
+        errors["term"] = N_("Le terme ne doit pas dépasser 120 caractères.")
     else:
         clash = session.scalar(select(GlossaryTerm).where(func.lower(GlossaryTerm.term) == cleaned["term"].lower()))
         if clash is not None and clash is not term:
-            errors["term"] = f"Le terme « {clash.term} » existe déjà : modifiez-le plutôt."
+            errors["term"] = N_("Le terme « %(term)s » existe déjà : modifiez-le plutôt.", term=clash.term)
     if len(cleaned["expansion"]) > 300:
-        errors["expansion"] = "Le développé ne doit pas dépasser 300 caractères."
+        errors["expansion"] = N_("Le développé ne doit pas dépasser 300 caractères.")
     if not cleaned["definition"]:
-        errors["definition"] = "Rédigez la définition."
+        errors["definition"] = N_("Rédigez la définition.")
     if cleaned["service"] is not None and cleaned["service"] not in {s.value for s in Service}:
-        errors["service"] = "Choisissez un service de l'ENT, ou aucun."
+        errors["service"] = N_("Choisissez un service de l'ENT, ou aucun.")
     if errors:
-        raise ValidationFailed("Le terme n'a pas été enregistré : corrigez les champs signalés.", fields=errors)
+        raise ValidationFailed(N_("Le terme n'a pas été enregistré : corrigez les champs signalés."), fields=errors)
     return cleaned
 
 
@@ -139,7 +140,7 @@ def _reindex(session, term_id: int) -> None:
 def get_term_or_404(session, term_id: int) -> GlossaryTerm:
     term = session.get(GlossaryTerm, term_id)
     if term is None:
-        raise NotFound("Terme introuvable.")
+        raise NotFound(N_("Terme introuvable."))
     return term
 
 

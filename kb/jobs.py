@@ -17,7 +17,9 @@ def refresh_index() -> int:
 def send_review_decision(revision_id: int) -> bool:
     """Tell the author of a FAQ proposal what a pilot decided, and why (idempotent per decision: job id)."""
     from flask import current_app
+    from flask_babel import gettext as _
 
+    from helpdesk.platform.locale import in_locale, locale_of
     from helpdesk.platform.mail import send_mail
     from kb.models import ArticleRevision, ReviewState
 
@@ -30,16 +32,20 @@ def send_review_decision(revision_id: int) -> bool:
         ):
             return False
         approved = proposal.review_state == ReviewState.APPROVED
-        verdict = "approuvée et publiée" if approved else "refusée"
-        lines = [
-            f"Bonjour {proposal.author.full_name},",
-            "",
-            f"Votre proposition pour l'article « {proposal.title} » a été {verdict}"
-            + (f" par {proposal.reviewer.full_name}." if proposal.reviewer else "."),
-        ]
-        if proposal.review_reason:
-            lines += ["", f"Motif : {proposal.review_reason}"]
         base = current_app.config.get("PUBLIC_URL", "").rstrip("/")
-        lines += ["", f"Vos propositions : {base}/faq/gestion/propositions/{proposal.id}"]
-        send_mail(current_app.config, proposal.author.email, f"FAQ : proposition {verdict}", "\n".join(lines))
+        with in_locale(locale_of(proposal.author)):  # the author reads it in the language of their account
+            verdict = _("approuvée et publiée") if approved else _("refusée")
+            title = proposal.title
+            if proposal.reviewer:
+                decided = _("Votre proposition pour l'article « %(title)s » a été %(verdict)s par %(reviewer)s.",
+                            title=title, verdict=verdict, reviewer=proposal.reviewer.full_name)  # fmt: skip
+            else:
+                decided = _("Votre proposition pour l'article « %(title)s » a été %(verdict)s.", title=title, verdict=verdict)
+            lines = [_("Bonjour %(name)s,", name=proposal.author.full_name), "", decided]
+            if proposal.review_reason:
+                lines += ["", _("Motif : %(reason)s", reason=proposal.review_reason)]
+            link = f"{base}/faq/gestion/propositions/{proposal.id}"
+            lines += ["", _("Vos propositions : %(url)s", url=link)]
+            subject = _("FAQ : proposition %(verdict)s", verdict=verdict)
+        send_mail(current_app.config, proposal.author.email, subject, "\n".join(lines))
         return True

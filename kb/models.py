@@ -7,6 +7,7 @@ from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from helpdesk.platform.extensions import db
+from helpdesk.platform.i18n import N_
 from helpdesk.platform.timeutil import utcnow
 from helpdesk.platform.types import UTCDateTime
 
@@ -26,17 +27,17 @@ class Audience(StrEnum):
 
 
 AUDIENCE_LABELS = {
-    Audience.PUBLIC: "Tout public",
-    Audience.STAFF: "Personnels d'établissement",
-    Audience.ENT_ADMIN: "Administrateurs ENT",
-    Audience.HEADS: "Chefs d'établissement",
-    Audience.AGENTS: "Agents de l'assistance",
+    Audience.PUBLIC: N_("Tout public"),
+    Audience.STAFF: N_("Personnels d'établissement"),
+    Audience.ENT_ADMIN: N_("Administrateurs ENT"),
+    Audience.HEADS: N_("Chefs d'établissement"),
+    Audience.AGENTS: N_("Agents de l'assistance"),
 }
 
 STATUS_LABELS = {
-    ArticleStatus.DRAFT: "Brouillon",
-    ArticleStatus.PUBLISHED: "Publié",
-    ArticleStatus.ARCHIVED: "Archivé",
+    ArticleStatus.DRAFT: N_("Brouillon"),
+    ArticleStatus.PUBLISHED: N_("Publié"),
+    ArticleStatus.ARCHIVED: N_("Archivé"),
 }
 
 
@@ -83,10 +84,10 @@ class ReviewState(StrEnum):
 
 
 REVIEW_STATE_LABELS = {
-    ReviewState.PENDING: "En attente d'approbation",
-    ReviewState.APPROVED: "Approuvée",
-    ReviewState.REJECTED: "Refusée",
-    ReviewState.SUPERSEDED: "Remplacée par une proposition plus récente",
+    ReviewState.PENDING: N_("En attente d'approbation"),
+    ReviewState.APPROVED: N_("Approuvée"),
+    ReviewState.REJECTED: N_("Refusée"),
+    ReviewState.SUPERSEDED: N_("Remplacée par une proposition plus récente"),
 }
 
 

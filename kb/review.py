@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from helpdesk import policy
 from helpdesk.platform.errors import Conflict, NotAllowed, NotFound, ValidationFailed
+from helpdesk.platform.i18n import N_
 from helpdesk.platform.queue import enqueue_after_commit
 from kb import indexing, services
 from kb.models import AUDIENCE_LABELS, STATUS_LABELS, Article, ArticleRevision, ArticleStatus, ReviewState
@@ -34,10 +35,10 @@ def propose(
     status: the status asked for (« published » to ask for the publication of a draft); by default the current one.
     Raises NotAllowed, ValidationFailed."""
     if not policy.can(actor, policy.Action.EDIT_KB):
-        raise NotAllowed("Seuls les pilotes et les référents EduLAB peuvent modifier la FAQ.")
+        raise NotAllowed(N_("Seuls les pilotes et les référents EduLAB peuvent modifier la FAQ."))
     errors = services.check_fields(title, body_md, service, audience)
     if errors:
-        raise ValidationFailed("La proposition n'a pas été enregistrée : corrigez les champs signalés.", fields=errors)
+        raise ValidationFailed(N_("La proposition n'a pas été enregistrée : corrigez les champs signalés."), fields=errors)
     for older in pending_for(session, article):
         older.review_state = ReviewState.SUPERSEDED
     proposal = ArticleRevision(
@@ -63,7 +64,7 @@ def propose(
 def ask_publication(session, article: Article, *, actor, now, comment: str = "") -> ArticleRevision:
     """An EduLAB referent asks a pilot to publish a draft as it stands."""
     if article.is_published:
-        raise Conflict("Cet article est déjà publié.")
+        raise Conflict(N_("Cet article est déjà publié."))
     return propose(
         session,
         article,
@@ -103,22 +104,23 @@ def proposals_by(session, *, actor, limit: int = 30) -> list[ArticleRevision]:
 def get_proposal_or_404(session, revision_id: int, *, actor) -> ArticleRevision:
     proposal = session.get(ArticleRevision, revision_id)
     if proposal is None or proposal.review_state is None:
-        raise NotFound("Proposition introuvable.")
+        raise NotFound(N_("Proposition introuvable."))
     if not (policy.can(actor, policy.Action.PUBLISH_KB) or proposal.author_id == getattr(actor, "id", None)):
-        raise NotFound("Proposition introuvable.")
+        raise NotFound(N_("Proposition introuvable."))
     return proposal
 
 
 def changes(proposal: ArticleRevision) -> list[tuple[str, str, str]]:
-    """(field label, published value, proposed value) for every field other than the text that would change."""
+    """(field label, published value, proposed value) for every field other than the text that would change; the
+    labels (and audience and status values) are marked French, translated where shown (`errors.translate`)."""
     article = proposal.article
     rows = []
     labels = {
-        "service": "Service",
-        "audience": "Public",
-        "tags": "Étiquettes",
-        "admin_path": "Chemin dans l'ENT",
-        "status": "Statut",
+        "service": N_("Service"),
+        "audience": N_("Public"),
+        "tags": N_("Étiquettes"),
+        "admin_path": N_("Chemin dans l'ENT"),
+        "status": N_("Statut"),
     }
     for name, label in labels.items():
         before, after = getattr(article, name), getattr(proposal, name)
@@ -168,7 +170,7 @@ def reject(session, proposal: ArticleRevision, *, actor, now, reason: str) -> Ar
     _ensure_open(proposal, actor)
     if not (reason or "").strip():
         raise ValidationFailed(
-            "Indiquez la raison du refus : l'auteur de la proposition la lira.", fields={"reason": "Raison obligatoire."}
+            N_("Indiquez la raison du refus : l'auteur de la proposition la lira."), fields={"reason": N_("Raison obligatoire.")}
         )
     _decide(session, proposal, ReviewState.REJECTED, actor=actor, now=now, reason=reason)
     return proposal
@@ -177,7 +179,9 @@ def reject(session, proposal: ArticleRevision, *, actor, now, reason: str) -> Ar
 def _decide(session, proposal, state, *, actor, now, reason: str) -> None:
     reason = (reason or "").strip()
     if len(reason) > MAX_REASON_CHARS:
-        raise ValidationFailed(f"La raison dépasse {MAX_REASON_CHARS} caractères.", fields={"reason": "Trop long."})
+        raise ValidationFailed(
+            N_("La raison dépasse %(max)s caractères."), params={"max": MAX_REASON_CHARS}, fields={"reason": N_("Trop long.")}
+        )
     proposal.review_state, proposal.reviewer_id, proposal.reviewed_at, proposal.review_reason = state, actor.id, now, reason
     session.flush()
     if proposal.author_id is not None and proposal.author_id != actor.id:
@@ -188,10 +192,10 @@ def _decide(session, proposal, state, *, actor, now, reason: str) -> None:
 
 def ensure_reviewer(actor) -> None:
     if not policy.can(actor, policy.Action.PUBLISH_KB):
-        raise NotAllowed("Seuls les pilotes approuvent ou refusent les propositions de modification.")
+        raise NotAllowed(N_("Seuls les pilotes approuvent ou refusent les propositions de modification."))
 
 
 def _ensure_open(proposal: ArticleRevision, actor) -> None:
     ensure_reviewer(actor)
     if proposal.review_state != ReviewState.PENDING:
-        raise Conflict("Cette proposition a déjà été traitée ou remplacée par une plus récente.")
+        raise Conflict(N_("Cette proposition a déjà été traitée ou remplacée par une plus récente."))

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 
 from helpdesk import policy
 from helpdesk.platform.errors import NotAllowed, NotFound, ValidationFailed
+from helpdesk.platform.i18n import N_
 from helpdesk.platform.markup import render_markdown
 from helpdesk.platform.queue import enqueue_after_commit
 from helpdesk.routing.codes import Service
@@ -95,11 +96,11 @@ def get_visible_article(session, slug_or_id, *, actor) -> Article:
     column = Article.id if isinstance(slug_or_id, int) else Article.slug
     article = session.scalar(select(Article).where(column == slug_or_id))
     if article is None:
-        raise NotFound("Article introuvable.")
+        raise NotFound(N_("Article introuvable."))
     if policy.can(actor, policy.Action.EDIT_KB):
         return article
     if article.status != ArticleStatus.PUBLISHED or article.audience not in policy.visible_article_audiences(actor):
-        raise NotFound("Article introuvable.")
+        raise NotFound(N_("Article introuvable."))
     return article
 
 
@@ -192,15 +193,15 @@ def record_deflection(session, article: Article, *, keyword_slug: str | None, ac
 def check_fields(title: str, body_md: str, service: str, audience: str) -> dict[str, str]:
     errors = {}
     if not title.strip():
-        errors["title"] = "Indiquez la question ou le titre de l'article."
+        errors["title"] = N_("Indiquez la question ou le titre de l'article.")
     elif len(title) > 200:
-        errors["title"] = "Le titre ne doit pas dépasser 200 caractères."
+        errors["title"] = N_("Le titre ne doit pas dépasser 200 caractères.")
     if not body_md.strip():
-        errors["body_md"] = "Rédigez la réponse."
+        errors["body_md"] = N_("Rédigez la réponse.")
     if service not in {s.value for s in Service}:
-        errors["service"] = "Choisissez un service de l'ENT."
+        errors["service"] = N_("Choisissez un service de l'ENT.")
     if audience not in {a.value for a in Audience}:
-        errors["audience"] = "Choisissez un public."
+        errors["audience"] = N_("Choisissez un public.")
     return errors
 
 
@@ -228,12 +229,12 @@ def save_article(
 
     A published article changes directly only for those who may publish; others propose (kb.review.propose)."""
     if not policy.can(actor, policy.Action.EDIT_KB):
-        raise NotAllowed("Seuls les pilotes et les référents EduLAB peuvent modifier la FAQ.")
+        raise NotAllowed(N_("Seuls les pilotes et les référents EduLAB peuvent modifier la FAQ."))
     if must_propose(actor, article):
-        raise NotAllowed("Un article publié ne change qu'après l'approbation d'un pilote : proposez votre modification.")
+        raise NotAllowed(N_("Un article publié ne change qu'après l'approbation d'un pilote : proposez votre modification."))
     errors = check_fields(title, body_md, service, audience)
     if errors:
-        raise ValidationFailed("L'article n'a pas été enregistré : corrigez les champs signalés.", fields=errors)
+        raise ValidationFailed(N_("L'article n'a pas été enregistré : corrigez les champs signalés."), fields=errors)
     if article is None:
         slug = base = slugify(title)
         counter = 2
@@ -270,9 +271,9 @@ def must_propose(actor, article: Article | None) -> bool:
 def set_status(session, article: Article, status: str, *, actor, now) -> Article:
     """Publish, archive or set back to draft: pilots only (an EduLAB referent asks for publication instead)."""
     if not policy.can(actor, policy.Action.PUBLISH_KB):
-        raise NotAllowed("Seuls les pilotes peuvent publier ou archiver un article : demandez sa publication.")
+        raise NotAllowed(N_("Seuls les pilotes peuvent publier ou archiver un article : demandez sa publication."))
     if status not in {s.value for s in ArticleStatus}:
-        raise ValidationFailed("Statut inconnu.")
+        raise ValidationFailed(N_("Statut inconnu."))
     article.status = status
     article.updated_at = now
     labels = {"published": "Publication", "archived": "Archivage", "draft": "Retour en brouillon"}
@@ -316,9 +317,9 @@ def limit_from(raw) -> int:
     try:
         value = int(raw)
     except (TypeError, ValueError):
-        raise ValidationFailed("Le paramètre limit doit être un nombre entier entre 1 et 50.") from None
+        raise ValidationFailed(N_("Le paramètre limit doit être un nombre entier entre 1 et 50.")) from None
     if not 1 <= value <= MAX_LIMIT:
-        raise ValidationFailed("Le paramètre limit doit être un nombre entier entre 1 et 50.")
+        raise ValidationFailed(N_("Le paramètre limit doit être un nombre entier entre 1 et 50."))
     return value
 
 

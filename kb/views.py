@@ -7,8 +7,9 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from helpdesk import policy
-from helpdesk.platform.errors import DomainError, NotAllowed, NotFound
+from helpdesk.platform.errors import DomainError, NotAllowed, NotFound, translate
 from helpdesk.platform.extensions import db
+from helpdesk.platform.i18n import N_
 from helpdesk.platform.markup import render_markdown
 from helpdesk.platform.timeutil import utcnow
 from helpdesk.routing.codes import SERVICE_LABELS
@@ -27,9 +28,9 @@ PAGE_SIZE = 20
 @bp.context_processor
 def _labels():
     return {
-        "audience_labels": {k.value: v for k, v in AUDIENCE_LABELS.items()},
-        "article_status_labels": {k.value: v for k, v in STATUS_LABELS.items()},
-        "review_state_labels": {k.value: v for k, v in REVIEW_STATE_LABELS.items()},
+        "audience_labels": {k.value: _(v) for k, v in AUDIENCE_LABELS.items()},
+        "article_status_labels": {k.value: _(v) for k, v in STATUS_LABELS.items()},
+        "review_state_labels": {k.value: _(v) for k, v in REVIEW_STATE_LABELS.items()},
     }
 
 
@@ -41,7 +42,7 @@ def _kb_helpers():
 
 def _require_editor():
     if not policy.can(current_user, policy.Action.EDIT_KB):
-        raise NotAllowed("Seuls les pilotes et les référents EduLAB peuvent modifier la FAQ.")
+        raise NotAllowed(N_("Seuls les pilotes et les référents EduLAB peuvent modifier la FAQ."))
 
 
 @bp.get("/faq")
@@ -123,7 +124,7 @@ def feedback(slug: str):
         feedback_services.record_feedback(db.session, found, comment, actor=current_user, now=utcnow())
     except DomainError as error:
         db.session.rollback()
-        flash(error.message, "error")
+        flash(error.text(), "error")
         return render_template(
             "kb/article.html",
             article=found,
@@ -263,8 +264,8 @@ def _editor_form(article: Article | None):
             except DomainError as error:
                 db.session.rollback()
                 for name, message in error.details.get("fields", {}).items():
-                    getattr(form, name).errors = [*getattr(form, name).errors, message]
-                flash(error.message, "error")
+                    getattr(form, name).errors = [*getattr(form, name).errors, translate(message)]
+                flash(error.text(), "error")
             else:
                 db.session.commit()
                 flash(_("Article enregistré."), "success")
@@ -305,14 +306,12 @@ def set_status(slug: str):
         return redirect(url_for("kb.edit", slug=found.slug))
     services.set_status(db.session, found, request.form.get("status", ""), actor=current_user, now=utcnow())
     db.session.commit()
-    flash(
-        {
-            "published": "Article publié : il apparaît dès maintenant dans la recherche.",
-            "archived": "Article archivé : il n'apparaît plus dans la FAQ.",
-            "draft": "Article repassé en brouillon.",
-        }[found.status],
-        "success",
-    )
+    done = {
+        "published": N_("Article publié : il apparaît dès maintenant dans la recherche."),
+        "archived": N_("Article archivé : il n'apparaît plus dans la FAQ."),
+        "draft": N_("Article repassé en brouillon."),
+    }
+    flash(_(done[found.status]), "success")
     return redirect(url_for("kb.edit", slug=found.slug))
 
 

@@ -9,6 +9,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from helpdesk.organisation.models import SCHOOL_TYPE_LABELS
 from helpdesk.organisation.uai import validation_error
+from helpdesk.platform.errors import translate
 from helpdesk.users.models import PROFILE_LABELS, ROLE_LABELS
 
 
@@ -19,7 +20,7 @@ class MultiCheckboxField(SelectMultipleField):
 
 def _uai(form, field):
     if field.data and (problem := validation_error(field.data)):
-        raise ValidationError(problem)
+        raise ValidationError(translate(problem))
 
 
 class UserForm(FlaskForm):
@@ -38,6 +39,6 @@ class UserForm(FlaskForm):
 class SchoolForm(FlaskForm):
     uai = StringField(_l("Code UAI"), validators=[DataRequired(_l("Indiquez le code UAI.")), _uai, Length(max=12)])
     name = StringField(_l("Nom"), validators=[DataRequired(_l("Indiquez le nom.")), Length(max=200)])
-    type = SelectField(_l("Type"), choices=[SelectChoice(k.value, v) for k, v in SCHOOL_TYPE_LABELS.items()])
+    type = SelectField(_l("Type"), choices=[SelectChoice(k.value, _l(v)) for k, v in SCHOOL_TYPE_LABELS.items()])
     town = StringField(_l("Commune"), validators=[DataRequired(_l("Indiquez la commune.")), Length(max=120)])
     basin_id = SelectField(_l("Bassin"), coerce=int, choices=[])

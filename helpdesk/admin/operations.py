@@ -10,12 +10,13 @@ from rq.serializers import JSONSerializer
 from escalation.jobs import LAST_SWEEP_KEY
 from helpdesk import policy
 from helpdesk.platform.errors import NotAllowed
+from helpdesk.platform.i18n import N_
 from helpdesk.platform.queue import get_queue, redis_connection
 
 
 def _check(actor) -> None:
     if not policy.can(actor, policy.Action.VIEW_OPERATIONS):
-        raise NotAllowed("Page réservée aux administrateurs et à l'équipe de pilotage.")
+        raise NotAllowed(N_("Page réservée aux administrateurs et à l'équipe de pilotage."))
 
 
 def queue_health(*, actor) -> dict:
@@ -53,7 +54,7 @@ def retry_failed(*, actor, queue_name: str) -> int:
     """Requeue every failed job of a queue; returns how many."""
     _check(actor)
     if queue_name not in current_app.config["RQ_QUEUES"]:
-        raise NotAllowed("File inconnue.")
+        raise NotAllowed(N_("File inconnue."))
     queue = get_queue(queue_name, connection=redis_connection())
     registry = queue.failed_job_registry
     count = 0

@@ -86,7 +86,7 @@ def edit_user(user_id: int | None = None):
                 is_active=form.is_active_account.data,
             )
         except ValidationFailed as error:
-            flash(error.message, "error")
+            flash(error.text(), "error")
             return render_template("admin/user_form.html", form=form, user=user), 400
         db.session.commit()
         flash(_("Compte enregistré : %(email)s", email=saved.email), "success")
@@ -114,7 +114,7 @@ def schools():
                     basin_id=form.basin_id.data,
                 )
             except ValidationFailed as error:
-                flash(error.message, "error")
+                flash(error.text(), "error")
                 status = 400
             else:
                 db.session.commit()

@@ -8,6 +8,7 @@ from helpdesk import policy
 from helpdesk.audit.models import AuditEntry
 from helpdesk.audit.tracked import ENTITIES
 from helpdesk.platform.errors import NotAllowed, ValidationFailed
+from helpdesk.platform.i18n import N_
 
 PAGE = 30
 
@@ -24,9 +25,11 @@ def journal(
 ):
     """(entries, id to continue before or None). Raises NotAllowed, ValidationFailed for an unknown kind."""
     if not policy.can(actor, policy.Action.VIEW_CONFIG_AUDIT):
-        raise NotAllowed("Le journal des modifications de la configuration est réservé à l'équipe pilote et aux administrateurs.")
+        raise NotAllowed(
+            N_("Le journal des modifications de la configuration est réservé à l'équipe pilote et aux administrateurs.")
+        )
     if entity and entity not in ENTITIES:
-        raise ValidationFailed("Type d'élément inconnu.")
+        raise ValidationFailed(N_("Type d'élément inconnu."))
     stmt = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit + 1)
     if entity:
         stmt = stmt.where(AuditEntry.entity == entity)

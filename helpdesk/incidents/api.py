@@ -8,6 +8,7 @@ from helpdesk.incidents import services
 from helpdesk.incidents.models import MajorIncident
 from helpdesk.platform import idempotency
 from helpdesk.platform.extensions import db
+from helpdesk.platform.i18n import N_
 from helpdesk.platform.openapi import documented
 from helpdesk.platform.schemas import Input, parse
 from helpdesk.platform.timeutil import as_utc, utcnow
@@ -15,7 +16,7 @@ from helpdesk.policy import Scope
 from helpdesk.users.api_auth import api_user, json_error, token_required
 
 bp = Blueprint("incidents_api", __name__, url_prefix="/api/v1/incidents")
-CONFLICT = "Cet incident a été modifié entre-temps : relisez-le puis recommencez."
+CONFLICT = N_("Cet incident a été modifié entre-temps : relisez-le puis recommencez.")
 
 
 class DeclareInput(Input):

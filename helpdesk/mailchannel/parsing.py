@@ -13,6 +13,8 @@ from email import policy
 from email.parser import BytesParser
 from email.utils import getaddresses, parseaddr
 
+from helpdesk.platform.i18n import N_
+
 MAX_ATTACHMENTS_READ = 20  # beyond the web form's limit: the rest are reported, not read
 REPLY_LANGUAGES = ["fr", "en"]
 
@@ -54,9 +56,9 @@ def parse(raw: bytes) -> IncomingMail:
         in_reply_to = str(message.get("In-Reply-To", "") or "")
         references = str(message.get("References", "") or "")
     except (TypeError, ValueError, IndexError, LookupError) as error:
-        raise MalformedMail(f"En-têtes illisibles : {error}") from error
+        raise MalformedMail(N_("En-têtes illisibles : %(problem)s", problem=str(error))) from error
     if not sender or "@" not in sender:
-        raise MalformedMail("Expéditeur absent ou illisible (From).")
+        raise MalformedMail(N_("Expéditeur absent ou illisible (From)."))
     if not message_id:
         message_id = "<sha256." + hashlib.sha256(raw).hexdigest() + "@sans-message-id>"
     machine_reason, is_bounce = _machine(message, sender)
@@ -64,7 +66,7 @@ def parse(raw: bytes) -> IncomingMail:
         text, is_html_only = _body_text(message)
         attachments = _attachments(message)
     except (TypeError, ValueError, LookupError, AttributeError) as error:
-        raise MalformedMail(f"Corps du message illisible : {error}") from error
+        raise MalformedMail(N_("Corps du message illisible : %(problem)s", problem=str(error))) from error
     return IncomingMail(
         message_id=message_id,
         message_key=message_key(message_id),

@@ -130,13 +130,13 @@ def _apply(session, row: InboundMail, mail: parsing.IncomingMail, raw: bytes, *,
         return _to_triage(session, row, mail, raw, now=now,
                           reason=f"Réponse au ticket {ticket.reference} ({how}) d'une adresse qui ne peut pas y répondre.")  # fmt: skip
     if user is None:
-        return _to_triage(session, row, mail, raw, now=now, reason="Expéditeur inconnu : aucun compte n'a cette adresse.")
+        return _to_triage(session, row, mail, raw, now=now, reason=N_("Expéditeur inconnu : aucun compte n'a cette adresse."))
     if not policy.can(user, Action.CREATE_TICKET) or user.school is None:
         return _to_triage(session, row, mail, raw, now=now,
-                          reason="Ce compte ne peut pas ouvrir de ticket lui-même (rôle ou établissement).")  # fmt: skip
+                          reason=N_("Ce compte ne peut pas ouvrir de ticket lui-même (rôle ou établissement)."))  # fmt: skip
     keyword, suggestion = _keyword_for(session, mail, settings)
     if keyword is None:
-        return _to_triage(session, row, mail, raw, now=now, reason="Aucun mot-clé ne correspond au courriel.")
+        return _to_triage(session, row, mail, raw, now=now, reason=N_("Aucun mot-clé ne correspond au courriel."))
     try:
         _open(session, row, user, keyword, suggestion, mail, settings=settings, now=now)
     except DomainError as error:

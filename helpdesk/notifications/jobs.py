@@ -58,10 +58,12 @@ def send_digests(now: str | None = None) -> int:
     from datetime import datetime
 
     from flask import current_app, render_template
+    from flask_babel import gettext
     from sqlalchemy import select
 
     from helpdesk.notifications.models import Notification, NotificationPreference
     from helpdesk.platform.extensions import db
+    from helpdesk.platform.locale import in_locale, locale_of
     from helpdesk.platform.mail import send_mail
     from helpdesk.users.models import User
 
@@ -79,8 +81,10 @@ def send_digests(now: str | None = None) -> int:
             user = db.session.get(User, pref.user_id)
             if not rows or user is None:
                 continue
-            body = render_template("notifications/mail/digest.txt", notifications=rows)
-            send_mail(current_app.config, user.email, f"[Assistance ENT] Résumé : {len(rows)} notification(s)", body)
+            with in_locale(locale_of(user)):
+                body = render_template("notifications/mail/digest.txt", notifications=rows)
+                subject = gettext("[Assistance ENT] Résumé : %(n)s notification(s)", n=len(rows))
+            send_mail(current_app.config, user.email, subject, body)
             for row in rows:
                 row.emailed_at = moment
             pref.last_digest_at = moment

@@ -9,7 +9,10 @@ from sqlalchemy import String, func, literal_column, select, update
 
 from helpdesk.notifications.models import KINDS, MODES, Notification, NotificationPreference
 from helpdesk.platform.errors import NotFound, ValidationFailed
+from helpdesk.platform.i18n import N_
+from helpdesk.platform.locale import in_locale, known_locale
 from helpdesk.platform.queue import enqueue_after_commit
+from helpdesk.users.models import User
 
 
 def notify(
@@ -28,7 +31,8 @@ def notify(
 def notify_many(session, user_ids, kind: str, *, ticket=None, dedup_key: str, now: datetime, link: str | None = None,
                 **context) -> list[Notification]:  # fmt: skip
     """Notify several people of one event: says what happened, quotes the message if any and links to the ticket
-    (or to `link`, a path in the app). The template is rendered once, the rows are inserted by one
+    (or to `link`, a path in the app). The template is rendered once per language among the recipients (each
+    reads the bell and the mail in the language of their account), the rows of each language inserted by one
     INSERT ... ON CONFLICT (dedup_key) DO NOTHING (no savepoint) that also returns each person's preference.
     Returns the rows created; people this event already notified are skipped."""
     user_ids = list(dict.fromkeys(u for u in user_ids if u is not None))
@@ -37,10 +41,23 @@ def notify_many(session, user_ids, kind: str, *, ticket=None, dedup_key: str, no
     if link is None:
         link = f"/tickets/{ticket.reference}" if ticket is not None else ""
     url = current_app.config["PUBLIC_URL"].rstrip("/") + link
-    text = render_template(f"notifications/mail/{kind}.txt", ticket=ticket, url=url, **context)
-    title, _, body = text.strip().partition("\n")
-    return _insert(session, user_ids, kind, ticket_id=getattr(ticket, "id", None), title=title, body=body, link=link,
-                   dedup_key=dedup_key, now=now)  # fmt: skip
+    created = []
+    for locale, ids in _by_locale(session, user_ids).items():
+        with in_locale(locale):
+            text = render_template(f"notifications/mail/{kind}.txt", ticket=ticket, url=url, **context)
+        title, _, body = text.strip().partition("\n")
+        created += _insert(session, ids, kind, ticket_id=getattr(ticket, "id", None), title=title, body=body, link=link,
+                           dedup_key=dedup_key, now=now)  # fmt: skip
+    return sorted(created, key=lambda row: row.id)
+
+
+def _by_locale(session, user_ids: list[int]) -> dict[str, list[int]]:
+    """The recipients grouped by the language they read (French for an account without a known one)."""
+    locales = dict(session.execute(select(User.id, User.locale).where(User.id.in_(user_ids))).all())
+    groups: dict[str, list[int]] = {}
+    for user_id in user_ids:
+        groups.setdefault(known_locale(locales.get(user_id)), []).append(user_id)
+    return groups
 
 
 def notify_written(session, user_id: int, kind: str, *, title: str, body: str, link: str, dedup_key: str, now: datetime,
@@ -91,7 +108,7 @@ def preference(session, user_id: int) -> str:
 
 def set_preference(session, *, actor, mode: str) -> NotificationPreference:
     if mode not in MODES:
-        raise ValidationFailed("Choisissez « immédiatement » ou « résumé quotidien ».")
+        raise ValidationFailed(N_("Choisissez « immédiatement » ou « résumé quotidien »."))
     row = session.get(NotificationPreference, actor.id) or NotificationPreference(user_id=actor.id)
     row.mode = mode
     session.add(row)
@@ -123,7 +140,7 @@ def mark_read(session, notification_id: int, *, actor, now: datetime) -> Notific
     """Raises NotFound for someone else's notification (its existence is not revealed)."""
     row = session.get(Notification, notification_id)
     if row is None or row.user_id != actor.id:
-        raise NotFound("Notification introuvable.")
+        raise NotFound(N_("Notification introuvable."))
     if row.read_at is None:
         row.read_at = now
     session.flush()

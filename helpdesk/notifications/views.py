@@ -7,9 +7,12 @@ from flask_login import current_user, login_required
 from helpdesk.notifications import services
 from helpdesk.platform.errors import ValidationFailed
 from helpdesk.platform.extensions import db
+from helpdesk.platform.locale import mail_datetime
 from helpdesk.platform.timeutil import utcnow
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications", template_folder="templates")
+# Dates in every mail, in the language the mail is rendered in (helpdesk.platform.locale).
+bp.add_app_template_filter(mail_datetime, "mail_date")
 
 
 @bp.get("/")
@@ -53,7 +56,7 @@ def preference():
         services.set_preference(db.session, actor=current_user, mode=request.form.get("mode", ""))
     except ValidationFailed as error:
         db.session.rollback()
-        flash(error.message, "error")
+        flash(error.text(), "error")
         return redirect(url_for("notifications.index")), 303
     db.session.commit()
     flash(_("Préférence enregistrée."), "success")

@@ -2,10 +2,12 @@
 
 from enum import StrEnum
 
+from flask_babel import gettext as _
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from helpdesk.platform.extensions import db
+from helpdesk.platform.i18n import N_
 
 
 class SchoolType(StrEnum):
@@ -19,13 +21,13 @@ class SchoolType(StrEnum):
 
 
 SCHOOL_TYPE_LABELS = {
-    SchoolType.ECOLE: "École",
-    SchoolType.COLLEGE: "Collège",
-    SchoolType.LYCEE: "Lycée",
-    SchoolType.LP: "Lycée professionnel",
-    SchoolType.EREA: "EREA",
-    SchoolType.CIO: "CIO",
-    SchoolType.AUTRE: "Autre",
+    SchoolType.ECOLE: N_("École"),
+    SchoolType.COLLEGE: N_("Collège"),
+    SchoolType.LYCEE: N_("Lycée"),
+    SchoolType.LP: N_("Lycée professionnel"),
+    SchoolType.EREA: N_("EREA"),
+    SchoolType.CIO: N_("CIO"),
+    SchoolType.AUTRE: N_("Autre"),
 }
 
 
@@ -70,7 +72,7 @@ class School(db.Model):
 
     @property
     def type_label(self) -> str:
-        return SCHOOL_TYPE_LABELS.get(SchoolType(self.type), self.type)
+        return _(SCHOOL_TYPE_LABELS[self.type]) if self.type in SCHOOL_TYPE_LABELS else self.type
 
     def __str__(self) -> str:
         return f"{self.name} ({self.town}) — {self.uai}"

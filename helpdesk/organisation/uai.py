@@ -2,6 +2,8 @@
 
 import re
 
+from helpdesk.platform.i18n import N_
+
 # The check letter is the 7-digit number modulo 23, read in an alphabet without I, O and Q.
 CHECK_ALPHABET = "ABCDEFGHJKLMNPRSTUVWXYZ"
 _UAI = re.compile(r"^(\d{7})([A-Z])$")
@@ -27,8 +29,8 @@ def validation_error(raw: str) -> str | None:
     value = normalise(raw)
     match = _UAI.match(value)
     if not match:
-        return "Un code UAI comporte 7 chiffres suivis d'une lettre (ex. 0310036W)."
+        return N_("Un code UAI comporte 7 chiffres suivis d'une lettre (ex. 0310036W).")
     expected = check_letter(match.group(1))
     if expected != match.group(2):
-        return f"La lettre de contrôle du code UAI {value} est incorrecte (attendue : {expected})."
+        return N_("La lettre de contrôle du code UAI %(uai)s est incorrecte (attendue : %(letter)s).", uai=value, letter=expected)
     return None

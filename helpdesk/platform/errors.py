@@ -7,20 +7,50 @@ from flask import jsonify, make_response, render_template, request
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
-from helpdesk.platform.i18n import N_
+from helpdesk.platform.i18n import N_, Message
 from helpdesk.platform.input import InputRefused, format_size
+
+
+def translate(text):
+    """A marked French text (`N_`, with or without parameters) in the current locale; anything else as it is.
+
+    Text parameters are translated too: they are labels from the code tables (a plain name or an UAI has no
+    entry in the catalogue and comes back unchanged)."""
+    if isinstance(text, Message):
+        params = {key: translate(value) if isinstance(value, str) and value else value for key, value in text.params.items()}
+        return _(text.template, **params)
+    if isinstance(text, str) and text:
+        return _(text)
+    return text
+
+
+def translate_all(messages):
+    """A list of messages, or a dict of field → message, in the current locale."""
+    if isinstance(messages, dict):
+        return {key: translate_all(value) for key, value in messages.items()}
+    if isinstance(messages, (list, tuple)):
+        return [translate_all(value) for value in messages]
+    return translate(messages)
 
 
 class DomainError(Exception):
     """A refused operation, with a message fit for the user.
 
-    Services raise it with a French template marked `N_()` and its `params`, so that it is translated in the
-    reader's language where it is shown (`error.text()`); `message` is the French text. `details` go into the
-    JSON body of API errors."""
+    Services raise it with a French template marked `N_()` and its `params` (or `N_(template, **params)`, or a
+    list of such messages shown one after the other), so that it is translated in the reader's language where it
+    is shown (`error.text()`, `error.texts()`); `message` is the French text. `details` go into the JSON body of
+    API errors; the messages among them (`errors`, dicts of field → message) are translated there too."""
 
     status = 400
 
-    def __init__(self, message: str, params: dict | None = None, **details):
+    def __init__(self, message, params: dict | None = None, **details):
+        self.parts = None
+        if isinstance(message, (list, tuple)):
+            self.parts = list(message)
+            message = " ".join(self.parts)
+        elif isinstance(message, Message):
+            params = {**message.params, **(params or {})}
+            message = message.template
         self.template = message
         self.params = params or {}
         self.details = details
@@ -32,8 +62,22 @@ class DomainError(Exception):
 
     def text(self) -> str:
         """The message in the current locale (labels among the params are translated too)."""
-        params = {key: _(value) if isinstance(value, str) and value else value for key, value in self.params.items()}
-        return _(self.template) % params if params else _(self.template)
+        if self.parts is not None:
+            return " ".join(translate(part) for part in self.parts)
+        return translate(Message(self.template, self.params)) if self.params else _(self.template)
+
+    def texts(self, key: str = "errors"):
+        """The detailed messages under `key` (a list, or a dict of field → message) in the current locale, else
+        the message alone in a list."""
+        detailed = self.details.get(key)
+        return translate_all(detailed) if detailed else [self.text()]
+
+    def json_details(self) -> dict:
+        """The details for an API body: codes as they are, messages in the reader's language."""
+        return {
+            key: translate_all(value) if key == "errors" or isinstance(value, (dict, Message)) else value
+            for key, value in self.details.items()
+        }
 
 
 class NotAllowed(DomainError):
@@ -81,10 +125,8 @@ def register_error_handlers(app):
     @app.errorhandler(DomainError)
     def domain_error(error: DomainError):
         if wants_json():
-            text = error.text()
-            return jsonify(
-                error=text, detail=error.details.get("detail", text), **{k: v for k, v in error.details.items() if k != "detail"}
-            ), error.status
+            text, details = error.text(), error.json_details()
+            return jsonify(error=text, detail=details.pop("detail", text), **details), error.status
         return render_template("errors/error.html", code=error.status, message=error.text()), error.status
 
     @app.errorhandler(InputRefused)

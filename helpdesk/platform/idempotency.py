@@ -16,6 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from helpdesk.platform.errors import DomainError
 from helpdesk.platform.extensions import db
+from helpdesk.platform.i18n import N_
 from helpdesk.platform.types import UTCDateTime
 
 KEEP_DAYS = 7
@@ -47,7 +48,9 @@ def fingerprint(method: str, path: str, body) -> str:
 def check_key(key: str) -> str:
     key = (key or "").strip()
     if not key or len(key) > MAX_KEY_LENGTH or not key.isprintable():
-        raise KeyReused(f"« Idempotency-Key » doit être un texte imprimable de 1 à {MAX_KEY_LENGTH} caractères.")
+        raise KeyReused(
+            N_("« Idempotency-Key » doit être un texte imprimable de 1 à %(max)s caractères."), params={"max": MAX_KEY_LENGTH}
+        )
     return key
 
 
@@ -58,7 +61,7 @@ def replay(session, *, user_id: int, key: str, fingerprint_: str) -> tuple[dict,
     if found is None:
         return None
     if found.fingerprint != fingerprint_:
-        raise KeyReused("Cette « Idempotency-Key » a déjà servi pour une autre requête : utilisez une nouvelle clé.")
+        raise KeyReused(N_("Cette « Idempotency-Key » a déjà servi pour une autre requête : utilisez une nouvelle clé."))
     return found.response, found.status_code
 
 

@@ -55,19 +55,19 @@ def check_filters(session, filters: Filters) -> Filters:
     """Raises ValidationFailed (French message) for an unknown service, tier, channel, keyword, basin or school."""
     problems = []
     if filters.service and filters.service not in SERVICE_LABELS:
-        problems.append("Service inconnu.")
+        problems.append(N_("Service inconnu."))
     if filters.entry_tier and filters.entry_tier not in TIER_LABELS:
-        problems.append("Niveau inconnu.")
+        problems.append(N_("Niveau inconnu."))
     if filters.channel and filters.channel not in CHANNELS:
-        problems.append("Canal inconnu.")
+        problems.append(N_("Canal inconnu."))
     if filters.keyword_id and session.get(Keyword, filters.keyword_id) is None:
-        problems.append("Mot-clé inconnu.")
+        problems.append(N_("Mot-clé inconnu."))
     if filters.basin_id and session.get(Basin, filters.basin_id) is None:
-        problems.append("Bassin inconnu.")
+        problems.append(N_("Bassin inconnu."))
     if filters.school_id and session.get(School, filters.school_id) is None:
-        problems.append("Établissement inconnu.")
+        problems.append(N_("Établissement inconnu."))
     if problems:
-        raise ValidationFailed(" ".join(problems), errors=problems)
+        raise ValidationFailed(problems, errors=problems)
     return filters
 
 
@@ -81,7 +81,7 @@ def prepare_reading(session) -> None:
 def scoped(actor, filters: Filters) -> Filters:
     """The filters the actor may use: a head of school is held to their school. Raises NotAllowed."""
     if not policy.can(actor, policy.Action.VIEW_DASHBOARD):
-        raise NotAllowed("Les chiffres sont réservés à l'équipe pilote, à la DAFPEN et aux chefs d'établissement.")
+        raise NotAllowed(N_("Les chiffres sont réservés à l'équipe pilote, à la DAFPEN et aux chefs d'établissement."))
     school_id = policy.report_school(actor)
     if school_id is not None:
         return replace(filters, school_id=school_id, basin_id=None)
@@ -195,7 +195,7 @@ def _rate(part: int, whole: int) -> float | None:
 def volumes(session, period: Period, filters: Filters, breakdown: str) -> dict:
     """Tickets opened per bucket, in total and for the TOP values of `breakdown` (the others summed)."""
     if breakdown not in BREAKDOWNS:
-        raise ValidationFailed("Ventilation inconnue.")
+        raise ValidationFailed(N_("Ventilation inconnue."))
     if breakdown == "school_id":
         by_value = school_cube(session, period.step, period.first, period.last, filters, ("bucket", "school_id"))
         opened_index = 0

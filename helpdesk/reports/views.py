@@ -99,7 +99,7 @@ def _read_request():
     try:
         services.check_filters(db.session, filters)
     except ValidationFailed as error:
-        errors.extend(error.details.get("errors") or [error.message])
+        errors.extend(error.texts())
     breakdown = BREAKDOWNS.get(args.get("ventilation") or "service")
     if breakdown is None:
         errors.append(_("Ventilation inconnue."))
@@ -190,7 +190,7 @@ def export(page: str, key: str, fmt: str):
         abort(404)
     period, filters, breakdown, errors = _read_request()
     if errors:
-        raise ValidationFailed(" ".join(errors))
+        raise ValidationFailed(errors)
     table = next((t for t in _tables(page, period, filters, breakdown) if t.key == key), None)
     if table is None:
         abort(404)
@@ -206,7 +206,7 @@ def export_tickets(fmt: str):
         abort(404)
     period, filters, _breakdown, errors = _read_request()
     if errors:
-        raise ValidationFailed(" ".join(errors))
+        raise ValidationFailed(errors)
     rows = services.ticket_rows(db.session, period, filters)
     headers = [_(label) for label in services.TICKET_COLUMNS]
     labelled = (_labelled(row) for row in rows)

@@ -6,6 +6,7 @@ Pure module (standard library and the code enums only): the seed loader and the 
 import re
 
 from helpdesk.platform.french import analyse, fold
+from helpdesk.platform.i18n import N_
 from helpdesk.routing import entry
 from helpdesk.routing.codes import Priority, Service, TicketType, Tier
 
@@ -56,38 +57,41 @@ def field_errors(fields) -> list[str]:
     if fields is None:
         return []
     if not isinstance(fields, list):
-        return ["Les champs complémentaires doivent former une liste."]
+        return [N_("Les champs complémentaires doivent former une liste.")]
     errors: list[str] = []
     seen: set[str] = set()
     for position, definition in enumerate(fields, 1):
-        where = f"champ n° {position}"
         if not isinstance(definition, dict):
-            errors.append(f"{where} : chaque champ se décrit par name, label, type, required.")
+            errors.append(N_("champ n° %(n)s : chaque champ se décrit par name, label, type, required.", n=position))
             continue
         unknown = set(definition) - {"name", "label", "type", "required", "choices", "help"}
         if unknown:
-            errors.append(f"{where} : clés inconnues {', '.join(sorted(map(str, unknown)))}.")
+            errors.append(N_("champ n° %(n)s : clés inconnues %(keys)s.", n=position, keys=", ".join(sorted(map(str, unknown)))))
         name = definition.get("name")
         if not isinstance(name, str) or not FIELD_NAME.match(name):
-            errors.append(f"{where} : « name » doit être un identifiant en minuscules (lettres, chiffres, _).")
+            errors.append(
+                N_("champ n° %(n)s : « name » doit être un identifiant en minuscules (lettres, chiffres, _).", n=position)
+            )
         elif name in seen:
-            errors.append(f"{where} : le nom « {name} » est utilisé deux fois.")
+            errors.append(N_("champ n° %(n)s : le nom « %(name)s » est utilisé deux fois.", n=position, name=name))
         else:
             seen.add(name)
         label = definition.get("label")
         if not isinstance(label, str) or not label.strip():
-            errors.append(f"{where} : « label » (le libellé affiché) est obligatoire.")
+            errors.append(N_("champ n° %(n)s : « label » (le libellé affiché) est obligatoire.", n=position))
         kind = definition.get("type")
         if kind not in FIELD_TYPES:
-            errors.append(f"{where} : « type » doit valoir {', '.join(FIELD_TYPES)}.")
+            errors.append(N_("champ n° %(n)s : « type » doit valoir %(types)s.", n=position, types=", ".join(FIELD_TYPES)))
         if not isinstance(definition.get("required", False), bool):
-            errors.append(f"{where} : « required » doit valoir true ou false.")
+            errors.append(N_("champ n° %(n)s : « required » doit valoir true ou false.", n=position))
         choices = definition.get("choices")
         if kind == "choice":
             if not isinstance(choices, list) or not choices or not all(isinstance(c, str) and c.strip() for c in choices):
-                errors.append(f"{where} : un champ « choice » demande une liste « choices » de libellés non vides.")
+                errors.append(
+                    N_("champ n° %(n)s : un champ « choice » demande une liste « choices » de libellés non vides.", n=position)
+                )
         elif choices is not None:
-            errors.append(f"{where} : « choices » n'a de sens que pour un champ de type choice.")
+            errors.append(N_("champ n° %(n)s : « choices » n'a de sens que pour un champ de type choice.", n=position))
     return errors
 
 
@@ -96,27 +100,29 @@ def keyword_errors(data: dict) -> list[str]:
     errors: list[str] = []
     label = data.get("label")
     if not isinstance(label, str) or not label.strip():
-        errors.append("Le libellé est obligatoire.")
+        errors.append(N_("Le libellé est obligatoire."))
     elif len(label) > 120:
-        errors.append("Le libellé ne doit pas dépasser 120 caractères.")
+        errors.append(N_("Le libellé ne doit pas dépasser 120 caractères."))
     if data.get("service") not in set(Service):
-        errors.append(f"Service inconnu : « {data.get('service')} ».")
+        errors.append(N_("Service inconnu : « %(value)s ».", value=str(data.get("service"))))
     if data.get("tier") not in set(Tier):
-        errors.append(f"Niveau inconnu : « {data.get('tier')} ».")
+        errors.append(N_("Niveau inconnu : « %(value)s ».", value=str(data.get("tier"))))
     if data.get("ticket_type", "incident") not in set(TicketType):
-        errors.append(f"Type de ticket inconnu : « {data.get('ticket_type')} ».")
+        errors.append(N_("Type de ticket inconnu : « %(value)s ».", value=str(data.get("ticket_type"))))
     if data.get("priority", "normal") not in set(Priority):
-        errors.append(f"Priorité inconnue : « {data.get('priority')} ».")
+        errors.append(N_("Priorité inconnue : « %(value)s ».", value=str(data.get("priority"))))
     synonyms = data.get("synonyms", [])
     if not isinstance(synonyms, list) or not all(isinstance(s, str) for s in synonyms):
-        errors.append("Les synonymes doivent être une liste de textes.")
+        errors.append(N_("Les synonymes doivent être une liste de textes."))
     if data.get("ticket_type") == "bug":
         errors.append(
-            "Le type « bug » est réservé aux tickets que l'équipe pilote confirme et transmet à l'éditeur : "
-            "un mot-clé ouvre un incident, une demande ou une demande d'évolution."
+            N_(
+                "Le type « bug » est réservé aux tickets que l'équipe pilote confirme et transmet à l'éditeur : "
+                "un mot-clé ouvre un incident, une demande ou une demande d'évolution."
+            )
         )
     if data.get("is_mass_incident") and data.get("ticket_type", "incident") != "incident":
-        errors.append("Un incident de masse est forcément de type incident.")
+        errors.append(N_("Un incident de masse est forcément de type incident."))
     if data.get("tier") in set(Tier) and data.get("service") in set(Service):
         errors.extend(entry.entry_tier_errors(nature_of(data), data["tier"]))
     errors.extend(field_errors(data.get("fields", [])))

@@ -5,6 +5,7 @@ diagnostics all use these functions, so the rule has one home."""
 
 from dataclasses import dataclass
 
+from helpdesk.platform.i18n import N_
 from helpdesk.routing.codes import ENTRY_TIERS, Service, TicketType, Tier
 
 LEVEL1_SERVICES = frozenset({Service.NAVIGATEUR_ACCES})  # browser and access problems are level 1's job
@@ -42,21 +43,21 @@ def default_entry_tier(nature: Nature) -> Tier:
 def entry_tier_errors(nature: Nature, tier: str) -> list[str]:
     """French messages explaining why `tier` is not a valid entry tier for `nature` (empty when it is)."""
     if tier == Tier.EDITEUR:
-        return ["L'éditeur n'est jamais un niveau d'entrée : il ne reçoit que les bugs confirmés par l'équipe pilote."]
+        return [N_("L'éditeur n'est jamais un niveau d'entrée : il ne reçoit que les bugs confirmés par l'équipe pilote.")]
     if tier not in ENTRY_TIERS:
-        return [f"Niveau d'entrée inconnu : « {tier} »."]
+        return [N_("Niveau d'entrée inconnu : « %(tier)s ».", tier=tier)]
     required = required_entry_tier(nature)
     if required is None or required == tier:
         return []
     if nature.is_mass_incident:
-        reason = "un incident de masse est pris en charge par le niveau 1"
+        reason = N_("un incident de masse est pris en charge par le niveau 1")
     elif nature.ticket_type == TicketType.EVOLUTION:
-        reason = "une demande d'évolution entre par l'équipe pilote, quel que soit le service"
+        reason = N_("une demande d'évolution entre par l'équipe pilote, quel que soit le service")
     elif nature.is_password:
-        reason = "les problèmes de mot de passe relèvent du niveau 1"
+        reason = N_("les problèmes de mot de passe relèvent du niveau 1")
     else:
-        reason = "les problèmes de navigateur et d'accès relèvent du niveau 1"
-    return [f"Niveau d'entrée incorrect : {reason}."]
+        reason = N_("les problèmes de navigateur et d'accès relèvent du niveau 1")
+    return [N_("Niveau d'entrée incorrect : %(reason)s.", reason=reason)]
 
 
 def ticket_entry_tier(keyword_tier: str, ticket_type: str, is_mass_incident: bool = False, *,

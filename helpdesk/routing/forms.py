@@ -6,6 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
+from helpdesk.platform.errors import translate
 from helpdesk.routing import catalog
 from helpdesk.routing.codes import (
     ENTRY_TIERS,
@@ -29,20 +30,27 @@ FIELDS_EXAMPLE = """- name: identifiant_ent
 
 
 def parse_fields(text: str) -> list:
-    """The YAML text as a list of field definitions; raises ValueError with a French message."""
+    """The YAML text as a list of field definitions; raises ValueError with a message in the reader's language."""
     if not (text or "").strip():
         return []
     try:
         value = yaml.safe_load(text)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
-        where = f" (ligne {mark.line + 1}, colonne {mark.column + 1})" if mark else ""
-        raise ValueError(f"Le YAML des champs complémentaires est illisible{where}.") from error
+        if mark:
+            message = _l(
+                "Le YAML des champs complémentaires est illisible (ligne %(line)s, colonne %(column)s).",
+                line=mark.line + 1,
+                column=mark.column + 1,
+            )
+        else:
+            message = _l("Le YAML des champs complémentaires est illisible.")
+        raise ValueError(str(message)) from error
     if value is None:
         return []
     problems = catalog.field_errors(value)
     if problems:
-        raise ValueError(" ".join(problems))
+        raise ValueError(" ".join(translate(problem) for problem in problems))
     return value
 
 

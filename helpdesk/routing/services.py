@@ -66,7 +66,7 @@ def active_keywords_by_service(session) -> list[tuple[str, list[Keyword]]]:
 def get_keyword(session, keyword_id: int) -> Keyword:
     keyword = session.get(Keyword, keyword_id)
     if keyword is None:
-        raise NotFound("Mot-clé introuvable.")
+        raise NotFound(N_("Mot-clé introuvable."))
     return keyword
 
 
@@ -82,9 +82,9 @@ def _check(session, data: dict, keyword: Keyword | None) -> str:
             select(Keyword).where(or_(func.lower(Keyword.label) == data["label"].strip().lower(), Keyword.slug == slug))
         )
         if clash is not None and clash is not keyword:
-            errors.append(f"Un mot-clé porte déjà ce libellé (ou un libellé trop proche) : « {clash.label} ».")
+            errors.append(N_("Un mot-clé porte déjà ce libellé (ou un libellé trop proche) : « %(label)s ».", label=clash.label))
     if errors:
-        raise ValidationFailed(" ".join(errors), errors=errors)
+        raise ValidationFailed(errors, errors=errors)
     return slug
 
 
@@ -103,7 +103,7 @@ def _clean(data: dict) -> dict:
 def create_keyword(session, data: dict, *, actor, now: datetime, comment: str = "") -> Keyword:
     """Add a keyword to the catalog. Raises NotAllowed, ValidationFailed (with the list of problems)."""
     if not policy.can(actor, policy.Action.EDIT_CATALOG):
-        raise NotAllowed("Seuls l'équipe pilote et les administrateurs modifient le catalogue des mots-clés.")
+        raise NotAllowed(N_("Seuls l'équipe pilote et les administrateurs modifient le catalogue des mots-clés."))
     data = _clean(data)
     slug = _check(session, data, None)
     keyword = Keyword(slug=slug, version=1, updated_at=now, **data)
@@ -119,11 +119,14 @@ def update_keyword(
     """Edit a keyword and record a revision (nothing is recorded when nothing changed). The slug stays as created, so
     links to the ticket form keep working after a relabelling. Raises NotAllowed, Conflict, ValidationFailed."""
     if not policy.can(actor, policy.Action.EDIT_CATALOG):
-        raise NotAllowed("Seuls l'équipe pilote et les administrateurs modifient le catalogue des mots-clés.")
+        raise NotAllowed(N_("Seuls l'équipe pilote et les administrateurs modifient le catalogue des mots-clés."))
     if expected_version is not None and expected_version != keyword.version:
         raise Conflict(
-            f"Ce mot-clé a été modifié entre-temps (version {keyword.version}). Rechargez la page pour voir la version "
-            "à jour avant d'enregistrer vos changements."
+            N_(
+                "Ce mot-clé a été modifié entre-temps (version %(version)s). Rechargez la page pour voir la version "
+                "à jour avant d'enregistrer vos changements."
+            ),
+            params={"version": keyword.version},
         )
     data = _clean(data)
     _check(session, data, keyword)

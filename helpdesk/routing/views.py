@@ -80,7 +80,7 @@ def create():
     try:
         keyword = services.create_keyword(db.session, form.to_data(), actor=current_user, now=utcnow(), comment=form.comment.data)
     except ValidationFailed as error:
-        form.form_errors.extend(error.details.get("errors") or [error.message])
+        form.form_errors.extend(error.texts())
         return _render_form(form, status=400)
     db.session.commit()
     flash(_("Le mot-clé « %(label)s » a été ajouté au catalogue.", label=keyword.label), "success")
@@ -112,7 +112,7 @@ def edit(keyword_id: int):
     except (ValidationFailed, Conflict) as error:
         db.session.rollback()
         keyword = services.get_keyword(db.session, keyword_id)
-        form.form_errors.extend(error.details.get("errors") or [error.message])
+        form.form_errors.extend(error.texts())
         if isinstance(error, Conflict):
             return _render_form(form, keyword, 409, conflict=True)
         return _render_form(form, keyword, 400)

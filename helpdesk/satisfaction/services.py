@@ -10,6 +10,7 @@ from sqlalchemy import case, func, select
 
 from helpdesk import policy
 from helpdesk.platform.errors import Conflict, NotAllowed, NotFound, ValidationFailed
+from helpdesk.platform.i18n import N_
 from helpdesk.reports.periods import day_bounds_utc
 from helpdesk.satisfaction.models import ANSWER_CHANNELS, Survey
 from helpdesk.tickets.models import Ticket
@@ -49,12 +50,12 @@ def survey_from_token(session, secret: str, token: str) -> Survey:
     try:
         data = URLSafeTimedSerializer(secret, salt=LINK_SALT).loads(token, max_age=LINK_MAX_AGE_DAYS * 86400)
     except SignatureExpired as error:
-        raise NotFound("Ce lien a expiré : connectez-vous pour donner votre avis depuis la page du ticket.") from error
+        raise NotFound(N_("Ce lien a expiré : connectez-vous pour donner votre avis depuis la page du ticket.")) from error
     except BadSignature as error:
-        raise NotFound("Ce lien n'est pas valide : vérifiez qu'il a été copié en entier.") from error
+        raise NotFound(N_("Ce lien n'est pas valide : vérifiez qu'il a été copié en entier.")) from error
     survey = session.scalar(select(Survey).where(Survey.ticket_id == int(data.get("t", 0))))
     if survey is None:
-        raise NotFound("Aucun questionnaire n'est attendu pour ce ticket.")
+        raise NotFound(N_("Aucun questionnaire n'est attendu pour ce ticket."))
     return survey
 
 
@@ -69,9 +70,9 @@ def pending_for(session, ticket: Ticket, *, actor) -> Survey | None:
 def survey_for_ticket(session, ticket: Ticket, *, actor) -> Survey:
     survey = session.scalar(select(Survey).where(Survey.ticket_id == ticket.id))
     if survey is None:
-        raise NotFound("Aucun questionnaire n'est attendu pour ce ticket.")
+        raise NotFound(N_("Aucun questionnaire n'est attendu pour ce ticket."))
     if not policy.can_answer_survey(actor, survey):
-        raise NotAllowed("Seul le demandeur du ticket répond à ce questionnaire.")
+        raise NotAllowed(N_("Seul le demandeur du ticket répond à ce questionnaire."))
     return survey
 
 
@@ -81,17 +82,17 @@ def answer(session, survey: Survey, *, resolved, rating, comment: str, via: str,
     if via not in ANSWER_CHANNELS:
         raise ValueError(f"unknown answer channel {via}")
     if survey.answered_at is not None:
-        raise Conflict("Vous avez déjà répondu à ce questionnaire : merci !")
+        raise Conflict(N_("Vous avez déjà répondu à ce questionnaire : merci !"))
     problems = []
     if resolved not in (True, False):
-        problems.append("Indiquez si votre problème est résolu.")
+        problems.append(N_("Indiquez si votre problème est résolu."))
     if rating not in (1, 2, 3, 4, 5):
-        problems.append("Choisissez une note de 1 à 5.")
+        problems.append(N_("Choisissez une note de 1 à 5."))
     comment = (comment or "").strip()
     if len(comment) > COMMENT_MAX:
-        problems.append(f"Le commentaire dépasse {COMMENT_MAX} caractères.")
+        problems.append(N_("Le commentaire dépasse %(max)s caractères.", max=COMMENT_MAX))
     if problems:
-        raise ValidationFailed(" ".join(problems), errors=problems)
+        raise ValidationFailed(problems, errors=problems)
     survey.resolved, survey.rating, survey.comment = resolved, rating, comment
     survey.answered_at, survey.answered_by = now, via
     session.flush()

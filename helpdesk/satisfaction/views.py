@@ -34,7 +34,7 @@ def _handle(survey, via: str, action: str):
         db.session.rollback()
         return render_template("satisfaction/done.html", survey=survey, already=True)
     except ValidationFailed as error:
-        form.form_errors.extend(error.details.get("errors") or [error.message])
+        form.form_errors.extend(error.texts())
         return render_template("satisfaction/form.html", form=form, survey=survey, action=action), 400
     db.session.commit()
     return redirect(url_for("satisfaction.thanks"))

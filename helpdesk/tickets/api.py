@@ -183,48 +183,53 @@ def create():
     """Open a ticket. An `Idempotency-Key` header makes a retry return the first answer instead of a second ticket."""
     user, data = api_user(), _body()
     if data is None:
-        return json_error("Le corps de la requête doit être un objet JSON.")
+        return json_error(_("Le corps de la requête doit être un objet JSON."))
     forbidden = sorted(set(data) & FORBIDDEN_FIELDS)
     if forbidden:
         return json_error(
-            f"Champ(s) non modifiable(s) : {', '.join(forbidden)}. Le mot-clé décide du niveau, du service et de la priorité ; "
-            "l'établissement est celui du demandeur.",
+            _(
+                "Champ(s) non modifiable(s) : %(names)s. Le mot-clé décide du niveau, du service et de la priorité ; "
+                "l'établissement est celui du demandeur.",
+                names=", ".join(forbidden),
+            ),
             fields=forbidden,
         )
     unknown = sorted(set(data) - CREATE_FIELDS)
     if unknown:
-        return json_error(f"Champ(s) inconnu(s) : {', '.join(unknown)}.", fields=unknown)
+        return json_error(_("Champ(s) inconnu(s) : %(names)s.", names=", ".join(unknown)), fields=unknown)
     keyword = db.session.scalar(select(Keyword).where(Keyword.slug == str(data.get("keyword") or "")))
     if keyword is None:
-        return json_error("Mot-clé inconnu : indiquez le « slug » d'un mot-clé du catalogue.", fields=["keyword"])
+        return json_error(_("Mot-clé inconnu : indiquez le « slug » d'un mot-clé du catalogue."), fields=["keyword"])
     extra = data.get("extra_fields") or {}
     if not isinstance(extra, dict):
-        return json_error("« extra_fields » doit être un objet.", fields=["extra_fields"])
+        return json_error(_("« extra_fields » doit être un objet."), fields=["extra_fields"])
     problem = _check_extra(keyword, extra)
     if problem:
         return json_error(problem, fields=["extra_fields"])
     requester, known_caller = user, False
     if data.get("requester_email"):
         if not policy.can(user, Action.CREATE_TICKET_ON_BEHALF):
-            return json_error("Seuls les agents peuvent créer un ticket pour le compte d'une autre personne.", 403)
+            return json_error(_("Seuls les agents peuvent créer un ticket pour le compte d'une autre personne."), 403)
         requester = db.session.scalar(select(User).where(User.email == str(data["requester_email"]).strip().lower()))
         if requester is not None and requester.auth_source == users.CALLER:
             requester = None  # a caller already recorded: what is sent now brings the record up to date
             known_caller = True
         if requester is None and not known_caller and not (data.get("caller_name") or data.get("caller_school")):
             return json_error(
-                "Aucun compte ne correspond à « requester_email » : pour un appelant sans compte, envoyez aussi "
-                "« caller_name » et « caller_school » (UAI).",
+                _(
+                    "Aucun compte ne correspond à « requester_email » : pour un appelant sans compte, envoyez aussi "
+                    "« caller_name » et « caller_school » (UAI)."
+                ),
                 fields=["requester_email"],
             )
     channel = str(data.get("channel") or "api")
     if channel not in ("api", "phone", "mail") or (channel != "api" and requester is not None and requester.id == user.id):
         return json_error(
-            "Canal refusé : « api », ou « phone » / « mail » pour un ticket saisi par un agent.", fields=["channel"]
+            _("Canal refusé : « api », ou « phone » / « mail » pour un ticket saisi par un agent."), fields=["channel"]
         )
     for name in ("subject", "description", "contact_name", "contact_email", "contact_phone"):
         if name in data and not isinstance(data[name], str):
-            return json_error(f"« {name} » doit être une chaîne.", fields=[name])
+            return json_error(_("« %(name)s » doit être une chaîne.", name=name), fields=[name])
 
     def run():
         ticket = services.open_ticket(
@@ -271,26 +276,30 @@ def _check_extra(keyword, extra: dict) -> str | None:
     specs = {s["name"]: s for s in keyword.fields or [] if s.get("name")}
     unknown = sorted(set(extra) - set(specs))
     if unknown:
-        return f"Champ(s) complémentaire(s) inconnu(s) pour ce mot-clé : {', '.join(unknown)}."
+        return _("Champ(s) complémentaire(s) inconnu(s) pour ce mot-clé : %(names)s.", names=", ".join(unknown))
     for name, spec in specs.items():
         value = extra.get(name)
         if spec.get("required") and value in (None, ""):
-            return f"Le champ complémentaire « {name} » est obligatoire."
+            return _("Le champ complémentaire « %(name)s » est obligatoire.", name=name)
         if value in (None, ""):
             continue
         if spec.get("type") == "choice" and value not in spec.get("choices", []):
-            return f"Valeur refusée pour « {name} » : choisir parmi {', '.join(map(str, spec.get('choices', [])))}."
+            return _(
+                "Valeur refusée pour « %(name)s » : choisir parmi %(choices)s.",
+                name=name,
+                choices=", ".join(map(str, spec.get("choices", []))),
+            )
         if spec.get("type") == "number" and not isinstance(value, int | float):
-            return f"« {name} » doit être un nombre."
+            return _("« %(name)s » doit être un nombre.", name=name)
         if spec.get("type") == "date":
             from datetime import date
 
             try:
                 date.fromisoformat(str(value))
             except ValueError:
-                return f"« {name} » doit être une date AAAA-MM-JJ."
+                return _("« %(name)s » doit être une date AAAA-MM-JJ.", name=name)
         if spec.get("type", "text") == "text" and (not isinstance(value, str) or len(value) > 500):
-            return f"« {name} » doit être un texte de 500 caractères au plus."
+            return _("« %(name)s » doit être un texte de %(max)s caractères au plus.", name=name, max=500)
     return None
 
 

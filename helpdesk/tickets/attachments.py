@@ -29,7 +29,7 @@ _SIGNATURES = (
     (lambda h: h[:4] == b"RIFF" and h[8:12] == b"WEBP", "image/webp"),
     (lambda h: h.startswith(b"%PDF-"), "application/pdf"),
 )
-ACCEPTED_LABEL = "PNG, JPEG, GIF, WebP ou PDF"
+ACCEPTED_LABEL = N_("PNG, JPEG, GIF, WebP ou PDF")
 _PILLOW_FORMATS = {"image/png": "PNG", "image/jpeg": "JPEG", "image/gif": "GIF", "image/webp": "WEBP"}
 _EXTENSIONS = {"image/png": ".png", "image/jpeg": ".jpg", "image/gif": ".gif", "image/webp": ".webp", "application/pdf": ".pdf"}
 MAX_FILES = 5  # per message or form; the server's body limit (MAX_CONTENT_LENGTH) leaves room for them all
@@ -49,7 +49,9 @@ def sniff(data: bytes) -> str | None:
 
 def check_count(count: int, max_files: int) -> None:
     if count > max_files:
-        raise ValidationFailed(f"Vous avez joint {count} fichiers : {max_files} au plus par envoi.")
+        raise ValidationFailed(
+            N_("Vous avez joint %(n)s fichiers : %(max)s au plus par envoi."), params={"n": count, "max": max_files}
+        )
 
 
 def check_upload(name: str, data: bytes, max_bytes: int, max_pixels: int = MAX_PIXELS) -> str:
@@ -58,17 +60,22 @@ def check_upload(name: str, data: bytes, max_bytes: int, max_pixels: int = MAX_P
 
     shown = _shown(name)
     if not data:
-        raise ValidationFailed(f"Le fichier « {shown} » est vide.")
+        raise ValidationFailed(N_("Le fichier « %(name)s » est vide."), params={"name": shown})
     if len(data) > max_bytes:
-        raise ValidationFailed(f"Le fichier « {shown} » dépasse la taille maximale de {format_size(max_bytes)} par fichier.")
+        raise ValidationFailed(
+            N_("Le fichier « %(name)s » dépasse la taille maximale de %(max)s par fichier."),
+            params={"name": shown, "max": format_size(max_bytes)},
+        )
     if len(clean_name(name)) > NAME_MAX_CHARS:
         raise ValidationFailed(
-            f"Le nom du fichier « {shown} » fait {len(clean_name(name))} caractères : renommez-le ({NAME_MAX_CHARS} au plus)."
+            N_("Le nom du fichier « %(name)s » fait %(length)s caractères : renommez-le (%(max)s au plus)."),
+            params={"name": shown, "length": len(clean_name(name)), "max": NAME_MAX_CHARS},
         )
     mime = sniff(data)
     if mime is None:
         raise ValidationFailed(
-            f"Le fichier « {shown} » n'est pas une image ({ACCEPTED_LABEL}) : son contenu ne correspond à aucun format accepté."
+            N_("Le fichier « %(name)s » n'est pas une image (%(formats)s) : son contenu ne correspond à aucun format accepté."),
+            params={"name": shown, "formats": ACCEPTED_LABEL},
         )
     if mime in _PILLOW_FORMATS:
         _check_pixels(shown, data, _PILLOW_FORMATS[mime], max_pixels)
@@ -78,7 +85,8 @@ def check_upload(name: str, data: bytes, max_bytes: int, max_pixels: int = MAX_P
 def _check_pixels(shown: str, data: bytes, pillow_format: str, max_pixels: int) -> None:
     """Reads the header only: the declared size is refused before anything is decoded."""
     too_big = ValidationFailed(
-        f"L'image « {shown} » est trop grande : {max_pixels // 1_000_000} millions de pixels au plus (par exemple 8 000 × 5 000)."
+        N_("L'image « %(name)s » est trop grande : %(n)s millions de pixels au plus (par exemple 8 000 × 5 000)."),
+        params={"name": shown, "n": max_pixels // 1_000_000},
     )
     try:
         with warnings.catch_warnings():
@@ -89,7 +97,8 @@ def _check_pixels(shown: str, data: bytes, pillow_format: str, max_pixels: int) 
         raise too_big from error
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
         raise ValidationFailed(
-            f"L'image « {shown} » est illisible ou abîmée : enregistrez-la de nouveau puis joignez-la."
+            N_("L'image « %(name)s » est illisible ou abîmée : enregistrez-la de nouveau puis joignez-la."),
+            params={"name": shown},
         ) from error
     if width * height > max_pixels:
         raise too_big

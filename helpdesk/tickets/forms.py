@@ -14,30 +14,33 @@ TYPED_SUBJECT_MAX = 120  # a subject reads as a line in the queues; the whole te
 
 class TicketForm(FlaskForm):
     subject = StringField(
-        "Objet", [DataRequired("Indiquez l'objet du ticket."), Length(max=200, message="200 caractères au plus.")]
+        _l("Objet"), [DataRequired(_l("Indiquez l'objet du ticket.")), Length(max=200, message=_l("200 caractères au plus."))]
     )
     description = TextAreaField(
-        "Description du problème",
-        [DataRequired("Décrivez le problème rencontré."), Length(max=20000, message="20 000 caractères au plus.")],
+        _l("Description du problème"),
+        [DataRequired(_l("Décrivez le problème rencontré.")), Length(max=20000, message=_l("20 000 caractères au plus."))],
     )
-    contact_name = StringField("Nom du contact", [Optional(), Length(max=200)])
+    contact_name = StringField(_l("Nom du contact"), [Optional(), Length(max=200)])
     contact_email = StringField(
-        "Courriel du contact", [Optional(), Email("Adresse électronique invalide.", check_deliverability=False), Length(max=254)]
+        _l("Courriel du contact"),
+        [Optional(), Email(_l("Adresse électronique invalide."), check_deliverability=False), Length(max=254)],
     )
-    contact_phone = StringField("Téléphone du contact", [Optional(), Length(max=40, message="40 caractères au plus.")])
+    contact_phone = StringField(_l("Téléphone du contact"), [Optional(), Length(max=40, message=_l("40 caractères au plus."))])
     requester_email = StringField(
-        "Courriel du demandeur", [Optional(), Email("Adresse électronique invalide.", check_deliverability=False)]
+        _l("Courriel du demandeur"), [Optional(), Email(_l("Adresse électronique invalide."), check_deliverability=False)]
     )
-    caller_name = StringField("Nom de l'appelant", [Optional(), Length(max=200, message="200 caractères au plus.")])
-    caller_school = StringField("Établissement de l'appelant (UAI)", [Optional(), Length(max=8, message="8 caractères au plus.")])
-    channel = SelectField("Canal", choices=[SelectChoice(k, _l(CHANNEL_LABELS[k])) for k in AGENT_CHANNELS], default="web")
-    attachments = MultipleFileField("Pièces jointes")
+    caller_name = StringField(_l("Nom de l'appelant"), [Optional(), Length(max=200, message=_l("200 caractères au plus."))])
+    caller_school = StringField(
+        _l("Établissement de l'appelant (UAI)"), [Optional(), Length(max=8, message=_l("8 caractères au plus."))]
+    )
+    channel = SelectField(_l("Canal"), choices=[SelectChoice(k, _l(CHANNEL_LABELS[k])) for k in AGENT_CHANNELS], default="web")
+    attachments = MultipleFileField(_l("Pièces jointes"))
 
 
 def _extra_field(spec: dict):
     label = spec.get("label") or spec["name"]
     required = bool(spec.get("required"))
-    message = f"Le champ « {label} » est obligatoire."
+    message = _l("Le champ « %(label)s » est obligatoire.", label=label)  # the label is the catalogue's (domain content)
     kind = spec.get("type", "text")
     if kind == "date":
         return DateField(
@@ -46,7 +49,7 @@ def _extra_field(spec: dict):
     if kind == "number":
         return DecimalField(label, [InputRequired(message) if required else Optional()], render_kw={"inputmode": "decimal"})
     if kind == "choice":
-        choices = [SelectChoice("", "— Choisir —")] + [SelectChoice(str(c), str(c)) for c in spec.get("choices", [])]
+        choices = [SelectChoice("", _l("— Choisir —"))] + [SelectChoice(str(c), str(c)) for c in spec.get("choices", [])]
         return SelectField(label, [DataRequired(message) if required else Optional()], choices=choices)
     return StringField(label, [DataRequired(message) if required else Optional(), Length(max=500)])
 

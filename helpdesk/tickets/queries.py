@@ -41,7 +41,7 @@ def decode_cursor(cursor: str | None) -> tuple[datetime | None, int] | None:
             raise ValueError("cursor out of range")
         return due, ticket_id
     except (ValueError, TypeError, json.JSONDecodeError) as error:
-        raise ValidationFailed("Le curseur de pagination est invalide : repartez de la première page.") from error
+        raise ValidationFailed(N_("Le curseur de pagination est invalide : repartez de la première page.")) from error
 
 
 # The queue's tabs: new arrivals apart from work in progress and waits.

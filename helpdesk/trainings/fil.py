@@ -3,12 +3,12 @@ head move it through the table of trainings.states; every move is recorded (FilE
 
 from datetime import date, datetime
 
-from flask_babel import gettext as _
 from sqlalchemy import select
 
 from helpdesk import policy
 from helpdesk.organisation.models import School
 from helpdesk.platform.errors import InvalidTransition, NotAllowed, NotFound, ValidationFailed
+from helpdesk.platform.i18n import N_
 from helpdesk.platform.queue import enqueue_after_commit
 from helpdesk.platform.timeutil import to_paris
 from helpdesk.trainings import states
@@ -34,29 +34,29 @@ def submit_fil_request(
 ) -> FilRequest:
     """Record a head of school's FIL request. Raises NotAllowed, ValidationFailed(field=...)."""
     if not policy.can(actor, policy.Action.REQUEST_FIL):
-        raise NotAllowed(_("Seuls les personnels de direction d'un établissement peuvent demander une FIL."))
+        raise NotAllowed(N_("Seuls les personnels de direction d'un établissement peuvent demander une FIL."))
     school = session.scalar(select(School).where(School.uai == (school_uai or "").strip().upper()))
     if school is None or school.id != actor.school_id:
         raise ValidationFailed(
-            _("Vous ne pouvez demander une FIL que pour votre établissement (UAI %(uai)s).", uai=actor.school.uai),
+            N_("Vous ne pouvez demander une FIL que pour votre établissement (UAI %(uai)s).", uai=actor.school.uai),
             field="school_uai",
         )
     if audience not in set(Audience):
-        raise ValidationFailed(_("Choisissez le public de la formation."), field="audience")
+        raise ValidationFailed(N_("Choisissez le public de la formation."), field="audience")
     if not 1 <= expected_trainees <= max_trainees:
         raise ValidationFailed(
-            _(
+            N_(
                 "Le nombre de stagiaires doit être compris entre 1 et %(max)s (une FIL accueille une vingtaine de personnes).",
                 max=max_trainees,
             ),
             field="expected_trainees",
         )
     if format not in set(FilFormat):
-        raise ValidationFailed(_("Choisissez le format : deux demi-journées ou une journée."), field="format")
+        raise ValidationFailed(N_("Choisissez le format : deux demi-journées ou une journée."), field="format")
     check_periods(periods, to_paris(now).date())
     topics = list(session.scalars(select(TrainingModule).where(TrainingModule.id.in_(topic_ids or []))))
     if not topics or len(topics) != len(set(topic_ids)):
-        raise ValidationFailed(_("Choisissez au moins un thème parmi les modules proposés."), field="topics")
+        raise ValidationFailed(N_("Choisissez au moins un thème parmi les modules proposés."), field="topics")
     fil = FilRequest(
         school=school,
         requester=actor,
@@ -78,7 +78,7 @@ def submit_fil_request(
 
 def check_periods(periods: list[Period], today: date) -> None:
     if not periods:
-        raise ValidationFailed(_("Proposez au moins une période."), field="period1_start")
+        raise ValidationFailed(N_("Proposez au moins une période."), field="period1_start")
     for index, message in period_problems(periods, today):
         raise ValidationFailed(message, field=f"period{index + 1}_start")
 
@@ -87,7 +87,7 @@ def move_fil(session, fil: FilRequest, target: str, *, actor, now: datetime, rea
     """Apply one transition of the table (not scheduling, which needs dates: see schedule_fil).
     Raises InvalidTransition, NotAllowed, ValidationFailed."""
     if states.FilState(target) == states.FilState.SCHEDULED:
-        raise ValidationFailed(_("La planification demande des dates et des formateurs."))
+        raise ValidationFailed(N_("La planification demande des dates et des formateurs."))
     return _transition(session, fil, target, actor=actor, now=now, reason=reason)
 
 
@@ -97,20 +97,20 @@ def schedule_fil(
     """The DRANE sets the trainer(s) and the dates. Raises InvalidTransition, NotAllowed, ValidationFailed."""
     trainers = (trainers or "").strip()
     if not trainers:
-        raise ValidationFailed(_("Indiquez le ou les formateurs."), field="trainers")
+        raise ValidationFailed(N_("Indiquez le ou les formateurs."), field="trainers")
     if not slots:
-        raise ValidationFailed(_("Indiquez au moins une date."), field="slot1_date")
+        raise ValidationFailed(N_("Indiquez au moins une date."), field="slot1_date")
     for index, (starts_at, ends_at) in enumerate(slots):
         if starts_at <= now:
-            raise ValidationFailed(_("Cette date est passée."), field=f"slot{index + 1}_date")
+            raise ValidationFailed(N_("Cette date est passée."), field=f"slot{index + 1}_date")
         if too_far_ahead(to_paris(ends_at).date(), to_paris(now).date()):
             raise ValidationFailed(too_far_ahead(to_paris(ends_at).date(), to_paris(now).date()), field=f"slot{index + 1}_date")
         if ends_at <= starts_at:
-            raise ValidationFailed(_("L'heure de fin doit suivre l'heure de début."), field=f"slot{index + 1}_end")
+            raise ValidationFailed(N_("L'heure de fin doit suivre l'heure de début."), field=f"slot{index + 1}_end")
     ordered = sorted(slots)
     for (_s1, end1), (start2, _e2) in zip(ordered, ordered[1:], strict=False):
         if start2 < end1:
-            raise ValidationFailed(_("Deux créneaux se chevauchent."), field="slot2_date")
+            raise ValidationFailed(N_("Deux créneaux se chevauchent."), field="slot2_date")
     event = _transition(session, fil, states.FilState.SCHEDULED, actor=actor, now=now)
     fil.trainers = trainers
     fil.slots = [FilSlot(starts_at=s, ends_at=e) for s, e in ordered]
@@ -122,12 +122,12 @@ def _transition(session, fil: FilRequest, target: str, *, actor, now: datetime, 
     try:
         mover = states.mover_of(fil.state, target)
     except states.TransitionRefused as refused:
-        raise InvalidTransition(str(refused)) from refused
+        raise InvalidTransition(refused.args[0]) from refused
     if not policy.can_move_fil(actor, fil, mover):
-        raise NotAllowed(_("Cette étape revient à un autre service : vous ne pouvez pas l'effectuer."))
+        raise NotAllowed(N_("Cette étape revient à un autre service : vous ne pouvez pas l'effectuer."))
     reason = (reason or "").strip()
     if states.FilState(target) in states.REASON_REQUIRED and not reason:
-        raise ValidationFailed(_("Indiquez le motif du refus : il sera transmis au demandeur."), field="reason")
+        raise ValidationFailed(N_("Indiquez le motif du refus : il sera transmis au demandeur."), field="reason")
     previous = fil.state
     fil.state, fil.updated_at = states.FilState(target), now
     if states.FilState(target) == states.FilState.REFUSED:
@@ -148,7 +148,7 @@ def _record(session, fil: FilRequest, *, actor, now, from_state: str, to_state: 
 def get_visible_fil_or_404(session, fil_id: int, *, actor) -> FilRequest:
     fil = session.get(FilRequest, fil_id)
     if fil is None or not policy.can_view_fil(actor, fil):
-        raise NotFound(_("Demande de FIL introuvable."))
+        raise NotFound(N_("Demande de FIL introuvable."))
     return fil
 
 

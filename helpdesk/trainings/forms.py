@@ -19,15 +19,16 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import URL, DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from helpdesk.platform.errors import translate
 from helpdesk.platform.timeutil import to_paris, utcnow
 from helpdesk.trainings.rules import AUDIENCE_LABELS, FORMAT_LABELS, LEVEL_LABELS, MOMENT_LABELS, Moment, Period, period_problems
 
 MAX_FIL_TRAINEES = 30
 
-AUDIENCE_CHOICES = [SelectChoice(str(k), v) for k, v in AUDIENCE_LABELS.items()]
-LEVEL_CHOICES = [SelectChoice(str(k), v) for k, v in LEVEL_LABELS.items()]
-FORMAT_CHOICES = [SelectChoice(str(k), v) for k, v in FORMAT_LABELS.items()]
-MOMENT_CHOICES = [SelectChoice(str(k), v) for k, v in MOMENT_LABELS.items()]
+AUDIENCE_CHOICES = [SelectChoice(str(k), _l(v)) for k, v in AUDIENCE_LABELS.items()]
+LEVEL_CHOICES = [SelectChoice(str(k), _l(v)) for k, v in LEVEL_LABELS.items()]
+FORMAT_CHOICES = [SelectChoice(str(k), _l(v)) for k, v in FORMAT_LABELS.items()]
+MOMENT_CHOICES = [SelectChoice(str(k), _l(v)) for k, v in MOMENT_LABELS.items()]
 NOT_A_NUMBER = _l("Indiquez un nombre entier.")
 NOT_A_DATE = _l("Indiquez une date valide (jj/mm/aaaa).")
 NOT_A_TIME = _l("Indiquez une heure valide (hh:mm).")
@@ -141,7 +142,7 @@ class FilRequestForm(FlaskForm):
         rows = self.periods()
         for index, message in period_problems([p for _n, p in rows], to_paris(utcnow()).date()):
             field = self[f"period{rows[index][0]}_start"]
-            field.errors = list(field.errors) + [message]
+            field.errors = list(field.errors) + [translate(message)]
             is_valid = False
         return is_valid
 

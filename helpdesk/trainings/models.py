@@ -2,11 +2,13 @@
 
 from datetime import datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import JSON, Boolean, Column, ForeignKey, Index, Integer, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from helpdesk.organisation.models import School
 from helpdesk.platform.extensions import db
+from helpdesk.platform.i18n import N_
 from helpdesk.platform.timeutil import utcnow
 from helpdesk.platform.types import UTCDateTime
 from helpdesk.trainings.rules import AUDIENCE_LABELS, FORMAT_LABELS, LEVEL_LABELS, Period
@@ -33,11 +35,11 @@ class TrainingModule(db.Model):
 
     @property
     def audience_label(self) -> str:
-        return AUDIENCE_LABELS.get(self.audience, self.audience)
+        return _(AUDIENCE_LABELS[self.audience]) if self.audience in AUDIENCE_LABELS else self.audience
 
     @property
     def level_label(self) -> str:
-        return LEVEL_LABELS.get(self.level, self.level)
+        return _(LEVEL_LABELS[self.level]) if self.level in LEVEL_LABELS else self.level
 
     def __str__(self) -> str:
         return self.title
@@ -70,7 +72,7 @@ class RegistrationStatus:
     CANCELLED = "cancelled"
 
 
-REGISTRATION_LABELS = {"registered": "Inscrit", "waiting": "Liste d'attente", "cancelled": "Annulée"}
+REGISTRATION_LABELS = {"registered": N_("Inscrit"), "waiting": N_("Liste d'attente"), "cancelled": N_("Annulée")}
 
 
 class Registration(db.Model):
@@ -100,7 +102,7 @@ class Registration(db.Model):
 
     @property
     def status_label(self) -> str:
-        return REGISTRATION_LABELS.get(self.status, self.status)
+        return _(REGISTRATION_LABELS[self.status]) if self.status in REGISTRATION_LABELS else self.status
 
 
 fil_request_topic = Table(
@@ -145,15 +147,15 @@ class FilRequest(db.Model):
 
     @property
     def state_label(self) -> str:
-        return STATE_LABELS.get(self.state, self.state)
+        return _(STATE_LABELS[self.state]) if self.state in STATE_LABELS else self.state
 
     @property
     def audience_label(self) -> str:
-        return AUDIENCE_LABELS.get(self.audience, self.audience)
+        return _(AUDIENCE_LABELS[self.audience]) if self.audience in AUDIENCE_LABELS else self.audience
 
     @property
     def format_label(self) -> str:
-        return FORMAT_LABELS.get(self.format, self.format)
+        return _(FORMAT_LABELS[self.format]) if self.format in FORMAT_LABELS else self.format
 
     @property
     def periods(self) -> list[Period]:

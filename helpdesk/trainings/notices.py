@@ -6,9 +6,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app, render_template
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from helpdesk.notifications.services import notify_written
+from helpdesk.platform.locale import in_locale, locale_of
 from helpdesk.platform.timeutil import as_utc
 from helpdesk.trainings.models import FilEvent, Registration, RegistrationStatus, TrainingSession
 from helpdesk.trainings.services import change_key
@@ -53,19 +55,21 @@ def fil_event_deliveries(session, event_id: int) -> list[Delivery]:
         people.setdefault(head.id, head)
     for office_user in _users_with_roles(session, OFFICES_TOLD.get(FilState(event.to_state), set())):
         people.setdefault(office_user.id, office_user)
-    subject = f"[{fil.reference}] FIL {fil.school.name} : {STATE_LABELS[FilState(event.to_state)].lower()}"
     deliveries = []
     for user in people.values():
         if event.actor_id == user.id and event.to_state != FilState.SUBMITTED:
             continue  # nobody needs a mail about what they just did (except the acknowledgement of a request)
-        body = render_template(
-            "trainings/mail/fil_event.txt",
-            fil=fil,
-            event=event,
-            user=user,
-            state_label=STATE_LABELS[FilState(event.to_state)],
-            link=_link(f"/formations/fil/{fil.id}"),
-        )
+        with in_locale(locale_of(user)):
+            state_label = _(STATE_LABELS[FilState(event.to_state)])
+            subject = f"[{fil.reference}] FIL {fil.school.name} : {state_label.lower()}"
+            body = render_template(
+                "trainings/mail/fil_event.txt",
+                fil=fil,
+                event=event,
+                user=user,
+                state_label=state_label,
+                link=_link(f"/formations/fil/{fil.id}"),
+            )
         deliveries.append(
             Delivery(f"fil-event:{event.id}:{user.id}", user, subject, body, "fil_event", f"/formations/fil/{fil.id}")
         )
@@ -77,19 +81,24 @@ def reminder_deliveries(session, training_session_id: int, expected_starts_at: s
     ts = session.get(TrainingSession, training_session_id)
     if ts is None or as_utc(ts.starts_at).isoformat() != expected_starts_at or ts.starts_at <= now:
         return []
-    subject = f"Rappel : formation « {ts.module.title} »"
-    return [
-        Delivery(
-            f"reminder:{ts.id}:{r.user_id}:{expected_starts_at}",
-            r.user,
-            subject,
-            render_template("trainings/mail/reminder.txt", ts=ts, user=r.user, link=_link(f"/formations/sessions/{ts.id}")),
-            "training_reminder",
-            f"/formations/sessions/{ts.id}",
+    deliveries = []
+    for r in ts.registrations:
+        if r.status != RegistrationStatus.REGISTERED:
+            continue
+        with in_locale(locale_of(r.user)):
+            subject = _("Rappel : formation « %(title)s »", title=ts.module.title)
+            body = render_template("trainings/mail/reminder.txt", ts=ts, user=r.user, link=_link(f"/formations/sessions/{ts.id}"))
+        deliveries.append(
+            Delivery(
+                f"reminder:{ts.id}:{r.user_id}:{expected_starts_at}",
+                r.user,
+                subject,
+                body,
+                "training_reminder",
+                f"/formations/sessions/{ts.id}",
+            )  # fmt: skip
         )
-        for r in ts.registrations
-        if r.status == RegistrationStatus.REGISTERED
-    ]
+    return deliveries
 
 
 def summary_deliveries(session, training_session_id: int, expected_ends_at: str, now: datetime) -> list[Delivery]:
@@ -99,31 +108,37 @@ def summary_deliveries(session, training_session_id: int, expected_ends_at: str,
         return []
     registered = [r for r in ts.registrations if r.status == RegistrationStatus.REGISTERED]
     waiting = [r for r in ts.registrations if r.status == RegistrationStatus.WAITING]
-    deliveries = [
-        Delivery(
-            f"summary:{ts.id}:{r.user_id}:{expected_ends_at}",
-            r.user,
-            f"Après la formation « {ts.module.title} »",
-            render_template("trainings/mail/summary_participant.txt", ts=ts, user=r.user),
-            "training_summary",
-            f"/formations/sessions/{ts.id}",
+    deliveries = []
+    for r in registered:
+        with in_locale(locale_of(r.user)):
+            subject = _("Après la formation « %(title)s »", title=ts.module.title)
+            body = render_template("trainings/mail/summary_participant.txt", ts=ts, user=r.user)
+        deliveries.append(
+            Delivery(
+                f"summary:{ts.id}:{r.user_id}:{expected_ends_at}",
+                r.user,
+                subject,
+                body,
+                "training_summary",
+                f"/formations/sessions/{ts.id}",
+            )  # fmt: skip
         )
-        for r in registered
-    ]
     for coordinator in _users_with_roles(session, {Role.FORMATION}):
-        body = render_template(
-            "trainings/mail/summary_coordinator.txt",
-            ts=ts,
-            registered=registered,
-            waiting=waiting,
-            attended=[r for r in registered if r.attended],
-            link=_link(f"/formations/sessions/{ts.id}"),
-        )
+        with in_locale(locale_of(coordinator)):
+            subject = _("Bilan de la session « %(title)s »", title=ts.module.title)
+            body = render_template(
+                "trainings/mail/summary_coordinator.txt",
+                ts=ts,
+                registered=registered,
+                waiting=waiting,
+                attended=[r for r in registered if r.attended],
+                link=_link(f"/formations/sessions/{ts.id}"),
+            )
         deliveries.append(
             Delivery(
                 f"summary:{ts.id}:{coordinator.id}:{expected_ends_at}",
                 coordinator,
-                f"Bilan de la session « {ts.module.title} »",
+                subject,
                 body,
                 "training_summary",
                 f"/formations/sessions/{ts.id}",
@@ -137,21 +152,26 @@ def change_deliveries(session, training_session_id: int, expected_key: str) -> l
     ts = session.get(TrainingSession, training_session_id)
     if ts is None or change_key(ts) != expected_key:
         return []
-    subject = f"Changement : formation « {ts.module.title} »"
-    return [
-        Delivery(
-            f"change:{ts.id}:{r.user_id}:{expected_key}",
-            r.user,
-            subject,
-            render_template(
+    deliveries = []
+    for r in ts.registrations:
+        if r.status not in (RegistrationStatus.REGISTERED, RegistrationStatus.WAITING):
+            continue
+        with in_locale(locale_of(r.user)):
+            subject = _("Changement : formation « %(title)s »", title=ts.module.title)
+            body = render_template(
                 "trainings/mail/change.txt", ts=ts, user=r.user, registration=r, link=_link(f"/formations/sessions/{ts.id}")
-            ),
-            "training_change",
-            f"/formations/sessions/{ts.id}",
+            )
+        deliveries.append(
+            Delivery(
+                f"change:{ts.id}:{r.user_id}:{expected_key}",
+                r.user,
+                subject,
+                body,
+                "training_change",
+                f"/formations/sessions/{ts.id}",
+            )  # fmt: skip
         )
-        for r in ts.registrations
-        if r.status in (RegistrationStatus.REGISTERED, RegistrationStatus.WAITING)
-    ]
+    return deliveries
 
 
 def promotion_deliveries(session, registration_id: int) -> list[Delivery]:
@@ -159,12 +179,13 @@ def promotion_deliveries(session, registration_id: int) -> list[Delivery]:
     if registration is None or registration.status != RegistrationStatus.REGISTERED or registration.promoted_at is None:
         return []
     ts = registration.training_session
-    body = render_template(
-        "trainings/mail/promotion.txt", ts=ts, user=registration.user, link=_link(f"/formations/sessions/{ts.id}")
-    )
+    with in_locale(locale_of(registration.user)):
+        subject = _("Une place s'est libérée : « %(title)s »", title=ts.module.title)
+        body = render_template(
+            "trainings/mail/promotion.txt", ts=ts, user=registration.user, link=_link(f"/formations/sessions/{ts.id}")
+        )
     key = f"promotion:{registration.id}:{as_utc(registration.promoted_at).isoformat()}"
-    return [Delivery(key, registration.user, f"Une place s'est libérée : « {ts.module.title} »", body, "training_promotion",
-                     f"/formations/sessions/{ts.id}")]  # fmt: skip
+    return [Delivery(key, registration.user, subject, body, "training_promotion", f"/formations/sessions/{ts.id}")]
 
 
 REMINDER_WINDOW = timedelta(days=2)

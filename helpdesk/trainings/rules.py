@@ -5,6 +5,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from enum import StrEnum
 
+from helpdesk.platform.i18n import N_
+
 # Sessions and FIL dates are planned at most this many calendar years ahead (a year 9999 is a typing slip).
 MAX_YEARS_AHEAD = 2
 
@@ -17,10 +19,10 @@ class Audience(StrEnum):
 
 
 AUDIENCE_LABELS = {
-    Audience.DIRECTION: "Personnels de direction",
-    Audience.ADMINISTRATEURS: "Administrateurs ENT",
-    Audience.EQUIPES: "Équipes pédagogiques",
-    Audience.NEOTITULAIRES: "Enseignants néotitulaires",
+    Audience.DIRECTION: N_("Personnels de direction"),
+    Audience.ADMINISTRATEURS: N_("Administrateurs ENT"),
+    Audience.EQUIPES: N_("Équipes pédagogiques"),
+    Audience.NEOTITULAIRES: N_("Enseignants néotitulaires"),
 }
 
 
@@ -29,7 +31,7 @@ class Level(StrEnum):
     CONFIRME = "confirme"
 
 
-LEVEL_LABELS = {Level.DECOUVERTE: "Découverte", Level.CONFIRME: "Confirmé"}
+LEVEL_LABELS = {Level.DECOUVERTE: N_("Découverte"), Level.CONFIRME: N_("Confirmé")}
 
 
 class FilFormat(StrEnum):
@@ -38,8 +40,8 @@ class FilFormat(StrEnum):
 
 
 FORMAT_LABELS = {
-    FilFormat.TWO_HALF_DAYS: "6 heures en deux demi-journées",
-    FilFormat.FULL_DAY: "6 heures en une journée entière",
+    FilFormat.TWO_HALF_DAYS: N_("6 heures en deux demi-journées"),
+    FilFormat.FULL_DAY: N_("6 heures en une journée entière"),
 }
 
 
@@ -49,7 +51,7 @@ class Moment(StrEnum):
     AFTERNOON = "pm"
 
 
-MOMENT_LABELS = {Moment.DAY: "Journée entière", Moment.MORNING: "Matin", Moment.AFTERNOON: "Après-midi"}
+MOMENT_LABELS = {Moment.DAY: N_("Journée entière"), Moment.MORNING: N_("Matin"), Moment.AFTERNOON: N_("Après-midi")}
 _HALVES = {Moment.DAY: {"am", "pm"}, Moment.MORNING: {"am"}, Moment.AFTERNOON: {"pm"}}
 
 # School profiles → the PRAF audience they belong to. Teachers may also attend the néotitulaires
@@ -85,11 +87,15 @@ def local_instant(day: date, at: time, zone: tzinfo) -> datetime:
     try:
         instant = local.astimezone(UTC)
     except OverflowError as error:
-        raise LocalTimeRefused("Cette date est hors des dates acceptées.") from error
+        raise LocalTimeRefused(N_("Cette date est hors des dates acceptées.")) from error
     if instant.astimezone(zone).replace(tzinfo=None) != local.replace(tzinfo=None):
         raise LocalTimeRefused(
-            f"L'heure {at:%H:%M} n'existe pas le {day:%d/%m/%Y} : au passage à l'heure d'été, les horloges avancent "
-            "d'une heure (de 2 h à 3 h). Choisissez une heure en dehors de ce saut."
+            N_(
+                "L'heure %(time)s n'existe pas le %(day)s : au passage à l'heure d'été, les horloges avancent "
+                "d'une heure (de 2 h à 3 h). Choisissez une heure en dehors de ce saut.",
+                time=at.strftime("%H:%M"),
+                day=day.strftime("%d/%m/%Y"),
+            )
         )
     return instant
 
@@ -97,7 +103,10 @@ def local_instant(day: date, at: time, zone: tzinfo) -> datetime:
 def too_far_ahead(day: date, today: date) -> str | None:
     """French reason when `day` lies beyond the planning horizon (MAX_YEARS_AHEAD calendar years), else None."""
     if day.year > today.year + MAX_YEARS_AHEAD:
-        return f"Cette date est trop lointaine : choisissez une date au plus tard le 31/12/{today.year + MAX_YEARS_AHEAD}."
+        return N_(
+            "Cette date est trop lointaine : choisissez une date au plus tard le 31/12/%(year)s.",
+            year=today.year + MAX_YEARS_AHEAD,
+        )
     return None
 
 
@@ -135,14 +144,14 @@ def period_problems(periods: list[Period], today: date) -> list[tuple[int, str]]
     problems: list[tuple[int, str]] = []
     for index, period in enumerate(periods):
         if period.start <= today:
-            problems.append((index, "Cette date est passée : proposez une date à partir de demain."))
+            problems.append((index, N_("Cette date est passée : proposez une date à partir de demain.")))
         elif too_far_ahead(period.end, today):
             problems.append((index, too_far_ahead(period.end, today)))
         elif period.end < period.start:
-            problems.append((index, "La fin de la période précède son début."))
+            problems.append((index, N_("La fin de la période précède son début.")))
     for index, period in enumerate(periods):
         for earlier in periods[:index]:
             if period.end >= period.start and period.overlaps(earlier):
-                problems.append((index, "Cette période chevauche une autre demi-journée déjà proposée."))
+                problems.append((index, N_("Cette période chevauche une autre demi-journée déjà proposée.")))
                 break
     return problems

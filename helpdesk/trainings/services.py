@@ -8,11 +8,11 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 
-from flask_babel import gettext as _
 from sqlalchemy import and_, func, select, update
 
 from helpdesk import policy
 from helpdesk.platform.errors import Conflict, NotAllowed, NotFound, ValidationFailed
+from helpdesk.platform.i18n import N_
 from helpdesk.platform.queue import enqueue_after_commit
 from helpdesk.platform.timeutil import as_utc, to_paris
 from helpdesk.trainings.models import CalendarToken, Registration, RegistrationStatus, TrainingModule, TrainingSession
@@ -34,7 +34,7 @@ REGISTERED, WAITING, CANCELLED = RegistrationStatus.REGISTERED, RegistrationStat
 
 def _require(actor, action) -> None:
     if not policy.can(actor, action):
-        raise NotAllowed(_("Vous n'avez pas les droits nécessaires pour cette action."))
+        raise NotAllowed(N_("Vous n'avez pas les droits nécessaires pour cette action."))
 
 
 # --- catalogue -------------------------------------------------------------------------------------------
@@ -58,14 +58,14 @@ def save_module(
     _require(actor, policy.Action.MANAGE_TRAININGS)
     title = (title or "").strip()
     if not title:
-        raise ValidationFailed(_("Donnez un titre au module."), field="title")
+        raise ValidationFailed(N_("Donnez un titre au module."), field="title")
     if audience not in set(Audience) or level not in set(Level):
-        raise ValidationFailed(_("Choisissez un public et un niveau dans les listes."), field="audience")
+        raise ValidationFailed(N_("Choisissez un public et un niveau dans les listes."), field="audience")
     if not 1 <= int(duration_hours) <= 30:
-        raise ValidationFailed(_("La durée doit être comprise entre 1 et 30 heures."), field="duration_hours")
+        raise ValidationFailed(N_("La durée doit être comprise entre 1 et 30 heures."), field="duration_hours")
     clash = session.scalar(select(TrainingModule.id).where(TrainingModule.title == title))
     if clash and (module is None or clash != module.id):
-        raise ValidationFailed(_("Un module porte déjà ce titre."), field="title")
+        raise ValidationFailed(N_("Un module porte déjà ce titre."), field="title")
     if module is None:
         module = TrainingModule()
         session.add(module)
@@ -112,16 +112,16 @@ def save_training_session(
     """Plan or change a session; (re)schedules its reminder and summary jobs. Raises NotAllowed, ValidationFailed."""
     _require(actor, policy.Action.MANAGE_TRAININGS)
     if ends_at <= starts_at:
-        raise ValidationFailed(_("L'heure de fin doit suivre l'heure de début."), field="end_time")
+        raise ValidationFailed(N_("L'heure de fin doit suivre l'heure de début."), field="end_time")
     if training_session is None and starts_at <= now:
-        raise ValidationFailed(_("Cette date est passée : choisissez une date à venir."), field="starts_on")
+        raise ValidationFailed(N_("Cette date est passée : choisissez une date à venir."), field="starts_on")
     far = too_far_ahead(to_paris(ends_at).date(), to_paris(now).date())
     if far:
         raise ValidationFailed(far, field="starts_on")
     if not (place or "").strip() and not (remote_url or "").strip():
-        raise ValidationFailed(_("Indiquez un lieu ou un lien de classe virtuelle."), field="place")
+        raise ValidationFailed(N_("Indiquez un lieu ou un lien de classe virtuelle."), field="place")
     if not 1 <= capacity <= 500:
-        raise ValidationFailed(_("La capacité doit être comprise entre 1 et 500 places."), field="capacity")
+        raise ValidationFailed(N_("La capacité doit être comprise entre 1 et 500 places."), field="capacity")
     if training_session is None:
         training_session = TrainingSession(module=module, created_at=now, seat_version=0)
         session.add(training_session)
@@ -130,7 +130,7 @@ def save_training_session(
         taken = seats_taken(session, training_session.id)
         if capacity < taken:
             raise ValidationFailed(
-                _("La capacité ne peut pas descendre sous le nombre d'inscrits (%(n)s).", n=taken), field="capacity"
+                N_("La capacité ne peut pas descendre sous le nombre d'inscrits (%(n)s).", n=taken), field="capacity"
             )
     before = _practical_details(training_session) if training_session.id else None
     training_session.module = module
@@ -203,7 +203,7 @@ def lock_session(session, training_session_id: int) -> TrainingSession:
         .execution_options(populate_existing=True)
     )
     if found is None:
-        raise NotFound(_("Session introuvable."))
+        raise NotFound(N_("Session introuvable."))
     return found
 
 
@@ -239,11 +239,11 @@ def register(
     training_session = lock_session(session, training_session.id)
     module = training_session.module
     if training_session.starts_at <= now:
-        raise ValidationFailed(_("Cette session a déjà commencé : les inscriptions sont closes."))
+        raise ValidationFailed(N_("Cette session a déjà commencé : les inscriptions sont closes."))
     if not on_behalf and not can_still_cancel(training_session.starts_at, training_session.cancel_deadline_hours, now):
         # A seat taken now could not be given back: registering closes with the cancellation deadline.
         raise ValidationFailed(
-            _(
+            N_(
                 "Les inscriptions en ligne sont closes depuis le %(deadline)s (%(hours)s heures avant le début, délai "
                 "d'annulation). Contactez la coordination des formations.",
                 deadline=to_paris(cancellation_deadline_of(training_session)).strftime("%d/%m/%Y à %H:%M"),
@@ -252,7 +252,7 @@ def register(
         )
     if not allow_other_audience and not may_attend(user.profile, module.audience):
         raise NotAllowed(
-            _(
+            N_(
                 "Ce module est réservé au public « %(audience)s ». Si vous pensez devoir y participer, demandez une "
                 "dérogation à la coordination des formations.",
                 audience=AUDIENCE_LABELS[Audience(module.audience)],
@@ -263,9 +263,9 @@ def register(
     )
     if registration is not None and registration.status != CANCELLED:
         raise Conflict(
-            _("Vous êtes déjà inscrit à cette session ou sur sa liste d'attente.")
+            N_("Vous êtes déjà inscrit à cette session ou sur sa liste d'attente.")
             if not on_behalf
-            else _("Cette personne est déjà inscrite à cette session ou sur sa liste d'attente.")
+            else N_("Cette personne est déjà inscrite à cette session ou sur sa liste d'attente.")
         )
     has_seat = seats_taken(session, training_session.id) < training_session.capacity
     if registration is None:
@@ -287,20 +287,20 @@ def cancel_registration(session, registration: Registration, *, actor, now: date
     starts); the first waiting person takes a freed seat. Returns the promoted registration, if any."""
     is_coordinator = policy.can(actor, policy.Action.MANAGE_TRAININGS)
     if registration.user_id != actor.id and not is_coordinator:
-        raise NotAllowed(_("Vous ne pouvez annuler que vos propres inscriptions."))
+        raise NotAllowed(N_("Vous ne pouvez annuler que vos propres inscriptions."))
     training_session = lock_session(session, registration.session_id)
     session.refresh(registration)
     if registration.status == CANCELLED:
-        raise Conflict(_("Cette inscription est déjà annulée."))
+        raise Conflict(N_("Cette inscription est déjà annulée."))
     if training_session.starts_at <= now:
-        raise ValidationFailed(_("La session a commencé : l'inscription ne peut plus être annulée."))
+        raise ValidationFailed(N_("La session a commencé : l'inscription ne peut plus être annulée."))
     if (
         registration.status == REGISTERED
         and not is_coordinator
         and not can_still_cancel(training_session.starts_at, training_session.cancel_deadline_hours, now)
     ):
         raise ValidationFailed(
-            _(
+            N_(
                 "Le délai d'annulation est dépassé (%(hours)s heures avant le début). Contactez la coordination des formations.",
                 hours=training_session.cancel_deadline_hours,
             )
@@ -371,7 +371,7 @@ def record_attendance(session, training_session: TrainingSession, present_ids: s
     """Mark who attended among the registered people; returns how many were present."""
     _require(actor, policy.Action.MANAGE_TRAININGS)
     if training_session.starts_at > now:
-        raise ValidationFailed(_("Les présences se saisissent une fois la session commencée."))
+        raise ValidationFailed(N_("Les présences se saisissent une fois la session commencée."))
     count = 0
     for registration in training_session.registrations:
         if registration.status == REGISTERED:
@@ -405,5 +405,5 @@ def user_of_token(session, raw: str) -> User | None:
 def get_session_or_404(session, training_session_id: int) -> TrainingSession:
     found = session.get(TrainingSession, training_session_id)
     if found is None:
-        raise NotFound(_("Session introuvable."))
+        raise NotFound(N_("Session introuvable."))
     return found

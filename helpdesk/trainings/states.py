@@ -4,6 +4,8 @@ Standard library only, so the table is tested without a database."""
 
 from enum import StrEnum
 
+from helpdesk.platform.i18n import N_
+
 
 class FilState(StrEnum):
     SUBMITTED = "submitted"
@@ -24,13 +26,13 @@ class Mover(StrEnum):
 
 
 STATE_LABELS = {
-    FilState.SUBMITTED: "Demandée",
-    FilState.VALIDATED: "Validée par la DAFPEN",
-    FilState.REFUSED: "Refusée",
-    FilState.SCHEDULED: "Planifiée par la DRANE",
-    FilState.CONFIRMED: "Confirmée par l'établissement",
-    FilState.HELD: "Réalisée",
-    FilState.CLOSED: "Clôturée",
+    FilState.SUBMITTED: N_("Demandée"),
+    FilState.VALIDATED: N_("Validée par la DAFPEN"),
+    FilState.REFUSED: N_("Refusée"),
+    FilState.SCHEDULED: N_("Planifiée par la DRANE"),
+    FilState.CONFIRMED: N_("Confirmée par l'établissement"),
+    FilState.HELD: N_("Réalisée"),
+    FilState.CLOSED: N_("Clôturée"),
 }
 
 # current state → {next state: who may perform it}
@@ -50,12 +52,12 @@ FINAL = frozenset(state for state, targets in TRANSITIONS.items() if not targets
 ON_CALENDAR = frozenset({FilState.SCHEDULED, FilState.CONFIRMED, FilState.HELD, FilState.CLOSED})
 
 ACTION_LABELS = {
-    FilState.VALIDATED: "Valider la demande",
-    FilState.REFUSED: "Refuser la demande",
-    FilState.SCHEDULED: "Planifier",
-    FilState.CONFIRMED: "Confirmer les dates",
-    FilState.HELD: "Marquer comme réalisée",
-    FilState.CLOSED: "Clôturer",
+    FilState.VALIDATED: N_("Valider la demande"),
+    FilState.REFUSED: N_("Refuser la demande"),
+    FilState.SCHEDULED: N_("Planifier"),
+    FilState.CONFIRMED: N_("Confirmer les dates"),
+    FilState.HELD: N_("Marquer comme réalisée"),
+    FilState.CLOSED: N_("Clôturer"),
 }
 
 
@@ -69,7 +71,11 @@ def mover_of(current: str, target: str) -> Mover:
     mover = TRANSITIONS[current].get(target)
     if mover is None:
         raise TransitionRefused(
-            f"Une demande « {STATE_LABELS[current]} » ne peut pas passer à l'état « {STATE_LABELS[target]} »."
+            N_(
+                "Une demande « %(current)s » ne peut pas passer à l'état « %(target)s ».",
+                current=STATE_LABELS[current],
+                target=STATE_LABELS[target],
+            )
         )
     return mover
 

@@ -56,5 +56,7 @@ def token_required(scope: Scope):
 
 
 def json_error(message: str, status: int = 400, **details):
-    """The API's one error shape: {"error": message, "detail": text, ...details}."""
+    """The API's one error shape: {"error": message, "detail": text, ...details}, in the reader's language (a message
+    marked with N_ is translated here; one already translated has no catalogue entry and stays as it is)."""
+    message = _(message)
     return jsonify(error=message, detail=details.pop("detail", message), **details), status

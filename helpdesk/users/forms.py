@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, EmailField, PasswordField, SelectMultipleField, StringField
+from wtforms import DateField, EmailField, PasswordField, SelectField, SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -60,4 +60,14 @@ class ApiTokenForm(FlaskForm):
         validators=[Optional()],
         format="%Y-%m-%d",
         render_kw={"type": "date"},
+    )
+
+
+# Each language is named in its own words, so that whoever cannot read the current one still finds theirs.
+LANGUAGE_NAMES = {"fr": "Français", "en": "English"}
+
+
+class LanguageForm(FlaskForm):
+    locale = SelectField(
+        _l("Langue de l'interface et des courriels"), choices=[SelectChoice(code, name) for code, name in LANGUAGE_NAMES.items()]
     )

@@ -4,6 +4,7 @@ and the single sign-on identities (provider + subject) that sign them in."""
 from datetime import datetime
 from enum import StrEnum
 
+from flask_babel import gettext as _
 from flask_login import UserMixin
 from sqlalchemy import Boolean, Column, ForeignKey, Integer, String, Table, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -137,7 +138,7 @@ class User(UserMixin, db.Model):
     @property
     def profile_label(self) -> str:
         try:
-            return PROFILE_LABELS[Profile(self.profile)]
+            return _(PROFILE_LABELS[Profile(self.profile)])
         except ValueError:
             return self.profile
 

@@ -6,6 +6,8 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
+from helpdesk.platform.i18n import N_
+
 _hasher = PasswordHasher()
 # Verifying against this keeps the timing of "unknown account" close to "wrong password".
 _DUMMY_HASH = _hasher.hash("not-a-real-password")
@@ -25,9 +27,9 @@ def verify_password(password_hash: str | None, password: str) -> bool:
 
 def password_problem(password: str) -> str | None:
     if len(password) < MIN_LENGTH:
-        return f"Le mot de passe doit contenir au moins {MIN_LENGTH} caractères."
+        return N_("Le mot de passe doit contenir au moins %(min)s caractères.", min=MIN_LENGTH)
     if password.isdigit() or password.isalpha():
-        return "Le mot de passe doit mêler lettres et chiffres ou symboles."
+        return N_("Le mot de passe doit mêler lettres et chiffres ou symboles.")
     return None
 
 

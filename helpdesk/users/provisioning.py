@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from helpdesk.organisation.models import School
 from helpdesk.platform.errors import DomainError
+from helpdesk.platform.i18n import N_
 from helpdesk.users.models import ExternalIdentity, Profile, Role, User
 from helpdesk.users.sso_claims import Claims
 from helpdesk.users.sso_config import ProviderConfig
@@ -32,7 +33,7 @@ def sign_in_external(session, provider: ProviderConfig, claims: Claims, *, now) 
     if claims.missing:
         raise SsoRefused(
             "missing_attributes",
-            "Le fournisseur d'identité n'a pas transmis : " + ", ".join(claims.missing) + ".",
+            N_("Le fournisseur d'identité n'a pas transmis : %(missing)s.", missing=", ".join(claims.missing)),
             missing=list(claims.missing),
         )
     school = _school(session, provider, claims)
@@ -46,7 +47,7 @@ def sign_in_external(session, provider: ProviderConfig, claims: Claims, *, now) 
         identity = ExternalIdentity(user=user, provider=provider.name, subject=claims.subject)
         session.add(identity)
     if not user.is_active_account:
-        raise SsoRefused("inactive", "Ce compte est désactivé.")
+        raise SsoRefused("inactive", N_("Ce compte est désactivé."))
     _update(session, user, provider, claims, school)
     identity.last_login_at = user.last_login_at = now
     session.flush()
@@ -62,7 +63,7 @@ def _school(session, provider: ProviderConfig, claims: Claims) -> School | None 
     if school is None and provider.unknown_school == "refuse":
         raise SsoRefused(
             "unknown_school",
-            "Établissement inconnu de l'outil d'assistance : " + ", ".join(claims.uais) + ".",
+            N_("Établissement inconnu de l'outil d'assistance : %(uais)s.", uais=", ".join(claims.uais)),
             uais=list(claims.uais),
         )
     return school
@@ -83,7 +84,7 @@ def _linked_account(session, provider: ProviderConfig, claims: Claims) -> User |
         log.info("sso %s: subject %s linked to existing account %s", provider.name, claims.subject, clash.id)
         return clash
     # Never on an e-mail the provider does not vouch for: anyone could claim someone else's address.
-    raise SsoRefused("account_exists", f"Un compte existe déjà pour {claims.email}.", email=claims.email)
+    raise SsoRefused("account_exists", N_("Un compte existe déjà pour %(email)s.", email=claims.email), email=claims.email)
 
 
 def _new_account(session, provider: ProviderConfig, claims: Claims) -> User:

@@ -9,6 +9,7 @@ from sqlalchemy.orm import joinedload
 
 from helpdesk.organisation.models import Basin, School
 from helpdesk.platform.errors import NotFound, ValidationFailed
+from helpdesk.platform.i18n import N_
 from helpdesk.platform.timeutil import PARIS, as_utc
 from helpdesk.users.models import ApiToken, Profile, Role, User
 from helpdesk.users.passwords import hash_password, password_problem
@@ -32,9 +33,9 @@ def create_user(
 ) -> User:
     email = email.strip().lower()
     if "@" not in email:
-        raise ValidationFailed("Adresse e-mail invalide.")
+        raise ValidationFailed(N_("Adresse e-mail invalide."))
     if find_by_email(session, email):
-        raise ValidationFailed(f"Un compte existe déjà pour {email}.")
+        raise ValidationFailed(N_("Un compte existe déjà pour %(email)s."), params={"email": email})
     if password and check_password and (problem := password_problem(password)):
         raise ValidationFailed(problem)
     try:
@@ -47,7 +48,7 @@ def create_user(
     if school_uai:
         school = session.scalar(select(School).where(School.uai == school_uai.upper()))
         if school is None:
-            raise NotFound(f"Établissement {school_uai} inconnu.")
+            raise NotFound(N_("Établissement %(uai)s inconnu."), params={"uai": school_uai})
         user.school = school
     if basin_names:
         user.basins = list(session.scalars(select(Basin).where(Basin.name.in_(list(basin_names)))))
@@ -70,11 +71,11 @@ def record_caller(session, *, actor, email: str, full_name: str, school, phone: 
     from helpdesk.platform.errors import NotAllowed
 
     if not policy.can(actor, policy.Action.CREATE_TICKET_ON_BEHALF):
-        raise NotAllowed("Seuls les agents du niveau 1 et l'équipe pilote enregistrent un appelant.")
+        raise NotAllowed(N_("Seuls les agents du niveau 1 et l'équipe pilote enregistrent un appelant."))
     email, full_name, phone = (email or "").strip().lower(), (full_name or "").strip(), (phone or "").strip()
     local, _, domain = email.partition("@")
     if not local or "." not in domain or len(email) > 254 or any(c.isspace() for c in email):
-        raise ValidationFailed("Indiquez l'adresse électronique de l'appelant : c'est par elle que le ticket le suit.",
+        raise ValidationFailed(N_("Indiquez l'adresse électronique de l'appelant : c'est par elle que le ticket le suit."),
                                field="requester_email")  # fmt: skip
     found = find_by_email(session, email)
     if found is not None and found.auth_source != CALLER:
@@ -82,11 +83,11 @@ def record_caller(session, *, actor, email: str, full_name: str, school, phone: 
     full_name = full_name or (found.full_name if found else "")
     school = school or (found.school if found else None)
     if not full_name or len(full_name) > 200:
-        raise ValidationFailed("Indiquez le nom de l'appelant (200 caractères au plus).", field="caller_name")
+        raise ValidationFailed(N_("Indiquez le nom de l'appelant (200 caractères au plus)."), field="caller_name")
     if school is None:
-        raise ValidationFailed("Indiquez l'établissement de l'appelant (UAI).", field="caller_school")
+        raise ValidationFailed(N_("Indiquez l'établissement de l'appelant (UAI)."), field="caller_school")
     if len(phone) > 40:
-        raise ValidationFailed("Le téléphone compte au plus 40 caractères.", field="contact_phone")
+        raise ValidationFailed(N_("Le téléphone compte au plus 40 caractères."), field="contact_phone")
     caller = found or User(email=email, auth_source=CALLER, password_hash=None, profile=Profile.AUTRE, is_active_account=True)
     caller.full_name, caller.school = full_name, school
     if phone:
@@ -94,6 +95,14 @@ def record_caller(session, *, actor, email: str, full_name: str, school, phone: 
     session.add(caller)
     session.flush()
     return caller
+
+
+def set_locale(session, user: User, locale: str, *, supported) -> None:
+    """The language the person reads the interface and their mails in (`supported`: the app's languages)."""
+    if locale not in supported:
+        raise ValidationFailed(N_("Langue inconnue."), field="locale")
+    user.locale = locale
+    session.flush()
 
 
 def set_password(session, user: User, password: str) -> None:

@@ -7,12 +7,13 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from helpdesk.platform.errors import ValidationFailed, retry_after_seconds, wait_message
 from helpdesk.platform.extensions import csrf, db, limiter
+from helpdesk.platform.locale import chosen_in_browser, in_locale, locale_of, remember_in_browser
 from helpdesk.platform.mail import send_mail
 from helpdesk.platform.security import is_safe_next
 from helpdesk.platform.timeutil import utcnow
 from helpdesk.users import services
 from helpdesk.users.backends import SsoProtocolError, authenticate, single_sign_on
-from helpdesk.users.forms import SCOPE_LABELS, ApiTokenForm, LoginForm, ResetPasswordForm, ResetRequestForm
+from helpdesk.users.forms import SCOPE_LABELS, ApiTokenForm, LanguageForm, LoginForm, ResetPasswordForm, ResetRequestForm
 from helpdesk.users.models import User
 from helpdesk.users.passwords import make_reset_token, read_reset_token, token_matches
 from helpdesk.users.provisioning import SsoRefused, sign_in_external
@@ -66,12 +67,21 @@ def login():
             user.last_login_at = utcnow()
             db.session.commit()
             session.pop("sso", None)
+            _keep_switch_choice(user)
             login_user(user)
             return redirect(next_url if is_safe_next(next_url) else url_for("web.home"))
         # One message whatever went wrong: no hint that the account exists.
         flash(_("Adresse électronique ou mot de passe incorrect."), "error")
         return _login_page(form, next_url), 401
     return _login_page(form, next_url), (400 if form.errors else 200)
+
+
+def _keep_switch_choice(user) -> None:
+    """A language chosen with the switch before signing in becomes the account's: the page after login speaks it."""
+    chosen = chosen_in_browser(request)
+    if chosen and chosen != user.locale:
+        services.set_locale(db.session, user, chosen, supported=current_app.config["LANGUAGES"])
+        db.session.commit()
 
 
 def _login_page(form, next_url, **extra) -> str:
@@ -117,6 +127,7 @@ def sso_callback(name: str):
         return _refused(provider, error.reason, error.details, error.status)
     db.session.commit()
     provider.remember(external, user)
+    _keep_switch_choice(user)
     login_user(user)
     session["sso"] = {"provider": name, "id_token": external.id_token}
     next_url = session.pop("sso_next", None)
@@ -164,9 +175,11 @@ def reset_request():
         if user is not None and user.is_active_account and user.auth_source == "local":
             token = make_reset_token(current_app.config["SECRET_KEY"], user.id, user.password_hash)
             link = current_app.config["PUBLIC_URL"].rstrip("/") + url_for("users.reset_password", token=token)
-            body = render_template("mail/password_reset.txt", user=user, link=link)
+            with in_locale(locale_of(user)):  # the account's language, whatever the page was read in
+                body = render_template("mail/password_reset.txt", user=user, link=link)
+                subject = _("Réinitialisation de votre mot de passe")
             try:
-                send_mail(current_app.config, user.email, _("Réinitialisation de votre mot de passe"), body)
+                send_mail(current_app.config, user.email, subject, body)
             except OSError:
                 current_app.logger.exception("password reset mail not sent")
         # Same answer whether or not the account exists.
@@ -187,7 +200,7 @@ def reset_password(token: str):
         try:
             services.set_password(db.session, user, form.password.data)
         except ValidationFailed as error:
-            form.password.errors.append(error.message)
+            form.password.errors.append(error.text())
             return render_template("users/reset_password.html", form=form), 400
         db.session.commit()
         flash(_("Votre mot de passe a été modifié. Vous pouvez vous connecter."), "success")
@@ -211,8 +224,26 @@ def account():
     if form.errors:
         status = 400
     tokens = services.live_tokens(db.session, current_user, now=utcnow())
+    language_form = LanguageForm(formdata=None, locale=current_user.locale)
     return render_template("users/account.html", form=form, tokens=tokens, new_token=new_token,
-                           scope_labels=SCOPE_LABELS), status  # fmt: skip
+                           scope_labels=SCOPE_LABELS, language_form=language_form), status  # fmt: skip
+
+
+@bp.post("/compte/langue")
+@login_required
+def set_language():
+    """The account's language: the interface after login and every mail sent to this person."""
+    form = LanguageForm()
+    if form.validate_on_submit():
+        services.set_locale(db.session, current_user, form.locale.data, supported=current_app.config["LANGUAGES"])
+        db.session.commit()
+        with in_locale(form.locale.data):  # said in the language just chosen
+            flash(_("Votre langue est enregistrée."), "success")
+        response = redirect(url_for("users.account"))
+        remember_in_browser(response, form.locale.data)  # the switch and the account agree in this browser
+        return response
+    flash(_("Choisissez une langue de la liste."), "error")
+    return redirect(url_for("users.account"))
 
 
 @bp.post("/compte/jetons/<int:token_id>/revoquer")

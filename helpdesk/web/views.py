@@ -9,11 +9,13 @@ from helpdesk import policy
 from helpdesk.mailchannel import services as mailchannel
 from helpdesk.mailchannel.models import MailboxPoll
 from helpdesk.platform.extensions import db
+from helpdesk.platform.locale import remember_in_browser
 from helpdesk.platform.queue import redis_connection
 from helpdesk.platform.security import is_safe_next
 from helpdesk.platform.timeutil import utcnow
 from helpdesk.tickets.models import Ticket
 from helpdesk.tickets.states import Status
+from helpdesk.users.services import set_locale
 
 bp = Blueprint("web", __name__)
 
@@ -62,14 +64,10 @@ def set_language(code: str):
     target = request.args.get("next")
     response = make_response(redirect(target if is_safe_next(target) else url_for("web.home")))
     if code in current_app.config["LANGUAGES"]:
-        response.set_cookie(
-            "lang",
-            code,
-            max_age=365 * 24 * 3600,
-            httponly=True,
-            samesite="Lax",
-            secure=current_app.config["SESSION_COOKIE_SECURE"],
-        )
+        if current_user.is_authenticated:  # the account remembers it: the interface after login, and the mails
+            set_locale(db.session, current_user, code, supported=current_app.config["LANGUAGES"])
+            db.session.commit()
+        remember_in_browser(response, code)
     return response
 
 

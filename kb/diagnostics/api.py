@@ -3,6 +3,7 @@
 from typing import Any
 
 from flask import Blueprint, jsonify, request, url_for
+from flask_babel import gettext as _
 from pydantic import BaseModel, Field
 
 from helpdesk.platform.extensions import db
@@ -79,7 +80,7 @@ def walk_tree(slug: str):
     body = request.get_json(silent=True)
     answers = body.get("answers") if isinstance(body, dict) else None
     if not isinstance(answers, list) or not all(isinstance(a, str) for a in answers):
-        return json_error('Corps attendu : un objet JSON {"answers": ["id de réponse", …]} (liste éventuellement vide).')
+        return json_error(_('Corps attendu : un objet JSON {"answers": ["id de réponse", …]} (liste éventuellement vide).'))
     version = services.current_version(db.session, tree)
     result = services.walk_tree(version, answers)  # ValidationFailed → 400 {"error": ...}
     path = [

@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from helpdesk import policy
 from helpdesk.platform.errors import Conflict, NotAllowed, NotFound, ValidationFailed
+from helpdesk.platform.i18n import N_
 from helpdesk.routing.models import Keyword
 from helpdesk.routing.suggest import suggest_keywords
 from kb.diagnostics import handoff
@@ -22,7 +23,7 @@ def list_trees(session) -> list[DiagnosticTree]:
 def get_tree_or_404(session, slug: str) -> DiagnosticTree:
     tree = session.scalar(select(DiagnosticTree).where(DiagnosticTree.slug == slug))
     if tree is None or tree.current_version == 0:
-        raise NotFound(f"Le diagnostic « {slug} » n'existe pas.")
+        raise NotFound(N_("Le diagnostic « %(slug)s » n'existe pas."), params={"slug": slug})
     return tree
 
 
@@ -39,7 +40,7 @@ def version_or_404(session, tree: DiagnosticTree, number: int) -> DiagnosticTree
         select(DiagnosticTreeVersion).where(DiagnosticTreeVersion.tree_id == tree.id, DiagnosticTreeVersion.version == number)
     )
     if version is None:
-        raise NotFound(f"Le diagnostic « {tree.slug} » n'a pas de version {number}.")
+        raise NotFound(N_("Le diagnostic « %(slug)s » n'a pas de version %(n)s."), params={"slug": tree.slug, "n": number})
     return version
 
 
@@ -53,7 +54,7 @@ def walk_tree(version: DiagnosticTreeVersion, answers: list[str]) -> WalkResult:
     try:
         return walk(parsed(version), answers)
     except WalkError as error:
-        raise ValidationFailed(str(error)) from error
+        raise ValidationFailed(error.args[0]) from error  # the marked message, translated where shown
 
 
 def known_keywords(session) -> set[str]:
@@ -74,17 +75,17 @@ def check_tree(session, data, *, extra_keywords=(), extra_slugs=()) -> Tree:
     try:
         return load_tree(data, known_keywords=known_keywords(session) | set(extra_keywords), known_trees=slugs)
     except TreeInvalid as error:
-        raise ValidationFailed(" ".join(error.errors), errors=error.errors) from error
+        raise ValidationFailed(error.errors, errors=error.errors) from error
 
 
 def ensure_can_edit(actor) -> None:
     if not policy.can(actor, policy.Action.EDIT_DIAGNOSTICS):
-        raise NotAllowed("Seule l'équipe pilote peut créer ou modifier les diagnostics.")
+        raise NotAllowed(N_("Seule l'équipe pilote peut créer ou modifier les diagnostics."))
 
 
 def ensure_can_view_statistics(actor) -> None:
     if not policy.sees_academie_figures(actor):
-        raise NotAllowed("Les statistiques des diagnostics sont réservées à l'équipe pilote.")
+        raise NotAllowed(N_("Les statistiques des diagnostics sont réservées à l'équipe pilote."))
 
 
 def save_tree(
@@ -108,10 +109,16 @@ def save_tree(
         ensure_can_edit(actor)
     checked = check_tree(session, data, extra_keywords=extra_keywords, extra_slugs=extra_slugs)
     if editing is not None and checked.slug != editing:
-        raise ValidationFailed(f"Le slug ne peut pas changer : cet arbre s'appelle « {editing} », pas « {checked.slug} ».")
+        raise ValidationFailed(
+            N_("Le slug ne peut pas changer : cet arbre s'appelle « %(slug)s », pas « %(other)s »."),
+            params={"slug": editing, "other": checked.slug},
+        )
     tree = session.scalar(select(DiagnosticTree).where(DiagnosticTree.slug == checked.slug))
     if creating and tree is not None:
-        raise Conflict(f"Un diagnostic « {checked.slug} » existe déjà : modifiez-le depuis sa page ou changez de slug.")
+        raise Conflict(
+            N_("Un diagnostic « %(slug)s » existe déjà : modifiez-le depuis sa page ou changez de slug."),
+            params={"slug": checked.slug},
+        )
     if tree is None:
         tree = DiagnosticTree(slug=checked.slug, title=checked.title, current_version=0, created_at=now)
         session.add(tree)
@@ -137,8 +144,13 @@ def load_yaml(text: str):
         return yaml.safe_load(text)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
-        where = f" (ligne {mark.line + 1}, colonne {mark.column + 1})" if mark else ""
-        raise ValidationFailed(f"Le YAML est illisible{where} : {getattr(error, 'problem', None) or error}.") from error
+        problem = str(getattr(error, "problem", None) or error)  # PyYAML's own words, in English
+        if mark:
+            raise ValidationFailed(
+                N_("Le YAML est illisible (ligne %(line)s, colonne %(column)s) : %(problem)s."),
+                params={"line": mark.line + 1, "column": mark.column + 1, "problem": problem},
+            ) from error
+        raise ValidationFailed(N_("Le YAML est illisible : %(problem)s."), params={"problem": problem}) from error
 
 
 class _ReadableDumper(yaml.SafeDumper):
@@ -257,7 +269,7 @@ def attach_ticket(session, run_id: int | None, ticket_id: int) -> DiagnosticRun 
 def record_resolution(session, run: DiagnosticRun | None, *, resolved: bool, now) -> None:
     """ "Est-ce résolu ?" — yes is a deflection (no ticket needed), no leads to the pre-filled ticket form."""
     if run is None or run.outcome_kind != "fix":
-        raise ValidationFailed("Ce diagnostic n'est pas arrivé à une solution : recommencez-le depuis le début.")
+        raise ValidationFailed(N_("Ce diagnostic n'est pas arrivé à une solution : recommencez-le depuis le début."))
     run.resolved = resolved
     run.finished_at = run.finished_at or now
     session.flush()

@@ -6,6 +6,7 @@ Pure module: standard library and the routing code tables only, so validation ru
 import re
 from dataclasses import dataclass, field
 
+from helpdesk.platform.i18n import N_
 from helpdesk.routing.codes import ENTRY_TIERS  # the vendor is never an entry point of the chain
 
 MAX_QUESTIONS = 5
@@ -111,21 +112,33 @@ def _strings(value) -> tuple[str, ...]:
 
 def _parse_node(node_id: str, raw, errors: list[str]) -> Node | None:
     if not isinstance(raw, dict):
-        errors.append(f"Le nœud « {node_id} » doit être une table de champs (kind, text…).")
+        errors.append(N_("Le nœud « %(node)s » doit être une table de champs (kind, text…).", node=node_id))
         return None
     kind = _text(raw.get("kind"))
     if kind not in KINDS:
-        errors.append(f"Le nœud « {node_id} » a un type « {kind} » inconnu : attendu question, fix, escalation ou redirect.")
+        errors.append(
+            N_(
+                "Le nœud « %(node)s » a un type « %(kind)s » inconnu : attendu question, fix, escalation ou redirect.",
+                node=node_id,
+                kind=kind,
+            )
+        )
         return None
     answers = []
     for position, item in enumerate(raw.get("answers") or [], start=1):
         if not isinstance(item, dict) or not _text(item.get("id")) or not _text(item.get("label")):
-            errors.append(f"Le nœud « {node_id} » : la réponse n° {position} doit avoir un id et un libellé.")
+            errors.append(
+                N_("Le nœud « %(node)s » : la réponse n° %(n)s doit avoir un id et un libellé.", node=node_id, n=position)
+            )
             continue
         fields = item.get("fields")
         if fields is not None and not (isinstance(fields, dict) and all(isinstance(v, (str, int)) for v in fields.values())):
             errors.append(
-                f"Le nœud « {node_id} » : la réponse « {_text(item['id'])} » a des champs (fields) qui ne sont pas une table nom: valeur."
+                N_(
+                    "Le nœud « %(node)s » : la réponse « %(answer)s » a des champs (fields) qui ne sont pas une table nom: valeur.",
+                    node=node_id,
+                    answer=_text(item["id"]),
+                )
             )
             fields = None
         pairs = tuple((_text(k), _text(v)) for k, v in (fields or {}).items())
@@ -154,13 +167,13 @@ def parse_tree(data) -> Tree:
     """Build a Tree from its dict form (YAML or JSON); raises TreeInvalid on a malformed structure."""
     errors: list[str] = []
     if not isinstance(data, dict):
-        raise TreeInvalid(["L'arbre doit être une table YAML (slug, title, start, nodes…)."])
+        raise TreeInvalid([N_("L'arbre doit être une table YAML (slug, title, start, nodes…).")])
     for key in ("slug", "title", "start"):
         if not _text(data.get(key)):
-            errors.append(f"L'arbre n'a pas de champ « {key} ».")
+            errors.append(N_("L'arbre n'a pas de champ « %(key)s ».", key=key))
     raw_nodes = data.get("nodes")
     if not isinstance(raw_nodes, dict) or not raw_nodes:
-        errors.append("L'arbre n'a aucun nœud (champ « nodes »).")
+        errors.append(N_("L'arbre n'a aucun nœud (champ « nodes »)."))
         raw_nodes = {}
     nodes = {}
     for node_id, raw in raw_nodes.items():
@@ -183,43 +196,81 @@ def parse_tree(data) -> Tree:
 
 def _node_errors(tree: Tree, node: Node, known_keywords, known_trees) -> list[str]:
     errors = []
-    name = f"Le nœud « {node.id} »"
+    node_id = node.id
     if node.kind == "question":
         if not node.text:
-            errors.append(f"{name} est une question sans texte.")
+            errors.append(N_("Le nœud « %(node)s » est une question sans texte.", node=node_id))
         if len(node.answers) < 2:
-            errors.append(f"{name} est une impasse : une question doit proposer au moins deux réponses.")
+            errors.append(
+                N_("Le nœud « %(node)s » est une impasse : une question doit proposer au moins deux réponses.", node=node_id)
+            )
         seen = set()
         for answer in node.answers:
             if not IDENTIFIER.match(answer.id):
                 errors.append(
-                    f"{name} : l'identifiant de réponse « {answer.id} » ne doit contenir que des lettres sans accent, des chiffres, - ou _."
+                    N_(
+                        "Le nœud « %(node)s » : l'identifiant de réponse « %(answer)s » ne doit contenir que des lettres "
+                        "sans accent, des chiffres, - ou _.",
+                        node=node_id,
+                        answer=answer.id,
+                    )
                 )
             if answer.id in seen:
-                errors.append(f"{name} propose deux fois la réponse « {answer.id} ».")
+                errors.append(
+                    N_("Le nœud « %(node)s » propose deux fois la réponse « %(answer)s ».", node=node_id, answer=answer.id)
+                )
             seen.add(answer.id)
             if answer.next not in tree.nodes:
-                errors.append(f"{name} : la réponse « {answer.id} » mène à « {answer.next} », qui n'existe pas.")
+                errors.append(
+                    N_(
+                        "Le nœud « %(node)s » : la réponse « %(answer)s » mène à « %(next)s », qui n'existe pas.",
+                        node=node_id,
+                        answer=answer.id,
+                        next=answer.next,
+                    )
+                )
         return errors
     if not node.title:
-        errors.append(f"{name} n'a pas de titre.")
+        errors.append(N_("Le nœud « %(node)s » n'a pas de titre.", node=node_id))
     if node.kind in ("fix", "escalation"):
-        what = "sa solution de repli (fallback)" if node.kind == "fix" else "l'escalade"
+        what = N_("sa solution de repli (fallback)") if node.kind == "fix" else N_("l'escalade")
         if not node.keyword:
-            errors.append(f"{name} : {what} doit nommer un mot-clé.")
+            errors.append(N_("Le nœud « %(node)s » : %(what)s doit nommer un mot-clé.", node=node_id, what=what))
         elif known_keywords is not None and node.keyword not in known_keywords:
-            errors.append(f"{name} : le mot-clé « {node.keyword} » de {what} n'existe pas.")
+            errors.append(
+                N_(
+                    "Le nœud « %(node)s » : le mot-clé « %(keyword)s » de %(what)s n'existe pas.",
+                    node=node_id,
+                    keyword=node.keyword,
+                    what=what,
+                )
+            )
         if node.tier not in ENTRY_TIERS:
-            errors.append(f"{name} : le niveau « {node.tier} » de {what} doit être n1, edulab ou pilote.")
+            errors.append(
+                N_(
+                    "Le nœud « %(node)s » : le niveau « %(tier)s » de %(what)s doit être n1, edulab ou pilote.",
+                    node=node_id,
+                    tier=node.tier,
+                    what=what,
+                )
+            )
     if node.kind == "escalation":
         for question_id in node.carry:
             if tree.nodes.get(question_id) is None or tree.nodes[question_id].kind != "question":
-                errors.append(f"{name} reprend la question « {question_id} », qui n'existe pas.")
+                errors.append(
+                    N_(
+                        "Le nœud « %(node)s » reprend la question « %(question)s », qui n'existe pas.",
+                        node=node_id,
+                        question=question_id,
+                    )
+                )
     if node.kind == "redirect":
         if not node.tree:
-            errors.append(f"{name} doit nommer l'arbre vers lequel il renvoie.")
+            errors.append(N_("Le nœud « %(node)s » doit nommer l'arbre vers lequel il renvoie.", node=node_id))
         elif node.tree == tree.slug or (known_trees is not None and node.tree not in known_trees):
-            errors.append(f"{name} renvoie vers l'arbre « {node.tree} », qui n'existe pas.")
+            errors.append(
+                N_("Le nœud « %(node)s » renvoie vers l'arbre « %(tree)s », qui n'existe pas.", node=node_id, tree=node.tree)
+            )
     return errors
 
 
@@ -240,7 +291,14 @@ def _shape_errors(tree: Tree) -> list[str]:
         longest = 0
         for answer in node.answers:
             if answer.next in on_stack:
-                errors.append(f"Le nœud « {node_id} » forme une boucle : sa réponse « {answer.id} » ramène à « {answer.next} ».")
+                errors.append(
+                    N_(
+                        "Le nœud « %(node)s » forme une boucle : sa réponse « %(answer)s » ramène à « %(next)s ».",
+                        node=node_id,
+                        answer=answer.id,
+                        next=answer.next,
+                    )
+                )
                 continue
             longest = max(longest, visit(answer.next))
         on_stack.discard(node_id)
@@ -251,8 +309,12 @@ def _shape_errors(tree: Tree) -> list[str]:
     if not errors and depth[tree.start] > MAX_QUESTIONS:
         culprit = _question_beyond_limit(tree, depth)
         errors.append(
-            f"Le nœud « {culprit} » est la {MAX_QUESTIONS + 1}e question d'un même parcours : "
-            f"{MAX_QUESTIONS} questions au plus sont permises."
+            N_(
+                "Le nœud « %(node)s » est la %(rank)se question d'un même parcours : %(max)s questions au plus sont permises.",
+                node=culprit,
+                rank=MAX_QUESTIONS + 1,
+                max=MAX_QUESTIONS,
+            )
         )
     return errors
 
@@ -284,16 +346,22 @@ def validate_tree(tree: Tree, *, known_keywords=None, known_trees=None) -> list[
 
     known_keywords / known_trees: sets of keyword labels and tree slugs; None skips that check."""
     if tree.start not in tree.nodes:
-        return [f"Le nœud de départ « {tree.start} » n'existe pas."]
+        return [N_("Le nœud de départ « %(node)s » n'existe pas.", node=tree.start)]
     errors = []
     for node in tree.nodes.values():
         errors += _node_errors(tree, node, known_keywords, known_trees)
     reachable = _reachable(tree)
     errors += [
-        f"Le nœud « {n} » n'est atteint par aucun parcours depuis « {tree.start} »." for n in tree.nodes if n not in reachable
+        N_("Le nœud « %(node)s » n'est atteint par aucun parcours depuis « %(start)s ».", node=n, start=tree.start)
+        for n in tree.nodes
+        if n not in reachable
     ]
     if known_keywords is not None:
-        errors += [f"L'arbre cite le mot-clé « {k} », qui n'existe pas." for k in tree.keywords if k not in known_keywords]
+        errors += [
+            N_("L'arbre cite le mot-clé « %(keyword)s », qui n'existe pas.", keyword=k)
+            for k in tree.keywords
+            if k not in known_keywords
+        ]
     if not any("n'existe pas" in e and "mène à" in e for e in errors):
         errors += _shape_errors(tree)
     return errors
@@ -311,22 +379,37 @@ def load_tree(data, *, known_keywords=None, known_trees=None) -> Tree:
 def walk(tree: Tree, answers: list[str]) -> WalkResult:
     """Follow the answer ids from the start; returns the node reached and the path. Raises WalkError."""
     if len(answers) > MAX_ANSWERS:
-        raise WalkError(f"Un parcours compte {MAX_ANSWERS} réponses au plus ({len(answers)} reçues).")
+        raise WalkError(N_("Un parcours compte %(max)s réponses au plus (%(n)s reçues).", max=MAX_ANSWERS, n=len(answers)))
     node = tree.nodes[tree.start]
     path: list[Step] = []
     for position, answer_id in enumerate(answers, start=1):
         if len(str(answer_id)) > ANSWER_ID_MAX_CHARS:  # refused by its length, never echoed back whole
             raise WalkError(
-                f"La réponse n° {position} fait {len(str(answer_id))} caractères : un identifiant de réponse "
-                f"en compte {ANSWER_ID_MAX_CHARS} au plus."
+                N_(
+                    "La réponse n° %(n)s fait %(length)s caractères : un identifiant de réponse en compte %(max)s au plus.",
+                    n=position,
+                    length=len(str(answer_id)),
+                    max=ANSWER_ID_MAX_CHARS,
+                )
             )
         if node.is_outcome:
-            raise WalkError(f"Le parcours est déjà terminé au nœud « {node.id} » : la réponse n° {position} est de trop.")
+            raise WalkError(
+                N_(
+                    "Le parcours est déjà terminé au nœud « %(node)s » : la réponse n° %(n)s est de trop.",
+                    node=node.id,
+                    n=position,
+                )
+            )
         answer = node.answer(str(answer_id))
         if answer is None:
             expected = ", ".join(a.id for a in node.answers)
             raise WalkError(
-                f"La réponse « {answer_id} » n'existe pas pour la question « {node.id} » (réponses possibles : {expected})."
+                N_(
+                    "La réponse « %(answer)s » n'existe pas pour la question « %(node)s » (réponses possibles : %(expected)s).",
+                    answer=answer_id,
+                    node=node.id,
+                    expected=expected,
+                )
             )
         path.append(Step(node, answer))
         node = tree.nodes[answer.next]

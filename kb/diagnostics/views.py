@@ -5,7 +5,7 @@ from flask import Blueprint, Response, current_app, flash, redirect, render_temp
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from helpdesk.platform.errors import DomainError
+from helpdesk.platform.errors import DomainError, translate
 from helpdesk.platform.extensions import db
 from helpdesk.platform.prefill import sign_prefill
 from helpdesk.platform.timeutil import utcnow
@@ -140,7 +140,7 @@ def walk_page(slug: str):
             answers.append(chosen)
             result = walk(tree, answers)
     except WalkError as error:
-        return render_template("diagnostics/walk.html", tree=tree, error=str(error), result=None), 400
+        return render_template("diagnostics/walk.html", tree=tree, error=translate(error.args[0]), result=None), 400
     canonical = _walk_url(slug, answers)
     if chosen and not request.headers.get("HX-Request"):
         return redirect(canonical)  # keep the shareable ?a=… form in the address bar
@@ -243,7 +243,7 @@ def _edit_or_create(slug: str | None):
             db.session, data, actor=current_user, now=utcnow(), comment=comment, editing=slug, creating=slug is None
         )
     except DomainError as error:
-        errors = error.details.get("errors") or [error.message]
+        errors = error.texts()
         return _editor("diagnostics/edit.html", slug=slug, text=text, errors=errors, comment=comment, status=400)
     db.session.commit()
     flash(_("Version %(n)s enregistrée.", n=version.version), "success")

@@ -8,7 +8,7 @@ from babel.messages.pofile import read_po
 
 ROOT = Path(__file__).resolve().parents[2]
 CATALOG = ROOT / "helpdesk/translations/en/LC_MESSAGES/messages.po"
-METHODS = [("**/templates/**.html", "jinja2"), ("**.py", "python")]
+METHODS = [("**/templates/**.html", "jinja2"), ("**/templates/**.txt", "jinja2"), ("**.py", "python")]
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None, "N_": None}
 PLACEHOLDER = re.compile(r"%\([a-z_]+\)[sd]|%[sd]|\{[a-z_]*\}")
 
@@ -23,7 +23,7 @@ def test_every_marked_text_has_an_english_translation():
     missing = []
     for package in ("helpdesk", "kb", "escalation"):
         for filename, _lineno, message, _comments, _context in extract_from_dir(
-            ROOT / package, METHODS, keywords=KEYWORDS, options_map={"**/templates/**.html": {}}
+            ROOT / package, METHODS, keywords=KEYWORDS, options_map={"**/templates/**.html": {}, "**/templates/**.txt": {}}
         ):
             msgid = message[0] if isinstance(message, tuple) else message
             entry = catalog.get(msgid)

@@ -176,3 +176,15 @@ def test_list_keyset_cursor(api, tokens, chain, session):
             break
     assert len(seen) == 7 == len(set(seen))
     assert api.get("/api/v1/tickets?cursor=abc", headers=tokens["pilote"]).status_code == 400
+
+
+def test_api_errors_speak_the_request_language_and_keep_their_machine_fields(api, tokens, chain, session):
+    refused = _create(api, tokens["teacher"], colour="blue")
+    assert refused.json == {"error": "Champ(s) inconnu(s) : colour.", "fields": ["colour"]}  # French by default
+    english = _create(api, {**tokens["teacher"], "Accept-Language": "en-GB,en;q=0.8"}, colour="blue")
+    assert english.json == {"error": "Unknown field(s): colour.", "fields": ["colour"]}
+    chain["teacher"].locale = "en"  # no header: the token's account decides
+    session.commit()
+    assert _create(api, tokens["teacher"], colour="blue").json["error"] == "Unknown field(s): colour."
+    french = _create(api, {**tokens["teacher"], "Accept-Language": "fr"}, keyword="inconnu")
+    assert french.json["error"].startswith("Mot-clé inconnu")

@@ -18,15 +18,15 @@ def _paris(day: date, at: time, field: str | None = None) -> datetime:
     try:
         return local_instant(day, at, PARIS)
     except LocalTimeRefused as refused:
-        raise ValidationFailed(str(refused), field=field) from refused
+        raise ValidationFailed(refused.args[0], field=field) from refused
 
 
 def _form_error(form, error: ValidationFailed) -> None:
     field = error.details.get("field")
     if field and field in form:
-        form[field].errors = list(form[field].errors) + [error.message]
+        form[field].errors = list(form[field].errors) + [error.text()]
     else:
-        form.form_errors.append(error.message)
+        form.form_errors.append(error.text())
 
 
 # Importing the route modules registers their views on `bp`.

@@ -8,7 +8,7 @@ from wtforms.fields.choices import SelectChoice
 
 from helpdesk import policy
 from helpdesk.notifications.models import Notification
-from helpdesk.platform.errors import DomainError, ValidationFailed
+from helpdesk.platform.errors import DomainError, ValidationFailed, translate_all
 from helpdesk.platform.extensions import db
 from helpdesk.platform.timeutil import utcnow
 from helpdesk.trainings import fil as fil_services
@@ -67,7 +67,7 @@ def fil_list():
     if not fils and not policy.can(current_user, policy.Action.LIST_FIL):
         abort(403)
     by_state = {s: [f for f in fils if f.state == s] for s in FilState}
-    return render_template("trainings/fil_list.html", by_state=by_state, state=state, state_labels=STATE_LABELS)
+    return render_template("trainings/fil_list.html", by_state=by_state, state=state, state_labels=translate_all(STATE_LABELS))
 
 
 @bp.get("/fil/<int:fil_id>")
@@ -87,8 +87,8 @@ def _render_fil(fil: FilRequest, schedule_form=None, transition_form=None, statu
         mails=mails,
         schedule_form=schedule_form or ScheduleForm(formdata=None),
         transition_form=transition_form or TransitionForm(formdata=None),
-        action_labels=ACTION_LABELS,
-        state_labels=STATE_LABELS,
+        action_labels=translate_all(ACTION_LABELS),
+        state_labels=translate_all(STATE_LABELS),
     ), status
 
 
@@ -113,7 +113,7 @@ def fil_transition(fil_id: int):
             _form_error(form, error)
         except DomainError as error:  # a stale page (already moved) or someone else's step: say so on the request page
             db.session.rollback()
-            flash(error.message, "error")
+            flash(error.text(), "error")
             return redirect(url_for("trainings.fil_detail", fil_id=fil.id))
     return _render_fil(fil, transition_form=form, status=400)
 
@@ -147,6 +147,6 @@ def fil_schedule(fil_id: int):
                 _form_error(form, error)
             except DomainError as error:
                 db.session.rollback()
-                flash(error.message, "error")
+                flash(error.text(), "error")
                 return redirect(url_for("trainings.fil_detail", fil_id=fil.id))
     return _render_fil(fil, schedule_form=form, status=400)

@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from helpdesk import policy
-from helpdesk.platform.errors import DomainError, NotFound, ValidationFailed
+from helpdesk.platform.errors import DomainError, NotFound, ValidationFailed, translate_all
 from helpdesk.platform.extensions import db
 from helpdesk.platform.timeutil import to_paris, utcnow
 from helpdesk.trainings import fil as fil_services
@@ -29,8 +29,8 @@ def index():
         modules=modules,
         sessions=sessions,
         taken=taken,
-        audience_labels=AUDIENCE_LABELS,
-        level_labels=LEVEL_LABELS,
+        audience_labels=translate_all(AUDIENCE_LABELS),
+        level_labels=translate_all(LEVEL_LABELS),
         self_training_url=SELF_TRAINING_URL,
         my_registrations=[],
         fils=[],
@@ -194,7 +194,7 @@ def session_register(session_id: int):
         db.session.commit()
     except DomainError as error:
         db.session.rollback()
-        flash(error.message, "error")
+        flash(error.text(), "error")
     else:
         if registration.status == "registered":
             flash(_("Vous êtes inscrit à cette session."), "success")
@@ -223,7 +223,7 @@ def registration_cancel(registration_id: int):
         flash(_("Inscription annulée."), "success")
     except DomainError as error:
         db.session.rollback()
-        flash(error.message, "error")
+        flash(error.text(), "error")
     return redirect(
         request.form.get("back") == "index"
         and url_for("trainings.index")
@@ -250,7 +250,7 @@ def session_register_someone(session_id: int):
         flash(_("%(name)s : %(status)s.", name=person.full_name, status=registration.status_label), "success")
     except DomainError as error:
         db.session.rollback()
-        flash(error.message, "error")
+        flash(error.text(), "error")
     return redirect(url_for("trainings.session_detail", session_id=session_id))
 
 
@@ -265,5 +265,5 @@ def session_attendance(session_id: int):
         flash(_("Présences enregistrées : %(n)s présent(s).", n=count), "success")
     except DomainError as error:
         db.session.rollback()
-        flash(error.message, "error")
+        flash(error.text(), "error")
     return redirect(url_for("trainings.session_detail", session_id=session_id))
