@@ -17,8 +17,8 @@ bp = Blueprint("kb_api", __name__, url_prefix="/api/v1")
 
 
 class SearchQuery(BaseModel):
-    q: str = Field(default="", description="Les mots cherchés.")
-    service: str = Field(default=None, description="Un service du catalogue.")
+    q: str = Field(default="", description="The words searched for.")
+    service: str = Field(default=None, description="A service of the catalogue.")
     limit: int = Field(default=10, ge=1, le=50)
 
 

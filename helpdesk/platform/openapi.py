@@ -21,10 +21,10 @@ SELF_ENDPOINTS = frozenset({"openapi.document", "openapi.docs"})
 class ErrorBody(BaseModel):
     """Every error of the API, whatever its status (helpdesk.platform.errors, helpdesk.users.api_auth.json_error)."""
 
-    error: str = Field(description="Le message, dans la langue du lecteur.")
-    detail: str = Field(description="Le détail (ou le message redit).")
-    field: str | None = Field(default=None, description="Le champ en cause, s'il y en a un.")
-    fields: list[str] | None = Field(default=None, description="Les champs en cause.")
+    error: str = Field(description="The message, in the reader's language (Accept-Language, else the token owner's).")
+    detail: str = Field(description="The detail (or the message again).")
+    field: str | None = Field(default=None, description="The field at fault, if there is one.")
+    fields: list[str] | None = Field(default=None, description="The fields at fault.")
 
 
 class Out(BaseModel):

@@ -11,7 +11,7 @@ bp = Blueprint("routing_api", __name__, url_prefix="/api/v1/routing")
 
 
 class SuggestQuery(BaseModel):
-    q: str = Field(default="", description="Le problème, en texte libre.")
+    q: str = Field(default="", description="The problem, in free text (French).")
 
 
 class Suggestion(BaseModel):

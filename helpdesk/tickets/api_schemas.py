@@ -19,30 +19,30 @@ class CreateTicketInput(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    keyword: str = Field(description="Le « slug » d'un mot-clé du catalogue.", max_length=200)
+    keyword: str = Field(description="The slug of a keyword of the catalogue.", max_length=200)
     subject: str = Field(default="", max_length=200)
     description: str = Field(default="")
-    extra_fields: dict[str, Any] = Field(default_factory=dict, description="Les champs complémentaires du mot-clé.")
+    extra_fields: dict[str, Any] = Field(default_factory=dict, description="The keyword's own extra fields.")
     contact_name: str = ""
     contact_email: str = ""
     contact_phone: str = ""
-    requester_email: str | None = Field(default=None, description="Agents : le ticket est créé pour cette personne.")
+    requester_email: str | None = Field(default=None, description="Agents: the ticket is opened for this person.")
     channel: Literal["api", "phone", "mail"] = "api"
-    caller_name: str | None = Field(default=None, description="Appelant sans compte : son nom.")
-    caller_school: str | None = Field(default=None, description="Appelant sans compte : l'UAI de son établissement.")
+    caller_name: str | None = Field(default=None, description="A caller without an account: their name.")
+    caller_school: str | None = Field(default=None, description="A caller without an account: the UAI of their school.")
 
 
 class TicketListQuery(BaseModel):
     """Query parameters: each one is optional (written without `null`: a query string has no such value)."""
 
-    tier: str = Field(default=None, description="Agents seulement.")
+    tier: str = Field(default=None, description="Agents only.")
     service: str = Field(default=None)
     keyword: str = Field(default=None)
-    status: str = Field(default=None, description="Une phase, un statut, « open » ou « all » (défaut).")
-    school: str = Field(default=None, description="UAI.")
+    status: str = Field(default=None, description="A phase, a status, `open` or `all` (default).")
+    school: str = Field(default=None, description="A school's UAI.")
     basin: int = Field(default=None, ge=0, le=MAX_INT)
-    age: int = Field(default=None, ge=0, le=queries.MAX_AGE_DAYS, description="Âge minimal en jours.")
-    q: str = Field(default=None, description="Recherche plein texte (agents).")
+    age: int = Field(default=None, ge=0, le=queries.MAX_AGE_DAYS, description="Minimum age in days.")
+    q: str = Field(default=None, description="Full-text search (agents).")
     limit: int = Field(default=None, ge=1, le=100)
     cursor: str = Field(default=None)
 
@@ -116,7 +116,7 @@ class TicketOut(Out):
     promised_at: str | None = None
     waiting_until: str | None = None
     extra_fields: dict[str, Any] | None = None
-    tier: str | None = Field(default=None, description="Agents et éditeur.")
+    tier: str | None = Field(default=None, description="Agents and the vendor.")
     priority: str | None = Field(default=None, description="Agents.")
     merged_into: str | None = None
     links: list[dict[str, str]] | None = None

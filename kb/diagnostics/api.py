@@ -38,7 +38,7 @@ class TreeOut(Out):
 
 
 class WalkInput(BaseModel):
-    answers: list[str] = Field(max_length=200, description="Les id des réponses choisies, dans l'ordre (liste vide : le départ).")
+    answers: list[str] = Field(max_length=200, description="The ids of the answers chosen, in order (empty list: the start).")
 
 
 class WalkOut(Out):

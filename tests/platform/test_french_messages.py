@@ -125,7 +125,7 @@ def _shown_literals(tree, exceptions):
             args = list(_arguments(node))
         elif name in VALIDATORS:
             args = list(_arguments(node))
-        elif name.endswith(FIELD_SUFFIX) and name[0].isupper():
+        elif name.endswith(FIELD_SUFFIX) and name[0].isupper() and name != "Field":  # pydantic's Field: API schema
             labels = node.args[:1] + [k.value for k in node.keywords if k.arg in ("label", "description")]
             for argument in labels:  # a field's label is interface text, even one French-looking word (« Terme »)
                 for text in _literals(argument):

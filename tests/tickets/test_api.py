@@ -180,9 +180,10 @@ def test_list_keyset_cursor(api, tokens, chain, session):
 
 def test_api_errors_speak_the_request_language_and_keep_their_machine_fields(api, tokens, chain, session):
     refused = _create(api, tokens["teacher"], colour="blue")
-    assert refused.json == {"error": "Champ(s) inconnu(s) : colour.", "fields": ["colour"]}  # French by default
+    french = "Champ(s) inconnu(s) : colour."
+    assert refused.json == {"error": french, "detail": french, "fields": ["colour"]}  # French by default
     english = _create(api, {**tokens["teacher"], "Accept-Language": "en-GB,en;q=0.8"}, colour="blue")
-    assert english.json == {"error": "Unknown field(s): colour.", "fields": ["colour"]}
+    assert english.json == {"error": "Unknown field(s): colour.", "detail": "Unknown field(s): colour.", "fields": ["colour"]}
     chain["teacher"].locale = "en"  # no header: the token's account decides
     session.commit()
     assert _create(api, tokens["teacher"], colour="blue").json["error"] == "Unknown field(s): colour."
