@@ -192,14 +192,43 @@ def start_sink(port: int) -> subprocess.Popen:
     raise SystemExit("the SMTP sink did not start")
 
 
+def instructions(args) -> None:
+    """Instructions per ticket, the load-independent measure: the same run with --n 0 and with --n N under
+    valgrind (cachegrind, no cache simulation), the difference divided by N. Requests and their jobs together,
+    then the requests alone (--no-jobs)."""
+    runs = {}
+    for label, extra in (("base", ["--n", "0"]), ("all", ["--n", str(args.n)]), ("requests", ["--n", str(args.n), "--no-jobs"])):
+        command = ["valgrind", "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null", sys.executable,
+                   __file__, "--scenarios", args.scenarios, "--warmup", str(args.warmup), "--label", f"{args.label}-vg-{label}",
+                   "--smtp-port", str(args.smtp_port), *extra]  # fmt: skip
+        done = subprocess.run(command, capture_output=True, text=True, check=True)
+        runs[label] = int(re.search(r"I\s+refs:\s+([\d,]+)", done.stderr).group(1).replace(",", ""))
+    per_ticket = {
+        "request_and_jobs": (runs["all"] - runs["base"]) / args.n,
+        "request": (runs["requests"] - runs["base"]) / args.n,
+    }
+    per_ticket["jobs"] = per_ticket["request_and_jobs"] - per_ticket["request"]
+    report = {"label": args.label, "scenarios": args.scenarios, "n": args.n,
+              "million_instructions_per_ticket": {k: round(v / 1e6, 2) for k, v in per_ticket.items()}}  # fmt: skip
+    (RESULTS / f"create_instructions_{args.label}.json").write_text(json.dumps(report, indent=2))
+    print(json.dumps(report, indent=2))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--n", type=int, default=200, help="POSTs per scenario (after 20 warm-up POSTs)")
+    parser.add_argument("--n", type=int, default=200, help="POSTs per scenario")
     parser.add_argument("--reset", action="store_true", help="drop and recreate the schema, then seed --demo")
     parser.add_argument("--profile", action="store_true", help="pyinstrument profiles to bench/results/")
     parser.add_argument("--smtp-port", type=int, default=5425)
     parser.add_argument("--label", default="current")
+    parser.add_argument("--scenarios", default="requester,caller")
+    parser.add_argument("--warmup", type=int, default=20, help="untimed POSTs (and their jobs) first")
+    parser.add_argument("--no-jobs", action="store_true", help="do not run the jobs the timed POSTs queued")
+    parser.add_argument("--instructions", action="store_true", help="instructions per ticket under valgrind (slow)")
     args = parser.parse_args()
+    if args.instructions:
+        RESULTS.mkdir(exist_ok=True)
+        return instructions(args)
 
     from helpdesk.platform.extensions import db
     from helpdesk.platform.queue import redis_connection
@@ -223,11 +252,13 @@ def main() -> None:
             }  # fmt: skip
             report = {"label": args.label, "n": args.n, "keyword": slug, "scenarios": {}}
             for name, (email, fields) in scenarios.items():
+                if name not in args.scenarios.split(","):
+                    continue
                 client = app.test_client()
                 login(client, email)
                 path = f"/tickets/nouveau?keyword={slug}"
                 warm_fields = {k: v.replace("{n}", "w{n}") for k, v in fields.items()}
-                run_posts(app, client, path, warm_fields, 20, engine)
+                run_posts(app, client, path, warm_fields, args.warmup, engine)
                 run_jobs(app, engine)
                 redis_connection(app.config["REDIS_URL"]).flushdb()  # the warm-up's timers are not counted
                 profiler = None
@@ -236,6 +267,9 @@ def main() -> None:
 
                     profiler = Profiler(interval=0.0005)
                 requests = run_posts(app, client, path, fields, args.n, engine, profiler)
+                if not requests:
+                    run_jobs(app, engine)
+                    continue
                 if profiler is not None:
                     (RESULTS / f"create_profile_{args.label}_{name}_request.txt").write_text(
                         profiler.output_text(unicode=True, show_all=False)
@@ -243,7 +277,7 @@ def main() -> None:
                     from pyinstrument import Profiler
 
                     profiler = Profiler(interval=0.0005)
-                jobs, scheduled = run_jobs(app, engine, profiler)
+                jobs, scheduled = ({}, {}) if args.no_jobs else run_jobs(app, engine, profiler)
                 if profiler is not None and jobs:
                     (RESULTS / f"create_profile_{args.label}_{name}_jobs.txt").write_text(
                         profiler.output_text(unicode=True, show_all=False)
