@@ -192,28 +192,6 @@ def start_sink(port: int) -> subprocess.Popen:
     raise SystemExit("the SMTP sink did not start")
 
 
-def instructions(args) -> None:
-    """Instructions per ticket, the load-independent measure: the same run with --n 0 and with --n N under
-    valgrind (cachegrind, no cache simulation), the difference divided by N. Requests and their jobs together,
-    then the requests alone (--no-jobs)."""
-    runs = {}
-    for label, extra in (("base", ["--n", "0"]), ("all", ["--n", str(args.n)]), ("requests", ["--n", str(args.n), "--no-jobs"])):
-        command = ["valgrind", "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null", sys.executable,
-                   __file__, "--scenarios", args.scenarios, "--warmup", str(args.warmup), "--label", f"{args.label}-vg-{label}",
-                   "--smtp-port", str(args.smtp_port), *extra]  # fmt: skip
-        done = subprocess.run(command, capture_output=True, text=True, check=True)
-        runs[label] = int(re.search(r"I\s+refs:\s+([\d,]+)", done.stderr).group(1).replace(",", ""))
-    per_ticket = {
-        "request_and_jobs": (runs["all"] - runs["base"]) / args.n,
-        "request": (runs["requests"] - runs["base"]) / args.n,
-    }
-    per_ticket["jobs"] = per_ticket["request_and_jobs"] - per_ticket["request"]
-    report = {"label": args.label, "scenarios": args.scenarios, "n": args.n,
-              "million_instructions_per_ticket": {k: round(v / 1e6, 2) for k, v in per_ticket.items()}}  # fmt: skip
-    (RESULTS / f"create_instructions_{args.label}.json").write_text(json.dumps(report, indent=2))
-    print(json.dumps(report, indent=2))
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=200, help="POSTs per scenario")
@@ -224,11 +202,7 @@ def main() -> None:
     parser.add_argument("--scenarios", default="requester,caller")
     parser.add_argument("--warmup", type=int, default=20, help="untimed POSTs (and their jobs) first")
     parser.add_argument("--no-jobs", action="store_true", help="do not run the jobs the timed POSTs queued")
-    parser.add_argument("--instructions", action="store_true", help="instructions per ticket under valgrind (slow)")
     args = parser.parse_args()
-    if args.instructions:
-        RESULTS.mkdir(exist_ok=True)
-        return instructions(args)
 
     from helpdesk.platform.extensions import db
     from helpdesk.platform.queue import redis_connection
