@@ -48,7 +48,7 @@ def main() -> None:
     host = os.environ.get("HOST", "127.0.0.1")
     port = os.environ.get("PORT", "5000")
     # Starts the embedded Redis when REDIS_URL is unset: this process owns it, and it stops with this process.
-    app = create_app()
+    app = create_app({"MIGRATIONS": False})  # this process only supervises: no Alembic in its memory
     env = dict(os.environ, REDIS_URL=app.config["REDIS_URL"], HELPDESK_DATA_DIR=app.config["HELPDESK_DATA_DIR"])
     env.setdefault("PUBLIC_URL", f"http://{host}:{port}")
     # Both die with this process, however it ends (SIGKILL included); a crashed one is started again.

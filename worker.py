@@ -164,7 +164,7 @@ def main(argv=None) -> None:
     parser.add_argument("--name", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO)
-    app = create_app()
+    app = create_app({"MIGRATIONS": False})  # a job never migrates: Alembic stays out of its memory
     if args.burst:
         run_worker(app, name=f"helpdesk.{socket.gethostname()}.{os.getpid()}.burst", fork=args.fork, burst=True)
     elif args.role == "worker":

@@ -119,7 +119,8 @@ def on_moved(session, ticket: Ticket, *, old_status: str, new_status: str, chang
         rows.append(SlaPause(ticket_id=ticket.id, reason=str(new_status), started_at=now))
         session.add(rows[-1])
     pauses = [(p.started_at, p.ended_at) for p in rows]
-    done = _done(session, ticket.id, ticket.tier) if ticket.is_open else set()
+    # A new tier's clock starts now: none of its checks can have been applied yet, nothing to read.
+    done = _done(session, ticket.id, ticket.tier) if ticket.is_open and not changed_tier else set()
     if changed_tier or not ticket.is_open:
         _close_stint(session, ticket, now=now, pauses=pauses)
     if ticket.is_open and (changed_tier or old_status in FINAL):

@@ -12,7 +12,7 @@ from helpdesk.platform import input as edge_input
 from helpdesk.platform import probing, queue, security  # noqa: F401 — queue: its session listeners
 from helpdesk.platform.config import load_settings
 from helpdesk.platform.errors import register_error_handlers
-from helpdesk.platform.extensions import babel, csrf, db, limiter, login_manager, migrate
+from helpdesk.platform.extensions import babel, csrf, db, limiter, login_manager
 from helpdesk.platform.i18n import N_
 from helpdesk.web.templating import install_template_helpers
 
@@ -43,7 +43,8 @@ def create_app(config: dict | None = None) -> Flask:
         for engine in db.engines.values():
             if engine.dialect.name == "sqlite" and not event.contains(engine, "connect", _sqlite_pragmas):
                 event.listen(engine, "connect", _sqlite_pragmas)
-    migrate.init_app(app, db, render_as_batch=True, compare_type=True)
+    if app.config.get("MIGRATIONS", True):
+        _install_migrations(app)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=_select_locale)
     limiter.init_app(app)
@@ -70,6 +71,14 @@ def create_app(config: dict | None = None) -> Flask:
     _register_cli(app)
     install_template_helpers(app)
     return app
+
+
+def _install_migrations(app: Flask) -> None:
+    """Flask-Migrate and Alembic, about 11 MB per process: the web workers served by gunicorn and the job
+    workers say MIGRATIONS=False (wsgi.py, worker.py) and never load them; `flask db ...` and tests do."""
+    from flask_migrate import Migrate
+
+    Migrate(app, db, render_as_batch=True, compare_type=True)
 
 
 def _import_models() -> None:

@@ -221,9 +221,11 @@ def screenshot():
 class Inbox:
     def __init__(self):
         self.messages = []
+        self.peers = []  # the client's (address, port) of each message: one per SMTP connection used
 
     async def handle_DATA(self, server, session, envelope):
         self.messages.append((envelope.rcpt_tos, envelope.content.decode("utf-8", "replace")))
+        self.peers.append(session.peer)
         return "250 OK"
 
 

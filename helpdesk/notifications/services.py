@@ -7,11 +7,12 @@ from datetime import datetime
 from flask import current_app, render_template
 from sqlalchemy import String, func, literal_column, select, update
 
+from helpdesk.notifications.jobs import mail_job_id
 from helpdesk.notifications.models import KINDS, MODES, Notification, NotificationPreference
 from helpdesk.platform.errors import NotFound, ValidationFailed
 from helpdesk.platform.i18n import N_
 from helpdesk.platform.locale import in_locale, known_locale
-from helpdesk.platform.queue import enqueue_after_commit
+from helpdesk.platform.queue import enqueue_after_commit, transaction_state
 from helpdesk.users.models import User
 
 
@@ -94,11 +95,21 @@ def _insert(session, user_ids, kind: str, *, ticket_id, title: str, body: str, l
     # Parameters as a list (one statement through "insertmanyvalues"): unlike .values([...]) it is cached.
     statement = insert(Notification).on_conflict_do_nothing(index_elements=["dedup_key"]).returning(Notification, mode)
     created = sorted(session.execute(statement, values).all(), key=lambda found: found[0].id)
-    for row, chosen in created:
-        if chosen != "digest":
-            enqueue_after_commit(session, "helpdesk.notifications.jobs.send_email", notification_id=row.id,
-                                 job_id=f"notif-mail-{row.id}")  # fmt: skip
+    _mail_after_commit(session, [row.id for row, chosen in created if chosen != "digest"])
     return [row for row, _chosen in created]
+
+
+def _mail_after_commit(session, notification_ids: list[int]) -> None:
+    """One mail job per commit, carrying every mail the transaction created (jobs.send_emails: one SMTP
+    connection, three statements): each call re-registers the same job with the longer list. Its id is the
+    first mail's own (jobs.mail_job_id), so the outbox sweep sees it queued; the sweep may still queue a later
+    mail of a batch that waits over two minutes, which costs a job, never a second mail (send_emails)."""
+    if not notification_ids:
+        return
+    ids = transaction_state(session).setdefault("mail_ids", [])
+    ids += notification_ids
+    enqueue_after_commit(session, "helpdesk.notifications.jobs.send_emails", notification_ids=list(ids),
+                         job_id=mail_job_id(ids[0]))  # fmt: skip
 
 
 def preference(session, user_id: int) -> str:

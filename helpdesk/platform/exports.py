@@ -16,7 +16,6 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from flask import Response, stream_with_context
-from stream_write_ods import stream_write_ods
 
 from helpdesk.platform.timeutil import to_paris
 
@@ -86,6 +85,8 @@ def csv_chunks(columns: list[str], rows: Iterable[Iterable]) -> Iterator[bytes]:
 
 def ods_chunks(sheet: str, columns: list[str], rows: Iterable[Iterable]) -> Iterator[bytes]:
     """The ODS file (one sheet), zipped as it is produced."""
+    from stream_write_ods import stream_write_ods  # 3.6 MB: loaded by the first ODS export, not by every worker
+
     name = _SHEET_NAME.sub(" ", sheet).strip()[:31] or "Export"
     cells = ([_plain(v) for v in row] for row in rows)
     yield from stream_write_ods([(name, [str(c) for c in columns], cells)], chunk_size=_ODS_CHUNK)

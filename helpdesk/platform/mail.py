@@ -1,6 +1,9 @@
 """Outgoing e-mail over SMTP; with no MAIL_SERVER (embedded default) messages land in the data directory's outbox."""
 
+import os
 import smtplib
+import threading
+import time
 import uuid
 from email.message import EmailMessage
 from pathlib import Path
@@ -24,15 +27,79 @@ def build_message(config: dict, to: str, subject: str, body: str, headers: dict 
 
 def send_mail(config: dict, to: str, subject: str, body: str, headers: dict | None = None) -> None:
     """Raises smtplib/OSError errors so that the calling job is retried."""
-    message = build_message(config, to, subject, body, headers)
+    send_messages(config, [build_message(config, to, subject, body, headers)])
+
+
+def send_messages(config: dict, messages: list[EmailMessage]) -> int:
+    """Send messages over one SMTP connection, kept open for the next call of this process and thread (a mail
+    job's connect, EHLO, TLS and login were most of its cost). Stops at the first failure and raises it
+    (smtplib/OSError): the messages before it are sent, their count is the exception's `sent` attribute."""
     if not config.get("MAIL_SERVER"):
         outbox = Path(config["HELPDESK_DATA_DIR"]) / "outbox"
         outbox.mkdir(exist_ok=True)
-        (outbox / f"{uuid.uuid4().hex}.eml").write_bytes(bytes(message))
-        return
-    with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=10) as smtp:
-        if config.get("MAIL_USE_TLS"):
-            smtp.starttls()
-        if config.get("MAIL_USERNAME"):
-            smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
-        smtp.send_message(message)
+        for message in messages:
+            (outbox / f"{uuid.uuid4().hex}.eml").write_bytes(bytes(message))
+        return len(messages)
+    sent = 0
+    try:
+        for message in messages:
+            _send_one(config, message)
+            sent += 1
+    except (smtplib.SMTPException, OSError) as error:
+        error.sent = sent
+        raise
+    return sent
+
+
+_connections = threading.local()
+IDLE_SECONDS = 30.0  # servers drop idle clients after a minute or more: reconnect rather than find out
+
+
+def _send_one(config: dict, message: EmailMessage) -> None:
+    key = (config["MAIL_SERVER"], config["MAIL_PORT"], config.get("MAIL_USERNAME"), bool(config.get("MAIL_USE_TLS")))
+    cached = getattr(_connections, "smtp", None)
+    fresh = False
+    if cached is not None and (cached[0] != key or cached[1] != os.getpid() or time.monotonic() - cached[3] > IDLE_SECONDS):
+        _close(cached[2])
+        cached = None
+    if cached is None:
+        cached, fresh = (key, os.getpid(), _connect(config), time.monotonic()), True
+    try:
+        cached[2].send_message(message)
+    except smtplib.SMTPServerDisconnected:
+        _close(cached[2])
+        _connections.smtp = None
+        if fresh:
+            raise
+        # A kept connection the server closed meanwhile: nothing of this message went through, retry it once.
+        cached = (key, os.getpid(), _connect(config), time.monotonic())
+        cached[2].send_message(message)
+    except (smtplib.SMTPException, OSError):
+        _close(cached[2])  # the next mail starts from a clean connection
+        _connections.smtp = None
+        raise
+    _connections.smtp = (key, cached[1], cached[2], time.monotonic())
+
+
+def _connect(config: dict) -> smtplib.SMTP:
+    smtp = smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=10)
+    if config.get("MAIL_USE_TLS"):
+        smtp.starttls()
+    if config.get("MAIL_USERNAME"):
+        smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
+    return smtp
+
+
+def _close(smtp: smtplib.SMTP) -> None:
+    try:
+        smtp.quit()
+    except (smtplib.SMTPException, OSError):
+        smtp.close()
+
+
+def close_connections() -> None:
+    """Close this thread's kept SMTP connection (tests, worker shutdown)."""
+    cached = getattr(_connections, "smtp", None)
+    _connections.smtp = None
+    if cached is not None:
+        _close(cached[2])

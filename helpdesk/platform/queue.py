@@ -200,6 +200,12 @@ def enqueue_after_commit(session: Session, func_path: str, *args, **options) -> 
     pending.append((func_path, args, options))
 
 
+def transaction_state(session: Session) -> dict:
+    """A dict kept until this transaction commits or rolls back: what a service gathers over several calls for
+    the one job it registers (the mails of a commit)."""
+    return session.info.setdefault("pending_state", {})
+
+
 def run_after_commit(session: Session, callback) -> None:
     """Register a plain callable (index update, cache bust) to run after the commit."""
     session.info.setdefault("pending_callbacks", []).append(callback)
@@ -222,6 +228,7 @@ def _after_commit(session):
     """Send what the committed transaction registered (registered once, for every session of the process)."""
     jobs = session.info.pop("pending_jobs", [])
     callbacks = session.info.pop("pending_callbacks", [])
+    session.info.pop("pending_state", None)
     if jobs:
         try:
             _send_pending(jobs)
@@ -238,3 +245,4 @@ def _after_commit(session):
 def _after_rollback(session):
     session.info.pop("pending_jobs", None)
     session.info.pop("pending_callbacks", None)
+    session.info.pop("pending_state", None)

@@ -12,8 +12,6 @@ import unicodedata
 import warnings
 from pathlib import Path
 
-from PIL import Image, UnidentifiedImageError
-
 from helpdesk import policy
 from helpdesk.platform.errors import NotAllowed, ValidationFailed
 from helpdesk.platform.i18n import N_
@@ -84,6 +82,8 @@ def check_upload(name: str, data: bytes, max_bytes: int, max_pixels: int = MAX_P
 
 def _check_pixels(shown: str, data: bytes, pillow_format: str, max_pixels: int) -> None:
     """Reads the header only: the declared size is refused before anything is decoded."""
+    from PIL import Image, UnidentifiedImageError  # loaded by the first image uploaded, not by every worker
+
     too_big = ValidationFailed(
         N_("L'image « %(name)s » est trop grande : %(n)s millions de pixels au plus (par exemple 8 000 × 5 000)."),
         params={"name": shown, "n": max_pixels // 1_000_000},

@@ -87,10 +87,12 @@ def new():
             session.rollback()
             error = failure.text()
         else:
+            # Read before the commit, which expires every loaded row: afterwards they would cost two SELECTs
+            # (the ticket and the signed-in person) only to say what this request has just written.
+            reference, state = ticket.reference, _(timeline.status_label_for(ticket, current_user))
             session.commit()
-            state = _(timeline.status_label_for(ticket, current_user))
-            flash(_("Demande %(ref)s enregistrée. État : %(state)s.", ref=ticket.reference, state=state), "success")
-            return redirect(url_for("tickets.detail", ref=ticket.reference))
+            flash(_("Demande %(ref)s enregistrée. État : %(state)s.", ref=reference, state=state), "success")
+            return redirect(url_for("tickets.detail", ref=reference))
     status = 400 if request.method == "POST" else 200
     return render_template(
         "tickets/new.html",

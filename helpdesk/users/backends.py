@@ -5,7 +5,12 @@ ExternalLogin (provider, subject, multi-valued attributes), or raises SsoProtoco
 about accounts: helpdesk.users.provisioning does. The protocol work is done by kept libraries: Authlib
 for OpenID Connect (state, nonce, PKCE, ID token signature and claims), requests and defusedxml for CAS 3
 service validation and single logout requests. Providers come from the HELPDESK_SSO_* variables
-(helpdesk.users.sso_config); with none, the login page shows the password form alone."""
+(helpdesk.users.sso_config); with none, the login page shows the password form alone.
+
+Authlib, requests and joserfc (about 16 MB of a web worker's memory) are imported only where a provider is
+built or talks to its server: a deployment without single sign-on never loads them."""
+
+from __future__ import annotations
 
 import hashlib
 import logging
@@ -14,12 +19,9 @@ from dataclasses import dataclass, field
 from typing import Protocol
 from urllib.parse import urlencode, urlsplit
 
-import requests
-from authlib.integrations.flask_client import OAuth, OAuthError
 from defusedxml import ElementTree
 from defusedxml.common import DefusedXmlException
 from flask import abort, current_app, redirect, request, session
-from joserfc.errors import JoseError
 from sqlalchemy import func, select
 
 from helpdesk.platform.queue import redis_connection
@@ -114,6 +116,8 @@ class CasProvider:
         if not ticket.startswith(("ST-", "PT-")) or len(ticket) > 256:
             raise SsoProtocolError("CAS: no service ticket in the callback")
         service = _with_query(callback_url, state=state)
+        import requests
+
         try:
             response = requests.get(
                 f"{self.config.cas_url}/p3/serviceValidate",
@@ -190,7 +194,7 @@ def parse_logout_request(body: str) -> str | None:
 class OidcProvider:
     """OpenID Connect authorization code flow with PKCE, through Authlib; RP-initiated logout."""
 
-    def __init__(self, config: ProviderConfig, oauth: OAuth, *, timeout: float):
+    def __init__(self, config: ProviderConfig, oauth, *, timeout: float):
         self.config = config
         self.client = oauth.register(
             name=config.name,
@@ -201,12 +205,18 @@ class OidcProvider:
         )
 
     def login_redirect(self, callback_url: str):
+        import requests
+
         try:
             return self.client.authorize_redirect(callback_url)
         except (requests.RequestException, ValueError) as error:
             raise SsoProtocolError(f"OIDC: provider unreachable: {error}", status=502) from error
 
     def finish(self, callback_url: str) -> ExternalLogin:
+        import requests
+        from authlib.integrations.flask_client import OAuthError
+        from joserfc.errors import JoseError
+
         try:
             token = self.client.authorize_access_token()
             claims = dict(token.get("userinfo") or {})
@@ -228,6 +238,8 @@ class OidcProvider:
         return ExternalLogin(self.config.name, str(claims.get("sub") or ""), attributes, id_token=token.get("id_token", ""))
 
     def logout_url(self, return_url: str, login: dict) -> str | None:
+        import requests
+
         try:
             metadata = self.client.load_server_metadata()
         except (requests.RequestException, ValueError):
@@ -265,7 +277,11 @@ class SingleSignOn:
 
 def install_single_sign_on(app) -> None:
     configs = parse_providers(app.config.get("SSO_ENV") or {}, profiles={p.value for p in Profile}, roles={r.value for r in Role})
-    oauth = OAuth(app)
+    oauth = None
+    if any(config.protocol != "cas" for config in configs):
+        from authlib.integrations.flask_client import OAuth
+
+        oauth = OAuth(app)
     timeout = float(app.config.get("SSO_HTTP_TIMEOUT", 10))
     providers = {}
     for config in configs:

@@ -178,14 +178,20 @@ _MAX_ID = 2**31 - 1
 
 
 def load_session_user(session, session_id: str) -> User | None:
-    """The user of a login cookie ("<id>:<session version>"), in one query; None once that session ended.
+    """The user of a login cookie ("<id>:<session version>") with roles, basins and school, in one query; None once
+    that session ended.
 
     A session ends when the account's session version moves on (logout, password change, single logout)
     or when the account is deactivated: a copy of the cookie taken before then no longer signs anyone in."""
     user_id, _, version = (session_id or "").partition(":")
     if not (user_id.isdigit() and version.isdigit()) or int(user_id) > _MAX_ID:
         return None
-    statement = select(User).options(joinedload(User.role_rows), joinedload(User.basins)).where(User.id == int(user_id))
+    # The school too: opening a ticket, the pages of one's school and the policy read it on most requests.
+    statement = (
+        select(User)
+        .options(joinedload(User.role_rows), joinedload(User.basins), joinedload(User.school))
+        .where(User.id == int(user_id))
+    )
     user = session.execute(statement).unique().scalar_one_or_none()
     if user is None or not user.is_active_account or user.session_version != int(version):
         return None

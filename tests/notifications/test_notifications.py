@@ -2,11 +2,13 @@
 
 from datetime import UTC, datetime
 
+import pytest
 from sqlalchemy import select
 
 from helpdesk.notifications import jobs as notif_jobs
 from helpdesk.notifications import services
 from helpdesk.notifications.models import Notification
+from helpdesk.platform.queue import get_queue
 from helpdesk.tickets import conversation, lifecycle
 from helpdesk.tickets import services as tickets
 from helpdesk.tickets.audiences import MessageKind
@@ -39,6 +41,58 @@ def test_events_notify_once_and_mail_goes_through_smtp(session, smtp):
     ((to, content),) = smtp.messages
     assert to == ["prof@ac-toulouse.fr"]
     assert ticket.reference in content and "enregistr" in content
+
+
+def test_the_mails_of_one_commit_go_in_one_job_over_one_connection_and_never_twice(session, smtp):
+    ticket = _ticket(session)
+    first, second = UserFactory(email="a@ac-toulouse.fr"), UserFactory(email="b@ac-toulouse.fr")
+    session.commit()
+    queue = get_queue()
+    queue.empty()
+    services.notify_many(session, [first.id, second.id], "sla_warning", ticket=ticket, due_at=NOW, action="notified",
+                         dedup_key="sla:w", now=NOW)  # fmt: skip
+    services.notify(session, first.id, "sla_warning", ticket=ticket, due_at=NOW, action="notified", dedup_key="sla:v", now=NOW)
+    session.commit()
+    rows = session.scalars(select(Notification).where(Notification.kind == "sla_warning").order_by(Notification.id)).all()
+    (job,) = [queue.fetch_job(job_id) for job_id in queue.job_ids]
+    assert job.func_name == "helpdesk.notifications.jobs.send_emails"
+    assert job.kwargs == {"notification_ids": [row.id for row in rows]} and len(rows) == 3
+    before = len(smtp.messages)
+    assert notif_jobs.send_emails(job.kwargs["notification_ids"]) == 3
+    assert notif_jobs.send_emails(job.kwargs["notification_ids"]) == 0  # retried: nothing twice
+    assert notif_jobs.send_email(rows[0].id) is False
+    sent = smtp.messages[before:]
+    assert sorted(to for (to,), _content in sent) == ["a@ac-toulouse.fr", "a@ac-toulouse.fr", "b@ac-toulouse.fr"]
+    assert len(set(smtp.peers[before:])) == 1  # one SMTP connection for the lot
+    assert all(f"[{ticket.reference}]" in content or ticket.reference in content for _to, content in sent)
+    session.expire_all()
+    assert all(row.emailed_at is not None for row in rows)
+
+
+def test_a_failed_mail_leaves_the_rest_of_its_job_for_the_retry(session, smtp, monkeypatch):
+    from helpdesk.platform import mail
+
+    ticket = _ticket(session)
+    people = [UserFactory(email=f"p{n}@ac-toulouse.fr") for n in range(3)]
+    rows = services.notify_many(session, [p.id for p in people], "sla_warning", ticket=ticket, due_at=NOW,
+                                action="notified", dedup_key="sla:f", now=NOW)  # fmt: skip
+    session.commit()
+    ids = [row.id for row in rows]
+    real, calls = mail._send_one, []
+
+    def flaky(config, message):
+        calls.append(message["To"])
+        if len(calls) == 2:
+            raise OSError("connection reset")
+        real(config, message)
+
+    monkeypatch.setattr(mail, "_send_one", flaky)
+    with pytest.raises(OSError):
+        notif_jobs.send_emails(ids)
+    session.expire_all()
+    assert [session.get(Notification, i).emailed_at is not None for i in ids] == [True, False, False]
+    assert notif_jobs.send_emails(ids) == 2  # the retry sends only the two left
+    mail.close_connections()
 
 
 def test_waiting_for_you_quotes_the_question_and_the_answer_reaches_the_holder(session):
@@ -113,8 +167,8 @@ def test_notify_many_skips_who_was_told_and_mails_only_immediate_people(session)
     )
     assert sorted(row.user_id for row in rows) == sorted([digest.id, immediate.id])
     assert rows[0].title and all(row.title == rows[0].title for row in rows)  # rendered once, same text
-    mails = [options["notification_id"] for path, _args, options in session.info["pending_jobs"] if path.endswith("send_email")]
-    assert mails == [row.id for row in rows if row.user_id == immediate.id]
+    mails = [options["notification_ids"] for path, _args, options in session.info["pending_jobs"] if path.endswith("send_emails")]
+    assert mails == [[row.id for row in rows if row.user_id == immediate.id]]
     assert (
         services.notify_many(
             session, [immediate.id], "sla_warning", ticket=ticket, due_at=NOW, action="notified", dedup_key="sla:x", now=NOW

@@ -5,13 +5,14 @@ Statement counts, not timings: they guard against an INSERT-then-UPDATE or a per
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, select
 
 from escalation import seed
 from escalation.models import SlaClock
 from helpdesk.platform.extensions import db
 from helpdesk.platform.queue import get_queue
 from helpdesk.tickets import services
+from helpdesk.tickets.models import Ticket
 from tests.factories import KeywordFactory, UserFactory
 
 NOW = datetime(2026, 11, 16, 8, tzinfo=UTC)  # Monday 09:00 Paris
@@ -74,3 +75,35 @@ def test_tickets_opened_in_one_transaction_each_get_their_clock_and_timer(sessio
         clock = session.get(SlaClock, ticket.id)
         assert clock.tier == "n1" and clock.next_check_at is not None
         assert f"sla-check-{ticket.id}-{int(clock.next_check_at.timestamp())}" in scheduled
+
+
+def test_the_form_post_reads_nothing_back_after_its_commit(session, login_as, statements):
+    """The confirmation (reference, state) is read before the commit, not reloaded after it."""
+    seed.seed_reference(session)
+    requester, keyword = UserFactory(), KeywordFactory(priority="normal", tier="n1")
+    session.commit()
+    client = login_as(requester)
+    form = {"subject": "Messagerie bloquée", "description": "Plus d'accès depuis ce matin."}
+    client.post(f"/tickets/nouveau?keyword={keyword.slug}", data=form | {"subject": "Premier"})  # warms the caches
+    statements.clear()
+    response = client.post(f"/tickets/nouveau?keyword={keyword.slug}", data=form)
+    assert response.status_code == 302
+    seen = list(statements)
+    last_write = max(i for i, s in enumerate(seen) if s.startswith(("INSERT", "UPDATE")))
+    assert [s for s in seen[last_write + 1 :] if s.startswith("SELECT")] == []
+    ticket = session.scalar(select(Ticket).order_by(Ticket.id.desc()))
+    assert ticket.subject == "Messagerie bloquée"
+    assert response.headers["Location"].endswith(f"/tickets/{ticket.reference}")
+
+
+def test_the_signed_in_person_comes_with_roles_basins_and_school_in_one_query(session, statements):
+    from helpdesk.users.services import load_session_user
+
+    user = UserFactory()
+    session.commit()
+    user_id, version = user.id, user.session_version
+    session.expunge_all()
+    statements.clear()
+    loaded = load_session_user(session, f"{user_id}:{version}")
+    assert loaded.school.name and loaded.roles is not None
+    assert len(statements) == 1, statements

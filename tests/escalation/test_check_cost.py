@@ -1,0 +1,52 @@
+"""What applying a due SLA check costs the database: statement counts, not timings."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import event
+
+from escalation import seed
+from escalation.clocks import apply_due
+from escalation.models import SlaBreach
+from helpdesk.platform.extensions import db
+from helpdesk.tickets import services
+from helpdesk.users.models import Role
+from tests.factories import KeywordFactory, UserFactory
+
+NOW = datetime(2026, 11, 16, 8, tzinfo=UTC)  # Monday 09:00 Paris
+
+
+@pytest.fixture
+def statements():
+    seen = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        seen.append(" ".join(statement.split()))
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    yield seen
+    event.remove(db.engine, "before_cursor_execute", record)
+
+
+def test_an_escalating_breach_does_not_read_the_breaches_of_the_tier_it_enters(session, statements):
+    seed.seed_reference(session)
+    UserFactory(roles=[Role.AGENT_N1])
+    UserFactory(roles=[Role.EDULAB])
+    requester, keyword = UserFactory(), KeywordFactory(priority="urgent", tier="n1")
+    first = services.open_ticket(session, actor=requester, keyword=keyword, subject="a", description="b", now=NOW)
+    ticket = services.open_ticket(session, actor=requester, keyword=keyword, subject="c", description="d", now=NOW)
+    session.commit()
+    later = NOW + timedelta(days=3)
+    apply_due(session, first.id, now=later)  # warms the reference caches and the compiled statements
+    session.commit()
+    ticket_id = ticket.id
+    session.expunge_all()
+    statements.clear()
+    assert apply_due(session, ticket_id, now=later) == ["warning", "first_response", "resolution"]
+    session.commit()
+    seen = list(statements)
+    assert [s for s in seen if s.startswith("SELECT") and "FROM sla_breach" in s] == []
+    assert len(seen) <= 22, "\n".join(seen)
+    breaches = session.query(SlaBreach).filter_by(ticket_id=ticket_id).all()
+    assert sorted(b.kind for b in breaches) == ["first_response", "resolution", "warning"]
+    assert {b.action for b in breaches if b.kind == "resolution"} == {"escalated"}
