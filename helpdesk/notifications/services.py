@@ -11,9 +11,8 @@ from helpdesk.notifications.jobs import mail_job_id
 from helpdesk.notifications.models import KINDS, MODES, Notification, NotificationPreference
 from helpdesk.platform.errors import NotFound, ValidationFailed
 from helpdesk.platform.i18n import N_
-from helpdesk.platform.locale import in_locale, known_locale
+from helpdesk.platform.locale import DEFAULT_LOCALE, in_locale, known_locale
 from helpdesk.platform.queue import enqueue_after_commit, transaction_state
-from helpdesk.users.models import User
 
 
 def notify(
@@ -42,23 +41,27 @@ def notify_many(session, user_ids, kind: str, *, ticket=None, dedup_key: str, no
     if link is None:
         link = f"/tickets/{ticket.reference}" if ticket is not None else ""
     url = current_app.config["PUBLIC_URL"].rstrip("/") + link
-    created = []
-    for locale, ids in _by_locale(session, user_ids).items():
+
+    def render(locale: str) -> tuple[str, str]:
         with in_locale(locale):
             text = render_template(f"notifications/mail/{kind}.txt", ticket=ticket, url=url, **context)
         title, _, body = text.strip().partition("\n")
-        created += _insert(session, ids, kind, ticket_id=getattr(ticket, "id", None), title=title, body=body, link=link,
-                           dedup_key=dedup_key, now=now)  # fmt: skip
-    return sorted(created, key=lambda row: row.id)
+        return title, body
 
-
-def _by_locale(session, user_ids: list[int]) -> dict[str, list[int]]:
-    """The recipients grouped by the language they read (French for an account without a known one)."""
-    locales = dict(session.execute(select(User.id, User.locale).where(User.id.in_(user_ids))).all())
-    groups: dict[str, list[int]] = {}
-    for user_id in user_ids:
-        groups.setdefault(known_locale(locales.get(user_id)), []).append(user_id)
-    return groups
+    # Written in French, the language of nearly everyone; the INSERT returns each person's language, and only the
+    # rows of people who read another one are rewritten (no query for the languages when everyone reads French).
+    title, body = render(DEFAULT_LOCALE)
+    created = _insert(session, user_ids, kind, ticket_id=getattr(ticket, "id", None), title=title, body=body, link=link,
+                      dedup_key=dedup_key, now=now, with_locale=True)  # fmt: skip
+    others: dict[str, list[Notification]] = {}
+    for row, locale in created:
+        if known_locale(locale) != DEFAULT_LOCALE:
+            others.setdefault(known_locale(locale), []).append(row)
+    for locale, rows in others.items():
+        title, body = render(locale)
+        for row in rows:
+            row.title, row.body = title.strip()[:200], body.strip()
+    return [row for row, _locale in created]
 
 
 def notify_written(session, user_id: int, kind: str, *, title: str, body: str, link: str, dedup_key: str, now: datetime,
@@ -71,9 +74,11 @@ def notify_written(session, user_id: int, kind: str, *, title: str, body: str, l
 
 
 def _insert(session, user_ids, kind: str, *, ticket_id, title: str, body: str, link: str, dedup_key: str, now: datetime,
-            per_person_key: bool = True) -> list[Notification]:  # fmt: skip
-    """One INSERT ... ON CONFLICT (dedup_key) DO NOTHING (no savepoint) that also returns each person's preference;
-    the mail job of every created row goes out after commit unless its person chose the daily digest."""
+            per_person_key: bool = True, with_locale: bool = False) -> list:  # fmt: skip
+    """One INSERT ... ON CONFLICT (dedup_key) DO NOTHING (no savepoint) that also returns each person's preference
+    (and, `with_locale`, their language: then (row, locale) pairs are returned); the mail job of every created row
+    goes out after commit unless its person chose the daily digest. The mail job reads the rows after the commit,
+    so a text rewritten in the person's language before it is what they receive."""
     if kind not in KINDS:
         raise ValueError(f"unknown notification kind {kind}")
     title, body = title.strip()[:200], body.strip()
@@ -93,10 +98,13 @@ def _insert(session, user_ids, kind: str, *, ticket_id, title: str, body: str, l
         String,
     )
     # Parameters as a list (one statement through "insertmanyvalues"): unlike .values([...]) it is cached.
-    statement = insert(Notification).on_conflict_do_nothing(index_elements=["dedup_key"]).returning(Notification, mode)
+    locale = literal_column("(SELECT user_account.locale FROM user_account WHERE user_account.id = notification.user_id)", String)
+    statement = insert(Notification).on_conflict_do_nothing(index_elements=["dedup_key"]).returning(Notification, mode, locale)
     created = sorted(session.execute(statement, values).all(), key=lambda found: found[0].id)
-    _mail_after_commit(session, [row.id for row, chosen in created if chosen != "digest"])
-    return [row for row, _chosen in created]
+    _mail_after_commit(session, [row.id for row, chosen, _locale in created if chosen != "digest"])
+    if with_locale:
+        return [(row, person_locale) for row, _chosen, person_locale in created]
+    return [row for row, _chosen, _locale in created]
 
 
 def _mail_after_commit(session, notification_ids: list[int]) -> None:
