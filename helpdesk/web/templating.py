@@ -80,6 +80,14 @@ def month_code(value) -> str:
     return to_paris(value).strftime("%Y-%m") if value else ""
 
 
+def domain_text(value) -> Markup:
+    """Domain content or a typed text (a keyword, a title, a name) inside a translated sentence, marked as such.
+
+    English readers meet French keyword and article names inside English sentences; the mark lets the English
+    walk-through (tests/web/test_english_walkthrough.py) tell them from untranslated interface text."""
+    return Markup("<span data-domain-content>%s</span>") % ("" if value is None else value)
+
+
 def status_label(value, ticket=None) -> str:
     """A ticket's status as the current reader reads it (the requester's side in its own words)."""
     if ticket is not None:
@@ -165,6 +173,7 @@ def age(value) -> str:
 def install_template_helpers(app) -> None:
     app.jinja_env.globals.update(
         link_if=link_if,
+        domain_text=domain_text,
         get_locale=get_locale,
         main_menu=main_menu,
         can=lambda action, ticket=None: policy.can(current_user, action, ticket),
