@@ -63,7 +63,6 @@ PYTHON_SIDE_FRENCH = frozenset(
         "Publié",
         "Question ou titre",
         "Refuser la demande",
-        "Refusée (0)",
         "Réalisée (0)",
         "Réponse (Markdown)",
         "Résumé de la modification",
