@@ -1,19 +1,20 @@
-"""Jinja globals and filters shared by every page: labels, dates in Paris time, permissions, menus."""
+"""Jinja globals and filters shared by every page: labels, dates in Paris time, figures, permissions, menus."""
 
 from datetime import datetime
 
+from babel.dates import format_datetime
 from flask import url_for
-from flask_babel import format_datetime, get_locale
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup, escape
 from werkzeug.routing import BuildError
 
 from helpdesk import policy
+from helpdesk.platform import formatting
 from helpdesk.platform.i18n import N_
-from helpdesk.platform.input import format_size
 from helpdesk.platform.markup import render_markdown
-from helpdesk.platform.timeutil import as_utc, utcnow
+from helpdesk.platform.timeutil import as_utc, to_paris, utcnow
 from helpdesk.routing.codes import PRIORITY_LABELS, SERVICE_LABELS, TICKET_TYPE_LABELS, TIER_LABELS
 from helpdesk.tickets.deadlines import DeadlineState, deadline_state, duration_parts
 from helpdesk.tickets.states import CLOCK_PAUSED, STATUS_LABELS
@@ -59,9 +60,32 @@ def main_menu() -> list[tuple[str, str]]:
     return [(label, url) for label, url in items if url]
 
 
-def paris_datetime(value, fmt: str = "d MMM yyyy 'à' HH:mm") -> str:
-    value = as_utc(value)
-    return format_datetime(value, fmt) if value else ""
+def _locale():
+    """The reader's locale (force_locale included, for a mail rendered in its recipient's language); French outside."""
+    return get_locale() or "fr"
+
+
+def paris_datetime(value, style: str = "long") -> str:
+    """A moment (or a date) in Paris time in one of formatting.STYLES, in the reader's language.
+
+    A Babel pattern is still taken for the mail templates that pass one (they render French by their own code): page
+    templates name a style, which test_french_scan and test_formatting hold them to."""
+    if style in formatting.STYLES or value is None:
+        return formatting.format_moment(value, style, _locale())
+    return format_datetime(to_paris(value), style, locale=_locale())  # a raw pattern (mail templates)
+
+
+def month_code(value) -> str:
+    """The « mois » parameter of the training calendar (2026-12) for a moment, read in Paris time."""
+    return to_paris(value).strftime("%Y-%m") if value else ""
+
+
+def domain_text(value) -> Markup:
+    """Domain content or a typed text (a keyword, a title, a name) inside a translated sentence, marked as such.
+
+    English readers meet French keyword and article names inside English sentences; the mark lets the English
+    walk-through (tests/web/test_english_walkthrough.py) tell them from untranslated interface text."""
+    return Markup("<span data-domain-content>%s</span>") % ("" if value is None else value)
 
 
 def status_label(value, ticket=None) -> str:
@@ -87,14 +111,14 @@ def excerpt(text: str, limit: int = 1500) -> str:
     return text[:limit].rsplit(" ", 1)[0] + " …"
 
 
-def due_date(value, is_open: bool = True, fmt: str = "dd/MM/yyyy HH:mm") -> Markup:
+def due_date(value, is_open: bool = True, style: str = "short") -> Markup:
     """A deadline in Paris time, flagged when an open ticket has passed it (the sweep acts on it within a minute).
 
-    The short default format keeps queue tables narrow; the ticket page passes the long one."""
+    The short default style keeps queue tables narrow; the ticket page passes the long one."""
     value = as_utc(value)
     if not value:
         return Markup("—")
-    text = escape(paris_datetime(value, fmt))
+    text = escape(paris_datetime(value, style))
     if is_open and value <= utcnow():
         badge = escape(_("Dépassée"))
         return Markup(f'{text} <span class="fr-badge fr-badge--sm fr-badge--error fr-badge--no-icon">{badge}</span>')
@@ -136,7 +160,7 @@ def sla_badge(ticket) -> Markup:
         return Markup("—")
     tone, text = SLA_BADGES[state.state]
     label = escape(_(text, duration=duration(state.minutes)))
-    title = escape(_("Échéance : %(date)s", date=paris_datetime(ticket.resolution_due_at, "dd/MM/yyyy HH:mm")))
+    title = escape(_("Échéance : %(date)s", date=paris_datetime(ticket.resolution_due_at, "short")))
     return Markup(f'<span class="fr-badge fr-badge--sm fr-badge--{tone}" title="{title}">{label}</span>')
 
 
@@ -149,6 +173,7 @@ def age(value) -> str:
 def install_template_helpers(app) -> None:
     app.jinja_env.globals.update(
         link_if=link_if,
+        domain_text=domain_text,
         get_locale=get_locale,
         main_menu=main_menu,
         can=lambda action, ticket=None: policy.can(current_user, action, ticket),
@@ -156,11 +181,14 @@ def install_template_helpers(app) -> None:
         sees_academie_figures=lambda: policy.sees_academie_figures(current_user),
         Action=policy.Action,
         Role=Role,
-        format_size=format_size,
+        format_size=lambda size: formatting.format_bytes(size, _locale()),
     )
     app.jinja_env.filters.update(
         markdown=render_markdown,
         paris=paris_datetime,
+        month_code=month_code,
+        number=lambda value, digits=None: formatting.format_number(value, _locale(), digits),
+        share=lambda value, digits=0: formatting.format_share(value, _locale(), digits),
         service_label=lambda v: _label(SERVICE_LABELS, v),
         tier_label=lambda v: _label(TIER_LABELS, v),
         status_label=status_label,

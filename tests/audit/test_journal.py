@@ -94,8 +94,8 @@ def test_pilots_and_admins_read_the_journal_others_do_not(session, login_as, cli
     client.post("/deconnexion")
     login_as(pilot)
     html = client.get("/pilotage/journal/?objet=basin").get_data(as_text=True)
-    assert "Création : Bassin « Comminges »" in html
-    assert '<th scope="row">Nom</th><td>—</td><td>Comminges</td>' in html
+    assert "Création : Bassin <q data-domain-content>Comminges</q>" in html
+    assert '<th scope="row">Nom</th><td data-domain-content>—</td><td data-domain-content>Comminges</td>' in html
     assert client.get("/pilotage/journal/?objet=nope").status_code == 400
 
 

@@ -128,7 +128,8 @@ def test_statistics_count_started_finished_outcomes_and_deflections(client, sess
     login_as(UserFactory(roles=[Role.PILOTE]))
     page = client.get("/erreurs-frequentes/statistiques").get_data(as_text=True)
     # Outcomes are named by what the person read, never by the tree's internal node ids.
-    assert "Solution : Saisir les services dans STSweb, puis lancer les exports — 1" in " ".join(html.unescape(page).split())
+    text = " ".join(html.unescape(page).split())
+    assert "Solution : <span data-domain-content>Saisir les services dans STSweb, puis lancer les exports</span> — 1" in text
     assert "fix6" not in page and "tkt3" not in page
     assert "hd-bar hd-w-100" in page and "hd-bar hd-bar--success hd-w-50" in page and "<caption>" in page
     assert "style=" not in page.split('id="contenu"')[1]

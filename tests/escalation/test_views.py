@@ -91,7 +91,7 @@ def test_pilot_gives_a_keyword_its_own_delay_then_removes_it(session, login_as):
         0.5,
         "notify",
     )
-    assert "« mdp parent » — " in client.get("/pilotage/delais/").get_data(as_text=True)
+    assert "<q data-domain-content>mdp parent</q> — " in client.get("/pilotage/delais/").get_data(as_text=True)
 
     twice = client.post(
         "/pilotage/delais/mots-cles",

@@ -106,7 +106,7 @@ def test_reject_needs_a_reason_that_the_author_reads(app, client, session, login
     assert session.get(Article, article.id).body_md.startswith("Ouvrez le menu")
     login_as(edulab)
     page = html.unescape(client.get(f"/faq/{article.slug}/modifier").get_data(as_text=True))
-    assert "Refusée (Claude Pilote" in _text(page) and "« La teinte n'existe pas. »" in page
+    assert "Refusée (Claude Pilote" in _text(page) and "<q data-domain-content>La teinte n'existe pas.</q>" in page
 
 
 def test_author_is_mailed_the_decision(app, session):
