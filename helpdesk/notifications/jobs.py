@@ -140,6 +140,7 @@ def resend_unsent(now: str | None = None, batch: int = 1000) -> int:
 
     import redis
 
+    from helpdesk.notifications.services import mail_job_id
     from helpdesk.platform.extensions import db
     from helpdesk.platform.queue import fan_out
 
@@ -161,10 +162,6 @@ def resend_unsent(now: str | None = None, batch: int = 1000) -> int:
             )
         except (redis.RedisError, OSError):  # Redis still away: the next run tries again, nothing is lost
             return 0
-
-
-def mail_job_id(notification_id: int) -> str:
-    return f"notif-mail-{notification_id}"
 
 
 def unsent_mail_ids(session, *, created_before, created_after, limit: int) -> list[int]:

@@ -7,7 +7,6 @@ from datetime import datetime
 from flask import current_app, render_template
 from sqlalchemy import String, func, literal_column, select, update
 
-from helpdesk.notifications.jobs import mail_job_id
 from helpdesk.notifications.models import KINDS, MODES, Notification, NotificationPreference
 from helpdesk.platform.errors import NotFound, ValidationFailed
 from helpdesk.platform.i18n import N_
@@ -107,10 +106,16 @@ def _insert(session, user_ids, kind: str, *, ticket_id, title: str, body: str, l
     return [row for row, _chosen, _locale in created]
 
 
+def mail_job_id(notification_id: int) -> str:
+    """The RQ job id of a mail (the outbox sweep and the commit's batch agree on it, so a queued mail is not queued
+    twice)."""
+    return f"notif-mail-{notification_id}"
+
+
 def _mail_after_commit(session, notification_ids: list[int]) -> None:
     """One mail job per commit, carrying every mail the transaction created (jobs.send_emails: one SMTP
     connection, three statements): each call re-registers the same job with the longer list. Its id is the
-    first mail's own (jobs.mail_job_id), so the outbox sweep sees it queued; the sweep may still queue a later
+    first mail's own (mail_job_id), so the outbox sweep sees it queued; the sweep may still queue a later
     mail of a batch that waits over two minutes, which costs a job, never a second mail (send_emails)."""
     if not notification_ids:
         return
