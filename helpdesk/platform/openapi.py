@@ -7,10 +7,15 @@ is off, and the tests check that answers match the document (tests/api/test_sche
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify, render_template, url_for
+from functools import wraps
+
+from flask import Blueprint, current_app, jsonify, render_template, request, url_for
 from pydantic import BaseModel, ConfigDict, Field
 from spectree import Response, SecurityScheme, SpecTree
 from spectree.models import SecureType, SecuritySchemeData
+
+from helpdesk.platform.errors import ValidationFailed
+from helpdesk.platform.i18n import N_
 
 BEARER = "bearerToken"
 PREFIX = "/api/v1"
@@ -97,9 +102,28 @@ def documented(*, responses: dict[int, type[BaseModel] | None], query=None, json
         validated = spec.validate(query=query, json=json, form=form, resp=Response(**codes), tags=tags,
                                   security=security, skip_validation=True)(view)  # fmt: skip
         validated.openapi_path_schemas = path_schemas or {}
-        return validated
+        return _refusing_unknown_parameters(validated, query) if query is not None else validated
 
     return decorate
+
+
+def _refusing_unknown_parameters(view, query):
+    """A query parameter the document does not list is refused (400), not ignored: `?stauts=open` would otherwise
+    answer every ticket, as if no filter had been asked."""
+    allowed = frozenset(query.model_fields)
+
+    @wraps(view)
+    def checked(*args, **kwargs):
+        unknown = sorted(set(request.args) - allowed)
+        if unknown:
+            raise ValidationFailed(UNKNOWN_PARAMETER, params={"name": unknown[0][:40], "known": ", ".join(sorted(allowed))},
+                                   fields=unknown[:10])  # fmt: skip
+        return view(*args, **kwargs)
+
+    return checked
+
+
+UNKNOWN_PARAMETER = N_("Paramètre inconnu : « %(name)s » (paramètres permis : %(known)s).")
 
 
 def is_documented(view) -> bool:

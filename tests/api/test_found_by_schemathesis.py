@@ -20,3 +20,13 @@ def test_bulk_refuses_an_item_that_breaks_the_document(api, session, people, ite
     response = api.post("/api/v1/tickets/bulk", json={"action": "take", "tickets": [item]}, headers=headers)
     assert response.status_code == 400, response.json
     assert response.json["fields"] and response.json["detail"]
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/v1/tickets?stauts=open", "/api/v1/kb/search?q=agenda&serivce=x", "/api/v1/routing/suggest?query=x"]
+)
+def test_an_unknown_query_parameter_is_refused_not_ignored(api, session, people, path):
+    """Was 200 as if no filter had been asked (a typo listed every ticket)."""
+    response = api.get(path, headers=bearer(session, people["pilote"]))
+    assert response.status_code == 400
+    assert response.json["fields"] and "inconnu" in response.json["error"]

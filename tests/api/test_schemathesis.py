@@ -8,6 +8,8 @@ keyword for a teacher's token (the one who opens tickets; the pilot's for the re
 One test walks every operation (schemathesis' pytest loader `from_fixture` does not run under pytest 9), and reports
 all the operations that failed, each with the request that shows it."""
 
+import os
+
 import hypothesis.strategies as st
 import schemathesis
 from hypothesis import HealthCheck, given, settings
@@ -33,6 +35,9 @@ CHECKS = [
 ]
 # Bounded so that the whole run (some forty operations) stays around a minute on the shared machine.
 EXAMPLES = 8
+# The same examples on every run, so that CI does not pass or fail by chance; SCHEMATHESIS_EXPLORE=1 draws new ones
+# (a failure then prints the seed that replays it: --hypothesis-seed=…).
+EXPLORE = bool(os.environ.get("SCHEMATHESIS_EXPLORE"))
 CREATE = "POST /api/v1/tickets"
 
 
@@ -75,7 +80,8 @@ def test_api_answers_match_the_document(app, session, people):
         operations += 1
 
         @given(case=_strategy(operation, real))
-        @settings(max_examples=EXAMPLES, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+        @settings(max_examples=EXAMPLES, deadline=None, database=None, derandomize=not EXPLORE,
+                  suppress_health_check=list(HealthCheck))  # fmt: skip
         def run(case):
             with app.app_context():
                 _aim_at_real_data(case, people)
