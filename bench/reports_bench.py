@@ -24,6 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import func, select, text  # noqa: E402
 
+from bench.sqltime import SqlClock, explain  # noqa: E402
 from bench.tickets_bench import build_reference_data  # noqa: E402
 from helpdesk import create_app  # noqa: E402
 from helpdesk.platform.extensions import db  # noqa: E402
@@ -140,10 +141,9 @@ def _people(session, schools):
 
 
 def _timed_pages(app, email, urls, runs):
-    from bench.queue_bench import _SqlClock
-
     with app.app_context():
-        clock = _SqlClock(db.engine)
+        engine = db.engine
+        clock = SqlClock(engine)
     client = app.test_client()
     response = client.post("/connexion", data={"email": email, "password": PASSWORD})
     assert response.status_code == 302, response.status_code
@@ -163,6 +163,9 @@ def _timed_pages(app, email, urls, runs):
         durations.sort()
         cpu.sort()
         sql.sort()
+        clock.reset()
+        client.get(url).get_data()
+        database = explain(engine, clock.captured, jit_off=True)
         timings[name] = {
             "url": url,
             "median_ms": round(statistics.median(durations), 1),
@@ -174,12 +177,18 @@ def _timed_pages(app, email, urls, runs):
             "sql_median_ms": round(statistics.median(sql), 1),
             "sql_p95_ms": round(sql[int(0.95 * (len(sql) - 1))], 1),
             "statements": clock.statements,
+            # PostgreSQL's own time for the page's SELECTs, run again under EXPLAIN ANALYZE.
+            "pg_planning_ms": database["planning_ms"],
+            "pg_execution_ms": database["execution_ms"],
+            "pg_slowest_ms": database["slowest_ms"],
+            "pg_slowest": database["slowest"],
             "load_average": round(os.getloadavg()[0], 1),
         }
         t = timings[name]
         print(
             f"{name}: median {t['median_ms']} ms, p95 {t['p95_ms']} ms, cpu p95 {t['cpu_p95_ms']} ms, "
-            f"sql median {t['sql_median_ms']} p95 {t['sql_p95_ms']} ms ({t['statements']} statements), load {t['load_average']}",
+            f"sql median {t['sql_median_ms']} p95 {t['sql_p95_ms']} ms ({t['statements']} statements), "
+            f"pg plan {t['pg_planning_ms']} exec {t['pg_execution_ms']} ms, load {t['load_average']}",
             file=sys.stderr,
         )
     return timings

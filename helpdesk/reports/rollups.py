@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, case, delete, exists, func, insert, literal, select
+from sqlalchemy import and_, case, delete, func, insert, literal, select
+from sqlalchemy.orm import aliased
 
 from escalation.models import SlaBreach
 from helpdesk.reports.models import (
@@ -42,25 +43,36 @@ def ticket_facts(*where):
 
     What each measure means (docs/reports.md « Ce que compte chaque figure »): misrouting counts against the keyword
     chosen at opening, the « from » label of the first keyword change; a deadline is met when it was kept and no
-    breach of that kind was applied."""
+    breach of that kind was applied. Events and breaches are read for the chosen tickets only, grouped per ticket
+    and joined: written as EXISTS per ticket, PostgreSQL hashes every keyword change and tier move of the base
+    (50,000 and 150,000 rows at a million tickets) for each day counted."""
     t = Ticket
-    first_change = (
-        select(TicketEvent.from_value)
-        .where(TicketEvent.ticket_id == t.id, TicketEvent.kind == "keyword_changed")
-        .order_by(TicketEvent.id)
-        .limit(1)
-        .correlate(t)  # nested in the keyword lookup: tied to the outer ticket, not a FROM of its own
-        .scalar_subquery()
+    chosen = select(t.id).where(*where)
+    moves = (
+        select(
+            TicketEvent.ticket_id.label("ticket_id"),
+            func.min(case((TicketEvent.kind == "keyword_changed", TicketEvent.id))).label("first_change_id"),
+            func.max(_one(TicketEvent.kind.in_(TIER_MOVES))).label("tier_moved"),
+        )
+        .where(TicketEvent.ticket_id.in_(chosen), TicketEvent.kind.in_(("keyword_changed", *TIER_MOVES)))
+        .group_by(TicketEvent.ticket_id)
+        .subquery("moves")
     )
-    opened_keyword = func.coalesce(
-        select(Keyword.id).where(Keyword.label == first_change).correlate(t).scalar_subquery(), t.keyword_id
+    breaches = (
+        select(
+            SlaBreach.ticket_id.label("ticket_id"),
+            func.max(_one(SlaBreach.kind == "first_response")).label("first_response"),
+            func.max(_one(SlaBreach.kind == "resolution")).label("resolution"),
+        )
+        .where(SlaBreach.ticket_id.in_(chosen), SlaBreach.kind.in_(("first_response", "resolution")))
+        .group_by(SlaBreach.ticket_id)
+        .subquery("breaches")
     )
+    first_change = aliased(TicketEvent, name="first_change")
+    opened_keyword = aliased(Keyword, name="opened_keyword")
 
-    def has_event(*kinds):
-        return exists().where(TicketEvent.ticket_id == t.id, TicketEvent.kind.in_(kinds))
-
-    def breached(kind):
-        return exists().where(SlaBreach.ticket_id == t.id, SlaBreach.kind == kind)
+    def not_breached(kind):
+        return func.coalesce(breaches.c[kind], 0) == 0
 
     fr_measured = and_(t.first_response_at.is_not(None), t.first_response_due_at.is_not(None))
     res_measured = and_(t.is_open.is_(False), t.resolved_at.is_not(None), t.resolution_due_at.is_not(None))
@@ -69,18 +81,26 @@ def ticket_facts(*where):
         "still_open": _one(t.is_open.is_(True)),
         "finished": _one(t.is_open.is_(False)),
         "fr_measured": _one(fr_measured),
-        "fr_met": _one(and_(fr_measured, t.first_response_at <= t.first_response_due_at, ~breached("first_response"))),
+        "fr_met": _one(and_(fr_measured, t.first_response_at <= t.first_response_due_at, not_breached("first_response"))),
         "res_measured": _one(res_measured),
-        "res_met": _one(and_(res_measured, t.resolved_at <= t.resolution_due_at, ~breached("resolution"))),
-        "keyword_changed": _one(has_event("keyword_changed")),
-        "tier_changed": _one(has_event(*TIER_MOVES)),
+        "res_met": _one(and_(res_measured, t.resolved_at <= t.resolution_due_at, not_breached("resolution"))),
+        "keyword_changed": _one(moves.c.first_change_id.is_not(None)),
+        "tier_changed": func.coalesce(moves.c.tier_moved, 0),
     }
     dimensions = {name: getattr(t, name) for name in ROLLUP_DIMENSIONS if name != "opened_keyword_id"}
-    dimensions["opened_keyword_id"] = opened_keyword
-    return select(
-        *[dimensions[name].label(name) for name in ROLLUP_DIMENSIONS],
-        *[value.label(name) for name, value in measures.items()],
-    ).where(*where)
+    dimensions["opened_keyword_id"] = func.coalesce(opened_keyword.id, t.keyword_id)
+    return (
+        select(
+            *[dimensions[name].label(name) for name in ROLLUP_DIMENSIONS],
+            *[value.label(name) for name, value in measures.items()],
+        )
+        .select_from(t)
+        .outerjoin(moves, moves.c.ticket_id == t.id)
+        .outerjoin(first_change, first_change.id == moves.c.first_change_id)
+        .outerjoin(opened_keyword, opened_keyword.label == first_change.from_value)
+        .outerjoin(breaches, breaches.c.ticket_id == t.id)
+        .where(*where)
+    )
 
 
 def _count_day(session, day: date) -> None:

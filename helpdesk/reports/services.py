@@ -98,18 +98,26 @@ def cuboid_for(filters: Filters, group) -> str:
 
 
 def cube(
-    session, grain: Step, first: date, last: date, filters: Filters, group: tuple[str, ...], *, open_only: bool = False
+    session,
+    grain: Step,
+    first: date,
+    last: date,
+    filters: Filters,
+    group: tuple[str, ...],
+    *,
+    open_only: bool = False,
+    measures: tuple[str, ...] = MEASURES,
 ) -> dict[tuple, list[int]]:
-    """Measures (MEASURES order) per value of `group` (names of dimensions, "bucket" for the start of each `grain`
-    bucket) for tickets opened in the buckets first..last that match the filters (`open_only`: rows of tickets
-    still open, for the backlog)."""
+    """`measures` (MEASURES by default, in that order) per value of `group` (names of dimensions, "bucket" for the
+    start of each `grain` bucket) for tickets opened in the buckets first..last that match the filters
+    (`open_only`: rows of tickets still open, for the backlog)."""
     cuboid = cuboid_for(filters, group)
     by_days = cuboid in DAY_ONLY and grain != Step.DAY and "bucket" in group
     stored = Step.DAY if cuboid in DAY_ONLY else grain
     if cuboid in DAY_ONLY:  # its day rows from the first day of `first` to the last day of `last`'s bucket
         last = next_bucket(last, grain) - timedelta(days=1)
     columns = [getattr(TicketRollup, name) for name in group]
-    stmt = select(*columns, *[func.sum(getattr(TicketRollup, name)) for name in MEASURES]).where(
+    stmt = select(*columns, *[func.sum(getattr(TicketRollup, name)) for name in measures]).where(
         TicketRollup.cuboid == cuboid,
         TicketRollup.grain == stored.value,
         TicketRollup.bucket >= first,
@@ -130,7 +138,7 @@ def cube(
     sums: dict[tuple, list[int]] = {}
     for row in rows:  # days summed into their week or month
         key = tuple(bucket_start(value, grain) if index == at else value for index, value in enumerate(row[: len(group)]))
-        total = sums.setdefault(key, [0] * len(MEASURES))
+        total = sums.setdefault(key, [0] * len(measures))
         for index, value in enumerate(row[len(group) :]):
             total[index] += int(value or 0)
     return sums
@@ -151,27 +159,28 @@ def volumes(session, period: Period, filters: Filters, breakdown: str) -> dict:
     """Tickets opened per bucket, in total and for the TOP values of `breakdown` (the others summed)."""
     if breakdown not in BREAKDOWNS:
         raise ValidationFailed("Ventilation inconnue.")
-    by_value = cube(session, period.step, period.first, period.last, filters, ("bucket", breakdown))
-    opened_index = MEASURES.index("opened")
+    # Only the count drawn, and each row looked at once: a per-school breakdown has some 500 values a bucket.
+    opened = {
+        key: sums[0]
+        for key, sums in cube(
+            session, period.step, period.first, period.last, filters, ("bucket", breakdown), measures=("opened",)
+        ).items()
+    }
     totals: dict = {}
     per_bucket: dict = {}
-    for (bucket, value), sums in by_value.items():
-        totals[value] = totals.get(value, 0) + sums[opened_index]
-        per_bucket[bucket] = per_bucket.get(bucket, 0) + sums[opened_index]
+    for (bucket, value), count in opened.items():
+        totals[value] = totals.get(value, 0) + count
+        per_bucket[bucket] = per_bucket.get(bucket, 0) + count
     ranked = sorted(totals, key=lambda v: (-totals[v], str(v)))
     shown, rest = ranked[:TOP], set(ranked[TOP:])
     buckets = period.buckets
-    series = [
-        {"value": value, "counts": [by_value.get((b, value), [0] * len(MEASURES))[opened_index] for b in buckets]}
-        for value in shown
-    ]
+    series = [{"value": value, "counts": [opened.get((b, value), 0) for b in buckets]} for value in shown]
     if rest:
-        series.append(
-            {
-                "value": None,
-                "counts": [sum(by_value.get((b, v), [0] * len(MEASURES))[opened_index] for v in rest) for b in buckets],
-            }
-        )
+        others: dict = {}
+        for (bucket, value), count in opened.items():
+            if value in rest:
+                others[bucket] = others.get(bucket, 0) + count
+        series.append({"value": None, "counts": [others.get(b, 0) for b in buckets]})
     return {
         "buckets": buckets,
         "totals": [per_bucket.get(b, 0) for b in buckets],
