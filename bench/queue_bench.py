@@ -191,7 +191,7 @@ def main():
         session.remove()
     report["views"] = _time_views(app, args.runs)
     RESULTS.mkdir(exist_ok=True)
-    (RESULTS / f"queue_{args.n}{'_views' if args.views_only else ''}.json").write_text(
+    (RESULTS / f"queue_{report['n']}{'_views' if args.views_only else ''}.json").write_text(
         json.dumps(report, indent=2), encoding="utf-8"
     )
     print(json.dumps(report, indent=2))
