@@ -107,10 +107,11 @@ def cube(
     *,
     open_only: bool = False,
     measures: tuple[str, ...] = MEASURES,
+    values: dict | None = None,
 ) -> dict[tuple, list[int]]:
     """`measures` (MEASURES by default, in that order) per value of `group` (names of dimensions, "bucket" for the
     start of each `grain` bucket) for tickets opened in the buckets first..last that match the filters
-    (`open_only`: rows of tickets still open, for the backlog)."""
+    (`open_only`: rows of tickets still open, for the backlog; `values`: dimension → the values kept)."""
     cuboid = cuboid_for(filters, group)
     by_days = cuboid in DAY_ONLY and grain != Step.DAY and "bucket" in group
     stored = Step.DAY if cuboid in DAY_ONLY else grain
@@ -125,6 +126,8 @@ def cube(
     )
     if open_only:
         stmt = stmt.where(TicketRollup.still_open > 0)
+    for name, kept in (values or {}).items():
+        stmt = stmt.where(getattr(TicketRollup, name).in_(list(kept)))
     for name in FILTERED:
         value = getattr(filters, name)
         if value is not None:
@@ -159,28 +162,23 @@ def volumes(session, period: Period, filters: Filters, breakdown: str) -> dict:
     """Tickets opened per bucket, in total and for the TOP values of `breakdown` (the others summed)."""
     if breakdown not in BREAKDOWNS:
         raise ValidationFailed("Ventilation inconnue.")
-    # Only the count drawn, and each row looked at once: a per-school breakdown has some 500 values a bucket.
-    opened = {
-        key: sums[0]
-        for key, sums in cube(
-            session, period.step, period.first, period.last, filters, ("bucket", breakdown), measures=("opened",)
-        ).items()
-    }
-    totals: dict = {}
-    per_bucket: dict = {}
-    for (bucket, value), count in opened.items():
-        totals[value] = totals.get(value, 0) + count
-        per_bucket[bucket] = per_bucket.get(bucket, 0) + count
+
+    # Summed by the database three ways rather than bucket × value rows summed here: a per-school breakdown has
+    # some 500 values a bucket (6,500 rows over 13 weeks, 60 % of the page's CPU when read into Python).
+    def opened(group, **values):
+        found = cube(session, period.step, period.first, period.last, filters, group, measures=("opened",), values=values)
+        return {key: sums[0] for key, sums in found.items()}
+
+    totals = {value: count for (value,), count in opened((breakdown,)).items()}
+    per_bucket = {bucket: count for (bucket,), count in opened(("bucket",)).items()}
     ranked = sorted(totals, key=lambda v: (-totals[v], str(v)))
-    shown, rest = ranked[:TOP], set(ranked[TOP:])
+    shown = ranked[:TOP]
+    top = opened(("bucket", breakdown), **{breakdown: shown}) if shown else {}
     buckets = period.buckets
-    series = [{"value": value, "counts": [opened.get((b, value), 0) for b in buckets]} for value in shown]
-    if rest:
-        others: dict = {}
-        for (bucket, value), count in opened.items():
-            if value in rest:
-                others[bucket] = others.get(bucket, 0) + count
-        series.append({"value": None, "counts": [others.get(b, 0) for b in buckets]})
+    series = [{"value": value, "counts": [top.get((b, value), 0) for b in buckets]} for value in shown]
+    if len(ranked) > TOP:
+        drawn = {b: sum(top.get((b, value), 0) for value in shown) for b in buckets}
+        series.append({"value": None, "counts": [per_bucket.get(b, 0) - drawn[b] for b in buckets]})
     return {
         "buckets": buckets,
         "totals": [per_bucket.get(b, 0) for b in buckets],
