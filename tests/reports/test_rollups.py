@@ -206,3 +206,17 @@ def test_a_period_never_reaches_the_ends_of_the_calendar():
     assert far_future.first <= today
     far_past = make_period(date(1, 1, 1), date(1, 1, 2), "week", today=today)
     assert far_past.first >= date(2016, 1, 1) and "trimmed" in far_past.adjustments
+
+
+def test_volumes_draw_the_first_values_and_sum_the_others_per_bucket(session, activity, academie, monkeypatch):
+    monkeypatch.setattr(services, "TOP", 1)  # two schools: the first drawn, the other in « Autres »
+    rollups.refresh(session, now=MONDAY + timedelta(days=3))
+    data = services.volumes(session, WEEK, services.Filters(), "school_id")
+    direct = Counter((paris_day(t.created_at), t.school_id) for t in session.scalars(select(Ticket)))
+    first, other = academie["school"].id, academie["other_school"].id
+    assert data["ranking"] == [(first, 6), (other, 3)] and data["total"] == 9
+    drawn, rest = data["series"]
+    assert drawn["value"] == first and rest["value"] is None
+    assert drawn["counts"] == [direct.get((day, first), 0) for day in WEEK.buckets]
+    assert rest["counts"] == [direct.get((day, other), 0) for day in WEEK.buckets]
+    assert data["totals"] == [a + b for a, b in zip(drawn["counts"], rest["counts"], strict=True)]
