@@ -6,7 +6,8 @@ the page before it (keyset.page, 25 tickets as ORM objects), then the whole queu
 
 Tickets are loaded by bench/tickets_bench.py's COPY (≈ 30 % open, due dates over ± 10 days, 10 % without one,
 a quarter of the tier at level 1), then a third of the open ones are given to one of 20 level-1 agents and their
-last activity spread over 30 days. --reuse keeps tickets already loaded. The target database is emptied and
+last activity spread over 30 days. --reuse keeps tickets already loaded (by this bench, or by
+bench/reports_bench.py: its agents are then added and given their third of the open tickets). The target database is emptied and
 rebuilt without --reuse: never point it at real data."""
 
 import argparse
@@ -22,6 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import func, select, text  # noqa: E402
 
+from bench.sqltime import SqlClock, explain  # noqa: E402
 from bench.tickets_bench import RESULTS, build_reference_data, bulk_load  # noqa: E402
 from helpdesk import create_app  # noqa: E402
 from helpdesk.platform.extensions import db  # noqa: E402
@@ -45,6 +47,12 @@ def _prepare(session, n):
     schools, requesters, _agents, keywords = build_reference_data(session)
     seconds = bulk_load(session, n, schools, requesters, keywords)
     print(f"{n} tickets loaded in {seconds:.0f} s", file=sys.stderr)
+    _give_tickets_to_agents(session)
+    print(f"prepared in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+
+
+def _give_tickets_to_agents(session):
+    """20 level-1 agents and the measured one; a third of the open tickets taken by one of them."""
     agents = []
     for i in range(20):
         user = User(email=f"n1.{i}@bench.example", full_name=f"Agent N1 {i:02d}", profile="autre", password_hash="x")
@@ -65,7 +73,6 @@ def _prepare(session, n):
     session.commit()
     with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         connection.execute(text("VACUUM ANALYZE ticket"))
-    print(f"prepared in {time.perf_counter() - started:.0f} s", file=sys.stderr)
 
 
 def _stats(durations):
@@ -100,27 +107,10 @@ def _time_pages(session, user, runs):
     return results
 
 
-class _SqlClock:
-    """Time spent in the database driver and statements run, per request (the rest is the web process)."""
-
-    def __init__(self, engine):
-        from sqlalchemy import event
-
-        self.seconds, self.statements, self._started = 0.0, 0, []
-        event.listen(engine, "before_cursor_execute", lambda *a: self._started.append(time.perf_counter()))
-        event.listen(engine, "after_cursor_execute", self._after)
-
-    def _after(self, *args):
-        self.seconds += time.perf_counter() - self._started.pop()
-        self.statements += 1
-
-    def reset(self):
-        self.seconds, self.statements = 0.0, 0
-
-
 def _time_views(app, runs):
     with app.app_context():
-        clock = _SqlClock(db.engine)
+        engine = db.engine
+        clock = SqlClock(engine)
     client = app.test_client()
     response = client.post("/connexion", data={"email": AGENT, "password": PASSWORD})
     assert response.status_code == 302, response.status_code
@@ -149,10 +139,19 @@ def _time_views(app, runs):
             durations.append((time.perf_counter() - started) * 1000)
             cpu.append((time.process_time() - started_cpu) * 1000)
             sql.append(clock.seconds * 1000)
+        statements = clock.statements
+        clock.reset()
+        client.get(url).get_data()
+        database = explain(engine, clock.captured, jit_off=False)
         timings[name] = _stats(durations) | {
             "cpu_p95_ms": _stats(cpu)["p95_ms"],
             "sql_median_ms": _stats(sql)["median_ms"],
-            "statements": clock.statements,
+            "statements": statements,
+            # PostgreSQL's own time for the page's SELECTs, run again under EXPLAIN ANALYZE.
+            "pg_planning_ms": database["planning_ms"],
+            "pg_execution_ms": database["execution_ms"],
+            "pg_slowest_ms": database["slowest_ms"],
+            "pg_slowest": database["slowest"],
             "load": round(os.getloadavg()[0], 1),
         }
         print(f"view {name}: {timings[name]}", file=sys.stderr)
@@ -180,6 +179,8 @@ def main():
         session = db.session
         if not args.reuse:
             _prepare(session, args.n)
+        elif session.scalar(select(User.id).where(User.email == AGENT)) is None:
+            _give_tickets_to_agents(session)  # tickets loaded by another bench (bench/reports_bench.py)
         user = session.scalar(select(User).where(User.email == AGENT))
         report = {
             "n": session.scalar(select(func.count()).select_from(Ticket)),
@@ -190,7 +191,7 @@ def main():
         session.remove()
     report["views"] = _time_views(app, args.runs)
     RESULTS.mkdir(exist_ok=True)
-    (RESULTS / f"queue_{args.n}{'_views' if args.views_only else ''}.json").write_text(
+    (RESULTS / f"queue_{report['n']}{'_views' if args.views_only else ''}.json").write_text(
         json.dumps(report, indent=2), encoding="utf-8"
     )
     print(json.dumps(report, indent=2))

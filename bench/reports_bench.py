@@ -24,12 +24,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import func, select, text  # noqa: E402
 
+from bench.sqltime import SqlClock, explain  # noqa: E402
 from bench.tickets_bench import build_reference_data  # noqa: E402
 from helpdesk import create_app  # noqa: E402
 from helpdesk.platform.extensions import db  # noqa: E402
 from helpdesk.platform.timeutil import utcnow  # noqa: E402
 from helpdesk.reports import rollups  # noqa: E402
-from helpdesk.reports.models import RollupState, SchoolRollup, TicketRollup  # noqa: E402
+from helpdesk.reports.models import RollupState, TicketRollup  # noqa: E402
 from helpdesk.tickets.models import Ticket  # noqa: E402
 from helpdesk.tickets.search import install_search  # noqa: E402
 from helpdesk.users.models import Profile, Role, User  # noqa: E402
@@ -42,11 +43,11 @@ NEXT_TIER = {"n1": "edulab", "edulab": "pilote", "pilote": "editeur"}
 TICKET_COLUMNS = (
     "id", "reference", "type", "status", "is_open", "tier", "entry_tier", "service", "keyword_id", "priority", "subject",
     "description", "extra_fields", "channel", "school_id", "basin_id", "requester_id", "created_by_id", "contact_name",
-    "contact_email", "contact_phone", "is_major_incident", "has_reached_vendor", "vendor_reference", "evolution_status",
+    "contact_email", "contact_phone", "has_reached_vendor", "vendor_reference", "evolution_status",
     "created_at", "updated_at", "first_response_at", "first_response_due_at", "resolved_at", "closed_at",
     "resolution_due_at", "version",
 )  # fmt: skip
-EVENT_COLUMNS = ("ticket_id", "actor_id", "kind", "from_value", "to_value", "reason", "data", "created_at")
+EVENT_COLUMNS = ("ticket_id", "actor_id", "kind", "from_value", "to_value", "reason", "data", "created_at", "audience")
 
 
 def bulk_load(session, n, schools, requesters, keywords, seed=14):
@@ -98,13 +99,13 @@ def bulk_load(session, n, schools, requesters, keywords, seed=14):
                         ticket_id, f"ENT-{created.year}-{ticket_id:07d}", ticket_type, "taken" if is_open else "closed", is_open,
                         current, tier, service, keyword_id, priority, f"{label} : ticket {ticket_id}", "Bonjour, merci.", "{}",
                         CHANNELS[rng.randrange(len(CHANNELS))], school_id, basin_id, person_id, person_id, name, email, "",
-                        False, current == "editeur", "", "", created, resolved or responded or created, responded, fr_due,
+                        current == "editeur", "", "", created, resolved or responded or created, responded, fr_due,
                         resolved, resolved, res_due, 1,
                     )
                 )  # fmt: skip
         with cursor.copy(f"COPY ticket_event ({', '.join(EVENT_COLUMNS)}) FROM STDIN") as copy:
             for row in events:
-                copy.write_row(row)
+                copy.write_row((*row, "internal"))
         with cursor.copy("COPY sla_breach (ticket_id, kind, tier, due_at, applied_at, action) FROM STDIN") as copy:
             for ticket_id, kind, tier, due, applied in breaches:
                 copy.write_row((ticket_id, kind, tier, due, applied, "notified"))
@@ -140,6 +141,9 @@ def _people(session, schools):
 
 
 def _timed_pages(app, email, urls, runs):
+    with app.app_context():
+        engine = db.engine
+        clock = SqlClock(engine)
     client = app.test_client()
     response = client.post("/connexion", data={"email": email, "password": PASSWORD})
     assert response.status_code == 302, response.status_code
@@ -147,15 +151,21 @@ def _timed_pages(app, email, urls, runs):
     for name, url in urls.items():
         first = client.get(url)
         assert first.status_code == 200, (url, first.status_code, first.get_data(as_text=True)[:500])
-        durations, cpu = [], []
+        durations, cpu, sql = [], [], []
         for _ in range(runs):
+            clock.reset()
             started, started_cpu = time.perf_counter(), time.process_time()
             response = client.get(url)
             response.get_data()
             durations.append((time.perf_counter() - started) * 1000)
             cpu.append((time.process_time() - started_cpu) * 1000)
+            sql.append(clock.seconds * 1000)
         durations.sort()
         cpu.sort()
+        sql.sort()
+        clock.reset()
+        client.get(url).get_data()
+        database = explain(engine, clock.captured, jit_off=True)
         timings[name] = {
             "url": url,
             "median_ms": round(statistics.median(durations), 1),
@@ -163,11 +173,22 @@ def _timed_pages(app, email, urls, runs):
             # CPU time of the web process alone (Python, templates; not the database's): what the page costs
             # when the machine is shared and wall times wait for a core.
             "cpu_p95_ms": round(cpu[int(0.95 * (len(cpu) - 1))], 1),
+            # Time waiting on the database driver (statement execution and fetch), and statements per page.
+            "sql_median_ms": round(statistics.median(sql), 1),
+            "sql_p95_ms": round(sql[int(0.95 * (len(sql) - 1))], 1),
+            "statements": clock.statements,
+            # PostgreSQL's own time for the page's SELECTs, run again under EXPLAIN ANALYZE.
+            "pg_planning_ms": database["planning_ms"],
+            "pg_execution_ms": database["execution_ms"],
+            "pg_slowest_ms": database["slowest_ms"],
+            "pg_slowest": database["slowest"],
             "load_average": round(os.getloadavg()[0], 1),
         }
         t = timings[name]
         print(
-            f"{name}: median {t['median_ms']} ms, p95 {t['p95_ms']} ms, cpu p95 {t['cpu_p95_ms']} ms, load {t['load_average']}",
+            f"{name}: median {t['median_ms']} ms, p95 {t['p95_ms']} ms, cpu p95 {t['cpu_p95_ms']} ms, "
+            f"sql median {t['sql_median_ms']} p95 {t['sql_p95_ms']} ms ({t['statements']} statements), "
+            f"pg plan {t['pg_planning_ms']} exec {t['pg_execution_ms']} ms, load {t['load_average']}",
             file=sys.stderr,
         )
     return timings
@@ -179,8 +200,8 @@ def _time_refresh(session, args, report):
     now = utcnow()
     session.execute(
         text(
-            "INSERT INTO ticket_event (ticket_id, kind, from_value, to_value, reason, data, created_at) "
-            "SELECT id, 'status_changed', 'taken', 'resolved', 'bench', '{}', :now FROM ticket WHERE id = ANY(:ids)"
+            "INSERT INTO ticket_event (ticket_id, kind, from_value, to_value, reason, data, created_at, audience) "
+            "SELECT id, 'status_changed', 'taken', 'resolved', 'bench', '{}', :now, 'internal' FROM ticket WHERE id = ANY(:ids)"
         ),
         {"ids": ids, "now": now},
     )
@@ -207,7 +228,7 @@ def _prepare(app, args, report):
     with app.app_context():
         session = db.session
         if args.reuse:  # the rollup tables as the code defines them now, the tickets as they are
-            for model in (TicketRollup, SchoolRollup, RollupState):
+            for model in (TicketRollup, RollupState):
                 model.__table__.drop(db.engine, checkfirst=True)
                 model.__table__.create(db.engine)
             pilot_email, head_email = "chiffres.pilote@bench.example", "principal@bench.example"
@@ -231,20 +252,24 @@ def _prepare(app, args, report):
         report["rollup_rows"] = dict(session.execute(select(TicketRollup.grain, func.count()).group_by(TicketRollup.grain)).all())
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
             connection.execute(text("VACUUM ANALYZE report_ticket_rollup"))
-            connection.execute(text("VACUUM ANALYZE report_school_rollup"))
         print(f"rollups rebuilt in {report['rollup_rebuild_seconds']} s: {report['rollup_rows']}", file=sys.stderr)
 
         # The figures match a direct count.
         in_months = (TicketRollup.grain == "month", TicketRollup.cuboid == "channel")  # any level sums to the same
         opened = session.scalar(select(func.sum(TicketRollup.opened)).where(*in_months))
         still_open = session.scalar(select(func.sum(TicketRollup.still_open)).where(*in_months))
+        per_school = session.scalar(
+            select(func.sum(TicketRollup.opened)).where(TicketRollup.grain == "day", TicketRollup.cuboid == "school_full")
+        )
         report["check"] = {
             "rollup_opened": int(opened),
+            "rollup_opened_per_school": int(per_school),
             "tickets": session.scalar(select(func.count(Ticket.id))),
             "rollup_still_open": int(still_open),
             "open_tickets": session.scalar(select(func.count(Ticket.id)).where(Ticket.is_open.is_(True))),
         }
         assert report["check"]["rollup_opened"] == report["check"]["tickets"], report["check"]
+        assert report["check"]["rollup_opened_per_school"] == report["check"]["tickets"], report["check"]
         assert report["check"]["rollup_still_open"] == report["check"]["open_tickets"], report["check"]
 
         # The refresh job after a burst of changes spread over the year.
@@ -261,6 +286,7 @@ def main():
     parser.add_argument("--changes", type=int, default=1000, help="tickets changed before timing the refresh job (0: none)")
     parser.add_argument("--reuse", action="store_true", help="keep the tickets already loaded: rebuild the rollups and time")
     parser.add_argument("--pages-only", action="store_true", help="keep tickets and rollups as they are: time the pages")
+    parser.add_argument("--label", default="", help="suffix of the results file (bench/results/reports_<n><label>.json)")
     args = parser.parse_args()
     url = os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/h_figures")
     config = {
@@ -290,6 +316,8 @@ def main():
         "volumes_year_by_week_per_keyword": f"/pilotage/chiffres/volumes?{weeks_year}&ventilation=mot_cle",
         "volumes_per_school": f"/pilotage/chiffres/volumes?{last_90}&ventilation=etablissement",
         "volumes_per_school_one_service": f"/pilotage/chiffres/volumes?{last_90}&ventilation=etablissement&service=messagerie",
+        "volumes_per_school_page_5": f"/pilotage/chiffres/volumes?{last_90}&ventilation=etablissement&lignes_repartition=5",
+        "volumes_per_school_phone": f"/pilotage/chiffres/volumes?{last_90}&ventilation=etablissement&canal=phone",
         "volumes_one_basin": f"/pilotage/chiffres/volumes?{last_90}&bassin=1&ventilation=canal",
         "sla_default": "/pilotage/chiffres/delais",
         "sla_year_by_month": f"/pilotage/chiffres/delais?{year}",
@@ -303,13 +331,15 @@ def main():
     report["pilot_pages"] = _timed_pages(app, pilot_email, pages, args.runs)
     head_pages = {
         "head_volumes_default": "/pilotage/chiffres/",
+        "head_volumes_30_days_by_day": f"/pilotage/chiffres/volumes?{last_30}",
+        "head_volumes_year_by_week_per_keyword": f"/pilotage/chiffres/volumes?{weeks_year}&ventilation=mot_cle",
         "head_sla_year_by_month": f"/pilotage/chiffres/delais?{year}",
         "head_routing_default": "/pilotage/chiffres/orientation",
     }
     report["head_pages"] = _timed_pages(app, head_email, head_pages, args.runs)
     RESULTS.mkdir(exist_ok=True)
     name = "pages" if args.pages_only else args.n
-    (RESULTS / f"reports_{name}.json").write_text(json.dumps(report, indent=2), encoding="utf-8")
+    (RESULTS / f"reports_{name}{args.label}.json").write_text(json.dumps(report, indent=2), encoding="utf-8")
     print(json.dumps(report, indent=2))
 
 

@@ -5,12 +5,12 @@ resolved on time, keyword corrected...): the refresh job recomputes the days who
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, Index, Integer, String
+from sqlalchemy import Date, Index, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from helpdesk.platform.extensions import db
 from helpdesk.platform.types import UTCDateTime
-from helpdesk.tickets.models import Ticket, TicketEvent
+from helpdesk.tickets.models import BigId, Ticket, TicketEvent
 
 # The dimensions of a rollup row, in key order (the per-ticket facts carry the same names).
 DIMENSIONS = ("service", "keyword_id", "opened_keyword_id", "entry_tier", "tier", "basin_id", "channel")
@@ -26,12 +26,10 @@ MEASURES = (
     "keyword_changed",  # at least one keyword change (misrouting)
     "tier_changed",  # at least one escalation or sending down (reassignment to another group)
 )
-SCHOOL_MEASURES = ("opened", "still_open", "finished")
-SCHOOL_DIMENSIONS = ("service", "school_id", "basin_id")
 # Rollups are kept at several levels of detail ("cuboids"): each carries some dimensions and sums over the others
-# (stored as "" or 0). A figure reads the smallest one that has every dimension it filters or groups on; "full",
-# with them all, is the source of the others. The keyword decides service and entry tier, so carrying them
-# beside the keyword costs almost no rows.
+# (stored as "" or 0). A figure reads the smallest one that has every dimension it filters or groups on. The keyword
+# decides service and entry tier, so carrying them beside the keyword costs almost no rows. "school_full", with
+# every dimension and the school, is counted from the tickets; the others are summed from it (SOURCES).
 CUBOIDS = {  # smallest first: the first one that has the dimensions wins
     "all": (),
     "channel": ("channel",),
@@ -44,8 +42,33 @@ CUBOIDS = {  # smallest first: the first one that has the dimensions wins
     "service_basin": ("service", "entry_tier", "tier", "basin_id"),
     "basin_channel": ("service", "entry_tier", "tier", "basin_id", "channel"),
     "full": DIMENSIONS,
+    # Schools are too many to cross with the rest in the levels above: their own levels carry them. "school" and
+    # "school_service" serve the per-school breakdown (about 500 rows a bucket, a few thousand with the service),
+    # "school_full" one school's pages and a school breakdown under any other filter.
+    "school": ("school_id", "basin_id"),
+    "school_service": ("service", "school_id", "basin_id"),
+    "school_full": (*DIMENSIONS, "school_id"),
 }
-ALL_OF = {"service": "", "keyword_id": 0, "opened_keyword_id": 0, "entry_tier": "", "tier": "", "basin_id": 0, "channel": ""}
+# Every column of a rollup row's key, in key order.
+ROLLUP_DIMENSIONS = (*DIMENSIONS, "school_id")
+# Where each level is summed from ("school_full" is counted from the tickets), in the order they are filled.
+SOURCES = {"full": "school_full", "school_service": "school_full", "school": "school_service"} | {
+    name: "full" for name in CUBOIDS if not name.startswith("school") and name != "full"
+}
+# Levels kept by day only: a week or month of them is summed from its days when read. "school_full" has about one
+# row per ticket a day; week and month rows would be rewritten on every refresh for little gain (one school's year
+# is some 2,000 day rows).
+DAY_ONLY = frozenset({"school_full"})
+ALL_OF = {
+    "service": "",
+    "keyword_id": 0,
+    "opened_keyword_id": 0,
+    "entry_tier": "",
+    "tier": "",
+    "basin_id": 0,
+    "channel": "",
+    "school_id": 0,
+}
 
 # The rollup job reads tickets by creation day and finds what changed by event time: both need a range index.
 Index("ix_ticket_created_at", Ticket.__table__.c.created_at)
@@ -54,9 +77,22 @@ Index("ix_ticket_event_created_at", TicketEvent.__table__.c.created_at)
 
 class TicketRollup(db.Model):
     __tablename__ = "report_ticket_rollup"
-    __table_args__ = (Index("ix_report_ticket_rollup_bucket", "cuboid", "grain", "bucket"),)
+    __table_args__ = (
+        Index("ix_report_ticket_rollup_bucket", "cuboid", "grain", "bucket"),
+        # One school's rows (its head's pages, a school filter): only the school levels have a school.
+        Index(
+            "ix_report_ticket_rollup_school",
+            "school_id",
+            "cuboid",
+            "grain",
+            "bucket",
+            postgresql_where=text("school_id <> 0"),
+            sqlite_where=text("school_id <> 0"),
+        ),
+    )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    # Big: each refresh deletes and rewrites the rows of the week and month of the days it recomputes.
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
     cuboid: Mapped[str] = mapped_column(String(20))  # a key of CUBOIDS
     grain: Mapped[str] = mapped_column(String(5))  # day | week | month
     bucket: Mapped[date] = mapped_column(Date)  # first day of the bucket
@@ -67,6 +103,7 @@ class TicketRollup(db.Model):
     tier: Mapped[str] = mapped_column(String(10))
     basin_id: Mapped[int] = mapped_column(Integer)
     channel: Mapped[str] = mapped_column(String(20))
+    school_id: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     opened: Mapped[int] = mapped_column(Integer, default=0)
     still_open: Mapped[int] = mapped_column(Integer, default=0)
     finished: Mapped[int] = mapped_column(Integer, default=0)
@@ -76,24 +113,6 @@ class TicketRollup(db.Model):
     res_met: Mapped[int] = mapped_column(Integer, default=0)
     keyword_changed: Mapped[int] = mapped_column(Integer, default=0)
     tier_changed: Mapped[int] = mapped_column(Integer, default=0)
-
-
-class SchoolRollup(db.Model):
-    """Volumes per school (the main rollup leaves schools out: there are too many of them to cross with the rest),
-    for every service (service "") and per service, the filter most often set beside a school breakdown."""
-
-    __tablename__ = "report_school_rollup"
-    __table_args__ = (Index("ix_report_school_rollup_bucket", "grain", "service", "bucket"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    grain: Mapped[str] = mapped_column(String(5))
-    bucket: Mapped[date] = mapped_column(Date)
-    service: Mapped[str] = mapped_column(String(40))
-    school_id: Mapped[int] = mapped_column(Integer)
-    basin_id: Mapped[int] = mapped_column(Integer)
-    opened: Mapped[int] = mapped_column(Integer, default=0)
-    still_open: Mapped[int] = mapped_column(Integer, default=0)
-    finished: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class RollupState(db.Model):

@@ -4,7 +4,7 @@ A chart is never the only carrier of a figure (RGAA): every value drawn is in th
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from flask_babel import format_date
@@ -24,6 +24,9 @@ BREAKDOWN_LABELS = {
     "channel": N_("Canal"),
 }
 STEP_LABELS = {Step.DAY: N_("Jour"), Step.WEEK: N_("Semaine"), Step.MONTH: N_("Mois")}
+# Rows of a table shown on a page at a time (the 500 schools of a per-school breakdown are not laid out at once);
+# its CSV and ODS exports always hold every row.
+PAGE_ROWS = 50
 
 
 @dataclass
@@ -38,6 +41,30 @@ class Table:
     note: str = ""
     row_headers: bool = True  # the first column names the row
     extra: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Pager:
+    """Which rows of a long table a page shows: `number` (1-based) of `pages`, rows `first`..`last` of `total`."""
+
+    number: int
+    pages: int
+    first: int
+    last: int
+    total: int
+
+
+def page_of(table: Table, number: int | None) -> Table:
+    """The table as a page shows it: at most PAGE_ROWS rows, page `number` (out of range: the nearest page)."""
+    total = len(table.rows)
+    if total <= PAGE_ROWS:
+        return table
+    pages = -(-total // PAGE_ROWS)
+    number = min(max(number or 1, 1), pages)
+    start = (number - 1) * PAGE_ROWS
+    shown = table.rows[start : start + PAGE_ROWS]
+    pager = Pager(number=number, pages=pages, first=start + 1, last=start + len(shown), total=total)
+    return replace(table, rows=shown, extra={**table.extra, "pager": pager})
 
 
 def code_label(dimension: str, value, names: dict) -> str:

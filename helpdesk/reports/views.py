@@ -142,6 +142,12 @@ def _tables(page: str, period: Period, filters, breakdown: str) -> list[tables.T
     abort(404)
 
 
+def _paged(table: tables.Table) -> tables.Table:
+    """A long table's page, chosen by `lignes_<key>` in the URL (a bad number shows the nearest page)."""
+    raw = (request.args.get(f"lignes_{table.key}") or "").strip()
+    return tables.page_of(table, int(raw) if raw.isdigit() and len(raw) < 7 else None)
+
+
 def _query(**changes) -> dict:
     values = {k: v for k, v in request.args.items() if v}
     values.update(changes)
@@ -155,7 +161,7 @@ def show(page: str = "volumes"):
     if page not in PAGES:
         abort(404)
     period, filters, breakdown, errors = _read_request()
-    figures = [] if errors else _tables(page, period, filters, breakdown)
+    figures = [] if errors else [_paged(table) for table in _tables(page, period, filters, breakdown)]
     choices = services.filter_choices(db.session)
     return render_template(
         "reports/page.html",

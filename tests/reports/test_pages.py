@@ -116,3 +116,25 @@ def test_dates_at_the_ends_of_the_calendar_and_huge_ids_are_answered_not_crashed
             assert response.status_code == 400 and "Bassin : valeur inconnue." in text(response), page
         else:
             assert response.status_code == 200, (page, text(response)[:500])
+
+
+def test_a_long_table_is_shown_a_page_at_a_time_and_exported_whole(refreshed, academie, login_as, client, monkeypatch):
+    from helpdesk.reports import tables
+
+    monkeypatch.setattr(tables, "PAGE_ROWS", 1)  # two schools: two pages of one row
+    login_as(academie["pilote"])
+    url = f"/pilotage/chiffres/volumes?{PERIOD}&ventilation=etablissement"
+    first = text(client.get(url))
+    assert "Lignes 1 à 1 sur 2 (page 1 sur 2)" in first
+    assert "Lignes suivantes" in first and "Lignes précédentes" not in first
+    assert '<th scope="row">Collège Jean Jaurès' in first and '<th scope="row">Lycée Fébus' not in first  # 6 tickets before 3
+    assert "lignes_repartition=2" in first
+    second = text(client.get(url + "&lignes_repartition=2"))
+    assert "Lignes 2 à 2 sur 2 (page 2 sur 2)" in second and "Lignes précédentes" in second
+    assert '<th scope="row">Lycée Fébus' in second and "ventilation=etablissement" in second
+    for wrong in ("99", "0", "abc", "9" * 40):  # out of range or not a number: the nearest page, never an error
+        response = client.get(url + f"&lignes_repartition={wrong}")
+        assert response.status_code == 200 and "sur 2 (page" in text(response)
+    export = client.get(f"/pilotage/chiffres/volumes/repartition.csv?{PERIOD}&ventilation=etablissement&lignes_repartition=2")
+    rows = export.get_data(as_text=True).lstrip("\ufeff").strip().splitlines()
+    assert len(rows) == 3  # the header and both schools

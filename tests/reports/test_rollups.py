@@ -6,11 +6,12 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 
 from helpdesk.reports import rollups, services
-from helpdesk.reports.models import MEASURES, SchoolRollup, TicketRollup
-from helpdesk.reports.periods import Step, make_period, paris_day
+from helpdesk.reports.models import CUBOIDS, DAY_ONLY, MEASURES, SOURCES, TicketRollup
+from helpdesk.reports.periods import Step, bucket_start, make_period, paris_day
 from helpdesk.tickets import lifecycle
 from helpdesk.tickets.models import Ticket
 from tests.reports.conftest import MONDAY
+from tests.reports.direct import aggregate, read_facts
 
 WEEK = make_period(date(2026, 1, 12), date(2026, 1, 18), "day", today=date(2026, 2, 1))
 
@@ -35,8 +36,28 @@ def test_rollup_counts_match_a_direct_count_of_the_tickets(session, activity, ac
     assert still_open == session.scalar(select(func.count()).where(Ticket.is_open.is_(True)))
 
 
-def test_rollup_and_live_readings_agree_for_every_measure(session, activity, academie):
-    """Per school the figures are counted live; summed over schools they equal the rollups, measure by measure."""
+def test_rollups_equal_a_direct_count_of_every_measure_per_school(session, activity, academie):
+    """The SQL that fills the rollups and a direct reading of each ticket in Python (tests/reports/direct.py) give
+    the same nine counts, per school and every dimension, by day, week and month."""
+    rollups.refresh(session, now=MONDAY + timedelta(days=3))
+    group = ("bucket", "school_id", "service", "keyword_id", "opened_keyword_id", "entry_tier", "tier", "basin_id", "channel")
+    facts = read_facts(session)
+    assert len(facts) == 9
+    for step in (Step.DAY, Step.WEEK, Step.MONTH):
+        direct = aggregate(
+            facts,
+            lambda fact, step=step: tuple(
+                bucket_start(fact.day, step) if name == "bucket" else getattr(fact, name) for name in group
+            ),
+        )
+        first, last = date(2026, 1, 1), date(2026, 1, 31)
+        for school in (academie["school"], academie["other_school"]):
+            from_rollup = services.cube(session, step, first, last, services.Filters(school_id=school.id), group)
+            assert from_rollup == {key: sums for key, sums in direct.items() if key[1] == school.id}, (step, school.name)
+
+
+def test_one_school_reads_its_own_levels_and_counts_like_the_academie(session, activity, academie):
+    """A head of school's figures come from the school levels; summed over schools they equal the académie's."""
     rollups.refresh(session, now=MONDAY + timedelta(days=3))
     group = ("bucket", "service", "keyword_id", "opened_keyword_id", "entry_tier", "tier", "basin_id", "channel")
     from_rollup = services.cube(session, Step.DAY, WEEK.first, WEEK.last, services.Filters(), group)
@@ -68,21 +89,24 @@ def test_measures_follow_what_happened_to_each_ticket(session, activity, academi
 
 def test_week_and_month_rows_are_the_sums_of_their_days(session, activity):
     rollups.refresh(session, now=MONDAY + timedelta(days=3))
+    kept = TicketRollup.cuboid.not_in(DAY_ONLY)
     for grain in ("week", "month"):
         total = session.execute(
-            select(*[func.sum(getattr(TicketRollup, m)) for m in MEASURES]).where(TicketRollup.grain == grain)
+            select(*[func.sum(getattr(TicketRollup, m)) for m in MEASURES]).where(TicketRollup.grain == grain, kept)
         ).one()
         days = session.execute(
-            select(*[func.sum(getattr(TicketRollup, m)) for m in MEASURES]).where(TicketRollup.grain == "day")
+            select(*[func.sum(getattr(TicketRollup, m)) for m in MEASURES]).where(TicketRollup.grain == "day", kept)
         ).one()
         assert tuple(total) == tuple(days)
-    schools = session.scalar(
-        select(func.sum(SchoolRollup.opened)).where(SchoolRollup.grain == "month", SchoolRollup.service == "")
+    for name in ("school", "school_service"):
+        opened = session.scalar(
+            select(func.sum(TicketRollup.opened)).where(TicketRollup.grain == "month", TicketRollup.cuboid == name)
+        )
+        assert opened == 9, name
+    # The per-ticket level is kept by day only: weeks and months of it are summed from its days when read.
+    assert not session.scalar(
+        select(func.count()).select_from(TicketRollup).where(TicketRollup.cuboid == "school_full", TicketRollup.grain != "day")
     )
-    per_service = session.scalar(
-        select(func.sum(SchoolRollup.opened)).where(SchoolRollup.grain == "month", SchoolRollup.service != "")
-    )
-    assert schools == per_service == 9
 
 
 def test_refresh_recomputes_only_the_days_that_changed_and_is_idempotent(session, activity, academie):
@@ -113,10 +137,9 @@ def test_filters_narrow_the_rollup_like_the_tickets(session, activity, academie)
     assert _m(phone[()], "opened") == 1
 
 
-def test_every_rollup_level_gives_the_same_figures_as_the_full_one(session, activity, academie):
-    """Each cuboid sums the full rows over the dimensions it leaves out: grouped on its own dimensions, it matches."""
-    from helpdesk.reports.models import CUBOIDS
-
+def test_every_rollup_level_gives_the_same_figures_as_the_per_ticket_one(session, activity, academie):
+    """Each cuboid sums the "school_full" day rows (counted from the tickets) over the dimensions it leaves out:
+    grouped on its own dimensions, it matches, by day and by week."""
     rollups.refresh(session, now=MONDAY + timedelta(days=3))
 
     def grouped(cuboid, kept, grain, first, last):
@@ -133,7 +156,13 @@ def test_every_rollup_level_gives_the_same_figures_as_the_full_one(session, acti
 
     for grain, first, last in (("day", WEEK.first, WEEK.last), ("week", date(2026, 1, 12), date(2026, 1, 12))):
         for name, kept in CUBOIDS.items():
-            assert grouped(name, kept, grain, first, last) == grouped("full", kept, grain, first, last), name
+            if name in DAY_ONLY:
+                continue
+            # A week of the per-ticket level is its seven days.
+            days_last = last + timedelta(days=6) if grain == "week" else last
+            source = grouped("school_full", kept, "day", first, days_last)
+            assert grouped(name, kept, grain, first, last) == source, (name, grain)
+    assert set(SOURCES) | DAY_ONLY == set(CUBOIDS)
 
 
 def test_the_smallest_level_that_has_the_dimensions_is_read():
@@ -147,19 +176,22 @@ def test_the_smallest_level_that_has_the_dimensions_is_read():
     assert cuboid_for(Filters(basin_id=3), ("bucket", "tier")) == "service_basin"
     assert cuboid_for(Filters(channel="web"), ("basin_id",)) == "basin_channel"
     assert cuboid_for(Filters(keyword_id=4), ("basin_id",)) == "full"
+    assert cuboid_for(Filters(), ("bucket", "school_id")) == "school"
+    assert cuboid_for(Filters(service="pix"), ("bucket", "school_id")) == "school_service"
+    assert cuboid_for(Filters(channel="web"), ("bucket", "school_id")) == "school_full"
+    assert cuboid_for(Filters(school_id=7), ("bucket", "tier")) == "school_full"
 
 
 def test_volumes_per_school_for_one_service_match_a_direct_count(session, activity, academie):
     rollups.refresh(session, now=MONDAY + timedelta(days=3))
-    figures = services.school_cube(
-        session, Step.MONTH, date(2026, 1, 1), date(2026, 1, 1), services.Filters(service="rubriques"), ("school_id",)
-    )
-    direct = dict(
-        session.execute(
-            select(Ticket.school_id, func.count()).where(Ticket.service == "rubriques").group_by(Ticket.school_id)
-        ).all()
-    )
-    assert {school: values[0] for (school,), values in figures.items()} == direct
+    for filters, where in (
+        (services.Filters(service="rubriques"), [Ticket.service == "rubriques"]),
+        (services.Filters(), []),
+        (services.Filters(channel="phone"), [Ticket.channel == "phone"]),  # read from the per-ticket level
+    ):
+        figures = services.cube(session, Step.MONTH, date(2026, 1, 1), date(2026, 1, 1), filters, ("school_id",))
+        direct = dict(session.execute(select(Ticket.school_id, func.count()).where(*where).group_by(Ticket.school_id)).all())
+        assert {school: _m(values, "opened") for (school,), values in figures.items()} == direct, filters
 
 
 def test_a_day_without_tickets_has_no_rows_at_any_level(session, activity):
@@ -174,3 +206,17 @@ def test_a_period_never_reaches_the_ends_of_the_calendar():
     assert far_future.first <= today
     far_past = make_period(date(1, 1, 1), date(1, 1, 2), "week", today=today)
     assert far_past.first >= date(2016, 1, 1) and "trimmed" in far_past.adjustments
+
+
+def test_volumes_draw_the_first_values_and_sum_the_others_per_bucket(session, activity, academie, monkeypatch):
+    monkeypatch.setattr(services, "TOP", 1)  # two schools: the first drawn, the other in « Autres »
+    rollups.refresh(session, now=MONDAY + timedelta(days=3))
+    data = services.volumes(session, WEEK, services.Filters(), "school_id")
+    direct = Counter((paris_day(t.created_at), t.school_id) for t in session.scalars(select(Ticket)))
+    first, other = academie["school"].id, academie["other_school"].id
+    assert data["ranking"] == [(first, 6), (other, 3)] and data["total"] == 9
+    drawn, rest = data["series"]
+    assert drawn["value"] == first and rest["value"] is None
+    assert drawn["counts"] == [direct.get((day, first), 0) for day in WEEK.buckets]
+    assert rest["counts"] == [direct.get((day, other), 0) for day in WEEK.buckets]
+    assert data["totals"] == [a + b for a, b in zip(drawn["counts"], rest["counts"], strict=True)]

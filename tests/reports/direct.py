@@ -1,7 +1,5 @@
-"""What each ticket counts for in the figures, read from the tickets, their events and SLA breaches.
-
-The same reading fills the rollups (one Paris day at a time) and answers live for a single school, so both paths
-count exactly alike."""
+"""A direct count for the rollup tests: what each ticket counts for in the figures, read from the tickets, their
+events and SLA breaches in Python, independently of the SQL that fills the rollups (helpdesk.reports.rollups)."""
 
 from __future__ import annotations
 
