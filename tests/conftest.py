@@ -135,6 +135,23 @@ def session():
 
 
 @pytest.fixture
+def statements(app):
+    """The SQL statements the test's code sends, whitespace folded (cost tests count and read them)."""
+    from sqlalchemy import event
+
+    from helpdesk.platform.extensions import db as extension
+
+    seen = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        seen.append(" ".join(statement.split()))
+
+    event.listen(extension.engine, "before_cursor_execute", record)
+    yield seen
+    event.remove(extension.engine, "before_cursor_execute", record)
+
+
+@pytest.fixture
 def client(app):
     return app.test_client()
 

@@ -2,30 +2,14 @@
 
 from datetime import UTC, datetime, timedelta
 
-import pytest
-from sqlalchemy import event
-
 from escalation import seed
 from escalation.clocks import apply_due
 from escalation.models import SlaBreach
-from helpdesk.platform.extensions import db
 from helpdesk.tickets import services
 from helpdesk.users.models import Role
 from tests.factories import KeywordFactory, UserFactory
 
 NOW = datetime(2026, 11, 16, 8, tzinfo=UTC)  # Monday 09:00 Paris
-
-
-@pytest.fixture
-def statements():
-    seen = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        seen.append(" ".join(statement.split()))
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    yield seen
-    event.remove(db.engine, "before_cursor_execute", record)
 
 
 def test_an_escalating_breach_does_not_read_the_breaches_of_the_tier_it_enters(session, statements):

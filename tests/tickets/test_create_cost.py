@@ -4,8 +4,7 @@ Statement counts, not timings: they guard against an INSERT-then-UPDATE or a per
 
 from datetime import UTC, datetime
 
-import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from escalation import seed
 from escalation.models import SlaClock
@@ -16,18 +15,6 @@ from helpdesk.tickets.models import Ticket
 from tests.factories import KeywordFactory, UserFactory
 
 NOW = datetime(2026, 11, 16, 8, tzinfo=UTC)  # Monday 09:00 Paris
-
-
-@pytest.fixture
-def statements():
-    seen = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        seen.append(" ".join(statement.split()))
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    yield seen
-    event.remove(db.engine, "before_cursor_execute", record)
 
 
 def _open(session, requester, keyword, subject="Messagerie bloquée"):
