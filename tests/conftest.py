@@ -134,6 +134,27 @@ def session():
     return _db.session
 
 
+class FreshContextClient:
+    """Each call in its own app context: `helpdesk.users.api_auth` keeps the request's token in `g`, and the test
+    fixture's app context would otherwise keep the first caller for every later request."""
+
+    def __init__(self, app, client):
+        self.app, self.client = app, client
+
+    def __getattr__(self, method):
+        def call(*args, **kwargs):
+            with self.app.app_context():
+                return getattr(self.client, method)(*args, **kwargs)
+
+        return call
+
+
+@pytest.fixture
+def api(app, client):
+    """A test client for the JSON API (see FreshContextClient)."""
+    return FreshContextClient(app, client)
+
+
 @pytest.fixture
 def statements(app):
     """The SQL statements the test's code sends, whitespace folded (cost tests count and read them)."""

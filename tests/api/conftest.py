@@ -36,22 +36,3 @@ def bearer(session, user, **token) -> dict:
     raw = issue_api_token(session, user, "tests", **token)
     session.commit()
     return {"Authorization": f"Bearer {raw}"}
-
-
-class FreshContextClient:
-    """Each call in its own app context: the token's user is kept in `g` for one request only."""
-
-    def __init__(self, app, client):
-        self.app, self.client = app, client
-
-    def __getattr__(self, method):
-        def call(*args, **kwargs):
-            with self.app.app_context():
-                return getattr(self.client, method)(*args, **kwargs)
-
-        return call
-
-
-@pytest.fixture
-def api(app, client):
-    return FreshContextClient(app, client)

@@ -17,26 +17,6 @@ def tokens(chain, session):
     return {name: {"Authorization": f"Bearer {raw}"} for name, raw in issued.items()}
 
 
-class FreshContextClient:
-    """Each call in its own app context: `helpdesk.users.api_auth.api_user` caches the token's user in `g`, and the test
-    fixture's app context would otherwise keep the first caller for every later request."""
-
-    def __init__(self, app, client):
-        self.app, self.client = app, client
-
-    def __getattr__(self, method):
-        def call(*args, **kwargs):
-            with self.app.app_context():
-                return getattr(self.client, method)(*args, **kwargs)
-
-        return call
-
-
-@pytest.fixture
-def api(app, client):
-    return FreshContextClient(app, client)
-
-
 def _create(api, headers, **body):
     payload = {
         "keyword": "agenda-rubrique-vide",
