@@ -2,7 +2,6 @@
 
 from datetime import datetime
 
-from babel.dates import format_datetime
 from flask import url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -66,13 +65,9 @@ def _locale():
 
 
 def paris_datetime(value, style: str = "long") -> str:
-    """A moment (or a date) in Paris time in one of formatting.STYLES, in the reader's language.
-
-    A Babel pattern is still taken for the mail templates that pass one (they render French by their own code): page
-    templates name a style, which test_french_scan and test_formatting hold them to."""
-    if style in formatting.STYLES or value is None:
-        return formatting.format_moment(value, style, _locale())
-    return format_datetime(to_paris(value), style, locale=_locale())  # a raw pattern (mail templates)
+    """A moment (or a date) in Paris time in one of formatting.STYLES, in the reader's language (pages and mails
+    alike name a style, which test_formatting holds them to)."""
+    return formatting.format_moment(value, style, _locale())
 
 
 def month_code(value) -> str:

@@ -68,7 +68,7 @@ def _paris_arguments(tree):
 
 def test_page_templates_name_a_style_never_a_pattern(app):
     wrong = []
-    for path in sorted(ROOT.glob("*/**/templates/**/*.html")):
+    for path in sorted([*ROOT.glob("*/**/templates/**/*.html"), *ROOT.glob("*/**/templates/**/*.txt")]):
         if {".venv", "node_modules"} & set(path.parts):
             continue
         tree = app.jinja_env.parse(path.read_text(encoding="utf-8"))
