@@ -39,7 +39,7 @@ def _burst(session, keyword, schools=3, per_school=2):
 
 
 def _kinds(session, kind):
-    return session.scalars(select(Notification).where(Notification.kind == kind)).all()
+    return session.scalars(select(Notification).where(Notification.kind == kind).order_by(Notification.id)).all()
 
 
 def test_burst_detected_told_to_level1_confirmed_bannered_and_resolved_once_confirmed(session, login_as):
