@@ -12,13 +12,17 @@ CATALOGS := $(wildcard helpdesk/translations/*/LC_MESSAGES/messages.po)
 # Tries, 10 s apart, while another apt or dpkg holds the package lock.
 APT_WAIT := 60
 
-.PHONY: run test install install-test assets translations translations-update demo bench chromium dovecot
+.PHONY: run test suite install install-test assets translations translations-update demo bench chromium dovecot
 
 run: install demo  ## install everything, load demo data, start web + worker + scheduler (HOST, PORT)
 	$(BIN)/python -m devserver
 
-test: install-test  ## install test needs and run the whole suite (SQLite + embedded Redis)
-	$(BIN)/python -m pytest
+test: install-test suite  ## install test needs and run the whole suite (SQLite + embedded Redis)
+
+# One worker per core, a test file per worker at a time (its module fixtures are set up once); on PostgreSQL each
+# worker gets its own database, see tests/conftest.py. TEST_DATABASE_URL / TEST_REDIS_URL pick the servers.
+suite:  ## run the whole suite, nothing installed
+	$(BIN)/python -m pytest -n auto --dist loadfile
 
 install: $(VENV)/.installed $(VENDOR)/.installed helpdesk/translations/.compiled
 

@@ -16,6 +16,44 @@ from helpdesk.platform.extensions import db as _db
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 
 
+def _own_services_per_worker():
+    """Under pytest-xdist (`make test` runs `-n auto`) every worker empties its tables and its Redis after each
+    test, so each one gets its own PostgreSQL database (`<name>_gw0`, created when missing) and the next Redis
+    database numbers; SQLite and the embedded Redis already live in each worker's own temporary directory."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return
+    index = int(worker.removeprefix("gw"))
+    if os.environ.get("TEST_DATABASE_URL"):
+        import psycopg
+        from psycopg import sql
+        from sqlalchemy.engine import make_url
+
+        shared = make_url(os.environ["TEST_DATABASE_URL"])
+        own = f"{shared.database}_{worker}"
+        with psycopg.connect(shared.render_as_string(hide_password=False), autocommit=True) as connection:
+            if not connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", (own,)).fetchone():
+                connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(own)))
+        os.environ["TEST_DATABASE_URL"] = shared.set(database=own).render_as_string(hide_password=False)
+    if os.environ.get("TEST_REDIS_URL"):
+        from urllib.parse import urlsplit, urlunsplit
+
+        parts = urlsplit(os.environ["TEST_REDIS_URL"])
+        number = int(parts.path.strip("/") or 0) + index
+        assert number < 16, f"{worker}: Redis has 16 databases, TEST_REDIS_URL leaves too few for this many workers"
+        os.environ["TEST_REDIS_URL"] = urlunsplit(parts._replace(path=f"/{number}"))
+
+
+_own_services_per_worker()
+
+
+def pytest_collection_modifyitems(items):
+    """Files holding a `slow` test first, then the browser ones: under xdist the long tests then overlap the many
+    short ones instead of finishing alone at the end of the run. The order is otherwise kept."""
+    marked = {name: {item.path for item in items if item.get_closest_marker(name)} for name in ("slow", "browser")}
+    items.sort(key=lambda item: (item.path not in marked["slow"], item.path not in marked["browser"]))
+
+
 @pytest.fixture(scope="session")
 def app(tmp_path_factory):
     data_dir = tmp_path_factory.mktemp("data")

@@ -11,6 +11,7 @@ all the operations that failed, each with the request that shows it."""
 import os
 
 import hypothesis.strategies as st
+import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis import GenerationMode
@@ -67,6 +68,7 @@ def _aim_at_real_data(case, people) -> None:
         case.body.update(keyword=people["keyword"].slug, extra_fields={}, channel="api")
 
 
+@pytest.mark.slow
 def test_api_answers_match_the_document(app, session, people):
     incident = incidents.declare(session, actor=people["pilote"], service="rubriques", title="Agenda en panne",
                                  message="Les agendas sont vides.", now=utcnow())  # fmt: skip

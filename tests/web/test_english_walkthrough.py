@@ -26,7 +26,7 @@ from kb.models import Article, GlossaryTerm
 from tests.browser import login
 from tests.frenchtext import french_evidence
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 # Like every browser test's screenshots, under test-artifacts/ (not committed: each run dates them anew);
 # docs/screenshots/en/ keeps a selection, a page or two per role.
