@@ -6,8 +6,9 @@ English (« le », « votre », « aucun »…). Words both languages share (« 
 
 import re
 
-# Letters English does not use, French quotation marks and « n° » (English writes “No.”).
-FRENCH_MARKS = re.compile(r"[àâäçéèêëîïôöùûüÿœæÀÂÄÇÉÈÊËÎÏÔÖÙÛÜŸŒÆ«»]|\bn°")
+# Letters English does not use, French quotation marks, « n° » (English writes “No.”) and the French space before
+# « : ; ? ! » (« Motif : », English « Reason: »), which a label glued to its value in a template brings along.
+FRENCH_MARKS = re.compile(r"[àâäçéèêëîïôöùûüÿœæÀÂÄÇÉÈÊËÎÏÔÖÙÛÜŸŒÆ«»]|\bn°|\s[:;?!](?=\s|$)")
 ADDRESS = re.compile(r"\S+@\S+|https?://\S+")
 WORD = re.compile(r"[A-Za-zÀ-ÿœŒæÆ]+(?:['’][A-Za-zÀ-ÿ]+)?")
 

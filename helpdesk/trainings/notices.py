@@ -61,7 +61,9 @@ def fil_event_deliveries(session, event_id: int) -> list[Delivery]:
             continue  # nobody needs a mail about what they just did (except the acknowledgement of a request)
         with in_locale(locale_of(user)):
             state_label = _(STATE_LABELS[FilState(event.to_state)])
-            subject = f"[{fil.reference}] FIL {fil.school.name} : {state_label.lower()}"
+            subject = _(
+                "[%(ref)s] FIL %(school)s : %(state)s", ref=fil.reference, school=fil.school.name, state=state_label.lower()
+            )
             body = render_template(
                 "trainings/mail/fil_event.txt",
                 fil=fil,

@@ -104,3 +104,10 @@ def test_the_scan_sees_text_attributes_and_constants_but_not_marked_text(app):
         '<script>const état = 1;</script><p class="fr-mb-2w">{{ "fr-btn" }} Your tickets</p>'
     )
     assert unmarked_french(app.jinja_env, source) == ["Aucun ticket", "Retour à l’accueil", "Mes établissements"]
+
+
+def test_a_french_space_before_a_colon_is_french_typography():
+    from tests.frenchtext import french_evidence
+
+    assert french_evidence("Reason : network") and french_evidence("See also :") and french_evidence("Done ; next")
+    assert not french_evidence("Reason: network") and not french_evidence("Time left: 3 h; overdue? no!")

@@ -54,7 +54,12 @@ def test_the_ticket_follows_the_caller_by_email(chain, login_as, session):
     lifecycle.take(session, ticket, actor=chain["n1"], now=utcnow())
     lifecycle.resolve(session, ticket, actor=chain["n1"], solution="Mot de passe réinitialisé.", now=utcnow())
     session.commit()
-    kinds = [n.kind for n in session.scalars(select(Notification).where(Notification.user_id == ticket.requester_id).order_by(Notification.id))]
+    kinds = [
+        n.kind
+        for n in session.scalars(
+            select(Notification).where(Notification.user_id == ticket.requester_id).order_by(Notification.id)
+        )
+    ]
     assert kinds == ["ticket_created", "ticket_resolved"]
 
 

@@ -149,7 +149,12 @@ def test_each_person_is_mailed_only_what_they_may_read(app, session, chain):
             assert shown <= readable(role, written), (role, row.kind, shown)
             if role == "editeur":
                 assert people["teacher"].email not in row.body and "Camille Enseignante" not in row.body
-    teacher_kinds = [n.kind for n in session.scalars(select(Notification).where(Notification.user_id == people["teacher"].id).order_by(Notification.id))]
+    teacher_kinds = [
+        n.kind
+        for n in session.scalars(
+            select(Notification).where(Notification.user_id == people["teacher"].id).order_by(Notification.id)
+        )
+    ]
     assert teacher_kinds == ["ticket_created", "ticket_replied", "waiting_for_you"]  # no internal hop, ever
     vendor_kinds = [n.kind for n in session.scalars(select(Notification).where(Notification.user_id == people["editeur"].id))]
     assert vendor_kinds == ["ticket_arrived"]  # the transmission, quoting only its note
