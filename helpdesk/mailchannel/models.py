@@ -2,10 +2,11 @@
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, LargeBinary, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from helpdesk.platform.extensions import db
+from helpdesk.platform.i18n import Message
 from helpdesk.platform.timeutil import utcnow
 from helpdesk.platform.types import UTCDateTime
 from helpdesk.tickets.models import Ticket
@@ -32,7 +33,10 @@ class InboundMail(db.Model):
     size: Mapped[int] = mapped_column(Integer, default=0)
     source: Mapped[str] = mapped_column(String(10), default="imap")  # imap | file | lmtp
     outcome: Mapped[str] = mapped_column(String(12))
+    # `reason` reads in French (the CLI, the logs); a reason the app wrote also keeps its marked template and
+    # parameters, so each agent reads it in their own language. A reason an agent typed has none: it is theirs.
     reason: Mapped[str] = mapped_column(Text, default="")
+    reason_message: Mapped[dict | None] = mapped_column(JSON)
     ticket_id: Mapped[int | None] = mapped_column(ForeignKey("ticket.id", ondelete="SET NULL"), index=True)
     # The suggester's best keyword for a triage row (slug), proposed when the agent turns it into a ticket.
     suggested_keyword: Mapped[str] = mapped_column(String(100), default="")
@@ -44,6 +48,33 @@ class InboundMail(db.Model):
 
     ticket: Mapped[Ticket | None] = relationship()
     handled_by: Mapped[User | None] = relationship()
+
+    def set_reason(self, reason: str, *, typed: bool = False) -> None:
+        """The app's own reason (a text marked `N_`, with or without parameters), or one a person typed."""
+        self.reason = str(reason)
+        self.reason_message = None if typed or not reason else _packed(reason)
+
+    @property
+    def app_reason(self) -> str | None:
+        """The reason the app wrote, as a marked text to translate where it is shown; None for a typed one."""
+        return None if self.reason_message is None else _unpacked(self.reason_message)
+
+
+def _packed(text: str) -> dict:
+    """A marked text as JSON; a parameter that is itself a marked text (a refusal quoted) is kept as one."""
+    params = text.params if isinstance(text, Message) else {}
+    return {
+        "template": text.template if isinstance(text, Message) else str(text),
+        "params": {
+            key: _packed(value) if isinstance(value, Message) else value if isinstance(value, (int, float)) else str(value)
+            for key, value in params.items()
+        },
+    }
+
+
+def _unpacked(packed: dict) -> str:
+    params = {key: _unpacked(value) if isinstance(value, dict) else value for key, value in packed["params"].items()}
+    return Message(packed["template"], params) if params else packed["template"]
 
 
 class MailboxPoll(db.Model):

@@ -88,22 +88,22 @@ def import_message(session, raw: bytes, *, settings: MailSettings, now: datetime
     if len(raw) > settings.max_bytes:
         return _record(session, raw=None, key=parsing.message_key(message_id), message_id=message_id, sender=sender,
                        subject=subject, size=len(raw), source=source, outcome="quarantined", now=now,
-                       reason=f"Message trop volumineux : {len(raw)} octets (limite {settings.max_bytes}).")  # fmt: skip
+                       reason=N_("Message trop volumineux : %(size)s octets (limite %(limit)s).", size=len(raw), limit=settings.max_bytes))  # fmt: skip
     try:
         mail = parsing.parse(raw)
     except parsing.MalformedMail as error:
         return _record(session, raw=raw, key=parsing.message_key(message_id), message_id=message_id, sender=sender,
                        subject=subject, size=len(raw), source=source, outcome="quarantined", now=now,
-                       reason=f"Message illisible : {error}")  # fmt: skip
+                       reason=N_("Message illisible : %(error)s", error=str(error)))  # fmt: skip
     base = dict(key=mail.message_key, message_id=mail.message_id, sender=mail.sender, sender_name=mail.sender_name,
                 subject=mail.subject, size=len(raw), source=source, now=now)  # fmt: skip
     if mail.machine_reason:  # never answered, never a ticket: an auto-reply answering ours would loop
-        return _record(session, raw=None, outcome="ignored", reason=f"Courriel automatique ignoré ({mail.machine_reason}).",
+        return _record(session, raw=None, outcome="ignored", reason=N_("Courriel automatique ignoré (%(why)s).", why=mail.machine_reason),
                        **base)  # fmt: skip
     if _sent_lately(session, mail.sender, now) >= settings.sender_limit_per_hour:
         # Not kept in the database (a flood must not fill it): the mail stays in the mailbox's quarantine folder.
         return _record(session, raw=None, outcome="quarantined", **base,
-                       reason=f"Plus de {settings.sender_limit_per_hour} courriels en une heure de {mail.sender}.")  # fmt: skip
+                       reason=N_("Plus de %(n)s courriels en une heure de %(sender)s.", n=settings.sender_limit_per_hour, sender=mail.sender))  # fmt: skip
     row = _claim(session, raw=None, outcome="triage", **base)
     if row is None:
         return _duplicate(session, mail.message_key)
@@ -126,9 +126,9 @@ def _apply(session, row: InboundMail, mail: parsing.IncomingMail, raw: bytes, *,
                 return
             except DomainError as error:
                 return _to_triage(session, row, mail, raw, now=now,
-                                  reason=f"Réponse au ticket {ticket.reference} non enregistrée : {error.message}")  # fmt: skip
+                                  reason=N_("Réponse au ticket %(ref)s non enregistrée : %(error)s", ref=ticket.reference, error=_marked(error)))  # fmt: skip
         return _to_triage(session, row, mail, raw, now=now,
-                          reason=f"Réponse au ticket {ticket.reference} ({how}) d'une adresse qui ne peut pas y répondre.")  # fmt: skip
+                          reason=N_("Réponse au ticket %(ref)s (%(how)s) d'une adresse qui ne peut pas y répondre.", ref=ticket.reference, how=mailthread.FOUND_BY_LABELS[how]))  # fmt: skip
     if user is None:
         return _to_triage(session, row, mail, raw, now=now, reason=N_("Expéditeur inconnu : aucun compte n'a cette adresse."))
     if not policy.can(user, Action.CREATE_TICKET) or user.school is None:
@@ -140,7 +140,7 @@ def _apply(session, row: InboundMail, mail: parsing.IncomingMail, raw: bytes, *,
     try:
         _open(session, row, user, keyword, suggestion, mail, settings=settings, now=now)
     except DomainError as error:
-        _to_triage(session, row, mail, raw, now=now, reason=f"Ticket non ouvert : {error.message}")
+        _to_triage(session, row, mail, raw, now=now, reason=N_("Ticket non ouvert : %(error)s", error=_marked(error)))
 
 
 def _open(session, row, user, keyword, suggestion, mail, *, settings, now, follows: Ticket | None = None):
@@ -163,7 +163,8 @@ def _open(session, row, user, keyword, suggestion, mail, *, settings, now, follo
     row.ticket = ticket
     row.outcome = "follow_up" if follows is not None else "ticket"
     row.suggested_keyword = keyword.slug
-    row.reason = f"Mot-clé proposé : {keyword.label}" if suggestion else f"Mot-clé par défaut : {keyword.label}"
+    row.set_reason(N_("Mot-clé proposé : %(keyword)s", keyword=keyword.label) if suggestion
+                   else N_("Mot-clé par défaut : %(keyword)s", keyword=keyword.label))  # fmt: skip
     if follows is not None:
         tickets.record_event(session, follows, "follow_up_opened", actor=user, now=now, to_value=ticket.reference)
     return ticket
@@ -192,7 +193,7 @@ def _thread_in(session, row, ticket: Ticket, user: User, mail, *, settings, now)
             _attach(session, ticket, accepted, user, message, settings, now)
         row.outcome = "reply"
     row.ticket = ticket
-    row.reason = ""
+    row.set_reason("")
 
 
 def _attach(session, ticket, accepted, user, message, settings, now):
@@ -238,9 +239,14 @@ def _keyword_for(session, mail, settings) -> tuple[Keyword | None, dict | None]:
     return None, None
 
 
+def _marked(error: DomainError) -> str:
+    """A refusal as a marked text, so that the reason quoting it is translated with it."""
+    return N_(error.template, **error.params)
+
+
 def _to_triage(session, row, mail, raw, *, now, reason):
     row.outcome = "triage"
-    row.reason = reason
+    row.set_reason(reason)
     row.raw = raw
     found = suggest_keywords(session, f"{mail.subject}\n{mail.text}"[:2000], limit=1)
     row.suggested_keyword = found[0].doc.slug if found else ""
@@ -279,7 +285,8 @@ def _headers_only(raw: bytes) -> tuple[str, str, str]:
 def _claim(session, *, key, message_id, sender, subject, size, source, outcome, now, raw, sender_name="", reason=""):
     """Insert the mail's row; None when another import of the same Message-ID holds it already."""
     row = InboundMail(message_key=key, message_id=message_id[:500], sender=sender, sender_name=sender_name, subject=subject,
-                      size=size, source=source, outcome=outcome, reason=reason, raw=raw, imported_at=now)  # fmt: skip
+                      size=size, source=source, outcome=outcome, raw=raw, imported_at=now)  # fmt: skip
+    row.set_reason(reason)
     existing = session.scalar(select(InboundMail).where(InboundMail.message_key == key))
     if existing is not None:
         if not (source == "file" and existing.outcome == "quarantined"):
@@ -315,13 +322,17 @@ def _duplicate(session, key: str) -> ImportResult:
     )
 
 
+def _technical(error: Exception) -> str:
+    return f"{type(error).__name__}: {error}"[:1900]
+
+
 def quarantine_failure(session, raw: bytes, error: Exception, *, now: datetime, source: str = "imap") -> ImportResult:
     """A mail whose import failed unexpectedly: kept in the quarantine with the error instead of being retried for
     ever (the caller rolled the failed transaction back)."""
     message_id, sender, subject = _headers_only(raw)
     return _record(session, raw=raw if len(raw) <= 25 * 1024 * 1024 else None, key=parsing.message_key(message_id),
                    message_id=message_id, sender=sender, subject=subject, size=len(raw), source=source,
-                   outcome="quarantined", now=now, reason=f"Erreur pendant l'import : {type(error).__name__}: {error}"[:2000])  # fmt: skip
+                   outcome="quarantined", now=now, reason=N_("Erreur pendant l'import : %(error)s", error=_technical(error)))  # fmt: skip
 
 
 # --- the poller's state ----------------------------------------------------------------------------------------
@@ -435,7 +446,13 @@ def convert_triage(session, inbound_id: int, *, actor, keyword: Keyword, request
     if accepted:
         files.add_attachments(session, ticket, accepted, actor=actor, now=now, upload_dir=settings.upload_dir,
                               max_bytes=settings.attachment_max_bytes)  # fmt: skip
-    _handled(row, "converted", actor=actor, now=now, reason=f"Ticket {ticket.reference} ouvert par {actor.full_name}.")
+    _handled(
+        row,
+        "converted",
+        actor=actor,
+        now=now,
+        reason=N_("Ticket %(ref)s ouvert par %(name)s.", ref=ticket.reference, name=actor.full_name),
+    )
     row.ticket = ticket
     session.flush()
     return ticket
@@ -448,14 +465,14 @@ def discard_triage(session, inbound_id: int, *, actor, reason: str, now: datetim
         raise ValidationFailed(N_("Indiquez pourquoi ce courriel est écarté."), field="reason")
     if len(reason) > 2000:
         raise ValidationFailed(N_("Le motif dépasse %(max)s caractères."), params={"max": 2000}, field="reason")
-    _handled(row, "discarded", actor=actor, now=now, reason=reason)
+    _handled(row, "discarded", actor=actor, now=now, reason=reason, typed=True)
     session.flush()
     return row
 
 
-def _handled(row: InboundMail, outcome: str, *, actor, now, reason: str) -> None:
+def _handled(row: InboundMail, outcome: str, *, actor, now, reason: str, typed: bool = False) -> None:
     row.outcome = outcome
-    row.reason = reason
+    row.set_reason(reason, typed=typed)
     row.raw = None
     row.handled_at = now
     row.handled_by_id = actor.id

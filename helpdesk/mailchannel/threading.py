@@ -10,6 +10,8 @@ import hmac
 import re
 from email.utils import getaddresses
 
+from helpdesk.platform.i18n import N_
+
 # A ticket reference as helpdesk.tickets.services.ticket_reference writes it.
 REFERENCE = re.compile(r"\bENT-(\d{4})-(\d{6,})\b", re.IGNORECASE)
 # The reply token: the reference, a dot and 10 hexadecimal characters of an HMAC of it (lower case, as mail
@@ -64,6 +66,14 @@ def outgoing_headers(reference: str, unique: str, *, reply_to: str, domain: str 
         "Reply-To": reply_to,
         "X-Helpdesk-Ticket": reference,
     }
+
+
+# How a mail was tied to its ticket (`find_reference`), as agents read it in a triage reason.
+FOUND_BY_LABELS = {
+    "token": N_("par l'adresse de réponse du ticket"),
+    "header": N_("par les en-têtes de réponse"),
+    "subject": N_("par la référence dans l'objet"),
+}
 
 
 def find_reference(*, recipients: list[str], in_reply_to: str, references: str, subject: str, secret: str,

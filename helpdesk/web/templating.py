@@ -10,7 +10,7 @@ from markupsafe import Markup, escape
 from werkzeug.routing import BuildError
 
 from helpdesk import policy
-from helpdesk.platform import formatting
+from helpdesk.platform import errors, formatting
 from helpdesk.platform.i18n import N_
 from helpdesk.platform.markup import render_markdown
 from helpdesk.platform.timeutil import as_utc, to_paris, utcnow
@@ -197,4 +197,6 @@ def install_template_helpers(app) -> None:
         profile_label=lambda v: _label(PROFILE_LABELS, v),
         role_label=lambda v: _label(ROLE_LABELS, v),
         minutes_label=minutes_label,
+        # A text the app wrote and stored marked (`N_`, with its parameters), in the reader's language.
+        translated=errors.translate,
     )

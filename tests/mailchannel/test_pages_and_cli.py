@@ -1,5 +1,8 @@
 """The « Courriels reçus » page (triage for level 1, quarantine for operators) and `flask mail import|status`."""
 
+import dataclasses
+
+from flask_babel import refresh
 from sqlalchemy import select
 
 from helpdesk.mailchannel import intake
@@ -103,3 +106,33 @@ def test_the_demo_mail_waits_on_the_triage_page_once(session):
     seed.seed_demo(session)
     (row,) = session.scalars(select(InboundMail)).all()
     assert row.outcome == "triage" and row.sender == "famille.durand@parents.example"
+
+
+def test_the_apps_reasons_read_in_the_agents_language_a_typed_one_as_typed(session, people, settings, login_as):
+    row = _triage_row(session, settings, subject="Accès", body="Bonjour, je n'ai pas de compte.")
+    assert row.reason == "Expéditeur inconnu : aucun compte n'a cette adresse."  # French where no reader is known
+    big = dataclasses.replace(settings, max_bytes=200)
+    intake.import_one(session, bytes(make_mail(subject="Capture", body="x" * 500)), settings=big, source="imap")
+    quarantined = session.scalars(select(InboundMail).where(InboundMail.outcome == "quarantined")).one()
+    assert quarantined.reason.startswith("Message trop volumineux : ")
+    session.commit()
+    client = login_as(people["n1"])
+    client.post("/compte/langue", data={"locale": "en"})
+    refresh()  # the tests' shared app context keeps the locale Flask-Babel chose: forget it, as a new request would
+    page = client.get("/courriels").get_data(as_text=True)
+    assert "Unknown sender: no account has this address." in page
+    assert f"Message too large: {quarantined.size} bytes (limit 200)." in page and "volumineux" not in page
+    client.post(f"/courriels/{row.id}/ecarter", data={"reason": "Démarchage : rien à traiter"})
+    session.refresh(row)
+    assert row.reason == "Démarchage : rien à traiter" and row.app_reason is None  # the agent's words, kept as such
+
+
+def test_a_quoted_refusal_is_kept_marked_inside_the_reason():
+    from helpdesk.platform.i18n import N_, Message
+
+    row = InboundMail()
+    row.set_reason(N_("Ticket non ouvert : %(error)s", error=N_("Le texte dépasse %(max)s caractères.", max=5000)))
+    assert row.reason == "Ticket non ouvert : Le texte dépasse 5000 caractères."
+    again = row.app_reason
+    assert isinstance(again, Message) and isinstance(again.params["error"], Message)
+    assert again.params["error"].params == {"max": 5000} and str(again) == row.reason
