@@ -11,6 +11,7 @@ from escalation.models import ON_BREACH, Closure, PublicHoliday, SchoolHolidayPe
 from escalation.working_calendar import OFFICE_HOURS, WorkingCalendar, dump_hours, parse_hours
 from helpdesk import policy
 from helpdesk.platform.errors import NotAllowed, NotFound, ValidationFailed
+from helpdesk.platform.formatting import weekday_names
 from helpdesk.platform.i18n import N_
 from helpdesk.platform.refcache import VersionedCache
 from helpdesk.routing.codes import TIER_ORDER, Priority, Tier
@@ -291,26 +292,29 @@ def import_school_holidays(session, periods, zone: str = ZONE) -> int:
 
 _TIER_RANK = {tier.value: rank for rank, tier in enumerate(TIER_ORDER)}
 _PRIORITY_RANK = {"urgent": 0, "high": 1, "normal": 2, "low": 3}
-DAY_NAMES = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
 
 
-def hours_to_text(hours: dict) -> str:
-    """Stored JSON hours → the editable form, one line per open day: « lundi 08:00-12:00 13:30-18:00 »."""
+def hours_to_text(hours: dict, locale: str = "fr") -> str:
+    """Stored JSON hours → the editable form in the reader's language, one line per open day:
+    « lundi 08:00-12:00 13:30-18:00 », « monday 08:00-12:00 13:30-18:00 »."""
+    day_names = weekday_names(locale)
     lines = []
     for key, ranges in sorted(hours.items(), key=lambda item: int(item[0])):
         if ranges:
-            lines.append(DAY_NAMES[int(key)] + " " + " ".join(f"{a}-{b}" for a, b in ranges))
+            lines.append(day_names[int(key)] + " " + " ".join(f"{a}-{b}" for a, b in ranges))
     return "\n".join(lines)
 
 
-def hours_from_text(text: str) -> dict:
-    """Parse the editable form; raises ValidationFailed with the faulty line quoted."""
+def hours_from_text(text: str, locales=("fr",)) -> dict:
+    """Parse the editable form, day names in any of `locales` (the product's languages: a pilot may paste lines
+    written in the other one); raises ValidationFailed with the faulty line quoted."""
+    days = {name: day for locale in locales for day, name in enumerate(weekday_names(locale))}
     raw: dict = {}
     for line in (text or "").splitlines():
         if not line.strip():
             continue
         day, *ranges = line.split()
-        if day.lower() not in DAY_NAMES or not ranges:
+        if day.lower() not in days or not ranges:
             raise ValidationFailed(
                 N_("Ligne incomprise : « %(line)s » (exemple : lundi 08:00-18:00)."),
                 params={"line": line.strip()},
@@ -326,7 +330,7 @@ def hours_from_text(text: str) -> dict:
                     errors={"hours": item},
                 )
             pairs.append([opening, closing])
-        raw[str(DAY_NAMES.index(day.lower()))] = pairs
+        raw[str(days[day.lower()])] = pairs
     try:
         return dump_hours(parse_hours(raw))
     except ValueError as exc:

@@ -3,6 +3,7 @@
 from datetime import date
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -10,6 +11,7 @@ from escalation import services
 from helpdesk.platform.errors import ValidationFailed
 from helpdesk.platform.extensions import db
 from helpdesk.platform.input import INT32_MAX, InputRefused, int_arg
+from helpdesk.platform.locale import supported_locales
 from helpdesk.platform.timeutil import utcnow
 from helpdesk.routing.codes import TIER_ORDER
 
@@ -19,7 +21,8 @@ bp = Blueprint("escalation", __name__, url_prefix="/pilotage/delais", template_f
 def _page(status=200, **extra):
     data = services.reference_overview(db.session, actor=current_user, today=utcnow().date())
     texts = {
-        tier: services.hours_to_text(data["calendars"][tier].hours) if tier in data["calendars"] else "" for tier in TIER_ORDER
+        tier: services.hours_to_text(data["calendars"][tier].hours, str(get_locale())) if tier in data["calendars"] else ""
+        for tier in TIER_ORDER
     }
     texts.update(extra.pop("texts", {}))
     return render_template(
@@ -130,7 +133,7 @@ def update_calendar(tier):
             db.session,
             tier,
             actor=current_user,
-            hours=services.hours_from_text(text),
+            hours=services.hours_from_text(text, supported_locales()),
             counts_during_school_holidays=bool(request.form.get("school")),
         ),
         _("Horaires enregistrés."),

@@ -85,3 +85,9 @@ def format_bytes(size: int, locale: Locale | str = "fr") -> str:
     if size >= 1024:
         return format_unit(size / 1024, "digital-kilobyte", length="short", format="#,##0.#", locale=locale)
     return format_unit(size, "digital-byte", length="long", locale=locale)
+
+
+def weekday_names(locale: Locale | str = "fr") -> list[str]:
+    """The seven day names, Monday first, in lower case as they are written in a line of text (« lundi », « monday »)."""
+    names = Locale.parse(locale).days["format"]["wide"]
+    return [names[day].lower() for day in range(7)]

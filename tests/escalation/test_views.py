@@ -2,6 +2,8 @@
 
 from datetime import date
 
+from flask_babel import refresh
+
 from escalation import seed
 from escalation.models import Closure, SchoolHolidayPeriod, SlaPolicy, TierCalendar
 from helpdesk.users.models import Role
@@ -61,6 +63,21 @@ def test_pilot_edits_hours_and_closures(session, login_as):
         "/pilotage/delais/fermetures", data={"label": "Inversée", "first_day": "2027-05-09", "last_day": "2027-05-07"}
     )
     assert refused.status_code == 400 and "Inversée" in refused.get_data(as_text=True)
+
+
+def test_an_english_pilot_reads_and_writes_hours_with_english_day_names(session, login_as):
+    client = _pilot(session, login_as)
+    client.post("/compte/langue", data={"locale": "en"})
+    refresh()  # the tests' shared app context keeps the locale Flask-Babel chose: forget it, as a new request would
+    assert "monday 08:00-" in client.get("/pilotage/delais/").get_data(as_text=True)
+    ok = client.post("/pilotage/delais/calendrier/edulab", data={"hours": "Monday 09:00-12:00\nmardi 09:00-17:00"})
+    assert ok.status_code == 302  # a line pasted from a French colleague is understood too
+    row = session.get(TierCalendar, "edulab")
+    session.refresh(row)
+    assert row.hours == {"0": [["09:00", "12:00"]], "1": [["09:00", "17:00"]]}
+    refresh()
+    bad = client.post("/pilotage/delais/calendrier/edulab", data={"hours": "mon 09:00-12:00"})
+    assert bad.status_code == 400 and "Line not understood" in bad.get_data(as_text=True)
 
 
 def test_pilot_gives_a_keyword_its_own_delay_then_removes_it(session, login_as):
