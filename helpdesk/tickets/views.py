@@ -16,7 +16,7 @@ from helpdesk.platform.prefill import read_prefill
 from helpdesk.platform.schemas import from_form, parse
 from helpdesk.platform.timeutil import utcnow
 from helpdesk.policy import Action
-from helpdesk.routing.codes import SERVICE_LABELS, Tier
+from helpdesk.routing.codes import PRIORITY_LABELS, SERVICE_LABELS, Tier
 from helpdesk.routing.models import Keyword
 from helpdesk.routing.suggest import suggest_keywords
 from helpdesk.tickets import actions, bulk, keyset, links, queries, saved_views, services, timeline, worktime
@@ -452,6 +452,7 @@ def _render_queue(args, *, outcomes=None, bulk_error=None, view_error=None, valu
         basins=[b for b in session.scalars(select(Basin).order_by(Basin.name)) if visible is None or b.id in visible],
         services=SERVICE_LABELS,
         status_labels=STATUS_LABELS,
+        priority_labels=PRIORITY_LABELS,
         phase_labels=queries.PHASE_LABELS,
         holder_labels=queries.HOLDER_LABELS,
         channel_labels=CHANNEL_LABELS,
