@@ -1,0 +1,28 @@
+"""figures: two rollup levels by channel (one basin by channel, the per-school breakdown of one channel)
+
+No column changes: the levels are rows of report_ticket_rollup. The refresh job is told to count every day again
+on its next run (a minute later), which writes the new levels beside the others; until it has passed a day, the
+pages that read a new level show that day empty.
+
+Revision ID: a3c9e5f1d207
+Revises: 5e1d0c7a9b42
+Create Date: 2026-12-04 01:45:00.000000
+
+"""
+from alembic import op
+
+
+# revision identifiers, used by Alembic.
+revision = 'a3c9e5f1d207'
+down_revision = '5e1d0c7a9b42'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.execute("UPDATE report_rollup_state SET events_until = NULL")
+
+
+def downgrade():
+    # The older code neither reads nor refreshes these levels: their rows would only go stale.
+    op.execute("DELETE FROM report_ticket_rollup WHERE cuboid IN ('channel_basin', 'school_channel')")
