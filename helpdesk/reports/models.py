@@ -37,6 +37,10 @@ CUBOIDS = {  # smallest first: the first one that has the dimensions wins
     # One basin by channel (or a channel by basin): read from "basin_channel" it was a twentieth of that level's
     # rows, some 1,800 a week; here at most a hundred.
     "channel_basin": ("basin_id", "channel"),
+    # The backlog (every week since the first, by current tier) under a channel or a basin filter: read from
+    # "service_channel" or "service_basin", it kept a twentieth of some 17,000 to 39,000 rows.
+    "tier_channel": ("tier", "channel"),
+    "tier_basin": ("tier", "basin_id"),
     "service": ("service", "entry_tier"),
     "tier": ("service", "entry_tier", "tier"),
     "keyword": ("service", "keyword_id", "entry_tier"),

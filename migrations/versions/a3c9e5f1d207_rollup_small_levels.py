@@ -1,4 +1,5 @@
-"""figures: two rollup levels by channel (one basin by channel, the per-school breakdown of one channel)
+"""figures: four small rollup levels (one basin by channel, the per-school breakdown of one channel, the backlog
+under a channel or a basin filter)
 
 No column changes: the levels are rows of report_ticket_rollup. The refresh job is told to count every day again
 on its next run (a minute later), which writes the new levels beside the others; until it has passed a day, the
@@ -25,4 +26,6 @@ def upgrade():
 
 def downgrade():
     # The older code neither reads nor refreshes these levels: their rows would only go stale.
-    op.execute("DELETE FROM report_ticket_rollup WHERE cuboid IN ('channel_basin', 'school_channel')")
+    op.execute(
+        "DELETE FROM report_ticket_rollup WHERE cuboid IN ('channel_basin', 'tier_channel', 'tier_basin', 'school_channel')"
+    )
