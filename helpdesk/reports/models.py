@@ -92,6 +92,9 @@ class TicketRollup(db.Model):
     __tablename__ = "report_ticket_rollup"
     __table_args__ = (
         Index("ix_report_ticket_rollup_bucket", "cuboid", "grain", "bucket"),
+        # A service filter, the most used: on the per-school breakdown the (cuboid, grain, bucket) range held 85,000
+        # rows over 90 days for the 5,000 of one service (20 ms of PostgreSQL a sum, three sums a page).
+        Index("ix_report_ticket_rollup_service", "cuboid", "grain", "service", "bucket"),
         # One school's rows (its head's pages, a school filter): only the school levels have a school.
         Index(
             "ix_report_ticket_rollup_school",
