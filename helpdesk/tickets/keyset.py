@@ -214,17 +214,23 @@ def _grouped_rows(session, stmt, key: SortKey, position, backwards: bool, limit:
         else:  # that group has no ticket left: the first one beyond it (Python's order, a rare approximation)
             start = next((i for i, g in enumerate(sequence) if (_rank(g) > _rank(group)) != backwards), len(sequence))
             after_id = None
-    rows: list = []
+    # Each group is probed for ids only; the tickets (and what `stmt`'s options load with them) are read once at
+    # the end: a page spread over many small groups (schools) loaded them group by group, four queries each.
+    ids_only = stmt.with_only_columns(Ticket.id)
+    found: list = []
     for index in range(start, len(sequence)):
         group = sequence[index]
-        probe = stmt.where(column.is_(None) if group is None else column == group[1])
+        probe = ids_only.where(column.is_(None) if group is None else column == group[1])
         if index == start and after_id is not None:
             probe = probe.where(Ticket.id < after_id if backwards else Ticket.id > after_id)
-        probe = probe.order_by(Ticket.id.desc() if backwards else Ticket.id.asc()).limit(limit + 1 - len(rows))
-        rows += [(group, ticket) for ticket in session.scalars(probe)]
-        if len(rows) > limit:
+        probe = probe.order_by(Ticket.id.desc() if backwards else Ticket.id.asc()).limit(limit + 1 - len(found))
+        found += [(group, ticket_id) for ticket_id in session.scalars(probe)]
+        if len(found) > limit:
             break
-    return rows
+    if not found:
+        return []
+    tickets = {ticket.id: ticket for ticket in session.scalars(stmt.where(Ticket.id.in_([i for _g, i in found])))}
+    return [(group, tickets[ticket_id]) for group, ticket_id in found if ticket_id in tickets]
 
 
 def page(session, stmt, sort: Sort, *, after: str | None = None, before: str | None = None, limit: int = 25) -> Page:

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import defer, lazyload, load_only, selectinload
 
 from helpdesk import policy
 from helpdesk.organisation.models import School
@@ -18,10 +18,18 @@ from helpdesk.routing.models import Keyword
 from helpdesk.tickets import keyset, search
 from helpdesk.tickets.models import Ticket
 from helpdesk.tickets.states import CLOCK_PAUSED, OPEN_STATUSES, Status
+from helpdesk.users.models import User
 
 COUNT_CAP = 1000  # 10,000 cost 1.5-3 s per queue page at 1M tickets (five counts reading the heap): bench/queue_bench.py
-# What a queue row shows beyond the ticket, loaded in three statements per page rather than three per row.
-QUEUE_ROW_LOADS = (selectinload(Ticket.school).selectinload(School.basin), selectinload(Ticket.assignee))
+# What a queue row shows beyond the ticket, loaded in three statements per page rather than three per row. A row
+# shows its holder's name only: their roles and basins (selectin by default, two more statements) are left unloaded;
+# nor does it show the description or the form's answers (a long text and a JSON document per row).
+QUEUE_ROW_LOADS = (
+    defer(Ticket.description),
+    defer(Ticket.extra_fields),
+    selectinload(Ticket.school).selectinload(School.basin),
+    selectinload(Ticket.assignee).options(load_only(User.full_name), lazyload(User.role_rows), lazyload(User.basins)),
+)
 MAX_AGE_DAYS = 3650  # the « older than N days » filter: ten years back, no further (a date far back overflows)
 PAGE_SIZE = 25
 

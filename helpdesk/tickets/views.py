@@ -16,7 +16,7 @@ from helpdesk.platform.prefill import read_prefill
 from helpdesk.platform.schemas import from_form, parse
 from helpdesk.platform.timeutil import utcnow
 from helpdesk.policy import Action
-from helpdesk.routing.codes import SERVICE_LABELS, Tier
+from helpdesk.routing.codes import PRIORITY_LABELS, SERVICE_LABELS, Tier
 from helpdesk.routing.models import Keyword
 from helpdesk.routing.suggest import suggest_keywords
 from helpdesk.tickets import actions, bulk, keyset, links, queries, saved_views, services, timeline, worktime
@@ -34,8 +34,14 @@ TYPED_MAX = 500  # the problem typed in step 1, as long as the keyword suggester
 
 
 def _keywords_by_service(session):
-    keywords = session.scalars(select(Keyword).where(Keyword.is_active.is_(True)).order_by(Keyword.service, Keyword.label))
-    groups: dict[str, list[Keyword]] = {}
+    """The active keywords' (slug, label) rows per service, for the keyword lists; rows, not Keyword objects: the
+    lists show two columns, and each object parsed its JSON synonyms and fields (the queue page shows them twice)."""
+    keywords = session.execute(
+        select(Keyword.service, Keyword.slug, Keyword.label)
+        .where(Keyword.is_active.is_(True))
+        .order_by(Keyword.service, Keyword.label)
+    )
+    groups: dict[str, list] = {}
     for keyword in keywords:
         groups.setdefault(keyword.service, []).append(keyword)
     return sorted(groups.items(), key=lambda item: SERVICE_LABELS.get(item[0], item[0]))
@@ -409,13 +415,14 @@ def _sort_links(args, sort):
 
 
 def _tier_people(session, tier):
-    """People who may hold tickets of this tier (the bulk « assign » list)."""
+    """(id, full name) of the people who may hold tickets of this tier (the bulk « assign » list): rows, not up to
+    200 User objects."""
     from helpdesk.users.models import UserRole
 
     if tier is None:
         return []
     role = policy.TIER_ROLE[Tier(tier)]
-    return list(session.scalars(select(User).join(UserRole, UserRole.user_id == User.id).where(UserRole.role == role)
+    return list(session.execute(select(User.id, User.full_name).join(UserRole, UserRole.user_id == User.id).where(UserRole.role == role)
                                 .where(User.is_active_account.is_(True)).order_by(User.full_name).limit(200)))  # fmt: skip
 
 
@@ -452,6 +459,7 @@ def _render_queue(args, *, outcomes=None, bulk_error=None, view_error=None, valu
         basins=[b for b in session.scalars(select(Basin).order_by(Basin.name)) if visible is None or b.id in visible],
         services=SERVICE_LABELS,
         status_labels=STATUS_LABELS,
+        priority_labels=PRIORITY_LABELS,
         phase_labels=queries.PHASE_LABELS,
         holder_labels=queries.HOLDER_LABELS,
         channel_labels=CHANNEL_LABELS,

@@ -3,9 +3,10 @@
 from datetime import datetime
 
 from flask import url_for
-from flask_babel import get_locale
+from flask_babel import get_locale, get_translations
 from flask_babel import gettext as _
 from flask_login import current_user
+from jinja2 import pass_context
 from markupsafe import Markup, escape
 from werkzeug.routing import BuildError
 
@@ -35,6 +36,12 @@ def _label(mapping, value) -> str:
         if key == value:
             return _(label)
     return value or ""
+
+
+def translated(mapping) -> dict:
+    """A code table with its labels in the reader's language, for a page that shows them row after row (translated
+    once, then read per row; _label's fallback — the code itself — is the row's `.get(code, code)`)."""
+    return {key: _(label) for key, label in mapping.items()}
 
 
 MENU_LABELS = {
@@ -165,10 +172,36 @@ def age(value) -> str:
     return duration(int((utcnow() - value).total_seconds() // 60)) if value else ""
 
 
+def catalog_of_this_render() -> dict:
+    """The templates' gettext and ngettext bound to the reader's catalog, found once per rendered page.
+
+    Flask-Babel's callables look the catalog up again at each call (request globals, locale, cache key): a queue
+    page translates some 500 texts, and those look-ups were a sixth of its CPU. Behaves as Jinja's « newstyle »
+    gettext that Flask-Babel installs (still the fallback where a macro is imported without context): Markup under
+    autoescape, always formatted with its variables. Found at render time, so a mail rendered inside
+    force_locale reads its recipient's catalog."""
+    translations = get_translations()
+
+    @pass_context
+    def gettext(context, string, **variables):
+        text = translations.ugettext(string)
+        return (Markup(text) if context.eval_ctx.autoescape else text) % variables
+
+    @pass_context
+    def ngettext(context, singular, plural, num, **variables):
+        variables.setdefault("num", num)
+        text = translations.ungettext(singular, plural, num)
+        return (Markup(text) if context.eval_ctx.autoescape else text) % variables
+
+    return {"gettext": gettext, "ngettext": ngettext}
+
+
 def install_template_helpers(app) -> None:
+    app.context_processor(catalog_of_this_render)
     app.jinja_env.globals.update(
         link_if=link_if,
         domain_text=domain_text,
+        translated=translated,
         get_locale=get_locale,
         main_menu=main_menu,
         can=lambda action, ticket=None: policy.can(current_user, action, ticket),

@@ -135,6 +135,13 @@ def test_filters_narrow_the_rollup_like_the_tickets(session, activity, academie)
     assert _m(north[()], "opened") == session.scalar(select(func.count()).where(Ticket.basin_id == academie["north"].id))
     phone = services.cube(session, Step.MONTH, date(2026, 1, 1), date(2026, 1, 1), services.Filters(channel="phone"), ())
     assert _m(phone[()], "opened") == 1
+    by_channel = services.cube(  # one basin by channel: read from the basin × channel level
+        session, Step.WEEK, date(2026, 1, 12), date(2026, 1, 12), services.Filters(basin_id=academie["north"].id), ("channel",)
+    )
+    direct = session.execute(
+        select(Ticket.channel, func.count()).where(Ticket.basin_id == academie["north"].id).group_by(Ticket.channel)
+    )
+    assert {channel: _m(values, "opened") for (channel,), values in by_channel.items()} == dict(direct.all())
 
 
 def test_every_rollup_level_gives_the_same_figures_as_the_per_ticket_one(session, activity, academie):
@@ -173,12 +180,17 @@ def test_the_smallest_level_that_has_the_dimensions_is_read():
     assert cuboid_for(Filters(), ("bucket", "basin_id")) == "basin"
     assert cuboid_for(Filters(), ("opened_keyword_id",)) == "opened_keyword"
     assert cuboid_for(Filters(service="pix"), ("bucket", "channel")) == "service_channel"
-    assert cuboid_for(Filters(basin_id=3), ("bucket", "tier")) == "service_basin"
-    assert cuboid_for(Filters(channel="web"), ("basin_id",)) == "basin_channel"
+    assert cuboid_for(Filters(basin_id=3), ("bucket", "tier")) == "tier_basin"
+    assert cuboid_for(Filters(channel="phone"), ("bucket", "tier")) == "tier_channel"
+    assert cuboid_for(Filters(basin_id=3, service="pix"), ("bucket", "tier")) == "service_basin"
+    assert cuboid_for(Filters(channel="web"), ("basin_id",)) == "channel_basin"
+    assert cuboid_for(Filters(basin_id=3), ("bucket", "channel")) == "channel_basin"
+    assert cuboid_for(Filters(basin_id=3, service="pix"), ("bucket", "channel")) == "basin_channel"
     assert cuboid_for(Filters(keyword_id=4), ("basin_id",)) == "full"
     assert cuboid_for(Filters(), ("bucket", "school_id")) == "school"
     assert cuboid_for(Filters(service="pix"), ("bucket", "school_id")) == "school_service"
-    assert cuboid_for(Filters(channel="web"), ("bucket", "school_id")) == "school_full"
+    assert cuboid_for(Filters(channel="web"), ("bucket", "school_id")) == "school_channel"
+    assert cuboid_for(Filters(channel="web", service="pix"), ("bucket", "school_id")) == "school_full"
     assert cuboid_for(Filters(school_id=7), ("bucket", "tier")) == "school_full"
 
 
@@ -187,7 +199,8 @@ def test_volumes_per_school_for_one_service_match_a_direct_count(session, activi
     for filters, where in (
         (services.Filters(service="rubriques"), [Ticket.service == "rubriques"]),
         (services.Filters(), []),
-        (services.Filters(channel="phone"), [Ticket.channel == "phone"]),  # read from the per-ticket level
+        (services.Filters(channel="phone"), [Ticket.channel == "phone"]),  # read from the school × channel level
+        (services.Filters(channel="phone", service="rubriques"), [Ticket.channel == "phone", Ticket.service == "rubriques"]),
     ):
         figures = services.cube(session, Step.MONTH, date(2026, 1, 1), date(2026, 1, 1), filters, ("school_id",))
         direct = dict(session.execute(select(Ticket.school_id, func.count()).where(*where).group_by(Ticket.school_id)).all())
