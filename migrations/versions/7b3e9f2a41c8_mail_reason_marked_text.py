@@ -3,7 +3,7 @@
 Rows written before keep their French `reason` and are shown as they are.
 
 Revision ID: 7b3e9f2a41c8
-Revises: 5e1d0c7a9b42
+Revises: a3c9e5f1d207
 Create Date: 2026-12-04 02:20:00.000000
 
 """
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '7b3e9f2a41c8'
-down_revision = '5e1d0c7a9b42'
+down_revision = 'a3c9e5f1d207'
 branch_labels = None
 depends_on = None
 
