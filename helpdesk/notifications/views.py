@@ -7,12 +7,9 @@ from flask_login import current_user, login_required
 from helpdesk.notifications import services
 from helpdesk.platform.errors import ValidationFailed
 from helpdesk.platform.extensions import db
-from helpdesk.platform.locale import mail_datetime
 from helpdesk.platform.timeutil import utcnow
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications", template_folder="templates")
-# Dates in every mail, in the language the mail is rendered in (helpdesk.platform.locale).
-bp.add_app_template_filter(mail_datetime, "mail_date")
 
 
 @bp.get("/")

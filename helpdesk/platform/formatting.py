@@ -6,6 +6,7 @@ each a CLDR width or skeleton, joined by the locale's own date-time pattern, so 
 and English « Dec 3, 2026, 8:13 AM ». Pure functions of a value and a locale; the Jinja filters that pass the active
 locale live in helpdesk/web/templating.py."""
 
+import re
 from datetime import date, datetime
 
 from babel import Locale
@@ -28,7 +29,10 @@ STYLES: dict[str, tuple[str | None, str | None]] = {
     "day_short": ("yMMMEd", "short"),  # jeu. 3 déc. 2026, 08:13 · Thu, Dec 3, 2026, 8:13 AM
     "time": (None, "short"),  # 08:13 · 8:13 AM
     "month": ("yMMMM", None),  # décembre 2026 · December 2026
+    "sentence": ("medium", "short"),  # 3 déc. 2026 à 08:13 · Dec 3, 2026 at 8:13 AM — a moment inside a sentence
 }
+# Styles whose date and time are joined by the language's own « à » / « at » (CLDR's atTime pattern).
+JOINED_AT = {"sentence"}
 
 
 def _part(value, part: str, locale: Locale, *, is_time: bool) -> str:
@@ -58,7 +62,11 @@ def format_moment(value: datetime | date | None, style: str = "long", locale: Lo
     if len(texts) == 1:
         return texts[0]
     width = date_part if date_part in WIDTHS else "medium"
-    return locale.datetime_formats[width].replace("{1}", texts[0]).replace("{0}", texts[1])
+    # CLDR gives atTime for the long widths only (English's medium one has a comma): take the long one.
+    pattern = locale.datetime_formats_relative.get("long") if style in JOINED_AT else None
+    pattern = pattern or locale.datetime_formats[width]
+    pattern = re.sub(r"'([^']*)'", lambda quoted: quoted.group(1) or "'", pattern)  # CLDR quotes its literal words
+    return pattern.replace("{1}", texts[0]).replace("{0}", texts[1])
 
 
 def format_number(value, locale: Locale | str = "fr", digits: int | None = None) -> str:

@@ -4,9 +4,7 @@ French is the default everywhere a person has no say: visitors until they switch
 account, unknown mail addresses, and the jobs' own texts."""
 
 from flask import current_app, has_app_context
-from flask_babel import force_locale, format_datetime, gettext
-
-from helpdesk.platform.timeutil import as_utc
+from flask_babel import force_locale
 
 DEFAULT_LOCALE = "fr"
 
@@ -28,13 +26,6 @@ def locale_of(person) -> str:
 def in_locale(locale: str | None):
     """Render inside this locale (a mail to one person, or to everyone of one language)."""
     return force_locale(known_locale(locale))
-
-
-def mail_datetime(value) -> str:
-    """A date and time in a mail, in Paris time, in the locale it is rendered in (« 3 déc. 2026 à 08:13 »,
-    « 3 Dec 2026 at 08:13 »): the pattern itself is translated, so each language writes its own words."""
-    value = as_utc(value)
-    return format_datetime(value, gettext("d MMM yyyy 'à' HH:mm")) if value else ""
 
 
 LANGUAGE_COOKIE = "lang"  # the header switch's choice in this browser (a visitor's only way to say it)

@@ -72,5 +72,5 @@ def test_dates_in_a_mail_follow_its_language(session):
     rows = services.notify_many(session, [english.id, french.id], "sla_warning", ticket=ticket, tier=None, due_at=NOW,
                                 dedup_key="warn:1", now=NOW)  # fmt: skip
     bodies = {row.user_id: row.body for row in rows}
-    assert "due on 16 Nov 2026 at 10:00" in bodies[english.id]  # Paris time (UTC+1 in November), English words
+    assert "due on Nov 16, 2026 at 10:00\u202fAM" in bodies[english.id]  # Paris time (UTC+1 in November), English words
     assert "échéance le 16 nov. 2026 à 10:00" in bodies[french.id]

@@ -24,6 +24,7 @@ SUMMER = datetime(2026, 7, 3, 7, 13)  # naive means UTC, as SQLite hands it back
         ("day_short", "jeu. 3 déc. 2026, 08:13", "Thu, Dec 3, 2026, 8:13\u202fAM"),
         ("time", "08:13", "8:13\u202fAM"),
         ("month", "décembre 2026", "December 2026"),
+        ("sentence", "3 déc. 2026 à 08:13", "Dec 3, 2026 at 8:13\u202fAM"),
     ],
 )
 def test_each_style_reads_naturally_in_both_languages(style, french, english):
