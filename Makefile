@@ -19,10 +19,10 @@ run: install demo  ## install everything, load demo data, start web + worker + s
 
 test: install-test suite  ## install test needs and run the whole suite (SQLite + embedded Redis)
 
-# One worker per core, a test file per worker at a time (its module fixtures are set up once); on PostgreSQL each
-# worker gets its own database, see tests/conftest.py. TEST_DATABASE_URL / TEST_REDIS_URL pick the servers.
+# One worker per core (four at most: each has its own database and Redis database number, and Redis has 16), a test
+# file per worker at a time (its module fixtures are set up once); see tests/conftest.py. TEST_DATABASE_URL / TEST_REDIS_URL pick the servers.
 suite:  ## run the whole suite, nothing installed
-	$(BIN)/python -m pytest -n auto --dist loadfile
+	$(BIN)/python -m pytest -n auto --maxprocesses 4 --dist loadfile
 
 install: $(VENV)/.installed $(VENDOR)/.installed helpdesk/translations/.compiled
 
