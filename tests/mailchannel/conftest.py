@@ -4,7 +4,6 @@ test session (own config in a temporary directory, own port in 21000-21099, plai
 import imaplib
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
@@ -18,6 +17,7 @@ from helpdesk.mailchannel import services
 from helpdesk.platform.timeutil import utcnow
 from helpdesk.users.models import Role
 from tests.factories import BasinFactory, KeywordFactory, SchoolFactory, UserFactory
+from tests.ports import free_port_in
 
 PORTS = range(21000, 21100)
 IMAP_USER, IMAP_PASSWORD = "assistance", "mailbox-secret-42"
@@ -69,14 +69,7 @@ def make_mail(*, sender="camille.martin@ac-toulouse.fr", to="assistance-ent@ac-t
 
 
 def free_port(ports: range = PORTS) -> int:
-    for port in ports:
-        with socket.socket() as probe:
-            try:
-                probe.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError(f"no free port in {ports.start}-{ports.stop - 1}")
+    return free_port_in(ports)
 
 
 def _config(root: Path, port: int) -> str:

@@ -6,12 +6,13 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
 import urllib.request
 from pathlib import Path
+
+from tests.ports import free_port_in
 
 ROOT = Path(__file__).resolve().parents[3]
 PORTS = range(5204, 5300)
@@ -20,14 +21,7 @@ OIDC_CLIENT_SECRET = "tests-only-client-secret"
 
 
 def free_port() -> int:
-    for port in PORTS:
-        with socket.socket() as sock:
-            try:
-                sock.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError("no free port between 5204 and 5299 for a test identity provider")
+    return free_port_in(PORTS)
 
 
 def write_accounts(path: Path, accounts: dict) -> None:
