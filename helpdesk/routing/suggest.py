@@ -1,6 +1,11 @@
-"""Suggest keywords from free text: one in-memory index per process, rebuilt when the catalog's token changes."""
+"""The active keyword catalog in memory, one per process, rebuilt when the catalog's token changes: the keyword
+a ticket is opened from (`active_keyword`), and keywords suggested from free text (`suggest_keywords`)."""
+
+import copy
+from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlalchemy.orm import make_transient_to_detached
 
 from helpdesk.platform.refcache import VersionedCache
 from helpdesk.routing.codes import SERVICE_LABELS
@@ -10,8 +15,18 @@ from helpdesk.routing.textindex import KeywordDoc, KeywordIndex, Suggestion
 MAX_SUGGESTIONS = 5
 
 
-def _build(session) -> KeywordIndex:
-    keywords = session.scalars(select(Keyword).where(Keyword.is_active.is_(True)).order_by(Keyword.id))
+@dataclass(frozen=True)
+class Catalog:
+    index: KeywordIndex
+    # Slug, then label → the columns of that active keyword, as loaded (never handed out: `active_keyword` copies).
+    rows: dict[str, dict]
+
+
+_COLUMNS = tuple(attribute.key for attribute in Keyword.__mapper__.column_attrs)
+
+
+def _build(session) -> Catalog:
+    keywords = session.scalars(select(Keyword).where(Keyword.is_active.is_(True)).order_by(Keyword.id)).all()
     docs = [
         KeywordDoc(
             id=k.id,
@@ -27,7 +42,12 @@ def _build(session) -> KeywordIndex:
         )
         for k in keywords
     ]
-    return KeywordIndex(docs)
+    rows: dict[str, dict] = {}
+    for keyword in keywords:
+        rows.setdefault(keyword.slug, {name: getattr(keyword, name) for name in _COLUMNS})
+    for keyword in keywords:
+        rows.setdefault(keyword.label, rows[keyword.slug])
+    return Catalog(KeywordIndex(docs), rows)
 
 
 # The same scheme as every per-process reference cache (helpdesk.platform.refcache): any ORM write of a keyword,
@@ -37,7 +57,23 @@ INDEX = VersionedCache("routing", (Keyword,), _build)
 
 def current_index(session) -> KeywordIndex:
     """The index for the catalog as this transaction sees it (rebuilt once per catalog change and process)."""
-    return INDEX.get(session)
+    return INDEX.get(session).index
+
+
+def active_keyword(session, value: str | None) -> Keyword | None:
+    """The active keyword of that slug (or else label), from the catalog in memory instead of a SELECT: a
+    Keyword of this session as if loaded, built afresh from the cached columns so that nothing a request does to
+    it reaches another request. One this session already holds is returned as it is (its own row)."""
+    values = INDEX.get(session).rows.get(value) if value else None
+    if values is None:
+        return None
+    held = session.identity_map.get(session.identity_key(Keyword, values["id"]))
+    if held is not None:
+        return held
+    keyword = Keyword(**{name: copy.deepcopy(v) if isinstance(v, list | dict) else v for name, v in values.items()})
+    make_transient_to_detached(keyword)  # persistent and unmodified once added: no INSERT, no SELECT
+    session.add(keyword)
+    return keyword
 
 
 def suggest_keywords(session, text: str | None, *, limit: int = MAX_SUGGESTIONS) -> list[Suggestion]:
