@@ -2,7 +2,7 @@
 a ticket is opened from (`active_keyword`), and keywords suggested from free text (`suggest_keywords`)."""
 
 import copy
-from dataclasses import dataclass
+import threading
 
 from sqlalchemy import select
 from sqlalchemy.orm import make_transient_to_detached
@@ -15,11 +15,23 @@ from helpdesk.routing.textindex import KeywordDoc, KeywordIndex, Suggestion
 MAX_SUGGESTIONS = 5
 
 
-@dataclass(frozen=True)
 class Catalog:
-    index: KeywordIndex
-    # Slug, then label → the columns of that active keyword, as loaded (never handed out: `active_keyword` copies).
-    rows: dict[str, dict]
+    """The active keywords as one cache entry: their columns by slug, then label (`active_keyword` copies them),
+    and the suggester's index, built at its first search only: a web worker that only opens tickets does
+    not hold it."""
+
+    def __init__(self, docs: list[KeywordDoc], rows: dict[str, dict]):
+        self.docs, self.rows = docs, rows
+        self._index: KeywordIndex | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def index(self) -> KeywordIndex:
+        if self._index is None:
+            with self._lock:
+                if self._index is None:
+                    self._index = KeywordIndex(self.docs)
+        return self._index
 
 
 _COLUMNS = tuple(attribute.key for attribute in Keyword.__mapper__.column_attrs)
@@ -47,7 +59,7 @@ def _build(session) -> Catalog:
         rows.setdefault(keyword.slug, {name: getattr(keyword, name) for name in _COLUMNS})
     for keyword in keywords:
         rows.setdefault(keyword.label, rows[keyword.slug])
-    return Catalog(KeywordIndex(docs), rows)
+    return Catalog(docs, rows)
 
 
 # The same scheme as every per-process reference cache (helpdesk.platform.refcache): any ORM write of a keyword,
