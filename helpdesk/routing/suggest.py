@@ -82,8 +82,11 @@ def active_keyword(session, value: str | None) -> Keyword | None:
     held = session.identity_map.get(session.identity_key(Keyword, values["id"]))
     if held is not None:
         return held
-    keyword = Keyword(**{name: copy.deepcopy(v) if isinstance(v, list | dict) else v for name, v in values.items()})
-    make_transient_to_detached(keyword)  # persistent and unmodified once added: no INSERT, no SELECT
+    # As the ORM builds a loaded row: the values straight into the instance's dict (no attribute events), then
+    # an identity; once added it is persistent and unmodified: no INSERT, no SELECT.
+    keyword = Keyword.__mapper__.class_manager.new_instance()
+    keyword.__dict__.update({name: copy.deepcopy(v) if isinstance(v, list | dict) else v for name, v in values.items()})
+    make_transient_to_detached(keyword)
     session.add(keyword)
     return keyword
 
