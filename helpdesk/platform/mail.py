@@ -161,7 +161,21 @@ def _transmit(smtp: smtplib.SMTP, message: Message) -> None:
     if isinstance(message, EmailMessage):
         smtp.send_message(message)
     else:  # the envelope from the plain headers, the message already in its wire form (CRLF lines)
-        smtp.sendmail(*_envelope(message), message.as_bytes())
+        smtp.sendmail(*_envelope(message), wire_bytes(message))
+
+
+def wire_bytes(message: Message) -> bytes:
+    """What `message.as_bytes()` writes for our single-part text messages, without the generator: a header
+    that fits on its line as it is, the others folded by the policy as the generator folds them."""
+    room = _POLICY.max_line_length
+    head = b"".join(
+        f"{name}: {value}\r\n".encode("ascii")
+        if isinstance(value, str) and len(name) + 2 + len(value) <= room and value.isascii() and "\n" not in value
+        else _POLICY.fold_binary(name, value)
+        for name, value in message.raw_items()
+    )
+    body = message.get_payload().encode("utf-8")  # an 8bit payload reads back decoded from its utf-8 charset
+    return head + b"\r\n" + b"\r\n".join(body.split(b"\n"))
 
 
 def _connect(config: dict) -> smtplib.SMTP:

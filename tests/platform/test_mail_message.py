@@ -36,6 +36,7 @@ def test_the_bytes_are_those_of_email_message(subject, body):
     ours = mail.build_message(CONFIG, "prof@ac-toulouse.fr", subject, body, HEADERS)
     modern = _modern(CONFIG, "prof@ac-toulouse.fr", subject, body, HEADERS)
     assert ours.as_bytes() == bytes(modern).replace(b"\n", b"\r\n")
+    assert mail.wire_bytes(ours) == ours.as_bytes()  # what goes to the SMTP server
     assert mail._envelope(ours) == ("assistance-ent@ac-toulouse.example", ["prof@ac-toulouse.fr"])
 
 
