@@ -161,7 +161,7 @@ def test_auto_close_after_seven_days_without_reply(session):
     assert session.get(Ticket, answered.id).status == "resolved"
     assert jobs.auto_close(now=utc(2026, 11, 11, 10).isoformat()) == 0  # the reply of the 5th delays it...
     assert jobs.auto_close(now=utc(2026, 11, 12, 10).isoformat()) == 1  # ...seven days, never for ever
-    notices = session.scalars(select(Notification).where(Notification.kind == "ticket_closed")).all()
+    notices = session.scalars(select(Notification).where(Notification.kind == "ticket_closed").order_by(Notification.id)).all()
     assert [n.ticket_id for n in notices] == [quiet.id, answered.id]
     said = session.scalars(select(Notification).where(Notification.kind == "requester_replied")).all()
     assert [n.user_id for n in said] == [agent.id]  # its holder was told of the doubt at once
