@@ -15,7 +15,10 @@ statements and CPU time; timers scheduled for later (the SLA deadlines) are coun
 SMTP sink started on 127.0.0.1:--smtp-port (aiosmtpd, its own process: its CPU is not ours), so the
 job's SMTP client work is counted as in production.
 
---profile writes a pyinstrument text profile of the requests and of the jobs to bench/results/."""
+--profile writes a pyinstrument text profile of the requests and of the jobs to bench/results/ (wall time: on a
+loaded machine waiting dominates it). --cpu-profile writes instead a cProfile of process CPU time
+(time.process_time as its clock): what the process itself spends, function by function, whatever the load; its
+tracing slows Python code several-fold, so read shares, not the absolute figures."""
 
 from __future__ import annotations
 
@@ -96,6 +99,49 @@ def scenario_data(app):
         return keyword.slug, uai
 
 
+class CpuProfiler:
+    """pyinstrument's start/stop, with cProfile on process CPU time; `write(path)` keeps the top entries."""
+
+    def __init__(self):
+        import cProfile
+
+        self.profile = cProfile.Profile(time.process_time)
+
+    def start(self):
+        self.profile.enable()
+
+    def stop(self):
+        self.profile.disable()
+
+    def write(self, path: Path, top: int = 45) -> None:
+        import io
+        import pstats
+
+        out = io.StringIO()
+        stats = pstats.Stats(self.profile, stream=out)
+        stats.sort_stats("cumulative").print_stats(top)
+        stats.sort_stats("tottime").print_stats(top)
+        path.write_text(out.getvalue().replace(str(Path(sys.prefix)), "<venv>"))
+        self.profile.dump_stats(str(path.with_suffix(".pstats")))
+
+
+def _profiler(args):
+    if args.cpu_profile:
+        return CpuProfiler()
+    if args.profile:
+        from pyinstrument import Profiler
+
+        return Profiler(interval=0.0005)
+    return None
+
+
+def _write_profile(profiler, path: Path) -> None:
+    if isinstance(profiler, CpuProfiler):
+        profiler.write(path.with_name(path.stem + "_cpu.txt"))
+    else:
+        path.write_text(profiler.output_text(unicode=True, show_all=False))
+
+
 class Statements:
     def __init__(self, engine):
         self.count = 0
@@ -134,6 +180,11 @@ def run_posts(app, client, path: str, fields: dict, n: int, engine, profiler=Non
                 profiler.stop()
         if response.status_code not in (302, 303):
             raise SystemExit(f"POST {path}: {response.status_code}\n{response.get_data(as_text=True)[:2000]}")
+        # A browser follows the redirect, whose page shows (and so removes) the confirmation flashed into the
+        # session cookie. Unfollowed, the flashes would pile up: the 200th POST would read and sign a cookie of
+        # 199 messages, and the cookie's (de)serialisation would outweigh the creation itself.
+        with client.session_transaction() as cookie:
+            cookie.pop("_flashes", None)
         samples.append({"sql": seen.count, "cpu_ms": cpu * 1000, "wall_ms": wall * 1000})
     return samples
 
@@ -197,6 +248,7 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=200, help="POSTs per scenario")
     parser.add_argument("--reset", action="store_true", help="drop and recreate the schema, then seed --demo")
     parser.add_argument("--profile", action="store_true", help="pyinstrument profiles to bench/results/")
+    parser.add_argument("--cpu-profile", action="store_true", help="cProfile of process CPU time to bench/results/")
     parser.add_argument("--smtp-port", type=int, default=5425)
     parser.add_argument("--label", default="current")
     parser.add_argument("--scenarios", default="requester,caller")
@@ -235,27 +287,17 @@ def main() -> None:
                 run_posts(app, client, path, warm_fields, args.warmup, engine)
                 run_jobs(app, engine)
                 redis_connection(app.config["REDIS_URL"]).flushdb()  # the warm-up's timers are not counted
-                profiler = None
-                if args.profile:
-                    from pyinstrument import Profiler
-
-                    profiler = Profiler(interval=0.0005)
+                profiler = _profiler(args)
                 requests = run_posts(app, client, path, fields, args.n, engine, profiler)
                 if not requests:
                     run_jobs(app, engine)
                     continue
                 if profiler is not None:
-                    (RESULTS / f"create_profile_{args.label}_{name}_request.txt").write_text(
-                        profiler.output_text(unicode=True, show_all=False)
-                    )
-                    from pyinstrument import Profiler
-
-                    profiler = Profiler(interval=0.0005)
+                    _write_profile(profiler, RESULTS / f"create_profile_{args.label}_{name}_request.txt")
+                    profiler = _profiler(args)
                 jobs, scheduled = ({}, {}) if args.no_jobs else run_jobs(app, engine, profiler)
                 if profiler is not None and jobs:
-                    (RESULTS / f"create_profile_{args.label}_{name}_jobs.txt").write_text(
-                        profiler.output_text(unicode=True, show_all=False)
-                    )
+                    _write_profile(profiler, RESULTS / f"create_profile_{args.label}_{name}_jobs.txt")
                 job_rows = {
                     fn: summary(samples) | {"jobs_per_ticket": round(len(samples) / args.n, 2)} for fn, samples in jobs.items()
                 }

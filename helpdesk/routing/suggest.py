@@ -1,6 +1,11 @@
-"""Suggest keywords from free text: one in-memory index per process, rebuilt when the catalog's token changes."""
+"""The active keyword catalog in memory, one per process, rebuilt when the catalog's token changes: the keyword
+a ticket is opened from (`active_keyword`), and keywords suggested from free text (`suggest_keywords`)."""
+
+import copy
+import threading
 
 from sqlalchemy import select
+from sqlalchemy.orm import make_transient_to_detached
 
 from helpdesk.platform.refcache import VersionedCache
 from helpdesk.routing.codes import SERVICE_LABELS
@@ -10,8 +15,30 @@ from helpdesk.routing.textindex import KeywordDoc, KeywordIndex, Suggestion
 MAX_SUGGESTIONS = 5
 
 
-def _build(session) -> KeywordIndex:
-    keywords = session.scalars(select(Keyword).where(Keyword.is_active.is_(True)).order_by(Keyword.id))
+class Catalog:
+    """The active keywords as one cache entry: their columns by slug, then label (`active_keyword` copies them),
+    and the suggester's index, built at its first search only: a web worker that only opens tickets does
+    not hold it."""
+
+    def __init__(self, docs: list[KeywordDoc], rows: dict[str, dict]):
+        self.docs, self.rows = docs, rows
+        self._index: KeywordIndex | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def index(self) -> KeywordIndex:
+        if self._index is None:
+            with self._lock:
+                if self._index is None:
+                    self._index = KeywordIndex(self.docs)
+        return self._index
+
+
+_COLUMNS = tuple(attribute.key for attribute in Keyword.__mapper__.column_attrs)
+
+
+def _build(session) -> Catalog:
+    keywords = session.scalars(select(Keyword).where(Keyword.is_active.is_(True)).order_by(Keyword.id)).all()
     docs = [
         KeywordDoc(
             id=k.id,
@@ -27,7 +54,12 @@ def _build(session) -> KeywordIndex:
         )
         for k in keywords
     ]
-    return KeywordIndex(docs)
+    rows: dict[str, dict] = {}
+    for keyword in keywords:
+        rows.setdefault(keyword.slug, {name: getattr(keyword, name) for name in _COLUMNS})
+    for keyword in keywords:
+        rows.setdefault(keyword.label, rows[keyword.slug])
+    return Catalog(docs, rows)
 
 
 # The same scheme as every per-process reference cache (helpdesk.platform.refcache): any ORM write of a keyword,
@@ -37,7 +69,26 @@ INDEX = VersionedCache("routing", (Keyword,), _build)
 
 def current_index(session) -> KeywordIndex:
     """The index for the catalog as this transaction sees it (rebuilt once per catalog change and process)."""
-    return INDEX.get(session)
+    return INDEX.get(session).index
+
+
+def active_keyword(session, value: str | None) -> Keyword | None:
+    """The active keyword of that slug (or else label), from the catalog in memory instead of a SELECT: a
+    Keyword of this session as if loaded, built afresh from the cached columns so that nothing a request does to
+    it reaches another request. One this session already holds is returned as it is (its own row)."""
+    values = INDEX.get(session).rows.get(value) if value else None
+    if values is None:
+        return None
+    held = session.identity_map.get(session.identity_key(Keyword, values["id"]))
+    if held is not None:
+        return held
+    # As the ORM builds a loaded row: the values straight into the instance's dict (no attribute events), then
+    # an identity; once added it is persistent and unmodified: no INSERT, no SELECT.
+    keyword = Keyword.__mapper__.class_manager.new_instance()
+    keyword.__dict__.update({name: copy.deepcopy(v) if isinstance(v, list | dict) else v for name, v in values.items()})
+    make_transient_to_detached(keyword)
+    session.add(keyword)
+    return keyword
 
 
 def suggest_keywords(session, text: str | None, *, limit: int = MAX_SUGGESTIONS) -> list[Suggestion]:

@@ -18,7 +18,7 @@ from helpdesk.platform.timeutil import utcnow
 from helpdesk.policy import Action
 from helpdesk.routing.codes import PRIORITY_LABELS, SERVICE_LABELS, Tier
 from helpdesk.routing.models import Keyword
-from helpdesk.routing.suggest import suggest_keywords
+from helpdesk.routing.suggest import active_keyword, suggest_keywords
 from helpdesk.tickets import actions, bulk, keyset, links, queries, saved_views, services, timeline, worktime
 from helpdesk.tickets import attachments as files
 from helpdesk.tickets.audiences import MESSAGE_KIND_LABELS
@@ -47,12 +47,6 @@ def _keywords_by_service(session):
     return sorted(groups.items(), key=lambda item: SERVICE_LABELS.get(item[0], item[0]))
 
 
-def _find_keyword(session, value: str | None):
-    if not value:
-        return None
-    return session.scalar(select(Keyword).where(Keyword.is_active.is_(True), (Keyword.slug == value) | (Keyword.label == value)))
-
-
 def _read_files(form) -> list[tuple[str, bytes]]:
     """Uploaded files as (name, bytes); reading stops just past the limit so a huge file costs nothing."""
     limit = current_app.config["ATTACHMENT_MAX_BYTES"]
@@ -68,7 +62,7 @@ def new():
         raise NotAllowed(N_("Votre compte ne permet pas d'ouvrir de ticket."))
     session = db.session
     prefill = read_prefill(current_app.config["SECRET_KEY"], request.values.get("prefill"))
-    keyword = _find_keyword(session, request.values.get("keyword") or (prefill or {}).get("keyword"))
+    keyword = active_keyword(session, request.values.get("keyword") or (prefill or {}).get("keyword"))
     if keyword is None:
         status = 404 if request.values.get("keyword") else 200
         q = request.args.get("q", "").strip()[:TYPED_MAX]
