@@ -90,10 +90,11 @@ class Target:
         self.job_pids: list[int] = []
 
     def stop(self) -> None:
+        """Web first, then the job worker, then Redis, each once the one before has stopped: a worker must still
+        reach its Redis to release its scheduler's locks."""
         for process in reversed(self.processes):
             if process.poll() is None:
                 process.send_signal(signal.SIGTERM)
-        for process in reversed(self.processes):
             try:
                 process.wait(timeout=20)
             except subprocess.TimeoutExpired:
