@@ -206,8 +206,8 @@ def main() -> None:
         report["sweep_job_ms"] = round((time.perf_counter() - started) * 1000, 1)
         queued = len([i for i in queue.job_ids if i.startswith("sla-check")])
         print(
-            f"sweep job (selection + fan-out of {handed} check jobs in one pipeline): {report['sweep_job_ms']} ms; "
-            f"{queued} jobs queued"
+            f"sweep job (selection + fan-out of {handed} due tickets in one pipeline): {report['sweep_job_ms']} ms; "
+            f"{queued} check jobs queued"
         )
         started = time.perf_counter()
         jobs.sweep(now=NOW.isoformat())
