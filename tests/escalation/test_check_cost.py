@@ -34,3 +34,27 @@ def test_an_escalating_breach_does_not_read_the_breaches_of_the_tier_it_enters(s
     breaches = session.query(SlaBreach).filter_by(ticket_id=ticket_id).all()
     assert sorted(b.kind for b in breaches) == ["first_response", "resolution", "warning"]
     assert {b.action for b in breaches if b.kind == "resolution"} == {"escalated"}
+
+
+def test_a_batch_of_the_sweep_reads_the_reference_and_the_tier_group_once(app, session, statements):
+    from escalation import jobs
+
+    seed.seed_reference(session)
+    UserFactory(roles=[Role.AGENT_N1])
+    UserFactory(roles=[Role.EDULAB])
+    requester, keyword = UserFactory(), KeywordFactory(priority="urgent", tier="n1")
+    ids = [
+        services.open_ticket(session, actor=requester, keyword=keyword, subject=f"s{n}", description="d", now=NOW).id
+        for n in range(3)
+    ]
+    session.commit()
+    later = (NOW + timedelta(days=3)).isoformat()
+    jobs.check_tickets([ids[0]], now=later)  # warms the caches and the compiled statements
+    session.expunge_all()
+    statements.clear()
+    assert jobs.check_tickets(ids[1:], now=later) == {str(i): ["warning", "first_response", "resolution"] for i in ids[1:]}
+    seen = list(statements)
+    assert len([s for s in seen if "FROM cache_version" in s]) == 1
+    level_1 = [s for s in seen if "FROM user_account JOIN user_role" in s and "referent_basin" not in s]
+    assert len(level_1) == 1, "\n".join(seen)
+    assert len(seen) <= 22 + 19, "\n".join(seen)  # the second ticket: 22 less the token and both groups

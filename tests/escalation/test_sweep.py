@@ -1,4 +1,5 @@
-"""The sweep reads the due clocks and fans out one check job per ticket; workers apply them, each breach once."""
+"""The sweep reads the due clocks and fans out one check job per batch of tickets; workers apply them, each breach
+once."""
 
 import socket
 from datetime import UTC, datetime, timedelta
@@ -41,11 +42,11 @@ def test_the_sweep_only_fans_out_then_workers_apply_and_repair_lost_timers(app, 
     due = {ticket_id: session.get(SlaClock, ticket_id).next_check_at for ticket_id in ids}
     assert jobs.sweep(now=LATE.isoformat()) == 3
     queue = get_queue()
-    assert sorted(queue.job_ids) == sorted(check_job_id(ticket_id, at) for ticket_id, at in due.items())
-    # (only check jobs: the creation mails were flushed away with the timers)
+    (batch,) = queue.jobs  # only the check batch: the creation mails were flushed away with the timers
+    assert batch.id.startswith("sla-checks-") and batch.kwargs["ticket_ids"] == sorted(ids, key=due.get)
     session.expire_all()
     assert _breaches(session, "first_response") == [] and _breaches(session) == []  # the sweep applied nothing
-    assert run_queued_jobs(app) >= 3
+    assert run_queued_jobs(app) == 1
     session.expire_all()
     assert sorted(b.ticket_id for b in _breaches(session)) == sorted(ids)
     assert {session.get(Ticket, ticket_id).tier for ticket_id in ids} == {"edulab"}
@@ -63,9 +64,9 @@ def test_a_sweep_run_twice_queues_once_and_applies_once(app, session):
     assert len(timers) == 3
     assert jobs.sweep(now=LATE.isoformat()) == 3
     assert jobs.sweep(now=LATE.isoformat()) == 3  # the same due tickets, before any worker ran
-    checks = [job_id for job_id in queue.job_ids if job_id.startswith("sla-check-")]
-    assert len(checks) == 3  # the second sweep added nothing
-    assert not timers & set(queue.scheduled_job_registry.get_job_ids())  # the due timers moved to the queue
+    checks = [job_id for job_id in queue.job_ids if job_id.startswith("sla-check")]
+    assert len(checks) == 1  # one batch for the three tickets; the second sweep added nothing
+    assert not timers & set(queue.scheduled_job_registry.get_job_ids())  # the batch does the due timers' work now
     run_queued_jobs(app)
     for _ in range(2):  # and again once everything was applied
         jobs.sweep(now=LATE.isoformat())
@@ -77,29 +78,30 @@ def test_a_sweep_run_twice_queues_once_and_applies_once(app, session):
         assert [e.kind for e in ticket.events].count("escalated") == 1
 
 
-def test_a_failed_check_is_queued_again_by_the_next_sweep(app, session, monkeypatch):
+def test_a_failed_check_leaves_the_rest_of_its_batch_applied_and_the_next_sweep_retries_it(app, session, monkeypatch):
     from escalation import clocks
 
-    (ticket_id,) = _open_tickets(session, 1)
+    failing, other = _open_tickets(session, 2)
     original = clocks.apply_due
-    monkeypatch.setattr(clocks, "apply_due", lambda *a, **k: (_ for _ in ()).throw(RuntimeError("base indisponible")))
-    jobs.sweep(now=LATE.isoformat())
-    queue = get_queue()
-    from rq import SimpleWorker
-    from rq.serializers import JSONSerializer
 
-    from helpdesk.platform import jobcontext
+    def apply_due(session, ticket_id, **kwargs):
+        if ticket_id == failing:
+            original(session, ticket_id, **kwargs)  # its changes are written, then undone with its savepoint
+            raise RuntimeError("base indisponible")
+        return original(session, ticket_id, **kwargs)
 
-    jobcontext.set_app(app)
-    SimpleWorker([queue], connection=queue.connection, serializer=JSONSerializer).work(burst=True)
-    assert [j for j in queue.scheduled_job_registry.get_job_ids() if j.startswith("sla-check-")] == [
-        check_job_id(ticket_id, session.get(SlaClock, ticket_id).next_check_at)
-    ]  # RQ's own retry, later
+    monkeypatch.setattr(clocks, "apply_due", apply_due)
+    assert jobs.sweep(now=LATE.isoformat()) == 2
+    run_queued_jobs(app)  # the batch itself succeeded: nothing for RQ to retry
+    session.expire_all()
+    assert [b.ticket_id for b in _breaches(session)] == [other]
+    assert session.get(SlaClock, failing).next_check_at <= LATE  # still due
     monkeypatch.setattr(clocks, "apply_due", original)
-    assert jobs.sweep(now=LATE.isoformat()) == 1  # the sweep does not wait for the back-off
+    assert jobs.sweep(now=LATE.isoformat()) == 1
     run_queued_jobs(app)
     session.expire_all()
-    assert [b.ticket_id for b in _breaches(session)] == [ticket_id]
+    assert sorted(b.ticket_id for b in _breaches(session)) == sorted([failing, other])
+    assert [e.kind for e in session.get(Ticket, other).events].count("escalated") == 1
 
 
 def _closed_port() -> int:
