@@ -51,8 +51,11 @@ READ_PAGE = """() => {
   const texts = [];
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
   for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-    const text = node.textContent.replace(/\\s+/g, ' ').trim();
-    if (text && seen(node.parentElement)) texts.push(text);
+    const raw = node.textContent.replace(/\\s+/g, ' ');
+    const text = raw.trim();
+    // « <strong>Opened</strong> : EduLAB »: the space before the colon starts this node; keep it for the detector.
+    const spaced = /^ [:;?!]/.test(raw) && node.previousSibling;
+    if (text && seen(node.parentElement)) texts.push(spaced ? raw.trimEnd() : text);
   }
   const attributes = [['[placeholder]', 'placeholder'], ['img[alt]', 'alt'], ['input[type=submit][value]', 'value']];
   for (const [selector, name] of attributes) {
