@@ -231,5 +231,5 @@ def install_template_helpers(app) -> None:
         role_label=lambda v: _label(ROLE_LABELS, v),
         minutes_label=minutes_label,
         # A text the app wrote and stored marked (`N_`, with its parameters), in the reader's language.
-        translated=errors.translate,
+        in_reader_language=errors.translate,
     )
