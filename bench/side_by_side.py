@@ -143,20 +143,24 @@ class Peer(Target):
 
 class Ours(Target):
     def __init__(self, name: str, port: int, tree: Path, python: Path, database_url: str, redis_port: int,
-                 smtp_port: int, keyword: str, uai: str):  # fmt: skip
+                 smtp_port: int, keyword: str, uai: str, env: dict | None = None):  # fmt: skip
         super().__init__(name, port)
         self.tree, self.python, self.redis_port = tree, python, redis_port
         self.data_dir = Path(tempfile.mkdtemp(prefix=f"side-by-side-{name}-"))
         self.keyword, self.uai = keyword, uai
-        self.env = os.environ | {
-            "PYTHONPATH": str(tree),
-            "DATABASE_URL": database_url,
-            "REDIS_URL": f"redis://127.0.0.1:{redis_port}/0",
-            "HELPDESK_DATA_DIR": str(self.data_dir),
-            "SECRET_KEY": "side-by-side-bench-only",
-            "MAIL_SERVER": "127.0.0.1",
-            "MAIL_PORT": str(smtp_port),
-        }
+        self.env = (
+            os.environ
+            | {
+                "PYTHONPATH": str(tree),
+                "DATABASE_URL": database_url,
+                "REDIS_URL": f"redis://127.0.0.1:{redis_port}/0",
+                "HELPDESK_DATA_DIR": str(self.data_dir),
+                "SECRET_KEY": "side-by-side-bench-only",
+                "MAIL_SERVER": "127.0.0.1",
+                "MAIL_PORT": str(smtp_port),
+            }
+            | (env or {})
+        )
 
     def start(self, log_dir: Path) -> None:
         redis = subprocess.Popen(
