@@ -50,7 +50,7 @@ def _build(session) -> Catalog:
             is_mass_incident=bool(k.is_mass_incident),
             synonyms=tuple(k.synonyms or ()),
             description=k.description or "",
-            service_label=next((label for code, label in SERVICE_LABELS.items() if code == k.service), k.service),
+            service_label=SERVICE_LABELS.get(k.service, k.service),
         )
         for k in keywords
     ]
@@ -82,10 +82,10 @@ def active_keyword(session, value: str | None) -> Keyword | None:
     held = session.identity_map.get(session.identity_key(Keyword, values["id"]))
     if held is not None:
         return held
-    # As the ORM builds a loaded row: the values straight into the instance's dict (no attribute events), then
-    # an identity; once added it is persistent and unmodified: no INSERT, no SELECT.
-    keyword = Keyword.__mapper__.class_manager.new_instance()
-    keyword.__dict__.update({name: copy.deepcopy(v) if isinstance(v, list | dict) else v for name, v in values.items()})
+    # SQLAlchemy's recipe for an object rebuilt from a cache: construct it, make_transient_to_detached() resets its
+    # history as if freshly loaded and gives it its identity; once added it is persistent and unmodified (no INSERT,
+    # no SELECT). JSON values are copied: a request that changes its list must not change the cache.
+    keyword = Keyword(**{name: copy.deepcopy(v) if isinstance(v, list | dict) else v for name, v in values.items()})
     make_transient_to_detached(keyword)
     session.add(keyword)
     return keyword
