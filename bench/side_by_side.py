@@ -10,17 +10,20 @@ Every target runs under gunicorn with 4 sync workers on loopback (ports --port-b
 each other's jobs) and mails to an SMTP sink (aiosmtpd), so the jobs a ticket triggers compete for the same two
 cores as in production. The peer renders its mails inline (dummy backend). For each of --repeats rounds, the
 targets run one after the other in a rotating order, each through the peer's loadharness.py (create at
---concurrency; with --reads also the queue page and a ticket page), one harness repeat each. The report gives the
+--concurrency; with --reads also the queue page, a ticket page and a search with and without accents, at
+--read-concurrency), one harness repeat each; a read is compared with the peer's same read. The report gives the
 median of the rounds per target and level, ours ÷ peer for throughput and p95, the CPU time the target's
 processes (web workers plus job worker; not PostgreSQL) spent per created ticket, read from /proc and so not
 inflated by waiting, the web workers' RSS after the run, and the load average before and after.
 
 --prepare DROPS the BENCH_DATABASE_URL schema and rebuilds it with `flask db upgrade` and `flask seed --demo`
-(through the first --ours tree). Never point it at real data. Results: bench/results/side_by_side.json."""
+(through the first --ours tree), then adds --volume tickets with about three messages each (the peer's 100,000
+tickets and 298,503 follow-ups, in our schema: bench/tickets_bench.py `add_volume`). Never point it at real data. Results: bench/results/side_by_side.json."""
 
 from __future__ import annotations
 
 import argparse
+import base64
 import json
 import os
 import signal
@@ -111,6 +114,23 @@ class Target:
         return [round(rss_mb(pid), 1) for pid in self.web_pids()[1:]]
 
 
+def peer_list_query(search: str = "") -> str:
+    """The peer's ticket list: its page is a shell, its rows come from a datatables endpoint whose query is
+    base64(JSON) (the peer's run_bench.sh): queue 1's open tickets, or a search over all tickets."""
+    filtering = {} if search else {"queue__id__in": [1], "status__in": [1]}
+    query = {"filtering": filtering, "filtering_null": {}, "sorting": "created", "sortreverse": None,
+             "search_string": search}  # fmt: skip
+    return f"/helpdesk/datatables_ticket_list/{base64.b64encode(json.dumps(query).encode()).decode()}?draw=1&start=0&length=25"
+
+
+PEER_READS = {
+    "queue": peer_list_query(),
+    "view": "/helpdesk/tickets/{randint:1:100000}/",
+    "search[élève]": peer_list_query("élève"),
+    "search[eleve]": peer_list_query("eleve"),
+}
+
+
 class Peer(Target):
     def __init__(self, port: int, app_dir: Path, python: Path):
         super().__init__("peer", port)
@@ -140,6 +160,11 @@ class Peer(Target):
             ],
         }  # fmt: skip
 
+    def reads(self) -> tuple[list[str], dict[str, str]]:
+        login = ["--login-path", "/helpdesk/login/", "--login-field", "username=bench",
+                 "--login-field", "password=bench-password", "--csrf-field", "csrfmiddlewaretoken"]  # fmt: skip
+        return login, PEER_READS
+
 
 class Ours(Target):
     def __init__(self, name: str, port: int, tree: Path, python: Path, database_url: str, redis_port: int,
@@ -148,6 +173,7 @@ class Ours(Target):
         self.tree, self.python, self.redis_port = tree, python, redis_port
         self.data_dir = Path(tempfile.mkdtemp(prefix=f"side-by-side-{name}-"))
         self.keyword, self.uai = keyword, uai
+        self.references: list[str] = []
         self.env = (
             os.environ
             | {
@@ -204,6 +230,18 @@ class Ours(Target):
             ],
         }  # fmt: skip
 
+    def reads(self) -> tuple[list[str], dict[str, str]]:
+        """A level-1 agent's queue (its open tickets), a ticket of that queue, the queue searched with and without
+        the accents."""
+        login = ["--login-path", "/connexion", "--login-field", "email=agent.n1@demo.ent",
+                 "--login-field", f"password={PASSWORD}", "--csrf-field", "csrf_token"]  # fmt: skip
+        return login, {
+            "queue": "/tickets/file",
+            "view": "/tickets/{choice:" + "|".join(self.references) + "}",
+            "search[élève]": "/tickets/file?q=élève",
+            "search[eleve]": "/tickets/file?q=eleve",
+        }
+
 
 def prepare(tree: Path, python: Path, database_url: str) -> None:
     env = os.environ | {"DATABASE_URL": database_url, "PYTHONPATH": str(tree),
@@ -214,6 +252,35 @@ def prepare(tree: Path, python: Path, database_url: str) -> None:
     for args in (["db", "upgrade"], ["seed", "--demo"]):
         subprocess.run([str(python), "-m", "flask", "--app", "wsgi", *args], cwd=tree, env=env, check=True,
                        stdout=subprocess.DEVNULL)  # fmt: skip
+
+
+def add_volume(python: Path, database_url: str, tickets: int) -> None:
+    """The peer's volume in our schema: `tickets` tickets with about three messages each (bench/tickets_bench.py)."""
+    code = (
+        "import os, sys, tempfile; sys.path.insert(0, os.environ['BENCH_TREE'])\n"
+        "from bench.tickets_bench import add_volume\n"
+        "from helpdesk import create_app\n"
+        "from helpdesk.platform.extensions import db\n"
+        "url = os.environ['DATABASE_URL'].replace('postgresql://', 'postgresql+psycopg://', 1)\n"
+        "app = create_app({'SQLALCHEMY_DATABASE_URI': url, 'HELPDESK_DATA_DIR': tempfile.mkdtemp(), 'SECRET_KEY': 'bench'})\n"
+        "with app.app_context():\n"
+        "    print(add_volume(db.session, int(sys.argv[1])), 'messages')\n"
+    )
+    subprocess.run([str(python), "-c", code, str(tickets)], check=True,
+                   env=os.environ | {"DATABASE_URL": database_url, "BENCH_TREE": str(HERE.parent)})  # fmt: skip
+
+
+def queue_references(python: Path, database_url: str, count: int = 200) -> list[str]:
+    """References of open level-1 tickets, spread over the table: the tickets the agent's queue lists."""
+    code = (
+        "import os, sqlalchemy as s\n"
+        "e = s.create_engine(os.environ['DATABASE_URL'].replace('postgresql://', 'postgresql+psycopg://', 1))\n"
+        "with e.connect() as c:\n"
+        "    print(' '.join(c.execute(s.text(\"select reference from ticket where is_open and tier = 'n1' \"\n"
+        f'        "order by md5(reference) limit {count}")).scalars()))\n'
+    )
+    return subprocess.run([str(python), "-c", code], env=os.environ | {"DATABASE_URL": database_url}, check=True,
+                          capture_output=True, text=True).stdout.split()  # fmt: skip
 
 
 def lookup(python: Path, tree: Path, database_url: str) -> tuple[str, str]:
@@ -240,6 +307,17 @@ def run_harness(python: Path, harness: Path, target: Target, scenario: str, args
     return json.loads(out.read_text())["levels"]
 
 
+def run_reads(python: Path, harness: Path, target: Target, args, out: Path) -> list[dict]:
+    login, pages = target.reads()
+    gets = [part for name, path in pages.items() for part in ("--get", f"{name}={path}")]
+    command = [str(python), str(harness), "--base-url", f"http://127.0.0.1:{target.port}", *login, *gets,
+               "--scenarios", "get", "--read-concurrency", args.read_concurrency, "--requests", str(args.read_requests),
+               "--max-seconds", str(args.max_seconds), "--warmup", "3", "--repeats", "1", "--timeout", "120",
+               "--out", str(out)]  # fmt: skip
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
+    return json.loads(out.read_text())["levels"]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--peer-app", type=Path, required=True, help="folder of the peer's manage.py and loadharness.py")
@@ -251,6 +329,10 @@ def main() -> None:
     parser.add_argument("--concurrency", default="1,8")
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--max-seconds", type=float, default=60)
+    parser.add_argument("--reads", action="store_true", help="also the queue page, a ticket page and a search")
+    parser.add_argument("--read-concurrency", default="1,8")
+    parser.add_argument("--read-requests", type=int, default=150)
+    parser.add_argument("--volume", type=int, default=100_000, help="with --prepare: tickets added to ours (the peer's 100k)")
     parser.add_argument("--port-base", type=int, default=5410)
     parser.add_argument("--smtp-port", type=int, default=5425)
     args = parser.parse_args()
@@ -259,6 +341,8 @@ def main() -> None:
     trees = [(spec.split("=", 1)[0], Path(spec.split("=", 1)[1]).resolve()) for spec in args.ours]
     if args.prepare:
         prepare(trees[0][1], args.python, database_url)
+        if args.volume:
+            add_volume(args.python, database_url, args.volume)
     keyword, uai = lookup(args.python, trees[0][1], database_url)
     log_dir = Path(tempfile.mkdtemp(prefix="side-by-side-logs-"))
     harness = args.peer_app / "loadharness.py"
@@ -268,8 +352,12 @@ def main() -> None:
     for i, (name, tree) in enumerate(trees, start=1):
         targets.append(Ours(name, args.port_base + i, tree, args.python, database_url, args.port_base + 50 + i,
                             args.smtp_port, keyword, uai))  # fmt: skip
-    runs = [(target, scenario) for target in targets for scenario in target.scenarios()]
-    results: dict[str, list[dict]] = {f"{t.name}:{s}": [] for t, s in runs}
+    references = queue_references(args.python, database_url) if args.reads else []
+    for target in targets[1:]:
+        target.references = references
+    reads = ["reads"] if args.reads else []
+    runs = [(target, scenario) for target in targets for scenario in [*target.scenarios(), *reads]]
+    results: dict[str, list[dict]] = {f"{t.name}:{s}": [] for t, s in runs if s != "reads"}
     cpu_per_ticket: dict[str, list[float]] = {key: [] for key in results}
     load_before = os.getloadavg()
     try:
@@ -282,13 +370,18 @@ def main() -> None:
                 key = f"{target.name}:{scenario}"
                 time.sleep(3)  # the previous target's jobs drain before this one is timed
                 before = target.cpu()
-                levels = run_harness(args.peer_python, harness, target, scenario, args, log_dir / f"{key}.json")
-                time.sleep(3)  # the jobs its tickets queued run (mail), counted with it
-                created = sum(level["ok"] for level in levels) + 5
-                cpu_per_ticket[key].append((target.cpu() - before) * 1000 / created)
-                results[key] += levels
+                if scenario == "reads":
+                    levels = run_reads(args.peer_python, harness, target, args, log_dir / f"{key}.json")
+                    for level in levels:
+                        results.setdefault(f"{target.name}:{level['scenario']}", []).append(level)
+                else:
+                    levels = run_harness(args.peer_python, harness, target, scenario, args, log_dir / f"{key}.json")
+                    time.sleep(3)  # the jobs its tickets queued run (mail), counted with it
+                    created = sum(level["ok"] for level in levels) + 5
+                    cpu_per_ticket[key].append((target.cpu() - before) * 1000 / created)
+                    results[key] += levels
                 print(f"round {repeat + 1} {key:<18} " + "  ".join(
-                    f"c={lv['concurrency']} {lv['throughput_rps']} rps p95 {lv['p95_ms']} ms" for lv in levels), flush=True)  # fmt: skip
+                    f"{lv['scenario']} c={lv['concurrency']} {lv['throughput_rps']} rps p95 {lv['p95_ms']} ms" for lv in levels), flush=True)  # fmt: skip
         rss = {target.name: target.worker_rss() for target in targets}
     finally:
         for target in targets:
@@ -312,14 +405,17 @@ def summarise(results, cpu_per_ticket, rss, load_before, load_after, args) -> di
                 "rps": round(statistics.median(r["throughput_rps"] for r in runs), 1),
                 "p50_ms": round(statistics.median(r["p50_ms"] for r in runs), 1),
                 "p95_ms": round(statistics.median(r["p95_ms"] for r in runs), 1),
-                "cpu_ms_per_ticket": round(statistics.median(cpu_per_ticket[key]), 2),
+                "cpu_ms_per_ticket": round(statistics.median(cpu_per_ticket[key]), 2) if cpu_per_ticket.get(key) else None,
             })  # fmt: skip
-    peer = {row["concurrency"]: row for row in rows if row["target"] == "peer:create"}
+    # Each row against the peer's same operation: a creation (ours: requester or caller) against the peer's staff
+    # creation, a read against the peer's same read.
+    peer = {(row["target"].split(":", 1)[1], row["concurrency"]): row for row in rows if row["target"].startswith("peer:")}
     print(f"\nload average before {load_before}, after {load_after}")
     print("\n| target:scenario | conc | req/s | p50 ms | p95 ms | × peer req/s | p95 ÷ peer | CPU ms/ticket | errors |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for row in rows:
-        base = peer[row["concurrency"]]
+        operation = row["target"].split(":", 1)[1]
+        base = peer[("create" if operation == "caller" else operation, row["concurrency"])]
         row["rps_ratio"] = round(row["rps"] / base["rps"], 2) if base["rps"] else None
         row["p95_ratio"] = round(row["p95_ms"] / base["p95_ms"], 2) if base["p95_ms"] else None
         print(f"| {row['target']} | {row['concurrency']} | {row['rps']} | {row['p50_ms']} | {row['p95_ms']} | "

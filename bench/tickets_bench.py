@@ -183,6 +183,49 @@ def bulk_load(session, n, schools, requesters, keywords):
     return elapsed
 
 
+def bulk_messages(session, per_ticket=3, first_ticket_id=1):
+    """COPY about `per_ticket` public messages per ticket from `first_ticket_id` on (1 to 2 × per_ticket − 1 each,
+    deterministic), by the requester or a level-1 agent: the timeline a ticket page renders. Returns how many."""
+    rng = random.Random(7)
+    session.commit()
+    tickets = session.execute(
+        text("SELECT id, requester_id, created_at FROM ticket WHERE id >= :first ORDER BY id"), {"first": first_ticket_id}
+    ).all()
+    agents = session.scalars(select(User.id).where(User.school_id.is_(None)).order_by(User.id)).all() or [tickets[0][1]]
+    start_id = (session.scalar(text("SELECT max(id) FROM ticket_message")) or 0) + 1
+    raw = session.connection().connection.driver_connection
+    written = 0
+    with (
+        raw.cursor() as cursor,
+        cursor.copy("COPY ticket_message (id, ticket_id, author_id, body, kind, audience, created_at) FROM STDIN") as copy,
+    ):
+        for ticket_id, requester_id, created in tickets:
+            for i in range(rng.randrange(1, 2 * per_ticket)):
+                author = requester_id if i % 2 else agents[rng.randrange(len(agents))]
+                words = " ".join(rng.choice(WORDS) for _ in range(12))
+                copy.write_row((start_id + written, ticket_id, author, f"Bonjour, {words}. Cordialement.", "reply",
+                                "public", created + timedelta(hours=i + 1)))  # fmt: skip
+                written += 1
+    raw.commit()
+    session.execute(text("SELECT setval(pg_get_serial_sequence('ticket_message', 'id'), (SELECT max(id) FROM ticket_message))"))
+    session.commit()
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.execute(text("VACUUM ANALYZE ticket_message"))
+    return written
+
+
+def add_volume(session, n, messages_per_ticket=3):
+    """A seeded (`flask seed --demo`) database grows by n tickets of its own people and keywords, with their
+    messages: the peer's volume (100,000 tickets, about 3 follow-ups each) in our schema."""
+    from helpdesk.routing.models import Keyword
+
+    requesters = session.scalars(select(User).where(User.school_id.is_not(None)).order_by(User.id)).all()
+    keywords = session.scalars(select(Keyword).where(Keyword.is_active.is_(True)).order_by(Keyword.id)).all()
+    first = (session.scalar(select(db.func.max(Ticket.id))) or 0) + 1
+    bulk_load(session, n, None, requesters, keywords)
+    return bulk_messages(session, messages_per_ticket, first_ticket_id=first)
+
+
 def _create(requester_ids, keyword_ids, count, seed_value):
     """One web request per ticket: a fresh session loads the requester and the keyword, opens, commits."""
     from helpdesk.routing.models import Keyword
