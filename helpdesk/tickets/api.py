@@ -7,7 +7,6 @@ from werkzeug.datastructures import MultiDict
 
 from helpdesk import policy
 from helpdesk.platform import idempotency
-from helpdesk.platform.errors import NotFound, ValidationFailed
 from helpdesk.platform.extensions import db
 from helpdesk.platform.i18n import N_
 from helpdesk.platform.input import int_arg
@@ -30,7 +29,6 @@ from helpdesk.tickets.api_schemas import (
 from helpdesk.tickets.models import Ticket
 from helpdesk.users import services as users
 from helpdesk.users.api_auth import api_user, json_error, token_required
-from helpdesk.users.models import User
 
 bp = Blueprint("tickets_api", __name__, url_prefix="/api/v1/tickets")
 
@@ -206,24 +204,16 @@ def create():
     problem = _check_extra(keyword, extra)
     if problem:
         return json_error(problem, fields=["extra_fields"])
-    requester, known_caller = user, False
-    if data.get("requester_email"):
+    on_behalf = data.get("requester_email")
+    if on_behalf:
         if not policy.can(user, Action.CREATE_TICKET_ON_BEHALF):
             return json_error(_("Seuls les agents peuvent créer un ticket pour le compte d'une autre personne."), 403)
-        requester = db.session.scalar(select(User).where(User.email == str(data["requester_email"]).strip().lower()))
-        if requester is not None and requester.auth_source == users.CALLER:
-            requester = None  # a caller already recorded: what is sent now brings the record up to date
-            known_caller = True
-        if requester is None and not known_caller and not (data.get("caller_name") or data.get("caller_school")):
-            return json_error(
-                _(
-                    "Aucun compte ne correspond à « requester_email » : pour un appelant sans compte, envoyez aussi "
-                    "« caller_name » et « caller_school » (UAI)."
-                ),
-                fields=["requester_email"],
-            )
+        for name in ("requester_email", "caller_name", "caller_school", "contact_phone"):
+            if name in data and not isinstance(data[name], str | None):
+                return json_error(_("« %(name)s » doit être une chaîne.", name=name), fields=[name])
     channel = str(data.get("channel") or "api")
-    if channel not in ("api", "phone", "mail") or (channel != "api" and requester is not None and requester.id == user.id):
+    for_themselves = not on_behalf or str(on_behalf).strip().lower() == user.email.lower()
+    if channel not in ("api", "phone", "mail") or (channel != "api" and for_themselves):
         return json_error(
             _("Canal refusé : « api », ou « phone » / « mail » pour un ticket saisi par un agent."), fields=["channel"]
         )
@@ -235,7 +225,7 @@ def create():
         ticket = services.open_ticket(
             db.session,
             actor=user,
-            requester=requester or _caller(user, data),
+            requester=_requester(user, data) if on_behalf else user,
             keyword=keyword,
             subject=data.get("subject", ""),
             description=data.get("description", ""),
@@ -251,25 +241,13 @@ def create():
     return _once(data, run)
 
 
-def _caller(user, data: dict):
-    """The caller without an account named by `requester_email`, `caller_name` and `caller_school` (UAI), recorded as on
-    the page (users.record_caller). Raises NotFound or ValidationFailed (a 4xx JSON answer)."""
-    name, uai = data.get("caller_name") or "", data.get("caller_school") or ""
-    if not name and not uai and users.find_by_email(db.session, str(data["requester_email"])) is None:
-        raise NotFound(N_("Aucun compte ne correspond à « requester_email » : pour un appelant sans compte, envoyez aussi "
-                          "« caller_name » et « caller_school » (UAI)."), fields=["requester_email"])  # fmt: skip
-    if not isinstance(name, str) or not isinstance(uai, str):
-        raise ValidationFailed(
-            N_("« caller_name » et « caller_school » sont des chaînes."), fields=["caller_name", "caller_school"]
-        )
-    from helpdesk.organisation.models import School
-
-    school = db.session.scalar(select(School).where(School.uai == uai.strip().upper())) if uai.strip() else None
-    if uai.strip() and school is None:
-        raise ValidationFailed(N_("Aucun établissement ne porte l'UAI « %(uai)s »."), params={"uai": uai.strip()[:8]},
-                               fields=["caller_school"])  # fmt: skip
-    return users.record_caller(db.session, actor=user, email=str(data["requester_email"]), full_name=name, school=school,
-                               phone=str(data.get("contact_phone") or ""))  # fmt: skip
+def _requester(user, data: dict):
+    """Whom the agent opens the ticket for: the account of `requester_email`, else the caller it names with
+    `caller_name` and `caller_school` (UAI), recorded as on the page (users.requester_for_call). Raises
+    ValidationFailed or NotAllowed (a 4xx JSON answer)."""
+    return users.requester_for_call(db.session, actor=user, email=data["requester_email"],
+                                    caller_name=data.get("caller_name") or "", caller_school=data.get("caller_school") or "",
+                                    phone=data.get("contact_phone") or "")  # fmt: skip
 
 
 def _check_extra(keyword, extra: dict) -> str | None:

@@ -129,9 +129,10 @@ def _open_from_form(session, form, keyword, prefill, on_behalf):
     requester = current_user
     channel = "diagnostic" if prefill else "web"
     if on_behalf and form.requester_email.data:
-        requester = session.scalar(select(User).where(User.email == form.requester_email.data.strip().lower()))
-        if requester is None or requester.auth_source == users.CALLER:
-            requester = _caller(session, form, known=requester)
+        requester = users.requester_for_call(session, actor=current_user, email=form.requester_email.data,
+                                             caller_name=form.caller_name.data or "",
+                                             caller_school=form.caller_school.data or "",
+                                             phone=form.contact_phone.data or "")  # fmt: skip
         channel = form.channel.data
     extra = extra_values(form, keyword)
     if prefill:
@@ -174,26 +175,6 @@ def _open_from_form(session, form, keyword, prefill, on_behalf):
             max_bytes=current_app.config["ATTACHMENT_MAX_BYTES"],
         )
     return ticket
-
-
-def _caller(session, form, known=None):
-    """A caller without an account, recorded by level 1 with their name, school and e-mail (users.record_caller);
-    `known`: the caller already recorded with that e-mail (what is given now updates it)."""
-    name, uai = (form.caller_name.data or "").strip(), (form.caller_school.data or "").strip().upper()
-    if not name and not uai and known is None:
-        raise NotFound(
-            N_(
-                "Aucun compte ne correspond au courriel du demandeur. Pour un appelant sans compte, "
-                "indiquez aussi son nom et son établissement : le ticket le suivra par courriel."
-            )
-        )
-    from helpdesk.organisation.models import School
-
-    school = session.scalar(select(School).where(School.uai == uai)) if uai else None
-    if uai and school is None:
-        raise ValidationFailed(N_("Aucun établissement ne porte l'UAI « %(uai)s »."), params={"uai": uai}, field="caller_school")
-    return users.record_caller(session, actor=current_user, email=form.requester_email.data, full_name=name, school=school,
-                               phone=form.contact_phone.data or "")  # fmt: skip
 
 
 def _tier_members(session, ticket):

@@ -61,25 +61,60 @@ def create_user(
 CALLER = "caller"  # User.auth_source of a caller recorded by level 1: no password, no role, never signs in
 
 
+def requester_for_call(session, *, actor, email: str, caller_name: str = "", caller_school: str = "",
+                       phone: str = "") -> User:  # fmt: skip
+    """Whom an agent opens a ticket for, named by e-mail (the form's « pour le compte de », the API's
+    `requester_email`): the account of that address as it is; else the caller level 1 records (`record_caller`),
+    created or brought up to date from the name and school (UAI) given. One lookup by e-mail. Raises
+    ValidationFailed (among others: no account, and nothing to record a caller with), NotAllowed."""
+    _may_record_callers(actor)
+    found = find_by_email(session, email)
+    if found is not None and found.auth_source != CALLER:
+        return found
+    name, uai = (caller_name or "").strip(), (caller_school or "").strip().upper()
+    if found is None and not name and not uai:
+        raise ValidationFailed(
+            N_(
+                "Aucun compte ne correspond au courriel du demandeur. Pour un appelant sans compte, "
+                "indiquez aussi son nom et son établissement : le ticket le suivra par courriel."
+            ),
+            fields=["requester_email"],
+        )
+    school = session.scalar(select(School).where(School.uai == uai)) if uai else None
+    if uai and school is None:
+        raise ValidationFailed(N_("Aucun établissement ne porte l'UAI « %(uai)s »."), params={"uai": uai[:8]},
+                               fields=["caller_school"])  # fmt: skip
+    return _record_caller(session, actor=actor, email=email, full_name=name, school=school, phone=phone, found=found)
+
+
 def record_caller(session, *, actor, email: str, full_name: str, school, phone: str = "") -> User:
     """The person a level-1 agent records on the phone, who has no account: found by e-mail, else created as a
     caller (auth_source "caller": no password, no role, cannot sign in nor reset a password), so that their ticket
     follows them by e-mail and every reader rule treats them as its requester. An existing account with that address
     is used as it is; a known caller's name, school and phone are brought up to date. Raises NotAllowed,
     ValidationFailed."""
+    _may_record_callers(actor)
+    found = find_by_email(session, email)
+    if found is not None and found.auth_source != CALLER:
+        return found
+    return _record_caller(session, actor=actor, email=email, full_name=full_name, school=school, phone=phone, found=found)
+
+
+def _may_record_callers(actor) -> None:
     from helpdesk import policy
     from helpdesk.platform.errors import NotAllowed
 
     if not policy.can(actor, policy.Action.CREATE_TICKET_ON_BEHALF):
         raise NotAllowed(N_("Seuls les agents du niveau 1 et l'équipe pilote enregistrent un appelant."))
+
+
+def _record_caller(session, *, actor, email: str, full_name: str, school, phone: str, found: User | None) -> User:
+    """`found`: the caller already recorded with that address (None: a new one)."""
     email, full_name, phone = (email or "").strip().lower(), (full_name or "").strip(), (phone or "").strip()
     local, _, domain = email.partition("@")
     if not local or "." not in domain or len(email) > 254 or any(c.isspace() for c in email):
         raise ValidationFailed(N_("Indiquez l'adresse électronique de l'appelant : c'est par elle que le ticket le suit."),
                                field="requester_email")  # fmt: skip
-    found = find_by_email(session, email)
-    if found is not None and found.auth_source != CALLER:
-        return found
     full_name = full_name or (found.full_name if found else "")
     school = school or (found.school if found else None)
     if not full_name or len(full_name) > 200:

@@ -104,6 +104,17 @@ def test_a_caller_record_never_signs_in_nor_resets_a_password(chain, login_as, s
     assert after == before
 
 
+def test_the_caller_is_looked_up_once_by_email(chain, login_as, statements):
+    """The form and the API share one rule (users.requester_for_call): one lookup by e-mail, whatever follows."""
+    client = login_as(chain["n1"])
+    _phone_ticket(client, chain, requester_email="premier.appel@exemple.fr")  # warms the caches
+    for email in ("nouvel.appelant@exemple.fr", "Nouvel.Appelant@exemple.fr", chain["teacher"].email):
+        statements.clear()
+        assert _phone_ticket(client, chain, requester_email=email).status_code == 302
+        lookups = [s for s in statements if s.startswith("SELECT") and "email" in s.partition(" WHERE ")[2]]
+        assert len(lookups) == 1, "\n".join(statements)
+
+
 def test_api_records_a_caller_with_the_same_fields(app, chain, session, client):
     headers = {"Authorization": "Bearer " + issue_api_token(session, chain["n1"], "tests")}
     session.commit()
