@@ -80,9 +80,11 @@ def article(slug: str):
     found = services.get_visible_article(db.session, slug, actor=current_user)
     if found.is_published:
         services.record_view(db.session, found)
-        db.session.commit()
     vote = (web_session.get("kb_vote_answers") or {}).get(str(found.id))
-    return render_template(
+    # Rendered inside the transaction that counts the view, committed before answering: a commit first would
+    # expire the article and the signed-in person, and the page would load both again (two statements, a third
+    # of its CPU). A failed commit still answers an error page, as before.
+    page = render_template(
         "kb/article.html",
         article=found,
         body=services.render_article(db.session, found, url_for("kb.glossary")),
@@ -91,6 +93,8 @@ def article(slug: str):
         voted=found.id in web_session.get("kb_votes", []),
         ask_what_was_missing=vote == "non" and str(found.id) not in (web_session.get("kb_feedback_given") or []),
     )
+    db.session.commit()
+    return page
 
 
 @bp.post("/faq/<slug>/vote")
