@@ -159,8 +159,9 @@ def related_articles(session, article: Article, *, actor, limit: int = 4) -> lis
 
 
 def record_view(session, article: Article) -> None:
+    """One more reading, written by the caller's next flush (the article page: its commit, once the page is rendered,
+    so that the row is locked only for the commit, not during the rendering)."""
     article.views = (article.views or 0) + 1
-    session.flush()
 
 
 def vote(session, article: Article, *, helpful: bool, now, actor=None) -> None:
