@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 from sqlalchemy import func, select
+from sqlalchemy.orm import load_only
 
 from helpdesk import policy
 from helpdesk.platform.errors import NotAllowed, NotFound, ValidationFailed
@@ -104,12 +105,16 @@ def get_visible_article(session, slug_or_id, *, actor) -> Article:
     return article
 
 
-def visible_articles(session, *, actor, service: str | None = None):
+def visible_articles(session, *, actor, service: str | None = None, columns=()):
+    """Published articles the actor's audience may read, by title; `columns`: load only those (a ranking that
+    reads a few attributes of every article, and shows a handful)."""
     query = select(Article).where(
         Article.status == ArticleStatus.PUBLISHED, Article.audience.in_(sorted(policy.visible_article_audiences(actor)))
     )
     if service:
         query = query.where(Article.service == service)
+    if columns:
+        query = query.options(load_only(*columns))
     return list(session.scalars(query.order_by(Article.title)))
 
 
@@ -135,7 +140,8 @@ def articles_for_facts(session, facts, *, actor, limit: int = 4) -> list[Article
 
 
 def most_useful(session, *, actor, limit: int = 6) -> list[Article]:
-    articles = visible_articles(session, actor=actor)
+    columns = (Article.slug, Article.title, Article.votes_yes, Article.votes_no, Article.views)  # what the FAQ home reads
+    articles = visible_articles(session, actor=actor, columns=columns)
     articles.sort(key=lambda a: (-(a.votes_yes - a.votes_no), -a.views, a.title))
     return articles[:limit]
 
@@ -143,7 +149,9 @@ def most_useful(session, *, actor, limit: int = 6) -> list[Article]:
 def related_articles(session, article: Article, *, actor, limit: int = 4) -> list[Article]:
     """Same service first, then shared tags or glossary terms."""
     mine = set(article.tags or []) | set(article.glossary_terms or [])
-    candidates = [a for a in visible_articles(session, actor=actor) if a.id != article.id]
+    # Neither the bodies nor the other lists of the whole FAQ: what the ranking and the links read.
+    columns = (Article.slug, Article.title, Article.service, Article.tags, Article.glossary_terms)
+    candidates = [a for a in visible_articles(session, actor=actor, columns=columns) if a.id != article.id]
     candidates.sort(
         key=lambda a: (-(a.service == article.service) - len(mine & (set(a.tags or []) | set(a.glossary_terms or []))), a.title)
     )
@@ -151,8 +159,9 @@ def related_articles(session, article: Article, *, actor, limit: int = 4) -> lis
 
 
 def record_view(session, article: Article) -> None:
+    """One more reading, written by the caller's next flush (the article page: its commit, once the page is rendered,
+    so that the row is locked only for the commit, not during the rendering)."""
     article.views = (article.views or 0) + 1
-    session.flush()
 
 
 def vote(session, article: Article, *, helpful: bool, now, actor=None) -> None:

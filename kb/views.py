@@ -80,17 +80,22 @@ def article(slug: str):
     found = services.get_visible_article(db.session, slug, actor=current_user)
     if found.is_published:
         services.record_view(db.session, found)
-        db.session.commit()
     vote = (web_session.get("kb_vote_answers") or {}).get(str(found.id))
-    return render_template(
-        "kb/article.html",
-        article=found,
-        body=services.render_article(db.session, found, url_for("kb.glossary")),
-        related=services.related_articles(db.session, found, actor=current_user),
-        diagnostics=diagnostic_services.trees_for_facts(db.session, services.article_facts(db.session, found)),
-        voted=found.id in web_session.get("kb_votes", []),
-        ask_what_was_missing=vote == "non" and str(found.id) not in (web_session.get("kb_feedback_given") or []),
-    )
+    # Rendered before the commit that counts the view: a commit first expired the article and the signed-in person,
+    # and the page loaded both again (two statements). Without autoflush, the count's UPDATE waits for the commit:
+    # the article's row is not locked while the page renders. A failed commit still answers an error page.
+    with db.session.no_autoflush:
+        page = render_template(
+            "kb/article.html",
+            article=found,
+            body=services.render_article(db.session, found, url_for("kb.glossary")),
+            related=services.related_articles(db.session, found, actor=current_user),
+            diagnostics=diagnostic_services.trees_for_facts(db.session, services.article_facts(db.session, found)),
+            voted=found.id in web_session.get("kb_votes", []),
+            ask_what_was_missing=vote == "non" and str(found.id) not in (web_session.get("kb_feedback_given") or []),
+        )
+    db.session.commit()
+    return page
 
 
 @bp.post("/faq/<slug>/vote")

@@ -7,6 +7,7 @@ signal (SLA, notifications and statistics subscribe) and flushes; the caller com
 from datetime import datetime
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from helpdesk import policy
 from helpdesk.platform.errors import Conflict, NotAllowed, NotFound, ValidationFailed
@@ -18,7 +19,7 @@ from helpdesk.routing.models import Keyword
 from helpdesk.tickets import signals
 from helpdesk.tickets.audiences import Audience, event_audience
 from helpdesk.tickets.channels import CHANNELS
-from helpdesk.tickets.models import Ticket, TicketEvent
+from helpdesk.tickets.models import Message, Ticket, TicketEvent
 from helpdesk.tickets.states import Status
 from helpdesk.users.models import User
 
@@ -32,12 +33,25 @@ EVOLUTION_STATUSES = {
 }
 
 
-def get_visible(session, reference: str, *, actor) -> Ticket:
-    """The ticket if the actor may see it; NotFound otherwise (never reveal that it exists)."""
-    ticket = session.scalar(select(Ticket).where(Ticket.reference == reference))
+def get_visible(session, reference: str, *, actor, options=()) -> Ticket:
+    """The ticket if the actor may see it; NotFound otherwise (never reveal that it exists). `options`: what the
+    caller reads of it, loaded with it (TICKET_PAGE_LOADS)."""
+    ticket = session.scalar(select(Ticket).where(Ticket.reference == reference).options(*options))
     if ticket is None or not policy.can_view_ticket(actor, ticket):
         raise NotFound(N_("Ce ticket n'existe pas ou vous n'y avez pas accès."))
     return ticket
+
+
+# What the ticket page reads: its keyword and school joined to it, then its timeline, authors and actors included,
+# a query per collection. Lazily, each author not yet loaded cost three statements (the person, their roles and
+# basins), and the keyword and school one each.
+TICKET_PAGE_LOADS = (
+    joinedload(Ticket.keyword),
+    joinedload(Ticket.school),
+    selectinload(Ticket.messages).joinedload(Message.author),
+    selectinload(Ticket.events).joinedload(TicketEvent.actor),
+    selectinload(Ticket.attachments),
+)
 
 
 def check_version(ticket: Ticket, expected_version: int | None) -> None:

@@ -240,7 +240,7 @@ def _open_incidents():
 @bp.get("/<ref>")
 @login_required
 def detail(ref):
-    ticket = services.get_visible(db.session, ref, actor=current_user)
+    ticket = services.get_visible(db.session, ref, actor=current_user, options=services.TICKET_PAGE_LOADS)
     chosen = int_arg(request.args.get("reponse_type"), "reponse_type")
     if chosen is None:
         return _render_detail(ticket)

@@ -146,7 +146,6 @@ def walk_page(slug: str):
         return redirect(canonical)  # keep the shareable ?a=… form in the address bar
     missing_choice = "envoi" in request.args and not chosen
     run = services.track_run(db.session, tree_row, version, result, run_id=_remembered_run(slug), now=utcnow())
-    db.session.commit()
     _remember_run(slug, run.id if run else None)
     context = {
         "tree": tree,
@@ -165,11 +164,15 @@ def walk_page(slug: str):
         if result.node.kind == "fix"
         else [],
     }
+    # Rendered inside the transaction that records the walk, committed before answering: a commit first expired the
+    # signed-in person, whom the page then loaded again. A failed commit still answers an error page.
     if request.headers.get("HX-Request"):
         response = Response(render_template("diagnostics/_card.html", **context))
         response.headers["HX-Push-Url"] = canonical
-        return response
-    return render_template("diagnostics/walk.html", **context), (400 if missing_choice else 200)
+    else:
+        response = render_template("diagnostics/walk.html", **context), (400 if missing_choice else 200)
+    db.session.commit()
+    return response
 
 
 @bp.post("/<slug>/resolu")
