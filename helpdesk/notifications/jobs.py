@@ -64,7 +64,10 @@ def _mark_sent(session, ids: list[int]) -> None:
     from helpdesk.notifications.models import Notification
 
     if ids:
-        session.execute(update(Notification).where(Notification.id.in_(ids)).values(emailed_at=utcnow()))
+        # The commit right after expires the rows in memory: nothing to synchronise (the ORM's default would
+        # evaluate the criteria against every loaded row first).
+        statement = update(Notification).where(Notification.id.in_(ids)).values(emailed_at=utcnow())
+        session.execute(statement.execution_options(synchronize_session=False))
     session.commit()
 
 
