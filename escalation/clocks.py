@@ -11,7 +11,6 @@ from escalation.models import SlaBreach, SlaClock, SlaPause, TierStint
 from escalation.services import find_policy, load_calendar
 from escalation.sla import add_working_time, warning_instant, working_minutes_between
 from helpdesk.platform.i18n import N_
-from helpdesk.platform.queue import enqueue_after_commit
 from helpdesk.platform.timeutil import as_utc
 from helpdesk.routing.codes import TicketType
 from helpdesk.tickets.models import Ticket
@@ -46,7 +45,7 @@ def plan_new_ticket(session, ticket: Ticket, *, now: datetime) -> SlaClock:
     """Before a new ticket's INSERT: its clock, first stint and deadlines, so the ticket row is written once.
 
     A ticket that does not exist yet has no pause and no applied breach: nothing is read but the policy
-    and the calendar (cached). The timer is scheduled once the ticket has its id (`schedule_timer`)."""
+    and the calendar (cached). Its checks need no timer: the sweep finds them through `next_check_at`."""
     entered = ticket.created_at or now
     clock = SlaClock(ticket=ticket, tier=ticket.tier, tier_entered_at=entered, due_locked=False, on_breach="escalate")
     session.add(clock)
@@ -60,23 +59,6 @@ def plan_new_ticket(session, ticket: Ticket, *, now: datetime) -> SlaClock:
     return clock
 
 
-def schedule_timer(session, ticket: Ticket, clock: SlaClock) -> None:
-    if clock.next_check_at is not None:
-        # By keyword: one argument set for timers and for the sweep's fan-out of the same job id.
-        enqueue_after_commit(
-            session,
-            "escalation.jobs.check_ticket",
-            ticket_id=ticket.id,
-            job_id=check_job_id(ticket.id, clock.next_check_at),
-            at=clock.next_check_at,
-        )
-
-
-def check_job_id(ticket_id: int, due: datetime) -> str:
-    """Deterministic: the timer of one deadline and the sweep's job for it share it (RQ refuses ':' in ids)."""
-    return f"sla-check-{ticket_id}-{int(due.timestamp())}"
-
-
 def start_clock(session, ticket: Ticket, *, now: datetime) -> SlaClock:
     """A clock for an existing ticket that has none (tickets opened before the SLA module, bulk imports)."""
     clock = SlaClock(ticket_id=ticket.id, tier=ticket.tier, tier_entered_at=ticket.created_at or now)
@@ -88,14 +70,12 @@ def start_clock(session, ticket: Ticket, *, now: datetime) -> SlaClock:
 
 
 def on_created(session, ticket: Ticket, *, now: datetime) -> None:
-    """After the INSERT: schedule the timer planned by `plan_new_ticket` (or start a clock if none was)."""
+    """After the INSERT: start a clock if `plan_new_ticket` planned none (the planned one needs nothing more)."""
     clock = session.info.get(_PLANNED, {}).pop(id(ticket), None)
     if clock is None or clock.ticket is not ticket:
         clock = session.get(SlaClock, ticket.id)
     if clock is None:
         start_clock(session, ticket, now=now)
-    else:
-        schedule_timer(session, ticket, clock)
 
 
 def get_clock(session, ticket: Ticket, *, now: datetime) -> SlaClock:
@@ -172,7 +152,7 @@ def set_manual_deadline(session, ticket: Ticket, due_at: datetime, *, now: datet
 
 
 def recompute(session, ticket: Ticket, *, now: datetime, pauses=None, done=None) -> None:
-    """Deadlines from the tier's policy and calendar, minus pauses; schedule the next check after commit.
+    """Deadlines from the tier's policy and calendar, minus pauses, and the clock's next check (the sweep's).
 
     A caller that already holds them may pass `pauses` (every pause of the ticket) and `done` (the breaches
     applied at the ticket's current tier)."""
@@ -184,19 +164,18 @@ def recompute(session, ticket: Ticket, *, now: datetime, pauses=None, done=None)
         pauses = _load_pauses(session, ticket.id)
     if done is None:
         done = _done(session, ticket.id, ticket.tier)  # read before the changes below: they flush together
-    if _compute(session, ticket, clock, pauses=pauses, done=done):
-        schedule_timer(session, ticket, clock)
+    _compute(session, ticket, clock, pauses=pauses, done=done)
 
 
-def _compute(session, ticket: Ticket, clock: SlaClock, *, pauses, done) -> bool:
-    """Set the ticket's deadlines and the clock's next check; False when no policy applies (no check).
+def _compute(session, ticket: Ticket, clock: SlaClock, *, pauses, done) -> None:
+    """Set the ticket's deadlines and the clock's next check (none when no policy applies).
     Reads nothing but the cached reference."""
     # Before a new ticket's INSERT only the relationship is set, not the foreign key: keyword overrides need the id.
     keyword_id = ticket.keyword_id if ticket.keyword_id is not None else getattr(ticket.keyword, "id", None)
     policy = find_policy(session, tier=ticket.tier, priority=ticket.priority, keyword_id=keyword_id)
     if policy is None:
         clock.next_check_at = None
-        return False
+        return
     calendar = load_calendar(session, ticket.tier)
     # A wait lasts until its end date at the latest: deadlines are counted as if it ended then, so an open
     # ticket always has them (recomputed when the wait ends earlier).
@@ -217,7 +196,6 @@ def _compute(session, ticket: Ticket, clock: SlaClock, *, pauses, done) -> bool:
         clock.warning_at = ticket.resolution_due_at
     pending = [at for kind, at in _checks(ticket, clock) if at is not None and (kind, at) not in done]
     clock.next_check_at = min(pending) if pending else None
-    return clock.next_check_at is not None
 
 
 def _checks(ticket: Ticket, clock: SlaClock):
