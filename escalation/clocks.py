@@ -85,7 +85,16 @@ def get_clock(session, ticket: Ticket, *, now: datetime) -> SlaClock:
 def on_moved(session, ticket: Ticket, *, old_status: str, new_status: str, changed_tier: bool, now: datetime) -> None:
     """A move of the life cycle: pauses open and close with the waiting statuses, a new tier starts its own
     clock (and stint), a reopened ticket a fresh stint; the promise to the requester moves by the working
-    time of a wait they caused; then the deadlines are recomputed."""
+    time of a wait they caused; then the deadlines are recomputed.
+
+    Runs before the move is flushed (`signals.ticket_moving`): its reads (pauses, breaches, open stints) must
+    not flush the ticket half-moved, or the ticket row would be written twice (its status or tier, then its
+    deadlines). None of them needs the move itself: pauses and stints of earlier moves are flushed by now."""
+    with session.no_autoflush:
+        _on_moved(session, ticket, old_status=old_status, new_status=new_status, changed_tier=changed_tier, now=now)
+
+
+def _on_moved(session, ticket: Ticket, *, old_status: str, new_status: str, changed_tier: bool, now: datetime) -> None:
     clock = get_clock(session, ticket, now=now)
     rows = list(session.scalars(select(SlaPause).where(SlaPause.ticket_id == ticket.id)))
     old_status, new_status = Status(old_status), Status(new_status)
@@ -206,21 +215,21 @@ def _checks(ticket: Ticket, clock: SlaClock):
     yield "resolution", ticket.resolution_due_at
 
 
-def _claim(session, ticket_id: int, kind: str, tier: str, due: datetime, now: datetime, action: str) -> int | None:
-    """Insert the breach row unless it exists (one statement, no savepoint); its id, or None when another
-    worker or an earlier run already applied it. Concurrent inserts of the same key wait for each other."""
+def _claim(session, ticket_id: int, tier: str, due: list[tuple[str, datetime, str]], now: datetime) -> set[str]:
+    """Insert the breach rows (kind, due date, action) of the ticket's due checks unless they exist: one
+    statement for all of them, no savepoint. Returns the kinds inserted here; a kind missing was already applied
+    by another worker or an earlier run. Concurrent inserts of the same key wait for each other."""
     dialect = session.get_bind(mapper=SlaBreach.__mapper__).dialect.name
     if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
     statement = (
-        insert(SlaBreach)
-        .values(ticket_id=ticket_id, kind=kind, tier=tier, due_at=due, applied_at=now, action=action)
-        .on_conflict_do_nothing(index_elements=["ticket_id", "kind", "tier", "due_at"])
-        .returning(SlaBreach.id)
+        insert(SlaBreach).on_conflict_do_nothing(index_elements=["ticket_id", "kind", "tier", "due_at"]).returning(SlaBreach.kind)
     )
-    return session.execute(statement).scalar()
+    rows = [dict(ticket_id=ticket_id, kind=kind, tier=tier, due_at=at, applied_at=now, action=action) for kind, at, action in due]
+    # Parameters as a list (one statement through "insertmanyvalues", cached like the notifications' INSERT).
+    return set(session.scalars(statement, rows))
 
 
 def _hold(session, clock: SlaClock) -> bool:
@@ -257,39 +266,43 @@ def apply_due(session, ticket_id: int, *, now: datetime) -> list[str]:
     if clock is not None and not _hold(session, clock):
         return []  # another delivery of this check changed the clock since it was read: this one is stale
     clock = clock or get_clock(session, ticket, now=now)
+    # Every due check at the ticket's tier, in the order of `_checks`: resolution, the only one that escalates,
+    # comes last, so the tier and holder read here are those of each check.
+    tier, holder = ticket.tier, ticket.assignee_id  # read before an escalation clears the holder
+    escalates = clock.on_breach == "escalate" and lifecycle.may_escalate_on_breach(ticket)
+    due = [
+        (kind, at, "escalated" if kind == "resolution" and escalates else "notified")
+        for kind, at in _checks(ticket, clock)
+        if at is not None and at <= now
+    ]
+    claimed = _claim(session, ticket.id, tier, due, now) if due else set()
     applied = []
-    groups: dict[str, list[int]] = {}
-    for kind, due in list(_checks(ticket, clock)):
-        if due is None or due > now or not ticket.is_open:
-            continue
-        tier, holder = ticket.tier, ticket.assignee_id  # read before an escalation clears the holder
-        escalate = kind == "resolution" and clock.on_breach == "escalate" and lifecycle.may_escalate_on_breach(ticket)
-        if _claim(session, ticket.id, kind, tier, due, now, "escalated" if escalate else "notified") is None:
+    recipients = None
+    for kind, at, action in due:
+        if kind not in claimed:
             continue  # already applied by another worker or an earlier run
-        if escalate:
+        if action == "escalated":
             lifecycle.escalate_on_breach(session, ticket, now=now)
-        action = "escalated" if escalate else "notified"
         record_event(
-            session, ticket, f"sla_{kind}", actor=None, now=now, to_value=tier, data={"due_at": due.isoformat(), "action": action}
+            session, ticket, f"sla_{kind}", actor=None, now=now, to_value=tier, data={"due_at": at.isoformat(), "action": action}
         )
-        if tier not in groups:
-            groups[tier] = tier_group_ids(session, ticket, tier)
+        if recipients is None:
+            recipients = sorted(r for r in {holder, *tier_group_ids(session, ticket, tier)} if r is not None)
         notify_many(
             session,
-            sorted(r for r in {holder, *groups[tier]} if r is not None),
+            recipients,
             "sla_warning" if kind == "warning" else "sla_breach",
             ticket=ticket,
-            due_at=due,
+            due_at=at,
             action=action,
             tier=tier,
-            dedup_key=f"sla:{ticket.id}:{kind}:{tier}:{due.isoformat()}",
+            dedup_key=f"sla:{ticket.id}:{kind}:{tier}:{at.isoformat()}",
             now=now,
         )
         applied.append(kind)
-        if escalate:
+        if action == "escalated":
             return applied  # the new tier's clock started now (recomputed by the escalation); its checks come later
-    if ticket.is_open:
-        recompute(session, ticket, now=now)
+    recompute(session, ticket, now=now)
     return applied
 
 
