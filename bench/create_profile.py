@@ -8,7 +8,7 @@ FLUSHED at every run: never point them at real data.
 
 Two scenarios, through the real form with its CSRF token, as the HTTP harness posts it (only the POST counted,
 its redirect not followed): a requester opening a ticket from the keyword step (`requester`), and a level-1
-agent recording a phone caller without an account (`caller`). For each POST: SQL statements, CPU time of the
+agent recording a phone caller without an account (`caller`). For each POST: SQL statements, Redis commands (and the writes, i.e. round trips, carrying them), CPU time of the
 process (time.process_time: the app plus Werkzeug's test client, no network, no gunicorn) and wall time. Then
 every job the POSTs queued is run here, one by one as an RQ worker would (`job.perform()`), with its own
 statements and CPU time; timers scheduled for later (the SLA deadlines) are counted, not run. Mail goes to an
@@ -162,6 +162,44 @@ class Statements:
         event.remove(self.engine, "before_cursor_execute", self._record)
 
 
+class RedisCommands:
+    """Commands this process sends to Redis (a pipeline's commands each count) and the writes carrying them
+    (one per single command, one per pipeline: the round trips)."""
+
+    def __init__(self):
+        self.commands = self.writes = 0
+
+    def __enter__(self):
+        from redis.connection import AbstractConnection
+
+        self._saved = AbstractConnection.send_command, AbstractConnection.pack_commands, AbstractConnection.send_packed_command
+        send_command, pack_commands, send_packed = self._saved
+        counter = self
+
+        def counted_send_command(connection, *args, **kwargs):
+            counter.commands += 1
+            return send_command(connection, *args, **kwargs)
+
+        def counted_pack_commands(connection, commands):
+            commands = list(commands)
+            counter.commands += len(commands)
+            return pack_commands(connection, commands)
+
+        def counted_send_packed(connection, command, check_health=True):
+            counter.writes += 1
+            return send_packed(connection, command, check_health)
+
+        AbstractConnection.send_command = counted_send_command
+        AbstractConnection.pack_commands = counted_pack_commands
+        AbstractConnection.send_packed_command = counted_send_packed
+        return self
+
+    def __exit__(self, *exc):
+        from redis.connection import AbstractConnection
+
+        AbstractConnection.send_command, AbstractConnection.pack_commands, AbstractConnection.send_packed_command = self._saved
+
+
 def run_posts(app, client, path: str, fields: dict, n: int, engine, profiler=None) -> list[dict]:
     page = client.get(path)
     if page.status_code != 200:
@@ -170,7 +208,7 @@ def run_posts(app, client, path: str, fields: dict, n: int, engine, profiler=Non
     samples = []
     for i in range(n):
         data = {k: v.format(n=i) for k, v in fields.items()} | {"csrf_token": token}
-        with Statements(engine) as seen:
+        with Statements(engine) as seen, RedisCommands() as redis_sent:
             if profiler is not None:
                 profiler.start()
             cpu, wall = time.process_time(), time.perf_counter()
@@ -185,7 +223,8 @@ def run_posts(app, client, path: str, fields: dict, n: int, engine, profiler=Non
         # 199 messages, and the cookie's (de)serialisation would outweigh the creation itself.
         with client.session_transaction() as cookie:
             cookie.pop("_flashes", None)
-        samples.append({"sql": seen.count, "cpu_ms": cpu * 1000, "wall_ms": wall * 1000})
+        samples.append({"sql": seen.count, "redis_commands": redis_sent.commands, "redis_writes": redis_sent.writes,
+                        "cpu_ms": cpu * 1000, "wall_ms": wall * 1000})  # fmt: skip
     return samples
 
 

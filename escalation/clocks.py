@@ -11,7 +11,6 @@ from escalation.models import SlaBreach, SlaClock, SlaPause, TierStint
 from escalation.services import find_policy, load_calendar
 from escalation.sla import add_working_time, warning_instant, working_minutes_between
 from helpdesk.platform.i18n import N_
-from helpdesk.platform.queue import enqueue_after_commit
 from helpdesk.platform.timeutil import as_utc
 from helpdesk.routing.codes import TicketType
 from helpdesk.tickets.models import Ticket
@@ -46,7 +45,7 @@ def plan_new_ticket(session, ticket: Ticket, *, now: datetime) -> SlaClock:
     """Before a new ticket's INSERT: its clock, first stint and deadlines, so the ticket row is written once.
 
     A ticket that does not exist yet has no pause and no applied breach: nothing is read but the policy
-    and the calendar (cached). The timer is scheduled once the ticket has its id (`schedule_timer`)."""
+    and the calendar (cached). Its checks need no timer: the sweep finds them through `next_check_at`."""
     entered = ticket.created_at or now
     clock = SlaClock(ticket=ticket, tier=ticket.tier, tier_entered_at=entered, due_locked=False, on_breach="escalate")
     session.add(clock)
@@ -60,23 +59,6 @@ def plan_new_ticket(session, ticket: Ticket, *, now: datetime) -> SlaClock:
     return clock
 
 
-def schedule_timer(session, ticket: Ticket, clock: SlaClock) -> None:
-    if clock.next_check_at is not None:
-        # By keyword: one argument set for timers and for the sweep's fan-out of the same job id.
-        enqueue_after_commit(
-            session,
-            "escalation.jobs.check_ticket",
-            ticket_id=ticket.id,
-            job_id=check_job_id(ticket.id, clock.next_check_at),
-            at=clock.next_check_at,
-        )
-
-
-def check_job_id(ticket_id: int, due: datetime) -> str:
-    """Deterministic: the timer of one deadline and the sweep's job for it share it (RQ refuses ':' in ids)."""
-    return f"sla-check-{ticket_id}-{int(due.timestamp())}"
-
-
 def start_clock(session, ticket: Ticket, *, now: datetime) -> SlaClock:
     """A clock for an existing ticket that has none (tickets opened before the SLA module, bulk imports)."""
     clock = SlaClock(ticket_id=ticket.id, tier=ticket.tier, tier_entered_at=ticket.created_at or now)
@@ -88,14 +70,12 @@ def start_clock(session, ticket: Ticket, *, now: datetime) -> SlaClock:
 
 
 def on_created(session, ticket: Ticket, *, now: datetime) -> None:
-    """After the INSERT: schedule the timer planned by `plan_new_ticket` (or start a clock if none was)."""
+    """After the INSERT: start a clock if `plan_new_ticket` planned none (the planned one needs nothing more)."""
     clock = session.info.get(_PLANNED, {}).pop(id(ticket), None)
     if clock is None or clock.ticket is not ticket:
         clock = session.get(SlaClock, ticket.id)
     if clock is None:
         start_clock(session, ticket, now=now)
-    else:
-        schedule_timer(session, ticket, clock)
 
 
 def get_clock(session, ticket: Ticket, *, now: datetime) -> SlaClock:
@@ -105,7 +85,16 @@ def get_clock(session, ticket: Ticket, *, now: datetime) -> SlaClock:
 def on_moved(session, ticket: Ticket, *, old_status: str, new_status: str, changed_tier: bool, now: datetime) -> None:
     """A move of the life cycle: pauses open and close with the waiting statuses, a new tier starts its own
     clock (and stint), a reopened ticket a fresh stint; the promise to the requester moves by the working
-    time of a wait they caused; then the deadlines are recomputed."""
+    time of a wait they caused; then the deadlines are recomputed.
+
+    Runs before the move is flushed (`signals.ticket_moving`): its reads (pauses, breaches, open stints) must
+    not flush the ticket half-moved, or the ticket row would be written twice (its status or tier, then its
+    deadlines). None of them needs the move itself: pauses and stints of earlier moves are flushed by now."""
+    with session.no_autoflush:
+        _on_moved(session, ticket, old_status=old_status, new_status=new_status, changed_tier=changed_tier, now=now)
+
+
+def _on_moved(session, ticket: Ticket, *, old_status: str, new_status: str, changed_tier: bool, now: datetime) -> None:
     clock = get_clock(session, ticket, now=now)
     rows = list(session.scalars(select(SlaPause).where(SlaPause.ticket_id == ticket.id)))
     old_status, new_status = Status(old_status), Status(new_status)
@@ -172,7 +161,7 @@ def set_manual_deadline(session, ticket: Ticket, due_at: datetime, *, now: datet
 
 
 def recompute(session, ticket: Ticket, *, now: datetime, pauses=None, done=None) -> None:
-    """Deadlines from the tier's policy and calendar, minus pauses; schedule the next check after commit.
+    """Deadlines from the tier's policy and calendar, minus pauses, and the clock's next check (the sweep's).
 
     A caller that already holds them may pass `pauses` (every pause of the ticket) and `done` (the breaches
     applied at the ticket's current tier)."""
@@ -184,19 +173,18 @@ def recompute(session, ticket: Ticket, *, now: datetime, pauses=None, done=None)
         pauses = _load_pauses(session, ticket.id)
     if done is None:
         done = _done(session, ticket.id, ticket.tier)  # read before the changes below: they flush together
-    if _compute(session, ticket, clock, pauses=pauses, done=done):
-        schedule_timer(session, ticket, clock)
+    _compute(session, ticket, clock, pauses=pauses, done=done)
 
 
-def _compute(session, ticket: Ticket, clock: SlaClock, *, pauses, done) -> bool:
-    """Set the ticket's deadlines and the clock's next check; False when no policy applies (no check).
+def _compute(session, ticket: Ticket, clock: SlaClock, *, pauses, done) -> None:
+    """Set the ticket's deadlines and the clock's next check (none when no policy applies).
     Reads nothing but the cached reference."""
     # Before a new ticket's INSERT only the relationship is set, not the foreign key: keyword overrides need the id.
     keyword_id = ticket.keyword_id if ticket.keyword_id is not None else getattr(ticket.keyword, "id", None)
     policy = find_policy(session, tier=ticket.tier, priority=ticket.priority, keyword_id=keyword_id)
     if policy is None:
         clock.next_check_at = None
-        return False
+        return
     calendar = load_calendar(session, ticket.tier)
     # A wait lasts until its end date at the latest: deadlines are counted as if it ended then, so an open
     # ticket always has them (recomputed when the wait ends earlier).
@@ -217,7 +205,6 @@ def _compute(session, ticket: Ticket, clock: SlaClock, *, pauses, done) -> bool:
         clock.warning_at = ticket.resolution_due_at
     pending = [at for kind, at in _checks(ticket, clock) if at is not None and (kind, at) not in done]
     clock.next_check_at = min(pending) if pending else None
-    return clock.next_check_at is not None
 
 
 def _checks(ticket: Ticket, clock: SlaClock):
@@ -228,21 +215,21 @@ def _checks(ticket: Ticket, clock: SlaClock):
     yield "resolution", ticket.resolution_due_at
 
 
-def _claim(session, ticket_id: int, kind: str, tier: str, due: datetime, now: datetime, action: str) -> int | None:
-    """Insert the breach row unless it exists (one statement, no savepoint); its id, or None when another
-    worker or an earlier run already applied it. Concurrent inserts of the same key wait for each other."""
+def _claim(session, ticket_id: int, tier: str, due: list[tuple[str, datetime, str]], now: datetime) -> set[str]:
+    """Insert the breach rows (kind, due date, action) of the ticket's due checks unless they exist: one
+    statement for all of them, no savepoint. Returns the kinds inserted here; a kind missing was already applied
+    by another worker or an earlier run. Concurrent inserts of the same key wait for each other."""
     dialect = session.get_bind(mapper=SlaBreach.__mapper__).dialect.name
     if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
     statement = (
-        insert(SlaBreach)
-        .values(ticket_id=ticket_id, kind=kind, tier=tier, due_at=due, applied_at=now, action=action)
-        .on_conflict_do_nothing(index_elements=["ticket_id", "kind", "tier", "due_at"])
-        .returning(SlaBreach.id)
+        insert(SlaBreach).on_conflict_do_nothing(index_elements=["ticket_id", "kind", "tier", "due_at"]).returning(SlaBreach.kind)
     )
-    return session.execute(statement).scalar()
+    rows = [dict(ticket_id=ticket_id, kind=kind, tier=tier, due_at=at, applied_at=now, action=action) for kind, at, action in due]
+    # Parameters as a list (one statement through "insertmanyvalues", cached like the notifications' INSERT).
+    return set(session.scalars(statement, rows))
 
 
 def _hold(session, clock: SlaClock) -> bool:
@@ -279,39 +266,43 @@ def apply_due(session, ticket_id: int, *, now: datetime) -> list[str]:
     if clock is not None and not _hold(session, clock):
         return []  # another delivery of this check changed the clock since it was read: this one is stale
     clock = clock or get_clock(session, ticket, now=now)
+    # Every due check at the ticket's tier, in the order of `_checks`: resolution, the only one that escalates,
+    # comes last, so the tier and holder read here are those of each check.
+    tier, holder = ticket.tier, ticket.assignee_id  # read before an escalation clears the holder
+    escalates = clock.on_breach == "escalate" and lifecycle.may_escalate_on_breach(ticket)
+    due = [
+        (kind, at, "escalated" if kind == "resolution" and escalates else "notified")
+        for kind, at in _checks(ticket, clock)
+        if at is not None and at <= now
+    ]
+    claimed = _claim(session, ticket.id, tier, due, now) if due else set()
     applied = []
-    groups: dict[str, list[int]] = {}
-    for kind, due in list(_checks(ticket, clock)):
-        if due is None or due > now or not ticket.is_open:
-            continue
-        tier, holder = ticket.tier, ticket.assignee_id  # read before an escalation clears the holder
-        escalate = kind == "resolution" and clock.on_breach == "escalate" and lifecycle.may_escalate_on_breach(ticket)
-        if _claim(session, ticket.id, kind, tier, due, now, "escalated" if escalate else "notified") is None:
+    recipients = None
+    for kind, at, action in due:
+        if kind not in claimed:
             continue  # already applied by another worker or an earlier run
-        if escalate:
+        if action == "escalated":
             lifecycle.escalate_on_breach(session, ticket, now=now)
-        action = "escalated" if escalate else "notified"
         record_event(
-            session, ticket, f"sla_{kind}", actor=None, now=now, to_value=tier, data={"due_at": due.isoformat(), "action": action}
+            session, ticket, f"sla_{kind}", actor=None, now=now, to_value=tier, data={"due_at": at.isoformat(), "action": action}
         )
-        if tier not in groups:
-            groups[tier] = tier_group_ids(session, ticket, tier)
+        if recipients is None:
+            recipients = sorted(r for r in {holder, *tier_group_ids(session, ticket, tier)} if r is not None)
         notify_many(
             session,
-            sorted(r for r in {holder, *groups[tier]} if r is not None),
+            recipients,
             "sla_warning" if kind == "warning" else "sla_breach",
             ticket=ticket,
-            due_at=due,
+            due_at=at,
             action=action,
             tier=tier,
-            dedup_key=f"sla:{ticket.id}:{kind}:{tier}:{due.isoformat()}",
+            dedup_key=f"sla:{ticket.id}:{kind}:{tier}:{at.isoformat()}",
             now=now,
         )
         applied.append(kind)
-        if escalate:
+        if action == "escalated":
             return applied  # the new tier's clock started now (recomputed by the escalation); its checks come later
-    if ticket.is_open:
-        recompute(session, ticket, now=now)
+    recompute(session, ticket, now=now)
     return applied
 
 

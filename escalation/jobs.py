@@ -20,14 +20,11 @@ def _when(now: str | None) -> datetime:
 
 
 def check_ticket(ticket_id: int, now: str | None = None) -> list[str]:
-    """Timer fired for one ticket: apply what is due (nothing if the deadline moved since it was scheduled)."""
-    from escalation.clocks import apply_due
-    from helpdesk.platform.extensions import db
-
-    with jobcontext.app_context():
-        applied = apply_due(db.session, ticket_id, now=_when(now))
-        db.session.commit()
-        return applied
+    """Kept for the per-ticket timers that earlier versions scheduled in Redis (`sla-check-<ticket>-<epoch>`):
+    after an upgrade they still fire, until the last deadline they were set for, and must not fail. Nothing
+    schedules this job any more (the sweep carries every check); it does a batch's work for one ticket, which
+    changes nothing when the sweep already applied it (clock lock, unique breach row)."""
+    return check_tickets([ticket_id], now=now).get(str(ticket_id), [])
 
 
 def check_tickets(ticket_ids: list[int], now: str | None = None) -> dict[str, list[str]]:
@@ -77,16 +74,15 @@ def sweep(now: str | None = None, batch: int = 5000) -> int:
 
     Ends the waits whose date passed, then reads the due clocks through the `next_check_at` index (only
     due rows are read) and fans out one `check_tickets` job per CHECK_BATCH tickets in a single Redis pipeline;
-    a batch's id comes from its tickets, so a batch queued or running is not queued twice. The tickets' timers
-    (`sla-check-<ticket>-<epoch>`) still waiting for their time are dropped: the batch does their work now (one
-    that runs meanwhile is harmless: the clock's lock and the unique breach row make the later delivery change
-    nothing; a lost one is rebuilt by the check). Any number of workers then apply the batches in parallel. If
-    Redis cannot take the jobs, the sweep applies them itself, one transaction per ticket."""
+    a batch's id comes from its tickets, so a batch queued or running is not queued twice. It is the only path
+    of the checks: no ticket has a timer of its own (docs/performance.md « The SLA timers »), so a check runs at
+    most a minute plus the queue's wait after its deadline. Any number of workers apply the batches in parallel.
+    If Redis cannot take the jobs, the sweep applies them itself, one transaction per ticket."""
     import redis
 
-    from escalation.clocks import check_job_id, due_checks, end_waits
+    from escalation.clocks import due_checks, end_waits
     from helpdesk.platform.extensions import db
-    from helpdesk.platform.queue import drop_scheduled, fan_out
+    from helpdesk.platform.queue import fan_out
 
     moment = _when(now)
     with jobcontext.app_context():
@@ -98,7 +94,6 @@ def sweep(now: str | None = None, batch: int = 5000) -> int:
         calls = [(check_batch_id(chunk), {"ticket_ids": [t for t, _at in chunk], "now": now}) for chunk in chunks]
         try:
             queued = fan_out("escalation.jobs.check_tickets", calls)
-            drop_scheduled([check_job_id(ticket_id, at) for ticket_id, at in due])
             log.info("sweep: %d due in %d batches, %d queued (the others were already queued or running)",
                      len(due), len(calls), queued)  # fmt: skip
         except (redis.RedisError, OSError) as error:

@@ -14,8 +14,9 @@ def ticket_opened(session, event: signals.TicketOpened):
     clocks.on_created(session, event.ticket, now=event.now)
 
 
-@signals.ticket_moved.connect
-def ticket_moved(session, event: signals.TicketMoved):
+@signals.ticket_moving.connect
+def ticket_moving(session, event: signals.TicketMoved):
+    # Before the move's flush: the new deadlines go into the same UPDATE of the ticket as its new status or tier.
     clocks.on_moved(session, event.ticket, old_status=event.old_status, new_status=event.new_status,
                     changed_tier=event.changed_tier, now=event.now)  # fmt: skip
 

@@ -24,7 +24,7 @@ def send_emails(notification_ids: list[int]) -> int:
 
     from helpdesk.notifications.models import Notification
     from helpdesk.platform.extensions import db
-    from helpdesk.platform.mail import build_message, send_messages
+    from helpdesk.platform.mail import build_messages, send_messages
     from helpdesk.tickets.models import Ticket
     from helpdesk.users.models import User
 
@@ -45,10 +45,12 @@ def send_emails(notification_ids: list[int]) -> int:
         references = {}
         if ticket_ids:
             references = dict(session.execute(select(Ticket.id, Ticket.reference).where(Ticket.id.in_(ticket_ids))).all())
-        messages = []
+        mails = []
         for row, email in rows:
             subject, headers = ticket_mail_headers(config, row, references.get(row.ticket_id))
-            messages.append(build_message(config, email, subject, row.body, headers))
+            mails.append((email, subject, row.body, headers))
+        # One event's mails (same subject, body and thread) are composed once, then copied per recipient.
+        messages = build_messages(config, mails)
         try:
             sent = send_messages(config, messages)
         except Exception as error:

@@ -1,5 +1,6 @@
 """Outgoing e-mail over SMTP; with no MAIL_SERVER (embedded default) messages land in the data directory's outbox."""
 
+import copy
 import os
 import smtplib
 import threading
@@ -15,7 +16,7 @@ def build_message(config: dict, to: str, subject: str, body: str, headers: dict 
     message["From"] = config["MAIL_FROM"]
     message["To"] = to
     message["Subject"] = subject
-    message["Message-ID"] = f"<{uuid.uuid4()}@{config.get('MAIL_MESSAGE_ID_DOMAIN') or 'helpdesk-ent'}>"
+    message["Message-ID"] = _message_id(config)
     # Our mails are automatic: a well-behaved auto-responder does not answer them (RFC 3834).
     message["Auto-Submitted"] = "auto-generated"
     for name, value in (headers or {}).items():
@@ -23,6 +24,39 @@ def build_message(config: dict, to: str, subject: str, body: str, headers: dict 
         message[name] = value
     message.set_content(body)
     return message
+
+
+# Headers that differ from one recipient to the next of the same event's mail.
+PERSONAL_HEADERS = ("To", "Message-ID")
+
+
+def build_messages(config: dict, mails: list[tuple[str, str, str, dict | None]]) -> list[EmailMessage]:
+    """The messages of (to, subject, body, headers), in order. Mails of one event differ only by their
+    recipient and Message-ID: each such group is composed once by `build_message` (its header parsing and
+    content encoding were most of a mail's CPU) and the others are copies of it with their own To and
+    Message-ID. A copy is what smtplib's own `send_message` makes to drop a Bcc header: `copy.copy`, then
+    `del` and set through the message's API (the copy gets its own header list, the body is shared and never
+    changed), so every value still goes through the policy, which refuses line breaks in a header."""
+    built: dict[tuple, EmailMessage] = {}
+    messages = []
+    for to, subject, body, headers in mails:
+        headers = headers or {}
+        shared = tuple((name, value) for name, value in headers.items() if name not in PERSONAL_HEADERS)
+        key = (subject, body, shared)
+        first = built.get(key)
+        if first is None:
+            built[key] = message = build_message(config, to, subject, body, headers)
+        else:
+            message = copy.copy(first)
+            for name, value in (("To", to), ("Message-ID", headers.get("Message-ID") or _message_id(config))):
+                del message[name]
+                message[name] = value
+        messages.append(message)
+    return messages
+
+
+def _message_id(config: dict) -> str:
+    return f"<{uuid.uuid4()}@{config.get('MAIL_MESSAGE_ID_DOMAIN') or 'helpdesk-ent'}>"
 
 
 def send_mail(config: dict, to: str, subject: str, body: str, headers: dict | None = None) -> None:

@@ -190,29 +190,9 @@ def fan_out(
     return _guarded(connection, send)
 
 
-def drop_scheduled(job_ids: list[str], queue: str = "default", connection: redis.Redis | None = None) -> int:
-    """Forget the scheduled jobs among `job_ids` (timers whose work was handed elsewhere); a job queued or running
-    is left alone. Two round trips. Returns how many were dropped. Raises redis.RedisError / OSError."""
-    connection = connection or redis_connection()
-    if not job_ids:
-        return 0
-    registry = get_queue(queue, connection=connection).scheduled_job_registry
-
-    def send() -> int:
-        with connection.pipeline() as pipe:
-            for job_id in job_ids:
-                pipe.zrem(registry.key, job_id)
-            removed = [job_id for job_id, gone in zip(job_ids, pipe.execute(), strict=True) if gone]
-        if removed:
-            connection.delete(*(Job.key_for(job_id) for job_id in removed))
-        return len(removed)
-
-    return _guarded(connection, send)
-
-
 def enqueue_after_commit(session: Session, func_path: str, *args, **options) -> None:
     """Register a job to be sent once the session commits; a rollback drops it. A later registration with the
-    same `job_id` replaces an earlier one of the same transaction (a clock recomputed twice sends one timer)."""
+    same `job_id` replaces an earlier one of the same transaction (a training moved twice sends one reminder)."""
     pending = session.info.setdefault("pending_jobs", [])
     job_id = options.get("job_id")
     if job_id:

@@ -110,10 +110,11 @@ def _apply(session, ticket: Ticket, move: Move, *, actor, now: datetime, reason:
                  reason="" if message is not None else reason,
                  data={"until": until.isoformat()} if until and target in CLOCK_PAUSED else data,
                  audience=event_audience(kind, from_tier=old_tier, to_tier=ticket.tier))  # fmt: skip
+    moved = signals.TicketMoved(ticket=ticket, move=move, old_status=current, new_status=target, old_tier=old_tier,
+                                new_tier=Tier(ticket.tier), actor=actor, now=now, reason=reason, message=message)  # fmt: skip
+    signals.send(signals.ticket_moving, session, moved)  # the deadlines join the move's UPDATE of the ticket
     session.flush()
-    signals.send(signals.ticket_moved, session, signals.TicketMoved(
-        ticket=ticket, move=move, old_status=current, new_status=target, old_tier=old_tier, new_tier=Tier(ticket.tier),
-        actor=actor, now=now, reason=reason, message=message))  # fmt: skip
+    signals.send(signals.ticket_moved, session, moved)
 
 
 def _require(actor, ticket: Ticket, move: Move) -> None:

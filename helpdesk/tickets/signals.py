@@ -25,6 +25,10 @@ _signals = Namespace()
 ticket_opening = _signals.signal("ticket-opening")
 ticket_opened = _signals.signal("ticket-opened")
 # A move of the life cycle (tickets.states.RULES): status, holder and perhaps tier changed together.
+# `ticket_moving` comes before the move is flushed: receivers fill derived columns (the SLA deadlines), so the
+# ticket row is written once per move; they must not need the move's rows in the database. `ticket_moved`
+# follows once the move is flushed (its message and event have their ids).
+ticket_moving = _signals.signal("ticket-moving")
 ticket_moved = _signals.signal("ticket-moved")
 message_posted = _signals.signal("message-posted")
 ticket_assigned = _signals.signal("ticket-assigned")

@@ -1,4 +1,4 @@
-"""Run escalation.jobs.check_ticket in a separate process and SIGKILL it before or after its commit.
+"""Run escalation.jobs.check_tickets (the sweep's batch) for one ticket in a separate process and SIGKILL it before or after its commit.
 
 Used by test_killed_worker.py: argv = database URI, Redis URL, data dir, ticket id, now (ISO), "before"|"after"."""
 
@@ -28,7 +28,7 @@ def main(uri, redis_url, data_dir, ticket_id, now, when):
     Session.commit = commit
     from escalation import jobs
 
-    jobs.check_ticket(int(ticket_id), now=now)
+    jobs.check_tickets([int(ticket_id)], now=now)
 
 
 if __name__ == "__main__":

@@ -116,7 +116,7 @@ def test_concurrent_checks_apply_the_breach_once(app, session):
         try:
             with app.app_context():
                 barrier.wait()
-                jobs.check_ticket(ticket_id, now=due.replace(minute=due.minute + 1).isoformat())
+                jobs.check_tickets([ticket_id], now=due.replace(minute=due.minute + 1).isoformat())
         except Exception as error:  # noqa: BLE001 — reported below
             errors.append(error)
 
@@ -254,11 +254,11 @@ def test_a_breach_that_cannot_escalate_is_recorded_as_notified(session):
     )
     session.commit()
     late = ticket.resolution_due_at.replace(minute=5)
-    assert jobs.check_ticket(ticket.id, now=late.isoformat()) == ["warning", "first_response", "resolution"]
+    assert jobs.check_tickets([ticket.id], now=late.isoformat()) == {str(ticket.id): ["warning", "first_response", "resolution"]}
     session.expire_all()
     ticket = session.get(Ticket, ticket.id)
     assert ticket.tier == "pilote"  # the vendor only takes confirmed bugs and evolution requests
     breach = session.scalar(select(SlaBreach).where(SlaBreach.kind == "resolution"))
     assert (breach.action, breach.tier) == ("notified", "pilote")
     assert [e.data["action"] for e in ticket.events if e.kind == "sla_resolution"] == ["notified"]
-    assert jobs.check_ticket(ticket.id, now=late.isoformat()) == []  # exactly once
+    assert jobs.check_tickets([ticket.id], now=late.isoformat()) == {str(ticket.id): []}  # exactly once

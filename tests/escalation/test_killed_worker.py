@@ -42,7 +42,7 @@ def test_worker_killed_during_escalation_then_retried(app, session, when):
     )
     assert process.returncode == -signal.SIGKILL, process.stderr.decode()[-2000:]
     # RQ would retry the job whose worker died: do it here.
-    jobs.check_ticket(ticket_id, now=late)
+    jobs.check_tickets([ticket_id], now=late)
     session.expire_all()
     breaches = session.scalars(select(SlaBreach).where(SlaBreach.ticket_id == ticket_id, SlaBreach.kind == "resolution")).all()
     assert len(breaches) == 1

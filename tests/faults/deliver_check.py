@@ -1,4 +1,4 @@
-"""One delivery of escalation.jobs.check_ticket in its own process (argv: ticket id, now as ISO); the database
+"""One delivery of escalation.jobs.check_tickets (the sweep's batch) for one ticket in its own process (argv: ticket id, now as ISO); the database
 and Redis come from the environment. Prints « ready » just before the job reads the ticket."""
 
 import sys
@@ -12,7 +12,7 @@ def main(ticket_id: str, now: str) -> None:
     from escalation import jobs
 
     print("ready", flush=True)
-    print(jobs.check_ticket(int(ticket_id), now=now), flush=True)
+    print(jobs.check_tickets([int(ticket_id)], now=now), flush=True)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """The documented backup and restore (docs/operations.md), run as an operator would with `flask backup` and
 `flask restore` in their own processes: the database, the attachments and the secret key come back, the search
-index is rebuilt, and Redis needs no backup (the sweeps re-create timers and mails from the database)."""
+index is rebuilt, and Redis needs no backup (the sweeps hand out the SLA checks and mails from the database)."""
 
 import re
 import subprocess

@@ -1,6 +1,6 @@
-"""Two deliveries of the same SLA check overlap (a timer and the sweep's copy, or a job retried while the first
-run still works): the one that read the clock before the other changed it changes nothing — the escalated
-ticket keeps the next tier's timer (it was erased: `next_check_at` NULL, 5 times in 5)."""
+"""Two deliveries of the same SLA check overlap (two batches of the sweep, a stale timer of an earlier version, or
+a job retried while the first run still works): the one that read the clock before the other changed it changes
+nothing — the escalated ticket keeps the next tier's check (it was erased: `next_check_at` NULL, 5 times in 5)."""
 
 import subprocess
 import time
