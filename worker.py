@@ -28,10 +28,9 @@ from rq import SimpleWorker, Worker
 from rq.scheduler import RQScheduler
 from rq.serializers import JSONSerializer
 
-from helpdesk import create_app
-from helpdesk.platform import jobcontext
+from helpdesk.platform.config import load_settings, redis_url
 from helpdesk.platform.processes import Child, Supervisor, python_module
-from helpdesk.platform.queue import redis_connection
+from helpdesk.platform.redis_client import redis_connection
 from helpdesk.platform.rq_compat import JsonCronScheduler, abandon_dead_local_workers, abandon_jobs_of
 
 log = logging.getLogger("worker")
@@ -75,6 +74,8 @@ def build_cron(connection) -> JsonCronScheduler:
 
 
 def run_worker(app, name: str, fork: bool, burst: bool = False) -> None:
+    from helpdesk.platform import jobcontext
+
     jobcontext.set_app(app)
     worker_class = Worker if fork else SimpleWorker
     worker = worker_class(
@@ -90,19 +91,19 @@ def run_worker(app, name: str, fork: bool, burst: bool = False) -> None:
     worker.work(with_scheduler=burst, burst=burst)
 
 
-def run_scheduler(app, name: str | None) -> None:
+def run_scheduler(settings: dict, name: str | None) -> None:
     """RQ's scheduler (timers, retry backoffs): one per machine, the lock makes one active per queue. Its name
     stays the same across restarts by its supervisor, so a restarted scheduler takes its own lock back at once
     instead of waiting for it to expire."""
     scheduler = RQScheduler(
-        app.config["RQ_QUEUES"], connection=redis_connection(app.config["REDIS_URL"]), serializer=JSONSerializer, name=name
+        settings["RQ_QUEUES"], connection=redis_connection(settings["REDIS_URL"]), serializer=JSONSerializer, name=name
     )
     scheduler.work()
 
 
-def run_cron(app) -> None:
-    jobcontext.set_app(app)
-    build_cron(redis_connection(app.config["REDIS_URL"])).start()
+def run_cron(settings: dict) -> None:
+    """Enqueues only: the jobs run in the RQ worker, so this process imports their modules, not the app."""
+    build_cron(redis_connection(settings["REDIS_URL"])).start()
 
 
 @dataclass
@@ -119,10 +120,10 @@ class RqWorkerChild(Child):
         super().start()
 
 
-def supervise(app, args) -> int:
+def supervise(settings: dict, args) -> int:
     """Start the three children and keep them running; see the module docstring."""
-    connection = redis_connection(app.config["REDIS_URL"])
-    env = dict(os.environ, REDIS_URL=app.config["REDIS_URL"], HELPDESK_DATA_DIR=app.config["HELPDESK_DATA_DIR"])
+    connection = redis_connection(settings["REDIS_URL"])
+    env = dict(os.environ, REDIS_URL=settings["REDIS_URL"], HELPDESK_DATA_DIR=settings["HELPDESK_DATA_DIR"])
     prefix = f"helpdesk.{socket.gethostname()}.{os.getpid()}"
     fork = ["--fork"] if args.fork else []
 
@@ -164,17 +165,23 @@ def main(argv=None) -> None:
     parser.add_argument("--name", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO)
-    app = create_app({"MIGRATIONS": False})  # a job never migrates: Alembic stays out of its memory
-    if args.burst:
-        run_worker(app, name=f"helpdesk.{socket.gethostname()}.{os.getpid()}.burst", fork=args.fork, burst=True)
-    elif args.role == "worker":
-        run_worker(app, name=args.name, fork=args.fork)
-    elif args.role == "scheduler":
-        run_scheduler(app, args.name)
+    if args.burst or args.role == "worker":
+        from helpdesk import create_app
+
+        app = create_app({"MIGRATIONS": False})  # a job never migrates: Alembic stays out of its memory
+        name = f"helpdesk.{socket.gethostname()}.{os.getpid()}.burst" if args.burst else args.name
+        run_worker(app, name=name, fork=args.fork, burst=args.burst)
+        return
+    # The supervisor, the scheduler and the cron never run a job: the settings are enough, and the app (Flask,
+    # its pages, SQLAlchemy's mappers, pydantic) stays out of their memory.
+    settings = load_settings()
+    settings["REDIS_URL"] = redis_url(settings)
+    if args.role == "scheduler":
+        run_scheduler(settings, args.name)
     elif args.role == "cron":
-        run_cron(app)
+        run_cron(settings)
     else:
-        sys.exit(supervise(app, args))
+        sys.exit(supervise(settings, args))
 
 
 if __name__ == "__main__":

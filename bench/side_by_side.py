@@ -83,6 +83,16 @@ def rss_mb(pid: int) -> float:
     return 0.0
 
 
+def memory_mb(pid: int) -> dict[str, float]:
+    """RSS, PSS (shared pages divided among the processes that map them) and USS (pages of this process alone)."""
+    kb = {}
+    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()[1:]:
+        name, value = line.split(":", 1)
+        kb[name] = int(value.split()[0])
+    return {"rss": round(kb["Rss"] / 1024, 1), "pss": round(kb["Pss"] / 1024, 1),
+            "uss": round((kb["Private_Clean"] + kb["Private_Dirty"]) / 1024, 1)}  # fmt: skip
+
+
 class Target:
     """One system under test: its processes, its harness arguments."""
 
@@ -112,6 +122,18 @@ class Target:
 
     def worker_rss(self) -> list[float]:
         return [round(rss_mb(pid), 1) for pid in self.web_pids()[1:]]
+
+    def worker_memory(self) -> list[dict[str, float]]:
+        return [memory_mb(pid) for pid in self.web_pids()[1:]]
+
+    def job_memory(self) -> dict[str, dict[str, float]]:
+        """The job processes' memory, by command line (`python -m worker` and its children)."""
+        found = {}
+        for pid in (p for root in self.job_pids for p in descendants(root)):
+            argv = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+            role = argv[argv.index(b"--role") + 1].decode() if b"--role" in argv else "supervisor"
+            found[role] = memory_mb(pid)
+        return found
 
 
 def peer_list_query(search: str = "") -> str:

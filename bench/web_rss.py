@@ -10,7 +10,7 @@ database must hold `flask seed --demo` (bench/create_profile.py --reset leaves i
 redirect is not followed, but the cookie from before the POST is put back, as the confirmation page would
 have consumed the flashed message. CPU: utime + stime of the web workers, the job worker and its children, read
 from /proc before and after, once the queue is empty (mail jobs included; the SLA timers stay scheduled).
-RSS: each web worker's, after the run."""
+RSS: each web worker's, after the run, with PSS and USS; and the job processes' (supervisor, RQ worker, scheduler, cron)."""
 
 from __future__ import annotations
 
@@ -96,6 +96,8 @@ def main() -> None:
             "seconds": round(time.monotonic() - started, 1),
             "cpu_ms_per_ticket": round(cpu * 1000 / args.requests, 1),
             "web_worker_rss_mb": app.worker_rss(),
+            "web_worker_memory_mb": app.worker_memory(),
+            "job_processes_memory_mb": app.job_memory(),
             "loadavg_before": load_before,
             "loadavg_after": os.getloadavg(),
         }

@@ -11,7 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from helpdesk.platform import input as edge_input
 from helpdesk.platform import probing, queue, security  # noqa: F401 — queue: its session listeners
-from helpdesk.platform.config import load_settings
+from helpdesk.platform.config import load_settings, redis_url
 from helpdesk.platform.errors import register_error_handlers
 from helpdesk.platform.extensions import babel, csrf, db, limiter, login_manager
 from helpdesk.platform.i18n import N_
@@ -27,10 +27,7 @@ def create_app(config: dict | None = None) -> Flask:
     app = Flask(__name__)
     app.config.update(load_settings(config.get("HELPDESK_DATA_DIR")))
     app.config.update(config)
-    if not app.config["REDIS_URL"]:
-        from helpdesk.platform.redis_embedded import embedded_redis_url
-
-        app.config["REDIS_URL"] = embedded_redis_url(app.config["HELPDESK_DATA_DIR"], binary=app.config.get("REDIS_SERVER"))
+    app.config["REDIS_URL"] = redis_url(app.config)
     app.config.setdefault("RATELIMIT_STORAGE_URI", _limiter_storage(app.config["REDIS_URL"]))
     # A hung Redis costs a login one short timeout; the limiter then counts in memory and retries Redis later.
     app.config.setdefault(

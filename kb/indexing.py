@@ -14,7 +14,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from kb.models import Article, ArticleStatus, GlossaryTerm, KbChange
-from kb.search import SearchIndex
 from kb.text import STOP_WORDS, Thesaurus, fold, markdown_to_text, words
 
 CHECK_INTERVAL_SECONDS = 1.0
@@ -67,6 +66,10 @@ class Node:
     """This process's view of its node index, plus the thesaurus and glossary lookup derived from the DB."""
 
     def __init__(self, path):
+        # Whoosh (the index, its queries and readers) is imported by the first search or index update of this process:
+        # a web worker that only opens tickets, and the cron, do not carry it.
+        from kb.search import SearchIndex
+
         self.index = SearchIndex(path)
         self.lock = threading.Lock()
         self.checked_at = 0.0

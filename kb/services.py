@@ -2,12 +2,15 @@
 
 Every change to what search shows appends to the kb_change sequence; the index update runs after the commit."""
 
+from __future__ import annotations
+
 import difflib
 import html
 import logging
 import re
 import unicodedata
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from markupsafe import Markup
 from sqlalchemy import func, select
@@ -30,8 +33,10 @@ from kb.models import (
     Deflection,
     GlossaryTerm,
 )
-from kb.search import UNAVAILABLE, Hit
 from kb.text import MAX_QUERY_CHARS, words
+
+if TYPE_CHECKING:
+    from kb.search import Hit
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +59,8 @@ def slugify(text: str) -> str:
 
 def search(session, text: str, *, actor, service: str | None = None, limit: int = 10, kinds=("faq", "glossary")) -> SearchOutcome:
     """Search what `actor` may read; FAQ answers keep the top three places ahead of definitions."""
+    from kb.search import UNAVAILABLE  # whoosh's errors: kb.search is imported by the node index (kb.indexing.Node)
+
     text = (text or "")[:MAX_QUERY_CHARS]
     node = indexing.node()
     if service not in {s.value for s in Service}:

@@ -39,6 +39,15 @@ def _hops(name: str) -> int:
     return int(raw)
 
 
+def redis_url(settings: dict) -> str:
+    """REDIS_URL, or the embedded server of the data directory (started, or joined, when none runs)."""
+    if settings["REDIS_URL"]:
+        return settings["REDIS_URL"]
+    from helpdesk.platform.redis_embedded import embedded_redis_url
+
+    return embedded_redis_url(settings["HELPDESK_DATA_DIR"], binary=settings.get("REDIS_SERVER"))
+
+
 def load_settings(data_dir: str | os.PathLike | None = None) -> dict:
     """Read the environment once, at app creation; never at import time."""
     data = Path(data_dir or os.environ.get("HELPDESK_DATA_DIR") or Path.cwd() / "instance").resolve()

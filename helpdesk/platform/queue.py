@@ -11,51 +11,31 @@ line and the sweeps, which read the database, send them later). Only RQ's public
 The session listeners are registered once, when this module is imported (by the models that enqueue)."""
 
 import logging
-import threading
 import time
 from collections.abc import Iterable
 from datetime import datetime
 
 import redis
-from flask import current_app
 from rq import Queue, Retry
 from rq.job import Job, JobStatus
 from rq.serializers import JSONSerializer
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from helpdesk.platform.redis_client import redis_connection
+
 log = logging.getLogger(__name__)
 
 DEFAULT_RETRY = Retry(max=5, interval=[10, 30, 60, 300, 900])
 JOB_OPTIONS = {"retry": DEFAULT_RETRY, "result_ttl": 3600, "failure_ttl": 7 * 24 * 3600}
-# A web request never waits long for Redis: a hung server costs at most this much once, then the breaker opens.
-CONNECT_TIMEOUT = 0.5
-SOCKET_TIMEOUT = 0.5  # a local Redis answers in well under a millisecond; RQ's worker raises it for its own waits
 LIMITER_TIMEOUT = 0.25  # the rate limiter fails open: it may give up sooner still
 BREAKER_SECONDS = 15.0
 
-_clients: dict[str, redis.Redis] = {}
-_clients_lock = threading.Lock()
 _open_until: dict[str, float] = {}  # URL → until when enqueuing skips Redis (circuit breaker)
 
 
 class RedisUnavailable(redis.ConnectionError):
     """Redis failed less than BREAKER_SECONDS ago: enqueuing does not try again yet."""
-
-
-def redis_connection(url: str | None = None) -> redis.Redis:
-    """The process's client for this URL. redis-py pools are thread-safe and start afresh in a forked child,
-    so web threads, workers and forks share it without opening a connection per request."""
-    url = url or current_app.config["REDIS_URL"]
-    client = _clients.get(url)
-    if client is None:
-        with _clients_lock:
-            client = _clients.get(url)
-            if client is None:
-                client = _clients[url] = redis.Redis.from_url(
-                    url, socket_connect_timeout=CONNECT_TIMEOUT, socket_timeout=SOCKET_TIMEOUT
-                )
-    return client
 
 
 def _url_of(connection: redis.Redis) -> str:

@@ -60,3 +60,14 @@ def test_the_cron_process_enqueues_every_periodic_job_once_per_interval(app):
     assert sorted(Job.fetch(i, connection=connection, serializer=JSONSerializer).func_name for i in queue.job_ids) == sorted(
         path for path, _queue, _interval in CRON_JOBS
     )
+
+
+def test_the_supervisor_and_the_scheduler_do_not_load_the_app():
+    """They never run a job: what `python -m worker` imports before choosing its role leaves Flask, SQLAlchemy and
+    pydantic out (the supervisor and the scheduler hold about 34 MB instead of 112; docs/performance.md « Memory »)."""
+    code = (
+        "import sys, worker; print(' '.join(m for m in ('flask', 'sqlalchemy', 'pydantic', 'helpdesk.app') if m in sys.modules))"
+    )
+    process = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert process.returncode == 0, process.stderr[-2000:]
+    assert process.stdout.strip() == ""
