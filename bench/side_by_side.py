@@ -404,7 +404,8 @@ def main() -> None:
                     results[key] += levels
                 print(f"round {repeat + 1} {key:<18} " + "  ".join(
                     f"{lv['scenario']} c={lv['concurrency']} {lv['throughput_rps']} rps p95 {lv['p95_ms']} ms" for lv in levels), flush=True)  # fmt: skip
-        rss = {target.name: target.worker_rss() for target in targets}
+        rss = {target.name: target.worker_memory() for target in targets}
+        rss |= {f"{target.name} job processes": target.job_memory() for target in targets if target.job_pids}
     finally:
         for target in targets:
             target.stop()
@@ -442,7 +443,7 @@ def summarise(results, cpu_per_ticket, rss, load_before, load_after, args) -> di
         row["p95_ratio"] = round(row["p95_ms"] / base["p95_ms"], 2) if base["p95_ms"] else None
         print(f"| {row['target']} | {row['concurrency']} | {row['rps']} | {row['p50_ms']} | {row['p95_ms']} | "
               f"{row['rps_ratio']}× | {row['p95_ratio']} | {row['cpu_ms_per_ticket']} | {row['errors']} |")  # fmt: skip
-    print("\nweb workers' RSS after the run (MB):", json.dumps(rss))
+    print("\nweb workers' (and job processes') RSS, PSS, USS after the run (MB):", json.dumps(rss))
     return {"rows": rows, "rss_mb": rss, "loadavg_before": load_before, "loadavg_after": load_after,
             "args": {k: str(v) for k, v in vars(args).items()}}  # fmt: skip
 
