@@ -6,7 +6,7 @@ from enum import StrEnum
 
 from flask_babel import gettext as _
 from flask_login import UserMixin
-from sqlalchemy import Boolean, Column, ForeignKey, Integer, String, Table, UniqueConstraint
+from sqlalchemy import Boolean, Column, ForeignKey, Index, Integer, String, Table, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from helpdesk.organisation.models import Basin, School
@@ -148,6 +148,11 @@ class User(UserMixin, db.Model):
 
     def __str__(self) -> str:
         return self.full_name
+
+
+# Accounts are found by their address whatever its case (sign-in, a caller, SSO provisioning, the admin's clash
+# check: users.services.find_by_email); without this index each of those read the whole table.
+Index("ix_user_account_email_lower", func.lower(User.email))
 
 
 class ApiToken(db.Model):

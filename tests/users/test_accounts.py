@@ -98,3 +98,34 @@ def test_agent_home_lists_the_open_tickets_of_its_tier(client, login_as, session
     login_as(UserFactory(school=None, roles=[Role.EDULAB], basins=[basin]))
     page = client.get("/").get_data(as_text=True)
     assert ticket.reference in page and "Agenda sport vide" in page and "Autre bassin" not in page
+
+
+def test_an_account_is_found_by_its_address_through_its_index(session):
+    """Sign-in, callers, SSO and the admin find an account by its address whatever its case: one index seek on
+    lower(email), never a read of the whole table (the plan of the statement find_by_email really sends)."""
+    from sqlalchemy import event
+
+    from helpdesk.platform.extensions import db
+    from helpdesk.users.services import find_by_email
+    from tests.factories import UserFactory
+
+    UserFactory(email="claire.martin@ac-toulouse.fr")
+    session.commit()
+    sent = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        sent.append((statement, parameters))
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        assert find_by_email(session, " Claire.Martin@AC-Toulouse.fr ").email == "claire.martin@ac-toulouse.fr"
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    statement, parameters = next((s, p) for s, p in sent if "lower(" in s)  # then roles and basins, by id
+    connection = session.connection()
+    if db.engine.dialect.name == "postgresql":
+        connection.exec_driver_sql("SET LOCAL enable_seqscan = off")  # a near-empty table: make the planner show its index
+        plan = connection.exec_driver_sql("EXPLAIN " + statement, parameters).all()
+    else:
+        plan = connection.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters).all()
+    assert "ix_user_account_email_lower" in str(plan), plan
