@@ -64,10 +64,17 @@ CALLER = "caller"  # User.auth_source of a caller recorded by level 1: no passwo
 def requester_for_call(session, *, actor, email: str, caller_name: str = "", caller_school: str = "",
                        phone: str = "") -> User:  # fmt: skip
     """Whom an agent opens a ticket for, named by e-mail (the form's « pour le compte de », the API's
-    `requester_email`): the account of that address as it is; else the caller level 1 records (`record_caller`),
-    created or brought up to date from the name and school (UAI) given. One lookup by e-mail. Raises
-    ValidationFailed (among others: no account, and nothing to record a caller with), NotAllowed."""
-    _may_record_callers(actor)
+    `requester_email`), in one lookup by e-mail. An existing account with that address is used as it is. Otherwise
+    it is the person a level-1 agent records on the phone, who has no account: a caller (auth_source "caller": no
+    password, no role, cannot sign in nor reset a password), created from the name and school (UAI) given, or
+    brought up to date when already recorded, so that their ticket follows them by e-mail and every reader rule
+    treats them as its requester. Raises NotAllowed, ValidationFailed (among others: no account, and nothing to
+    record a caller with)."""
+    from helpdesk import policy
+    from helpdesk.platform.errors import NotAllowed
+
+    if not policy.can(actor, policy.Action.CREATE_TICKET_ON_BEHALF):
+        raise NotAllowed(N_("Seuls les agents du niveau 1 et l'équipe pilote enregistrent un appelant."))
     found = find_by_email(session, email)
     if found is not None and found.auth_source != CALLER:
         return found
@@ -84,32 +91,12 @@ def requester_for_call(session, *, actor, email: str, caller_name: str = "", cal
     if uai and school is None:
         raise ValidationFailed(N_("Aucun établissement ne porte l'UAI « %(uai)s »."), params={"uai": uai[:8]},
                                fields=["caller_school"])  # fmt: skip
-    return _record_caller(session, actor=actor, email=email, full_name=name, school=school, phone=phone, found=found)
+    return _record_caller(session, email=email, full_name=name, school=school, phone=phone, found=found)
 
 
-def record_caller(session, *, actor, email: str, full_name: str, school, phone: str = "") -> User:
-    """The person a level-1 agent records on the phone, who has no account: found by e-mail, else created as a
-    caller (auth_source "caller": no password, no role, cannot sign in nor reset a password), so that their ticket
-    follows them by e-mail and every reader rule treats them as its requester. An existing account with that address
-    is used as it is; a known caller's name, school and phone are brought up to date. Raises NotAllowed,
-    ValidationFailed."""
-    _may_record_callers(actor)
-    found = find_by_email(session, email)
-    if found is not None and found.auth_source != CALLER:
-        return found
-    return _record_caller(session, actor=actor, email=email, full_name=full_name, school=school, phone=phone, found=found)
-
-
-def _may_record_callers(actor) -> None:
-    from helpdesk import policy
-    from helpdesk.platform.errors import NotAllowed
-
-    if not policy.can(actor, policy.Action.CREATE_TICKET_ON_BEHALF):
-        raise NotAllowed(N_("Seuls les agents du niveau 1 et l'équipe pilote enregistrent un appelant."))
-
-
-def _record_caller(session, *, actor, email: str, full_name: str, school, phone: str, found: User | None) -> User:
-    """`found`: the caller already recorded with that address (None: a new one)."""
+def _record_caller(session, *, email: str, full_name: str, school, phone: str, found: User | None) -> User:
+    """The caller's record, checked and written; `found`: the caller already recorded with that address (None: a
+    new one), whose name and school stay when none is given."""
     email, full_name, phone = (email or "").strip().lower(), (full_name or "").strip(), (phone or "").strip()
     local, _, domain = email.partition("@")
     if not local or "." not in domain or len(email) > 254 or any(c.isspace() for c in email):

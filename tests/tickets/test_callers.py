@@ -86,9 +86,11 @@ def test_missing_or_wrong_caller_data_keeps_the_form(chain, login_as, session):
 def test_only_level_one_and_pilots_record_callers(chain, session):
     for name in ("teacher", "edulab", "editeur"):
         with pytest.raises(NotAllowed):
-            users.record_caller(session, actor=chain[name], email="x@exemple.fr", full_name="X", school=chain["school"])
+            users.requester_for_call(session, actor=chain[name], email="x@exemple.fr", caller_name="X",
+                                     caller_school=chain["school"].uai)  # fmt: skip
     with pytest.raises(ValidationFailed):
-        users.record_caller(session, actor=chain["n1"], email="pas une adresse", full_name="X", school=chain["school"])
+        users.requester_for_call(session, actor=chain["n1"], email="pas une adresse", caller_name="X",
+                                 caller_school=chain["school"].uai)  # fmt: skip
 
 
 def test_a_caller_record_never_signs_in_nor_resets_a_password(chain, login_as, session, client, app):
