@@ -19,7 +19,6 @@ import tracemalloc
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PASSWORD = "demo-ENT-2026"
 
 
 def main() -> None:
@@ -31,6 +30,8 @@ def main() -> None:
                       HELPDESK_DATA_DIR=tempfile.mkdtemp(prefix="memory-growth-"), SECRET_KEY="memory-growth-bench-only",
                       RATELIMIT_ENABLED="false")  # fmt: skip
     sys.path.insert(0, str(ROOT))
+    from bench.side_by_side import PASSWORD  # the demo accounts' (flask seed --demo)
+
     tracemalloc.start(1)
     from sqlalchemy import text
 

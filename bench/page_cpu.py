@@ -29,8 +29,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import event, select, text  # noqa: E402
+from sqlalchemy import select, text  # noqa: E402
 
+from bench.create_profile import Statements  # noqa: E402
 from bench.rentree import ACCOUNTS, PASSWORD, PATHS, run_python  # noqa: E402
 from bench.side_by_side import RESULTS, lookup, prepare  # noqa: E402
 
@@ -69,27 +70,18 @@ def pages(app, staff, agent, plan: dict, keyword: str) -> dict[str, tuple]:
     }
 
 
-class Statements:
-    def __init__(self, engine):
-        self.count = 0
-        event.listen(engine, "before_cursor_execute", self._one)
-
-    def _one(self, *args):
-        self.count += 1
-
-
-def measure(targets: dict, statements: Statements, n: int) -> dict:
+def measure(targets: dict, engine, n: int) -> dict:
     results = {}
     for name, (client, path) in targets.items():
         answer = client.get(path)
         assert answer.status_code == 200, (name, path, answer.status_code)
         cpu, wall, counts = [], [], []
         for _ in range(n):
-            statements.count = 0
-            started, started_cpu = time.perf_counter(), time.process_time()
-            client.get(path).get_data()
-            cpu.append((time.process_time() - started_cpu) * 1000)
-            wall.append((time.perf_counter() - started) * 1000)
+            with Statements(engine) as statements:
+                started, started_cpu = time.perf_counter(), time.process_time()
+                client.get(path).get_data()
+                cpu.append((time.process_time() - started_cpu) * 1000)
+                wall.append((time.perf_counter() - started) * 1000)
             counts.append(statements.count)
         results[name] = {
             "path": path,
@@ -137,7 +129,7 @@ def main() -> None:
     with app.app_context():
         assert db.session.scalar(select(User.id).where(User.email == AGENT)), "no bench accounts: run with --prepare"
         db.session.execute(text("SELECT 1"))
-        statements = Statements(db.engine)
+        engine = db.engine
     staff, agent = signed_in(app, STAFF), signed_in(app, AGENT)
     targets = pages(app, staff, agent, plan, keyword)
     if args.profile:
@@ -151,7 +143,7 @@ def main() -> None:
         pstats.Stats(profiler).sort_stats(args.profile_sort).print_stats(args.profile_lines)
         return
     load = os.getloadavg()
-    results = measure(targets, statements, args.n)
+    results = measure(targets, engine, args.n)
     report = {"n": args.n, "load_before": [round(v, 2) for v in load], "load_after": [round(v, 2) for v in os.getloadavg()],
               "pages": results}  # fmt: skip
     RESULTS.mkdir(exist_ok=True)

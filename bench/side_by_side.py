@@ -76,13 +76,6 @@ def cpu_seconds(pids: list[int]) -> float:
     return total / TICKS
 
 
-def rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
-
-
 def memory_mb(pid: int) -> dict[str, float]:
     """RSS, PSS (shared pages divided among the processes that map them) and USS (pages of this process alone)."""
     kb = {}
@@ -121,7 +114,7 @@ class Target:
         return cpu_seconds(self.web_pids() + [p for root in self.job_pids for p in descendants(root)])
 
     def worker_rss(self) -> list[float]:
-        return [round(rss_mb(pid), 1) for pid in self.web_pids()[1:]]
+        return [memory["rss"] for memory in self.worker_memory()]
 
     def worker_memory(self) -> list[dict[str, float]]:
         return [memory_mb(pid) for pid in self.web_pids()[1:]]
